@@ -1,0 +1,113 @@
+"""MoU status and which sharing protocol governs an item."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from models import EquipmentItem, Mou, SharingProtocol, protocol_categories, protocol_items
+
+REVIEW_WARNING_DAYS = 60
+
+
+class MouStatus(enum.Enum):
+    DRAFT = "Draft"
+    NOT_YET_IN_FORCE = "Signed, not yet in force"
+    IN_FORCE = "In force"
+    REVIEW_DUE = "Review due"
+    EXPIRED = "Expired"
+    SUPERSEDED = "Superseded"
+
+    @property
+    def allows_loans(self) -> bool:
+        return self in (MouStatus.IN_FORCE, MouStatus.REVIEW_DUE)
+
+
+def mou_status(
+    *,
+    is_draft: bool,
+    effective_from: date | None,
+    review_on: date | None,
+    expires_on: date | None,
+    terminated_on: date | None,
+    superseded_from: date | None,
+    today: date,
+) -> MouStatus:
+    """Derive an MoU's status from its dates; ``superseded_from`` is when a successor took effect.
+
+    An MoU is in force on its effective date and up to and including its expiry date;
+    "review due" starts 60 days before the review date and stays until it is reviewed
+    (a new version) or expires.
+    """
+    if is_draft or effective_from is None:
+        return MouStatus.DRAFT
+    if superseded_from is not None and superseded_from <= today:
+        return MouStatus.SUPERSEDED
+    if terminated_on is not None and terminated_on <= today:
+        return MouStatus.EXPIRED
+    if expires_on is not None and expires_on < today:
+        return MouStatus.EXPIRED
+    if effective_from > today:
+        return MouStatus.NOT_YET_IN_FORCE
+    if review_on is not None and review_on - timedelta(days=REVIEW_WARNING_DAYS) <= today:
+        return MouStatus.REVIEW_DUE
+    return MouStatus.IN_FORCE
+
+
+def status_of(session: Session, mou: Mou, today: date) -> MouStatus:
+    successor = session.scalar(
+        select(Mou).where(Mou.supersedes_id == mou.id, Mou.is_draft.is_(False))
+    )
+    return mou_status(
+        is_draft=mou.is_draft,
+        effective_from=mou.effective_from,
+        review_on=mou.review_on,
+        expires_on=mou.expires_on,
+        terminated_on=mou.terminated_on,
+        superseded_from=successor.effective_from if successor else None,
+        today=today,
+    )
+
+
+def governing_protocol(
+    session: Session, item: EquipmentItem, today: date
+) -> SharingProtocol | None:
+    """The active protocol, under an MoU that allows loans today, that covers ``item``.
+
+    A protocol naming the item wins over one covering its category; among equals the
+    most recently made one wins.
+    """
+    successor = aliased(Mou)
+    candidates = (
+        session.scalars(
+            select(SharingProtocol)
+            .join(Mou, SharingProtocol.mou_id == Mou.id)
+            .outerjoin(protocol_items, protocol_items.c.protocol_id == SharingProtocol.id)
+            .outerjoin(protocol_categories, protocol_categories.c.protocol_id == SharingProtocol.id)
+            .where(
+                SharingProtocol.is_active.is_(True),
+                or_(
+                    protocol_items.c.item_id == item.id,
+                    protocol_categories.c.category_id == item.category_id,
+                ),
+                ~select(successor.id)
+                .where(
+                    successor.supersedes_id == Mou.id,
+                    successor.is_draft.is_(False),
+                    successor.effective_from <= today,
+                )
+                .exists(),
+            )
+            .order_by(SharingProtocol.id.desc())
+        )
+        .unique()
+        .all()
+    )
+    usable = [p for p in candidates if status_of(session, p.mou, today).allows_loans]
+    direct = [p for p in usable if any(i.id == item.id for i in p.items)]
+    if direct:
+        return direct[0]
+    return usable[0] if usable else None

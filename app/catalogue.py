@@ -1,0 +1,265 @@
+"""Reading the catalogue: rows for the table and everything the item panel shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app.agreements import governing_protocol, status_of
+from app.clock import now_utc, today_uk
+from app.database import Database
+from app.errors import NotFound
+from models import (
+    BOOKING_STATUSES,
+    Agency,
+    Category,
+    Defect,
+    EquipmentItem,
+    Inspection,
+    ItemStatus,
+    Loan,
+    LoanLine,
+    Site,
+)
+
+STATUS_LABELS = {
+    ItemStatus.AVAILABLE: "Available",
+    ItemStatus.ON_LOAN: "On loan",
+    ItemStatus.RESERVED: "Reserved",
+    ItemStatus.OUT_OF_SERVICE: "Out of service",
+    ItemStatus.RETIRED: "Retired",
+}
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One line of the catalogue table."""
+
+    id: int
+    asset_tag: str
+    name: str
+    category: str
+    owner: str
+    home_site: str
+    status: str
+    quantity: int
+    is_pooled: bool
+
+
+@dataclass(frozen=True)
+class ProtocolBrief:
+    name: str
+    mou_reference: str
+    mou_version: int
+    mou_status: str
+    borrowers: tuple[str, ...]
+    approver: str
+    notice_hours: int
+    max_loan_hours: int
+    competence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoanBrief:
+    id: int
+    borrower: str
+    status: str
+    starts_at: datetime
+    due_at: datetime
+    quantity: int
+    purpose: str
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """Everything a duty officer needs to decide whether this item can go."""
+
+    id: int
+    asset_tag: str
+    name: str
+    category: str
+    owner: str
+    home_site: str
+    current_location: str
+    status: str
+    condition: str
+    is_pooled: bool
+    quantity: int
+    quantity_out_now: int
+    make: str
+    model: str
+    serial_number: str
+    description: str
+    accessories: str
+    notes: str
+    protocol: ProtocolBrief | None
+    last_inspected_on: date | None
+    next_inspection_due: date | None
+    inspection_lapsed: bool
+    open_defects: tuple[str, ...]
+    loans: tuple[LoanBrief, ...]
+
+    @property
+    def quantity_free_now(self) -> int:
+        return max(self.quantity - self.quantity_out_now, 0)
+
+
+def list_items(db: Database) -> list[ItemRow]:
+    """Every catalogue item in tag order (the search issue replaces this with paging)."""
+    home = aliased(Site)
+    query = (
+        select(
+            EquipmentItem.id,
+            EquipmentItem.asset_tag,
+            EquipmentItem.name,
+            Category.name,
+            Agency.name,
+            home.name,
+            EquipmentItem.status,
+            EquipmentItem.quantity,
+            EquipmentItem.is_pooled,
+        )
+        .join(Category, EquipmentItem.category_id == Category.id)
+        .join(Agency, EquipmentItem.owner_agency_id == Agency.id)
+        .join(home, EquipmentItem.home_site_id == home.id)
+        .order_by(EquipmentItem.asset_tag)
+    )
+    with db.read() as session:
+        return [
+            ItemRow(
+                id=row[0],
+                asset_tag=row[1],
+                name=row[2],
+                category=row[3],
+                owner=row[4],
+                home_site=row[5],
+                status=STATUS_LABELS[row[6]],
+                quantity=row[7],
+                is_pooled=row[8],
+            )
+            for row in session.execute(query)
+        ]
+
+
+def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> ItemDetail:
+    """The item panel's contents for ``item_id``."""
+    moment = now or now_utc()
+    today = today_uk(moment)
+    with db.read() as session:
+        item = session.get(
+            EquipmentItem,
+            item_id,
+            options=[
+                joinedload(EquipmentItem.category),
+                joinedload(EquipmentItem.owner_agency),
+                joinedload(EquipmentItem.home_site),
+                joinedload(EquipmentItem.current_site),
+            ],
+        )
+        if item is None:
+            raise NotFound(f"There is no catalogue item with id {item_id}.")
+
+        protocol = governing_protocol(session, item, today)
+        brief = None
+        if protocol is not None:
+            brief = ProtocolBrief(
+                name=protocol.name,
+                mou_reference=protocol.mou.reference,
+                mou_version=protocol.mou.version,
+                mou_status=status_of(session, protocol.mou, today).value,
+                borrowers=tuple(sorted(a.name for a in protocol.borrowers)),
+                approver=protocol.approver_title
+                or protocol.approver_role.value.replace("_", " ").capitalize(),
+                notice_hours=protocol.notice_hours,
+                max_loan_hours=protocol.max_loan_hours,
+                competence=tuple(sorted(q.name for q in protocol.required_qualifications)),
+            )
+
+        last = session.scalars(
+            select(Inspection)
+            .where(Inspection.item_id == item.id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+            .limit(1)
+        ).first()
+        defects = session.scalars(
+            select(Defect)
+            .where(Defect.item_id == item.id, Defect.cleared_at.is_(None))
+            .order_by(Defect.reported_at)
+        ).all()
+
+        lines = session.execute(
+            select(LoanLine, Loan, Agency.name)
+            .join(Loan, LoanLine.loan_id == Loan.id)
+            .join(Agency, Loan.borrower_agency_id == Agency.id)
+            .where(
+                LoanLine.item_id == item.id,
+                LoanLine.holds_stock.is_(True),
+                Loan.status.in_(BOOKING_STATUSES),
+            )
+            .order_by(LoanLine.starts_at)
+        ).all()
+        out_now = session.scalar(
+            select(func.coalesce(func.sum(LoanLine.quantity - LoanLine.quantity_returned), 0))
+            .join(Loan, LoanLine.loan_id == Loan.id)
+            .where(
+                LoanLine.item_id == item.id,
+                LoanLine.holds_stock.is_(True),
+                Loan.status.in_(BOOKING_STATUSES),
+                LoanLine.starts_at <= moment,
+                LoanLine.ends_at > moment,
+            )
+        )
+        # An overdue loan still holds its stock after its due time.
+        overdue_out = sum(
+            line.quantity - line.quantity_returned
+            for line, loan, _ in lines
+            if loan.issued_at is not None and loan.due_at <= moment
+        )
+        where_now = item.current_location or (
+            item.current_site.name if item.current_site else f"At home ({item.home_site.name})"
+        )
+        return ItemDetail(
+            id=item.id,
+            asset_tag=item.asset_tag,
+            name=item.name,
+            category=item.category.name,
+            owner=item.owner_agency.name,
+            home_site=item.home_site.name,
+            current_location=where_now,
+            status=STATUS_LABELS[item.status],
+            condition=item.condition.value.capitalize(),
+            is_pooled=item.is_pooled,
+            quantity=item.quantity,
+            quantity_out_now=int(out_now or 0) + overdue_out,
+            make=item.make or "",
+            model=item.model or "",
+            serial_number=item.serial_number or "",
+            description=item.description or "",
+            accessories=item.accessories or "",
+            notes=item.notes or "",
+            protocol=brief,
+            last_inspected_on=last.inspected_on if last else None,
+            next_inspection_due=last.next_due_on if last else None,
+            inspection_lapsed=bool(last and last.next_due_on and last.next_due_on < today),
+            open_defects=tuple(
+                f"{d.severity.value.capitalize()}: {d.description}" for d in defects
+            ),
+            loans=tuple(
+                LoanBrief(
+                    id=loan.id,
+                    borrower=borrower,
+                    status=loan.status.value.replace("_", " ").capitalize(),
+                    starts_at=loan.starts_at,
+                    due_at=loan.recall_due_at or loan.due_at,
+                    quantity=line.quantity - line.quantity_returned,
+                    purpose=loan.purpose,
+                    is_overdue=loan.issued_at is not None
+                    and (loan.recall_due_at or loan.due_at) < moment,
+                )
+                for line, loan, borrower in lines
+            ),
+        )

@@ -1,0 +1,60 @@
+"""Errors that carry a sentence a person can act on.
+
+Two families, kept apart on purpose (as qutebrowser does for SQL errors):
+
+* ``DomainError``: a rule refused what someone asked (a loan outside its protocol, an
+  unknown tag). Shown as a plain message; nothing changed.
+* ``EnvironmentFault``: the world is not as the app needs it (server down, file locked,
+  read-only or corrupt, database newer than the app). Also shown as a plain message.
+
+Anything else is a programming mistake and is allowed to surface as one.
+"""
+
+from __future__ import annotations
+
+
+class KitShareError(Exception):
+    """Base of every error whose message is written for the person at the screen."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DomainError(KitShareError):
+    """A request that the rules refuse."""
+
+
+class NotFound(DomainError):
+    """A tag, id or name that matches nothing."""
+
+
+class DatabaseNotEmpty(DomainError):
+    """Demo data was asked for on a database that already holds records."""
+
+
+class EnvironmentFault(KitShareError):
+    """The database or its surroundings are not usable as they are."""
+
+
+class DatabaseUnavailable(EnvironmentFault):
+    """The server cannot be reached, or the file's folder does not exist."""
+
+
+class DatabaseLocked(EnvironmentFault):
+    """Another program holds the database and did not let go in time."""
+
+
+class DatabaseReadOnly(EnvironmentFault):
+    """The database file or its folder cannot be written."""
+
+
+class DatabaseCorrupt(EnvironmentFault):
+    """The file is not a SQLite database, or it is damaged."""
+
+
+class DatabaseTooNew(EnvironmentFault):
+    """The database was upgraded by a newer Kit Share than this one."""

@@ -1,0 +1,66 @@
+"""Kit Share's SQLAlchemy models. Imports nothing from ``app`` or ``ui``."""
+
+from models.agreements import (
+    ChargingBasis,
+    Mou,
+    MouClause,
+    MouParty,
+    MouSignatory,
+    SharingProtocol,
+    protocol_borrowers,
+    protocol_categories,
+    protocol_items,
+    protocol_qualifications,
+)
+from models.audit import AuditEvent
+from models.base import Base, UtcDateTime, utcnow
+from models.catalogue import Category, Condition, EquipmentItem, ItemStatus
+from models.inspections import (
+    Defect,
+    DefectSeverity,
+    DefectSource,
+    Inspection,
+    InspectionRegime,
+    InspectionResult,
+)
+from models.loans import BOOKING_STATUSES, Loan, LoanLine, LoanStatus
+from models.organisation import Agency, AgencyKind, Site
+from models.people import AppUser, Person, PersonQualification, QualificationType, Role
+
+__all__ = [
+    "BOOKING_STATUSES",
+    "Agency",
+    "AgencyKind",
+    "AppUser",
+    "AuditEvent",
+    "Base",
+    "Category",
+    "ChargingBasis",
+    "Condition",
+    "Defect",
+    "DefectSeverity",
+    "DefectSource",
+    "EquipmentItem",
+    "Inspection",
+    "InspectionRegime",
+    "InspectionResult",
+    "ItemStatus",
+    "Loan",
+    "LoanLine",
+    "LoanStatus",
+    "Mou",
+    "MouClause",
+    "MouParty",
+    "MouSignatory",
+    "Person",
+    "PersonQualification",
+    "QualificationType",
+    "Role",
+    "SharingProtocol",
+    "UtcDateTime",
+    "protocol_borrowers",
+    "protocol_categories",
+    "protocol_items",
+    "protocol_qualifications",
+    "utcnow",
+]

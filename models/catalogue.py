@@ -1,0 +1,111 @@
+"""The catalogue: categories and equipment items, tagged or pooled."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.organisation import Agency, Site
+
+
+class ItemStatus(enum.Enum):
+    AVAILABLE = "available"
+    ON_LOAN = "on_loan"
+    RESERVED = "reserved"
+    OUT_OF_SERVICE = "out_of_service"
+    RETIRED = "retired"
+
+
+class Condition(enum.Enum):
+    NEW = "new"
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    UNSERVICEABLE = "unserviceable"
+
+
+class Category(Base):
+    """A kind of kit: drones, lighting towers, barriers. Sharing protocols cover categories."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    # What a hand-over form records for kit of this kind.
+    tracks_fuel: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracks_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracks_battery: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracks_mileage: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EquipmentItem(Base):
+    """One catalogue entry: an individually tagged item, or a pool of identical stock."""
+
+    __tablename__ = "equipment_items"
+    __table_args__ = (
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+        CheckConstraint("is_pooled OR quantity = 1", name="tagged_quantity_one"),
+        CheckConstraint(
+            "replacement_value_pence IS NULL OR replacement_value_pence >= 0",
+            name="replacement_value_non_negative",
+        ),
+        CheckConstraint(
+            "daily_hire_rate_pence IS NULL OR daily_hire_rate_pence >= 0",
+            name="daily_hire_rate_non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_tag: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    owner_agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
+    home_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    # Where it is now when not at home (on loan elsewhere, deployed); None means at home.
+    current_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    current_location: Mapped[str | None] = mapped_column(String(200))
+    make: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    is_pooled: Mapped[bool] = mapped_column(Boolean, default=False)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[ItemStatus] = mapped_column(
+        str_enum(ItemStatus, "item_status"), default=ItemStatus.AVAILABLE, index=True
+    )
+    condition: Mapped[Condition] = mapped_column(
+        str_enum(Condition, "item_condition"), default=Condition.GOOD
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    accessories: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    acquired_on: Mapped[date | None] = mapped_column(Date)
+    replacement_value_pence: Mapped[int | None] = mapped_column(Integer)
+    daily_hire_rate_pence: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: two station PCs editing the same item cannot silently overwrite.
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    category: Mapped[Category] = relationship()
+    owner_agency: Mapped[Agency] = relationship()
+    home_site: Mapped[Site] = relationship(foreign_keys=[home_site_id])
+    current_site: Mapped[Site | None] = relationship(foreign_keys=[current_site_id])
+
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012

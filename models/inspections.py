@@ -1,0 +1,137 @@
+"""Inspection regimes (PUWER, LOLER, PAT), inspections recorded, and defects."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.catalogue import Category, EquipmentItem
+from models.people import AppUser, Person
+
+
+class InspectionResult(enum.Enum):
+    PASS = "pass"
+    PASS_WITH_ADVISORIES = "pass_with_advisories"
+    FAIL = "fail"
+
+
+class DefectSeverity(enum.Enum):
+    MINOR = "minor"
+    MAJOR = "major"
+    UNSAFE = "unsafe"
+
+
+class DefectSource(enum.Enum):
+    RETURN = "return"
+    INSPECTION = "inspection"
+    REPORTED = "reported"
+
+
+class InspectionRegime(Base):
+    """How often kit of a category (or one item) must be inspected, and whether a lapse blocks issue."""
+
+    __tablename__ = "inspection_regimes"
+    __table_args__ = (
+        CheckConstraint(
+            "(category_id IS NULL) <> (item_id IS NULL)", name="category_or_item"
+        ),
+        CheckConstraint(
+            "(interval_days IS NULL) <> (interval_months IS NULL)", name="one_interval"
+        ),
+        CheckConstraint(
+            "(interval_days IS NULL OR interval_days > 0)"
+            " AND (interval_months IS NULL OR interval_months > 0)",
+            name="interval_positive",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
+    )
+    interval_days: Mapped[int | None] = mapped_column(Integer)
+    interval_months: Mapped[int | None] = mapped_column(Integer)
+    blocks_issue: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    category: Mapped[Category | None] = relationship()
+    item: Mapped[EquipmentItem | None] = relationship()
+
+
+class Inspection(Base):
+    """An inspection or thorough examination carried out on an item."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(
+            "next_due_on IS NULL OR next_due_on > inspected_on", name="next_due_after_inspection"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
+    )
+    regime_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection_regimes.id", ondelete="SET NULL"), index=True
+    )
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    inspector_name: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[InspectionResult] = mapped_column(str_enum(InspectionResult, "inspection_result"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    certificate_ref: Mapped[str | None] = mapped_column(String(100))
+    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    item: Mapped[EquipmentItem] = relationship()
+    regime: Mapped[InspectionRegime | None] = relationship()
+    inspector: Mapped[Person | None] = relationship()
+
+
+class Defect(Base):
+    """A fault found on an item; an open unsafe defect takes it out of service."""
+
+    __tablename__ = "defects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[DefectSource] = mapped_column(str_enum(DefectSource, "defect_source"))
+    severity: Mapped[DefectSeverity] = mapped_column(str_enum(DefectSeverity, "defect_severity"))
+    description: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id", ondelete="SET NULL"))
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id", ondelete="SET NULL")
+    )
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cleared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_users.id", ondelete="RESTRICT")
+    )
+    clearance_note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[EquipmentItem] = relationship()
+    reported_by: Mapped[Person | None] = relationship()
+    cleared_by: Mapped[AppUser | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
