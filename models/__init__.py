@@ -57,6 +57,7 @@ __all__ = [
     "QualificationType",
     "Role",
     "SharingProtocol",
+    "Site",
     "UtcDateTime",
     "protocol_borrowers",
     "protocol_categories",

@@ -6,6 +6,7 @@ cluster belongs to an unprivileged user and its commands run through ``runuser``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -125,10 +126,10 @@ class ThrowawayCluster:
         return self
 
     def stop(self) -> None:
-        try:
-            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop")
-        except ClusterUnavailable:
-            pass
+        with contextlib.suppress(ClusterUnavailable):
+            self._run(
+                str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -79,8 +79,12 @@ def test_locked_database_gives_a_busy_message(tmp_path: Path) -> None:
     other_station.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseLocked, match="busy"), db.write() as session:
-            session.execute(text("INSERT INTO categories (name, tracks_fuel, tracks_hours,"
-                                 " tracks_battery, tracks_mileage) VALUES ('Drones', 0, 0, 0, 0)"))
+            session.execute(
+                text(
+                    "INSERT INTO categories (name, tracks_fuel, tracks_hours,"
+                    " tracks_battery, tracks_mileage) VALUES ('Drones', 0, 0, 0, 0)"
+                )
+            )
     finally:
         other_station.execute("ROLLBACK")
         other_station.close()
@@ -120,5 +124,5 @@ def test_missing_postgres_database_is_explained(postgres_admin_url: str) -> None
 
 @pytest.mark.parametrize("url", ["not a url at all", "mysql://x@y/z"])
 def test_unusable_url_is_explained(url: str) -> None:
-    with pytest.raises(DatabaseUnavailable, match="SQLite or PostgreSQL|not a database URL"):
+    with pytest.raises(DatabaseUnavailable, match=r"SQLite or PostgreSQL|not a database URL"):
         normalise_url(url)

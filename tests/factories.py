@@ -1,0 +1,104 @@
+"""Small builders for test records; each returns the flushed ORM object."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from models import (
+    Agency,
+    AgencyKind,
+    Category,
+    EquipmentItem,
+    Mou,
+    MouParty,
+    SharingProtocol,
+    Site,
+)
+
+_sequence = count(1)
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+def agency(session: Session, name: str | None = None, kind: AgencyKind = AgencyKind.FIRE) -> Agency:
+    n = next(_sequence)
+    record = Agency(code=f"AG{n}", name=name or f"Agency {n}", kind=kind)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def site(session: Session, owner: Agency, name: str | None = None) -> Site:
+    record = Site(agency_id=owner.id, name=name or f"Station {next(_sequence)}")
+    session.add(record)
+    session.flush()
+    return record
+
+
+def category(session: Session, name: str | None = None) -> Category:
+    record = Category(name=name or f"Category {next(_sequence)}")
+    session.add(record)
+    session.flush()
+    return record
+
+
+def item(
+    session: Session,
+    *,
+    owner: Agency,
+    home: Site,
+    kind: Category,
+    tag: str | None = None,
+    name: str = "Tower light",
+    quantity: int = 1,
+    pooled: bool = False,
+) -> EquipmentItem:
+    record = EquipmentItem(
+        asset_tag=tag or f"TST-{next(_sequence):06d}",
+        name=name,
+        category_id=kind.id,
+        owner_agency_id=owner.id,
+        home_site_id=home.id,
+        is_pooled=pooled,
+        quantity=quantity,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def mou_in_force(session: Session, parties: list[Agency], reference: str | None = None) -> Mou:
+    record = Mou(
+        reference=reference or f"MOU-{next(_sequence)}",
+        title="Specialist equipment sharing",
+        is_draft=False,
+        signed_on=date(2025, 1, 10),
+        effective_from=date(2025, 2, 1),
+        review_on=date(2027, 12, 1),
+        expires_on=date(2028, 1, 31),
+    )
+    record.parties = [MouParty(agency_id=a.id, position=i) for i, a in enumerate(parties)]
+    session.add(record)
+    session.flush()
+    return record
+
+
+def protocol(
+    session: Session,
+    mou: Mou,
+    *,
+    borrowers: list[Agency],
+    categories: list[Category] | None = None,
+    items: list[EquipmentItem] | None = None,
+    name: str = "Lighting protocol",
+) -> SharingProtocol:
+    record = SharingProtocol(mou_id=mou.id, name=name, notice_hours=0, max_loan_hours=72)
+    record.borrowers = borrowers
+    record.categories = categories or []
+    record.items = items or []
+    session.add(record)
+    session.flush()
+    return record

@@ -1,0 +1,104 @@
+"""``kitshare-admin``: migrate, seed-demo and info on both databases, and its refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from app import config
+from app.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def table_count(info_output: str, table: str) -> int:
+    for line in info_output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == table:
+            return int(parts[1])
+    raise AssertionError(f"{table} not listed in:\n{info_output}")
+
+
+def test_migrate_seed_and_info(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--database", db_url, "migrate")
+    assert status == 0
+    assert "Upgraded the database schema from empty to" in out
+
+    status, out, _ = run(capsys, "--database", db_url, "migrate")
+    assert status == 0
+    assert "already the newest" in out
+
+    status, out, _ = run(capsys, "--database", db_url, "seed-demo")
+    assert status == 0
+    assert "Loaded the Cambridgeshire demo data" in out
+
+    status, out, _ = run(capsys, "--database", db_url, "info")
+    assert status == 0
+    assert "(newest)" in out
+    assert table_count(out, "equipment_items") >= 80
+    assert table_count(out, "mous") >= 3
+    assert table_count(out, "people") >= 20
+
+    status, _, err = run(capsys, "--database", db_url, "seed-demo")
+    assert status == 1
+    assert "already holds records" in err
+    _, after, _ = run(capsys, "--database", db_url, "info")
+    assert table_count(after, "equipment_items") == table_count(out, "equipment_items")
+
+
+def test_info_on_a_new_file_says_to_migrate(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "--database", sqlite_url, "info")
+    assert status == 0
+    assert "run `kitshare-admin migrate`" in out
+
+
+@pytest.mark.postgres
+def test_info_masks_the_password(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The test cluster trusts local connections, so any password gets in.
+    with_password = make_url(pg_url).set(password="s3cret-pw").render_as_string(False)
+    status, out, _ = run(capsys, "--database", with_password, "info")
+    assert status == 0
+    assert "***" in out
+    assert "s3cret-pw" not in out
+
+
+def test_corrupt_file_exits_1_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list: milk, eggs\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--database", f"sqlite:///{path}", "info"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "not a Kit Share database" in result.stderr
+    assert path.read_text() == "shopping list: milk, eggs\n"
+
+
+def test_database_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(config, "data_folder", lambda: tmp_path)
+    monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
+    assert config.resolve_database_url(None) == f"sqlite:///{tmp_path}/kitshare.db"
+    assert config.resolve_database_url(None, demo=True) == f"sqlite:///{tmp_path}/kitshare-demo.db"
+
+    monkeypatch.setenv(config.ENV_DATABASE_URL, "postgresql://kit@db.example/kitshare")
+    assert config.resolve_database_url(None) == "postgresql+psycopg://kit@db.example/kitshare"
+    assert config.resolve_database_url("sqlite:///given.db") == "sqlite:///given.db"
+
+
+def test_masked_url_hides_only_the_password() -> None:
+    masked = config.masked_url("postgresql+psycopg://kit:hunter2@db.example:5432/kitshare")
+    assert masked == "postgresql+psycopg://kit:***@db.example:5432/kitshare"
