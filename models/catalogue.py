@@ -77,7 +77,9 @@ class EquipmentItem(Base):
     owner_agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
-    home_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    home_site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="RESTRICT"), index=True
+    )
     # Where it is now when not at home (on loan elsewhere, deployed); None means at home.
     current_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
     current_location: Mapped[str | None] = mapped_column(String(200))

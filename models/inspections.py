@@ -40,13 +40,11 @@ class DefectSource(enum.Enum):
 
 
 class InspectionRegime(Base):
-    """How often kit of a category (or one item) must be inspected, and whether a lapse blocks issue."""
+    """How often kit of a category (or one item) is inspected; whether a lapse blocks issue."""
 
     __tablename__ = "inspection_regimes"
     __table_args__ = (
-        CheckConstraint(
-            "(category_id IS NULL) <> (item_id IS NULL)", name="category_or_item"
-        ),
+        CheckConstraint("(category_id IS NULL) <> (item_id IS NULL)", name="category_or_item"),
         CheckConstraint(
             "(interval_days IS NULL) <> (interval_months IS NULL)", name="one_interval"
         ),
@@ -93,7 +91,9 @@ class Inspection(Base):
     inspected_on: Mapped[date] = mapped_column(Date)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     inspector_name: Mapped[str | None] = mapped_column(String(200))
-    result: Mapped[InspectionResult] = mapped_column(str_enum(InspectionResult, "inspection_result"))
+    result: Mapped[InspectionResult] = mapped_column(
+        str_enum(InspectionResult, "inspection_result")
+    )
     notes: Mapped[str | None] = mapped_column(Text)
     certificate_ref: Mapped[str | None] = mapped_column(String(100))
     next_due_on: Mapped[date | None] = mapped_column(Date, index=True)

@@ -56,13 +56,17 @@ class Loan(Base):
     borrower_agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="RESTRICT")
+    )
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     protocol_id: Mapped[int | None] = mapped_column(
         ForeignKey("sharing_protocols.id", ondelete="RESTRICT")
     )
     # The MoU version in force when the loan was made; later versions don't rewrite it.
-    mou_id: Mapped[int | None] = mapped_column(ForeignKey("mous.id", ondelete="RESTRICT"), index=True)
+    mou_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mous.id", ondelete="RESTRICT"), index=True
+    )
     purpose: Mapped[str] = mapped_column(Text)
     incident_ref: Mapped[str | None] = mapped_column(String(60))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -45,7 +45,9 @@ class Site(Base):
     __table_args__ = (UniqueConstraint("agency_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(400))

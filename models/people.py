@@ -39,7 +39,9 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("agency_id", "staff_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
     staff_number: Mapped[str] = mapped_column(String(30))
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
@@ -66,9 +68,7 @@ class QualificationType(Base):
 
     __tablename__ = "qualification_types"
     __table_args__ = (
-        CheckConstraint(
-            "validity_months IS NULL OR validity_months > 0", name="validity_positive"
-        ),
+        CheckConstraint("validity_months IS NULL OR validity_months > 0", name="validity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,9 +106,7 @@ class AppUser(Base):
     """Someone who signs in to Kit Share, acting as a person, with one role."""
 
     __tablename__ = "app_users"
-    __table_args__ = (
-        CheckConstraint("failed_attempts >= 0", name="failed_attempts_non_negative"),
-    )
+    __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_attempts_non_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)

@@ -33,13 +33,13 @@ def test_models_and_migrations_agree(db: Database) -> None:
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     schema.upgrade_to_head(db_url)
-    assert DOMAIN_TABLES <= _tables(db_url)
+    assert _tables(db_url) >= DOMAIN_TABLES
 
     schema.migrate(db_url, "base")
     assert _tables(db_url) & DOMAIN_TABLES == set()
 
     schema.upgrade_to_head(db_url)
-    assert DOMAIN_TABLES <= _tables(db_url)
+    assert _tables(db_url) >= DOMAIN_TABLES
     db = open_database(db_url, migrate=False)
     try:
         assert schema.current_revision(db.engine) == schema.head_revision()
@@ -51,7 +51,7 @@ def test_opening_upgrades_to_head(db_url: str) -> None:
     db = open_database(db_url)
     try:
         assert schema.current_revision(db.engine) == schema.head_revision()
-        assert DOMAIN_TABLES <= _tables(db_url)
+        assert _tables(db_url) >= DOMAIN_TABLES
     finally:
         db.dispose()
 

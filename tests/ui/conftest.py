@@ -1,0 +1,25 @@
+"""Fixtures for the window tests: Qt offscreen, and a small catalogue in a SQLite file."""
+
+from __future__ import annotations
+
+import os
+
+# Before any QApplication exists: the tests must run on machines without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui.seed import Catalogue, build_catalogue
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
+    """A database holding the small catalogue of ``tests.ui.seed``."""
+    built = build_catalogue(tmp_path / "ui.db")
+    try:
+        yield built
+    finally:
+        built.db.dispose()

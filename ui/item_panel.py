@@ -1,0 +1,266 @@
+"""The item panel: everything a duty officer needs to decide whether an item can go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QStackedLayout, QTextBrowser, QWidget
+
+from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
+from app.clock import format_date, format_datetime
+
+EMPTY_TEXT = "Select an item to see its details"
+NOT_SHAREABLE_TEXT = "Not shareable: no sharing protocol covers this item"
+
+# Solid badges with white text read the same on a light or a dark palette.
+BADGE_COLOURS = {
+    "Available": "#1e7b34",
+    "On loan": "#9a5b00",
+    "Reserved": "#1f5fa8",
+    "Out of service": "#b3261e",
+    "Retired": "#5f6368",
+}
+WARNING_COLOUR = "#b3261e"
+# Both set explicitly, so the alert box reads the same under a dark palette.
+ALERT_BACKGROUND = "#fdecea"
+ALERT_TEXT = "#8c1d18"
+
+STYLESHEET = """
+h1 { font-size: x-large; font-weight: 600; margin: 0; }
+h2 { font-size: medium; font-weight: 600; margin-top: 16px; margin-bottom: 4px; }
+p { margin-top: 2px; margin-bottom: 2px; }
+td { padding: 3px 12px 3px 0; vertical-align: top; }
+td.label { color: %(muted)s; }
+.muted { color: %(muted)s; }
+p.loan { margin-top: 4px; margin-bottom: 8px; }
+.badge { color: #ffffff; font-weight: 600; }
+.warning { color: %(warning)s; font-weight: 600; }
+"""
+
+
+class ItemPanel(QWidget):
+    """Shows one ``ItemDetail``, or a hint to pick an item when there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._empty = QLabel(EMPTY_TEXT)
+        self._empty.setObjectName("emptyItemPanel")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self._browser = QTextBrowser()
+        self._browser.setObjectName("itemDetails")
+        self._browser.setOpenLinks(False)
+        self._browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self._browser.document().setDocumentMargin(16)
+
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self._empty)
+        self._stack.addWidget(self._browser)
+        self._detail: ItemDetail | None = None
+        self.clear()
+
+    @property
+    def detail(self) -> ItemDetail | None:
+        """The item shown, if any."""
+        return self._detail
+
+    def show_item(self, detail: ItemDetail) -> None:
+        """Show ``detail``, scrolled to its top."""
+        self._detail = detail
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        self._browser.document().setDefaultStyleSheet(
+            STYLESHEET % {"muted": muted, "warning": WARNING_COLOUR}
+        )
+        self._browser.setHtml(item_html(detail))
+        self._stack.setCurrentWidget(self._browser)
+
+    def clear(self, hint: str | None = None) -> None:
+        """Show ``hint``, by default the one asking to pick an item."""
+        self._detail = None
+        self._empty.setText(hint or EMPTY_TEXT)
+        self._browser.clear()
+        self._stack.setCurrentWidget(self._empty)
+
+    def plain_text(self) -> str:
+        """What a person can read in the panel now."""
+        if self._stack.currentWidget() is self._empty:
+            return self._empty.text()
+        return self._browser.toPlainText()
+
+
+def item_html(detail: ItemDetail) -> str:
+    """The panel's HTML for ``detail``; every value from the database is escaped."""
+    parts = [
+        f"<h1>{escape(detail.name)}</h1>",
+        f'<p class="muted">{escape(detail.asset_tag)} · {escape(detail.category)}</p>',
+        f"<p>{badge(detail.status, BADGE_COLOURS.get(detail.status, '#5f6368'))}"
+        f'&nbsp;&nbsp;<span class="muted">Condition:</span> {escape(detail.condition)}</p>',
+    ]
+    parts.append(alerts_html(attention_notes(detail)))
+    parts.append(
+        facts_table(
+            [
+                ("Where now", escape(detail.current_location)),
+                ("Free now", escape(free_now_text(detail))),
+                ("Owner", escape(detail.owner)),
+                ("Home site", escape(detail.home_site)),
+            ]
+        )
+    )
+    parts.append("<h2>Sharing protocol</h2>")
+    if detail.protocol is None:
+        parts.append('<p class="warning">No sharing protocol covers this item.</p>')
+    else:
+        parts.append(protocol_html(detail.protocol))
+    parts.append("<h2>Inspection and defects</h2>")
+    parts.append(inspection_html(detail))
+    parts.append("<h2>Loans and bookings</h2>")
+    parts.append(loans_html(detail.loans))
+    about = facts_table(
+        [
+            ("Make and model", escape(join_nonempty(detail.make, detail.model))),
+            ("Serial number", escape(detail.serial_number)),
+            ("Description", paragraphs(detail.description)),
+            ("Accessories", paragraphs(detail.accessories)),
+            ("Notes", paragraphs(detail.notes)),
+        ],
+        skip_empty=True,
+    )
+    if about:
+        parts.extend(["<h2>About the item</h2>", about])
+    return "\n".join(parts)
+
+
+def attention_notes(detail: ItemDetail) -> list[str]:
+    """What the person must know before lending the item, most serious first."""
+    notes = []
+    if detail.protocol is None:
+        notes.append(NOT_SHAREABLE_TEXT)
+    if detail.inspection_lapsed:
+        notes.append(f"Inspection lapsed: it was due on {format_date(detail.next_inspection_due)}")
+    notes.extend(f"Open defect: {defect}" for defect in detail.open_defects)
+    notes.extend(
+        f"Overdue: {loan.borrower} should have returned it by {format_datetime(loan.due_at)}"
+        for loan in detail.loans
+        if loan.is_overdue
+    )
+    return notes
+
+
+def alerts_html(notes: Iterable[str]) -> str:
+    lines = "<br>".join(escape(note) for note in notes)
+    if not lines:
+        return ""
+    return (
+        '<table width="100%" cellspacing="0" style="margin-top:6px; margin-bottom:10px">'
+        f'<tr><td bgcolor="{ALERT_BACKGROUND}" '
+        f'style="color:{ALERT_TEXT}; font-weight:600; padding:8px 10px">'
+        f"{lines}</td></tr></table>"
+    )
+
+
+def protocol_html(protocol: ProtocolBrief) -> str:
+    mou = f"{protocol.mou_reference} version {protocol.mou_version} ({protocol.mou_status})"
+    return facts_table(
+        [
+            ("Protocol", escape(protocol.name)),
+            ("MoU", escape(mou)),
+            ("Who may borrow", escape(", ".join(protocol.borrowers) or "No agency named")),
+            ("Approved by", escape(protocol.approver)),
+            ("Notice needed", escape(format_hours(protocol.notice_hours) or "None")),
+            ("Longest loan", escape(format_hours(protocol.max_loan_hours))),
+            ("Competence required", escape(", ".join(protocol.competence) or "None")),
+        ]
+    )
+
+
+def inspection_html(detail: ItemDetail) -> str:
+    if detail.last_inspected_on is None:
+        inspection = [("Last inspected", '<span class="muted">No inspection recorded</span>')]
+    else:
+        due = escape(format_date(detail.next_inspection_due) or "Not set")
+        if detail.inspection_lapsed:
+            due += "&nbsp;&nbsp;" + badge("LAPSED", WARNING_COLOUR)
+        inspection = [
+            ("Last inspected", escape(format_date(detail.last_inspected_on))),
+            ("Next due", due),
+        ]
+    if detail.open_defects:
+        defects = "<br>".join(
+            f'<span class="warning">{escape(text)}</span>' for text in detail.open_defects
+        )
+    else:
+        defects = "None"
+    return facts_table([*inspection, ("Open defects", defects)])
+
+
+def loans_html(loans: Iterable[LoanBrief]) -> str:
+    # One block per loan rather than a grid: the panel is narrow, and a grid of five
+    # columns wrapped an agency's name into a tower of single words.
+    blocks = []
+    for loan in loans:
+        status = escape(loan.status)
+        if loan.is_overdue:
+            status += "&nbsp;&nbsp;" + badge("OVERDUE", WARNING_COLOUR)
+        period = f"{format_datetime(loan.starts_at)} to {format_datetime(loan.due_at)}"
+        purpose = f'<br><span class="muted">{escape(loan.purpose)}</span>' if loan.purpose else ""
+        blocks.append(
+            '<p class="loan">'
+            f"<b>{escape(loan.borrower)}</b>&nbsp;&nbsp;·&nbsp;&nbsp;{loan.quantity} "
+            f"{'item' if loan.quantity == 1 else 'items'}<br>"
+            f"{escape(period)}&nbsp;&nbsp;·&nbsp;&nbsp;{status}{purpose}</p>"
+        )
+    if not blocks:
+        return '<p class="muted">No current or upcoming loans.</p>'
+    return "".join(blocks)
+
+
+def facts_table(rows: Iterable[tuple[str, str]], *, skip_empty: bool = False) -> str:
+    """Label and value pairs; values are HTML the caller has already escaped."""
+    cells = [
+        f'<tr><td class="label" width="150">{escape(label)}</td><td>{value}</td></tr>'
+        for label, value in rows
+        if value or not skip_empty
+    ]
+    return f'<table cellspacing="0">{"".join(cells)}</table>' if cells else ""
+
+
+def badge(text: str, colour: str) -> str:
+    return (
+        f'<span class="badge" style="background-color:{colour}">&nbsp;{escape(text)}&nbsp;</span>'
+    )
+
+
+def paragraphs(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.strip().splitlines())
+
+
+def join_nonempty(*values: str) -> str:
+    return " ".join(value for value in values if value)
+
+
+def free_now_text(detail: ItemDetail) -> str:
+    """'27 of 40 free' for pooled stock; free or not for a tagged item."""
+    if detail.status in ("Out of service", "Retired"):
+        return f"None: {detail.status.lower()}"
+    if detail.is_pooled:
+        return f"{detail.quantity_free_now} of {detail.quantity} free"
+    return "Yes" if detail.quantity_free_now else "No: on loan or booked"
+
+
+def format_hours(hours: int) -> str:
+    """A period given in hours as people say it: '12 hours', '3 days', '1 day 6 hours'."""
+    if hours <= 0:
+        return ""
+    days, rest = divmod(hours, 24)
+    parts = []
+    if days:
+        parts.append(f"{days} day" if days == 1 else f"{days} days")
+    if rest:
+        parts.append(f"{rest} hour" if rest == 1 else f"{rest} hours")
+    return " ".join(parts)

@@ -1,0 +1,93 @@
+"""Start the Kit Share window: ``kitshare [--database URL] [--demo]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from app.config import ENV_DATABASE_URL, data_folder, resolve_database_url
+from app.database import Database, open_database
+from app.demo import open_demo_database
+from app.errors import DatabaseUnavailable, KitShareError
+from ui.main_window import MainWindow
+from ui.messages import show_error
+
+APPLICATION_NAME = "Kit Share"
+OPEN_FAILED_TITLE = "Kit Share cannot open its database"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of the ``kitshare`` window."""
+    parser = argparse.ArgumentParser(
+        prog="kitshare",
+        description="Share specialist equipment between police, fire and ambulance services.",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=(
+            "the database to use, e.g. sqlite:///C:/KitShare/kitshare.db or "
+            "postgresql://user:password@server/kitshare (default: the "
+            f"{ENV_DATABASE_URL} environment variable, else kitshare.db in your Kit Share "
+            "data folder)"
+        ),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=(
+            "open the demo database of Cambridgeshire kit, creating it on first use; "
+            "your own records are not touched"
+        ),
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the window; returns the process exit code (1 if the database cannot be used)."""
+    args = build_parser().parse_args(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APPLICATION_NAME)
+    app.setOrganizationName(APPLICATION_NAME)
+
+    try:
+        db = open_chosen_database(args.database, demo=args.demo)
+    except KitShareError as error:
+        show_error(None, error, OPEN_FAILED_TITLE)
+        return 1
+
+    try:
+        window = MainWindow(db)
+        window.show()
+        return app.exec()
+    finally:
+        db.dispose()
+
+
+def open_chosen_database(cli_value: str | None, *, demo: bool) -> Database:
+    """Open the database named on the command line, in the environment, or by default."""
+    uses_data_folder = demo or not (cli_value or os.environ.get(ENV_DATABASE_URL))
+    url = resolve_database_url(cli_value, demo=demo)
+    if uses_data_folder:
+        ensure_data_folder()
+    return open_demo_database(url) if demo else open_database(url)
+
+
+def ensure_data_folder() -> None:
+    """Create the user's data folder, where the default and demo databases live."""
+    folder = data_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"Kit Share cannot create its data folder {folder} ({error.strerror}). "
+            "Choose a database with --database, or ask for write access there."
+        ) from None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
