@@ -81,3 +81,15 @@ def plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+# Search indexes that migrations build by hand (FTS5 tables, a view, PostgreSQL's
+# tsvector table); they have no model, and autogenerate must leave them alone.
+HAND_MADE_PREFIX = "item_search"
+
+
+def include_in_autogenerate(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's ``include_object`` hook: skip the hand-made search objects."""
+    return not (name or "").startswith(HAND_MADE_PREFIX)

@@ -10,6 +10,7 @@ from sqlalchemy.pool import NullPool
 from app import schema
 from app.database import Database, open_database
 from models import Base
+from models.base import include_in_autogenerate
 
 DOMAIN_TABLES = set(Base.metadata.tables)
 
@@ -25,7 +26,12 @@ def _tables(url: str) -> set[str]:
 def test_models_and_migrations_agree(db: Database) -> None:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_in_autogenerate,
+            },
         )
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], f"models and migrations differ: {differences}"

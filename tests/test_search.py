@@ -1,0 +1,288 @@
+"""Catalogue search: the same cases, the same answers, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.database import Database
+from app.errors import DomainError
+from app.search import SearchFilters, SortKey, find_by_tag, parse_query, search_items
+from models import AgencyKind, ItemStatus, Loan, LoanLine, LoanStatus
+from tests import factories as f
+
+NOW = f.NOW
+
+
+@pytest.fixture
+def catalogue(db: Database) -> Database:
+    with db.write() as session:
+        police = f.agency(session, "Cambridgeshire Constabulary", AgencyKind.POLICE)
+        police.code = "CAMBS-POL"
+        fire = f.agency(session, "Cambridgeshire Fire and Rescue Service")
+        fire.code = "CAMBS-FRS"
+        hinchingbrooke = f.site(session, police, "Hinchingbrooke Park, Huntingdon")
+        huntingdon = f.site(session, fire, "Huntingdon Fire Station")
+        dogsthorpe = f.site(session, fire, "Dogsthorpe Fire Station")
+        drones = f.category(session, "Drones")
+        lighting = f.category(session, "Lighting towers")
+        barriers = f.category(session, "Barriers")
+        boats = f.category(session, "Water and flood rescue")
+        drone = f.item(
+            session,
+            owner=police,
+            home=hinchingbrooke,
+            kind=drones,
+            tag="CAM-000042",
+            name="DJI Matrice 30T thermal drone",
+        )
+        drone.description = "Thermal camera drone for missing person searches"
+        f.item(
+            session,
+            owner=police,
+            home=hinchingbrooke,
+            kind=drones,
+            tag="CAM-000043",
+            name="DJI Mavic 3 Enterprise drone",
+        )
+        f.item(
+            session,
+            owner=fire,
+            home=huntingdon,
+            kind=lighting,
+            tag="CFR-000230",
+            name="Tower light 9m mast, diesel",
+        )
+        boat = f.item(
+            session,
+            owner=fire,
+            home=huntingdon,
+            kind=boats,
+            tag="CFR-000420",
+            name="Inflatable rescue boat",
+        )
+        boat.serial_number = "IRB-20.04-7731"
+        boat.description = "O'Neill pattern throw bags included"
+        pool = f.item(
+            session,
+            owner=fire,
+            home=dogsthorpe,
+            kind=barriers,
+            tag="CFR-000100",
+            name="Pedestrian barrier, 2.5 m steel",
+            quantity=40,
+            pooled=True,
+        )
+        retired = f.item(
+            session,
+            owner=fire,
+            home=dogsthorpe,
+            kind=lighting,
+            tag="CFR-000231",
+            name="Tower light, old petrol",
+        )
+        retired.status = ItemStatus.RETIRED
+        loan = Loan(
+            borrower_agency_id=police.id,
+            purpose="Operation Hawthorn",
+            status=LoanStatus.APPROVED,
+            starts_at=NOW + timedelta(days=1),
+            due_at=NOW + timedelta(days=3),
+        )
+        loan.lines = [
+            LoanLine(item_id=pool.id, quantity=30, starts_at=loan.starts_at, ends_at=loan.due_at)
+        ]
+        session.add(loan)
+    return db
+
+
+def tags(db: Database, query: str, filters: SearchFilters | None = None) -> list[str]:
+    return [row.asset_tag for row in search_items(db, query, filters, now=NOW).rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("dro", {"CAM-000042", "CAM-000043"}),
+        ("drone thermal", {"CAM-000042"}),
+        ("THERMAL DRONE", {"CAM-000042"}),
+        ("hunt", {"CAM-000042", "CAM-000043", "CFR-000230", "CFR-000420"}),
+        ("lighting tower Huntingdon", {"CFR-000230"}),
+        ("0042", {"CAM-000042", "CFR-000420"}),
+        ("CAM-0042", {"CAM-000042"}),
+        ("20.04", {"CFR-000420"}),
+        ("7731", {"CFR-000420"}),
+        ("O'Neill", {"CFR-000420"}),
+        ("cambs-frs barrier", {"CFR-000100"}),
+        ("submarine", set()),
+    ],
+)
+def test_text_search(catalogue: Database, query: str, expected: set[str]) -> None:
+    page = search_items(catalogue, query, now=NOW)
+    assert {row.asset_tag for row in page.rows} == expected
+    assert page.total == len(expected)
+
+
+def test_exact_tag_comes_first(catalogue: Database) -> None:
+    assert tags(catalogue, "cfr-000420")[0] == "CFR-000420"
+    assert tags(catalogue, "CAM-000042")[0] == "CAM-000042"
+    assert find_by_tag(catalogue, " cam-000042 ") is not None
+    assert find_by_tag(catalogue, "CAM-999999") is None
+
+
+# Whatever is typed or scanned: none may raise; each gives rows or nothing.
+HOSTILE = [
+    '"',
+    "'",
+    "O'Neill",
+    '"drone',
+    "CAM-0042",
+    "20.04",
+    "AND",
+    "OR",
+    "NOT",
+    "drone AND",
+    "NEAR(drone thermal)",
+    "NEAR",
+    "*",
+    "dro*",
+    "^drone",
+    "name:drone",
+    ":",
+    "(",
+    ")",
+    "(drone OR",
+    "[]{}",
+    "\\",
+    "%",
+    "_",
+    "%_%",
+    "🚒",
+    "🚒 drone",
+    "d",
+    "-",
+    "--",
+    "..",
+    " ",
+    "     ",
+    "\t\n",
+    "x" * 2000,
+    "drone " * 400,
+    "Ωmega ßtraße",
+    "NULL",
+    "'; DROP TABLE x; --",
+    "&|!",
+    "a:*",
+    "<->",
+    "drone & thermal",
+    "!drone",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_any_input_is_safe(catalogue: Database, query: str) -> None:
+    page = search_items(catalogue, query, now=NOW)
+    assert page.total >= len(page.rows) >= 0
+
+
+def test_blank_browses_and_unsearchable_finds_nothing(catalogue: Database) -> None:
+    assert search_items(catalogue, "   ", now=NOW).total == 6
+    assert search_items(catalogue, "🚒", now=NOW).total == 0
+    assert parse_query("") is None
+    assert parse_query("🚒 !!") == []
+
+
+def test_filters_combine_with_text(catalogue: Database) -> None:
+    assert set(tags(catalogue, "", SearchFilters(category="drones"))) == {
+        "CAM-000042",
+        "CAM-000043",
+    }
+    assert set(tags(catalogue, "tower", SearchFilters(agency="CAMBS-FRS"))) == {
+        "CFR-000230",
+        "CFR-000231",
+    }
+    assert tags(catalogue, "tower", SearchFilters(status=ItemStatus.RETIRED)) == ["CFR-000231"]
+    assert tags(
+        catalogue,
+        "",
+        SearchFilters(
+            site="Dogsthorpe Fire Station", agency="Cambridgeshire Fire and Rescue Service"
+        ),
+    ) == [
+        "CFR-000100",
+        "CFR-000231",
+    ]
+
+
+def test_available_between_counts_bookings(catalogue: Database) -> None:
+    during = SearchFilters(
+        available_from=NOW + timedelta(days=2),
+        available_to=NOW + timedelta(days=2, hours=4),
+        quantity=10,
+    )
+    assert tags(catalogue, "barrier", during) == ["CFR-000100"]
+    page = search_items(catalogue, "barrier", during, now=NOW)
+    assert page.rows[0].available_quantity == 10
+    assert (
+        tags(
+            catalogue,
+            "barrier",
+            SearchFilters(
+                available_from=during.available_from,
+                available_to=during.available_to,
+                quantity=11,
+            ),
+        )
+        == []
+    )
+    after = SearchFilters(
+        available_from=NOW + timedelta(days=3), available_to=NOW + timedelta(days=4), quantity=40
+    )
+    assert tags(catalogue, "barrier", after) == ["CFR-000100"]
+    # Retired kit is never available.
+    assert "CFR-000231" not in tags(catalogue, "tower", after)
+
+
+def test_bad_period_is_refused_with_a_reason(catalogue: Database) -> None:
+    with pytest.raises(DomainError, match="end of the period must be after its start"):
+        search_items(catalogue, "", SearchFilters(available_from=NOW, available_to=NOW))
+    with pytest.raises(DomainError, match="both ends"):
+        search_items(catalogue, "", SearchFilters(available_from=NOW))
+
+
+def test_sorting_and_paging_happen_in_sql(catalogue: Database) -> None:
+    by_name = search_items(catalogue, "", sort=SortKey.NAME, limit=2, now=NOW)
+    rest = search_items(catalogue, "", sort=SortKey.NAME, offset=2, limit=10, now=NOW)
+    assert by_name.total == rest.total == 6
+    names = [r.name for r in by_name.rows + rest.rows]
+    assert names == sorted(names, key=str.lower)
+    descending = search_items(catalogue, "", sort=SortKey.TAG, descending=True, now=NOW)
+    assert [r.asset_tag for r in descending.rows] == sorted(
+        (r.asset_tag for r in descending.rows), reverse=True
+    )
+
+
+def test_search_follows_edits_and_renames(catalogue: Database) -> None:
+    from sqlalchemy import select
+
+    from models import Category, EquipmentItem
+
+    with catalogue.write() as session:
+        item = session.scalars(
+            select(EquipmentItem).where(EquipmentItem.asset_tag == "CFR-000230")
+        ).one()
+        item.name = "Floodlight trailer"
+        session.scalars(
+            select(Category).where(Category.name == "Drones")
+        ).one().name = "Aerial systems"
+    assert tags(catalogue, "floodlight") == ["CFR-000230"]
+    assert set(tags(catalogue, "aerial")) == {"CAM-000042", "CAM-000043"}
+    assert tags(catalogue, "dro") == ["CAM-000042", "CAM-000043"]  # still in the names
+    with catalogue.write() as session:
+        session.delete(
+            session.scalars(
+                select(EquipmentItem).where(EquipmentItem.asset_tag == "CFR-000231")
+            ).one()
+        )
+    assert "CFR-000231" not in tags(catalogue, "tower")
