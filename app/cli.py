@@ -7,13 +7,17 @@ status 1 and changes nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from app import schema
+from app.clock import parse_uk_datetime
 from app.config import masked_url, resolve_database_url
 from app.database import open_database, table_counts
-from app.errors import KitShareError
+from app.errors import DomainError, KitShareError
+from models import ItemStatus
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -44,7 +48,88 @@ def build_parser() -> argparse.ArgumentParser:
         "info", help="show the database URL, schema revision and rows per table"
     )
     info.set_defaults(handler=cmd_info)
+
+    search = commands.add_parser("search", help="search the catalogue as the window does")
+    search.add_argument("text", nargs="?", default="", help="words, a tag or a fragment of one")
+    search.add_argument("--category", help="category name")
+    search.add_argument("--agency", help="owning agency: name or short code")
+    search.add_argument("--site", help="home site name")
+    search.add_argument("--status", choices=[s.value for s in ItemStatus], help="item status")
+    search.add_argument(
+        "--available-from", metavar="DATETIME", help="free from (DD/MM/YYYY HH:MM, UK time)"
+    )
+    search.add_argument("--available-to", metavar="DATETIME", help="free until")
+    search.add_argument(
+        "--quantity", type=int, default=1, help="how many must be free (pooled stock)"
+    )
+    search.add_argument("--limit", type=int, default=50, help="most rows to print (1–500)")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
+    search.set_defaults(handler=cmd_search)
     return parser
+
+
+def _when(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_uk_datetime(text)
+    except ValueError as error:
+        raise DomainError(str(error)) from None
+
+
+def cmd_search(url: str, args: argparse.Namespace) -> int:
+    from app.search import SearchFilters, search_items
+
+    filters = SearchFilters(
+        category=args.category,
+        agency=args.agency,
+        site=args.site,
+        status=ItemStatus(args.status) if args.status else None,
+        available_from=_when(args.available_from),
+        available_to=_when(args.available_to),
+        quantity=args.quantity,
+    )
+    if not 1 <= args.limit <= 500:
+        raise DomainError("--limit must be between 1 and 500.")
+    db = open_database(url)
+    try:
+        page = search_items(db, args.text, filters, limit=args.limit)
+    finally:
+        db.dispose()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": row.id,
+                        "tag": row.asset_tag,
+                        "name": row.name,
+                        "category": row.category,
+                        "agency": row.owner,
+                        "agency_code": row.owner_code,
+                        "site": row.home_site,
+                        "status": row.status_code,
+                        "quantity": row.quantity,
+                        "available_quantity": row.available_quantity,
+                    }
+                    for row in page.rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not page.rows:
+        print("No items match.")
+        return EXIT_OK
+    for row in page.rows:
+        free = f"{row.available_quantity}/{row.quantity} free" if row.is_pooled else row.status
+        where = f"{row.owner_code:<10} {row.home_site[:28]:<28}"
+        print(f"{row.asset_tag:<12} {row.name[:48]:<48} {where} {free}")
+    shown = len(page.rows)
+    more = f" (showing {shown}; use --limit for more)" if page.total > shown else ""
+    print(f"{page.total} item{'s' if page.total != 1 else ''} found{more}.")
+    return EXIT_OK
 
 
 def cmd_migrate(url: str, args: argparse.Namespace) -> int:

@@ -32,3 +32,35 @@ def format_pence(value: int | None) -> str:
     if value is None:
         return ""
     return f"£{value / 100:,.2f}"
+
+
+_INPUT_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+)
+
+
+def parse_uk_datetime(text: str) -> datetime:
+    """A date and time as a person types it (DD/MM/YYYY HH:MM, or ISO), as UK local time.
+
+    Raises ValueError with a sentence saying what is accepted.
+    """
+    cleaned = text.strip()
+    for pattern in _INPUT_FORMATS:
+        try:
+            parsed = datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UK)
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise ValueError(
+            f"“{text}” is not a date and time Kit Share understands: use DD/MM/YYYY HH:MM "
+            "(24-hour), e.g. 21/11/2026 14:30."
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UK)

@@ -102,3 +102,65 @@ def test_database_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 def test_masked_url_hides_only_the_password() -> None:
     masked = config.masked_url("postgresql+psycopg://kit:hunter2@db.example:5432/kitshare")
     assert masked == "postgresql+psycopg://kit:***@db.example:5432/kitshare"
+
+
+def test_search_prints_json_rows(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert run(capsys, "--database", db_url, "seed-demo")[0] == 0
+    status, out, _ = run(capsys, "--database", db_url, "search", "drone", "--json")
+    assert status == 0
+    rows = json.loads(out)
+    assert rows
+    required = {
+        "tag",
+        "name",
+        "category",
+        "agency",
+        "site",
+        "status",
+        "quantity",
+        "available_quantity",
+    }
+    assert all(required <= set(row) for row in rows)
+    # Descriptions count too (a generator "for charging drone batteries"), so: mostly drones.
+    assert sum(row["category"] == "Drones" for row in rows) >= 10
+    assert rows[0]["category"] == "Drones"
+
+    status, out, _ = run(
+        capsys,
+        "--database",
+        db_url,
+        "search",
+        "barrier",
+        "--agency",
+        "CAMBS-FRS",
+        "--available-from",
+        "01/06/2030 08:00",
+        "--available-to",
+        "02/06/2030 08:00",
+        "--quantity",
+        "5",
+        "--json",
+    )
+    assert status == 0
+    rows = json.loads(out)
+    assert rows
+    assert all(row["agency_code"] == "CAMBS-FRS" and row["available_quantity"] >= 5 for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--available-from", "32/13/2026", "--available-to", "01/01/2027"], "DD/MM/YYYY HH:MM"),
+        (["--available-from", "02/01/2027", "--available-to", "01/01/2027"], "must be after"),
+        (["--available-from", "01/01/2027"], "both ends"),
+        (["--limit", "0"], "--limit"),
+    ],
+)
+def test_search_refusals(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    status, _, err = run(capsys, "--database", sqlite_url, "search", "drone", *args)
+    assert status == 1
+    assert message in err
