@@ -6,26 +6,27 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ui.catalogue_model import CatalogueTableModel, Column
+from ui.catalogue_model import Column, SearchResultModel
 
 # Sample text per column: widths follow the font, so they stay right at any scaling.
 COLUMN_SAMPLES = {
     Column.TAG: "CAMBS-DRN-0000",
     Column.CATEGORY: "Lighting towers",
-    # Agency and site names run long; these columns elide, with the full text in the
-    # tooltip and the item panel, so that the Name column keeps the room.
-    Column.OWNER: "Cambridgeshire Fire a",
+    # The owner shows as its short code (full name in the tooltip); site names run
+    # long and elide, with the full text in the tooltip and the item panel.
+    Column.OWNER: "CAMBS-POL ~",
     Column.HOME_SITE: "Parkside Police S",
     Column.STATUS: "Out of service",
-    Column.QUANTITY: "Qty",
+    Column.QUANTITY: "Qty ",
+    Column.FREE: "Free ",
 }
 NAME_MINIMUM_SAMPLE = "Thermal drone 00"
 
 
 class CatalogueTable(QTableView):
-    """A read-only, row-selecting table over a ``CatalogueTableModel``."""
+    """A read-only, row-selecting table over a ``SearchResultModel``."""
 
-    def __init__(self, model: CatalogueTableModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: SearchResultModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("catalogueTable")
         self.setModel(model)
@@ -59,6 +60,11 @@ class CatalogueTable(QTableView):
             measure = QFontMetrics(bold) if column == Column.STATUS else metrics
             header.resizeSection(column, measure.horizontalAdvance(sample) + padding)
         self._name_minimum = metrics.horizontalAdvance(NAME_MINIMUM_SAMPLE) + padding
+        # Clicking a header asks the window for a new search sorted in SQL; no column is
+        # marked until then, as results start in order of relevance.
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.sectionResized.connect(self._on_section_resized)
         self._fit_name_column()
 

@@ -58,6 +58,9 @@ class ItemPanel(QWidget):
         self._browser.setFrameShape(QTextBrowser.Shape.NoFrame)
         self._browser.document().setDocumentMargin(16)
 
+        # Opening an item from the table puts the keyboard here, to scroll its details.
+        self.setFocusProxy(self._browser)
+
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self._empty)
         self._stack.addWidget(self._browser)

@@ -60,11 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         show_error(None, error, OPEN_FAILED_TITLE)
         return 1
 
+    window: MainWindow | None = None
     try:
         window = MainWindow(db)
         window.show()
         return app.exec()
     finally:
+        # Close (which waits for any search still reading) before the database goes,
+        # and both before QApplication does, so nothing is torn down mid-query.
+        if window is not None:
+            window.close()
+            window.deleteLater()
         db.dispose()
 
 

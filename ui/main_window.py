@@ -1,30 +1,35 @@
-"""The main window: the catalogue on the left, the chosen item's details on the right."""
+"""The main window: search and filters on top, results on the left, the item on the right."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
-from app.catalogue import item_detail, list_items
+from app.catalogue import item_detail
 from app.config import masked_url
 from app.database import Database
 from app.errors import KitShareError
-from ui.catalogue_model import CatalogueTableModel, Column
+from app.search import SearchPage, SortKey
+from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
 from ui.item_panel import ItemPanel
 from ui.messages import show_error
+from ui.search_bar import SearchBar
+from ui.search_worker import SearchOutcome, SearchRunner
 
 WINDOW_TITLE = "Kit Share"
 INITIAL_SIZE = (1280, 800)
 
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
+NO_MATCH_TEXT = "No items match the search"
 
 ABOUT_TEXT = (
     "<h3>Kit Share</h3>"
@@ -37,10 +42,14 @@ ABOUT_TEXT = (
 
 
 class MainWindow(QMainWindow):
-    """The catalogue table beside the selected item's details, over one database."""
+    """Catalogue search over one database, with the selected item's details beside it."""
 
     current_item_changed = Signal(int)
     """The item panel now shows the item with this id."""
+    item_open_requested = Signal(int)
+    """The person pressed Enter on (or double-clicked) this item's row."""
+    results_shown = Signal()
+    """The newest search's results (or its error) are on screen."""
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,9 +57,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{WINDOW_TITLE} — {db.location}")
         self.resize(*INITIAL_SIZE)
 
-        self.model = CatalogueTableModel()
+        self.search_bar = SearchBar()
+        self.count_label = self.search_bar.count_label
+        self.model = SearchResultModel(db)
         self.table = CatalogueTable(self.model)
         self.item_panel = ItemPanel()
+        self._runner = SearchRunner(db, self)
+        self._sort = SortKey.RELEVANCE
+        self._descending = False
+        self._keep_item_id: int | None = None
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -59,37 +74,60 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([INITIAL_SIZE[0] * 64 // 100, INITIAL_SIZE[0] * 36 // 100])
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_bar)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         self.database_label = QLabel(f"Database: {db.location}")
         self.database_label.setToolTip(masked_url(db.url))
-        self.count_label = QLabel()
         self.statusBar().addWidget(self.database_label, 1)
-        self.statusBar().addPermanentWidget(self.count_label)
 
         self._make_menus()
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.table.activated.connect(self._on_row_activated)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
+        self.model.fetch_failed.connect(self._on_fetch_failed)
+        self.search_bar.criteria_changed.connect(self._on_criteria_changed)
+        self.search_bar.tag_entered.connect(self._on_tag_entered)
+        self.search_bar.search_box.move_down_requested.connect(self._on_move_down_requested)
+        self._runner.finished.connect(self._on_search_finished)
+        self._runner.failed.connect(self._on_search_failed)
         self.refresh()
         self.table.setFocus()
 
+    @property
+    def searching(self) -> bool:
+        """Whether a search is still running on a worker."""
+        return self._runner.busy
+
     def refresh(self) -> None:
-        """Read the catalogue again, keeping the same item selected if it is still there."""
-        keep = self.item_panel.detail.id if self.item_panel.detail else None
-        try:
-            rows = list_items(self._db)
-        except KitShareError as error:
-            show_error(self, error, "Kit Share cannot read the catalogue")
-            return
-        self.model.reload(rows)
-        count = len(rows)
-        self.count_label.setText(f"{count} item" if count == 1 else f"{count} items")
-        row = self.model.row_of(keep) if keep is not None else None
-        self.select_row(row if row is not None else 0)
+        """Search again, keeping the same item selected if it is still listed."""
+        self._keep_item_id = self.item_panel.detail.id if self.item_panel.detail else None
+        self.search()
+
+    def search(self, *, scanned: str | None = None) -> None:
+        """Run the search as the bar says now, off the GUI thread.
+
+        With ``scanned``, the item whose tag it is (if any) is selected when results come.
+        """
+        self.search_bar.cancel_pending()
+        request = SearchRequest(
+            query=self.search_bar.query,
+            filters=self.search_bar.filters(),
+            sort=self._sort,
+            descending=self._descending,
+        )
+        self._runner.start(request, resolve_tag=scanned)
 
     def select_row(self, row: int) -> None:
         """Make ``row`` current and selected, and show its item."""
         if not 0 <= row < self.model.rowCount():
-            self.item_panel.clear(EMPTY_CATALOGUE_TEXT if self.model.rowCount() == 0 else None)
+            self.table.clearSelection()
+            empty = self.model.total == 0 and not self.model.request.query.strip()
+            self.item_panel.clear(EMPTY_CATALOGUE_TEXT if empty else NO_MATCH_TEXT)
             return
         index = self.model.index(row, Column.TAG)
         self.table.setCurrentIndex(index)
@@ -98,6 +136,12 @@ class MainWindow(QMainWindow):
         # still show that row's item, and only once.
         if self.item_panel.detail is None or self.item_panel.detail.id != self.model.item_id(row):
             self._show_item(self.model.item_id(row))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A search still reading must finish before the database can be closed.
+        self.search_bar.cancel_pending()
+        self._runner.wait()
+        super().closeEvent(event)
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -109,6 +153,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
+        find = QAction("&Find…", self)
+        # "/" as in browsers and mail; typed into a text box it stays a character.
+        find.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("/")])
+        find.setStatusTip("Search the catalogue")
+        find.triggered.connect(self._on_find_triggered)
+        view_menu.addAction(find)
         refresh = QAction("&Refresh", self)
         # F5 on every platform: StandardKey.Refresh differs between them.
         refresh.setShortcut(QKeySequence("F5"))
@@ -132,6 +182,55 @@ class MainWindow(QMainWindow):
         self.item_panel.show_item(detail)
         self.current_item_changed.emit(item_id)
 
+    def _on_search_finished(self, outcome: SearchOutcome) -> None:
+        keep = outcome.tagged_item_id or self._keep_item_id
+        if keep is None and self.item_panel.detail is not None:
+            keep = self.item_panel.detail.id
+        self._keep_item_id = None
+        self.model.show_page(outcome.request, outcome.page)
+        self.search_bar.show_count(outcome.page.total)
+        row = self.model.row_of(keep) if keep is not None else None
+        self.select_row(row if row is not None else 0)
+        if outcome.tagged_item_id is not None:
+            # Ready for the next scan: it replaces this tag rather than adding to it.
+            self.search_bar.search_box.selectAll()
+        self.results_shown.emit()
+
+    def _on_search_failed(self, error: KitShareError) -> None:
+        self._keep_item_id = None
+        self.model.show_page(self.model.request, SearchPage(total=0, offset=0))
+        self.item_panel.clear(error.message)
+        self.search_bar.show_error(error.message)
+        self.results_shown.emit()
+
+    def _on_fetch_failed(self, message: str) -> None:
+        self.search_bar.show_error(message)
+
+    def _on_criteria_changed(self) -> None:
+        self.search()
+
+    def _on_tag_entered(self, text: str) -> None:
+        self.search(scanned=text if text.strip() else None)
+
+    def _on_move_down_requested(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus()
+        self.select_row(0)
+
+    def _on_sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        key = SORT_KEYS.get(Column(section)) if 0 <= section < len(Column) else None
+        if key is None:
+            # Free depends on the period asked about and has no SQL order; forget the click.
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            key = SortKey.RELEVANCE
+        self._sort = key
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
     def _on_current_row_changed(
         self,
         current: QModelIndex | QPersistentModelIndex,
@@ -139,8 +238,17 @@ class MainWindow(QMainWindow):
     ) -> None:
         if current.isValid():
             self._show_item(self.model.item_id(current.row()))
-        else:
-            self.item_panel.clear()
+
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        item_id = self.model.item_id(index.row())
+        self.select_row(index.row())
+        self.item_panel.setFocus()
+        self.item_open_requested.emit(item_id)
+
+    def _on_find_triggered(self) -> None:
+        self.search_bar.focus_search()
 
     def _on_refresh_triggered(self) -> None:
         self.refresh()

@@ -182,3 +182,23 @@ def build_catalogue(path: Path) -> Catalogue:
 def a_date(days_from_today: int) -> date:
     """A UK calendar date relative to today, as the fixture uses them."""
     return today_uk() + timedelta(days=days_from_today)
+
+
+def add_traffic_cones(db: Database, count: int) -> None:
+    """``count`` more tagged items (traffic cone packs), enough for several pages."""
+    from sqlalchemy import select
+
+    with db.write() as session:
+        fire = session.scalars(select(Agency).where(Agency.code == "CFRS")).one()
+        site = session.scalars(select(Site).where(Site.name == "Huntingdon Fire Station")).one()
+        barriers = session.scalars(select(Category).where(Category.name == "Barriers")).one()
+        session.add_all(
+            EquipmentItem(
+                asset_tag=f"CFRS-CONE-{number:04d}",
+                name=f"Traffic cone pack {number:04d}",
+                category=barriers,
+                owner_agency=fire,
+                home_site=site,
+            )
+            for number in range(count)
+        )

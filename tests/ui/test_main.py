@@ -82,6 +82,7 @@ def test_a_usable_database_opens_the_window(
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
         for window in windows:
             qtbot.addWidget(window)
+            qtbot.waitUntil(lambda: not window.searching)  # noqa: B023 - used at once
             seen.append((window.windowTitle(), window.model.rowCount()))
             window.close()
         return 0

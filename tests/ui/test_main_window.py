@@ -37,7 +37,13 @@ def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
     qtbot.addWidget(shown)
     shown.show()
     qtbot.waitExposed(shown)
+    wait_for_results(qtbot, shown)
     return shown
+
+
+def wait_for_results(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until no search is running on a worker and its results are shown."""
+    qtbot.waitUntil(lambda: not window.searching)
 
 
 @pytest.fixture
@@ -165,13 +171,14 @@ def test_an_item_gone_from_the_database_is_explained_not_raised(
 
 
 def test_refresh_reads_the_catalogue_again_and_keeps_the_selection(
-    window: MainWindow, catalogue: Catalogue
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
 ) -> None:
     click_tag(window, DRONE_TAG)
     with catalogue.db.write() as session:
         session.execute(delete(EquipmentItem).where(EquipmentItem.asset_tag == TOILET_TAG))
 
     QTest.keyClick(window, Qt.Key.Key_F5)
+    wait_for_results(qtbot, window)
 
     assert window.model.rowCount() == ITEM_COUNT - 1
     assert window.count_label.text() == f"{ITEM_COUNT - 1} items"
@@ -211,8 +218,10 @@ def test_an_empty_catalogue_says_so(qtbot: QtBot, tmp_path: Path) -> None:
     try:
         empty = MainWindow(db)
         qtbot.addWidget(empty)
+        wait_for_results(qtbot, empty)
 
         assert empty.count_label.text() == "0 items"
         assert empty.item_panel.plain_text() == EMPTY_CATALOGUE_TEXT
+        empty.close()
     finally:
         db.dispose()

@@ -1,0 +1,210 @@
+"""Searching the catalogue from the window: typing, filters, scanning, sorting, keys."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from tests.ui.seed import (
+    BARRIERS_TAG,
+    BROKEN_DRONE_TAG,
+    DRONE_TAG,
+    ITEM_COUNT,
+    TOILET_TAG,
+    Catalogue,
+    add_traffic_cones,
+)
+from ui.catalogue_model import PAGE_SIZE, Column
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
+    shown = MainWindow(catalogue.db)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    settle(qtbot, shown)
+    return shown
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait out the debounce and any search on a worker."""
+    qtbot.wait(250)
+    qtbot.waitUntil(lambda: not window.searching)
+
+
+def shown_tags(window: MainWindow) -> list[str]:
+    return [window.model.index(row, Column.TAG).data() for row in range(window.model.rowCount())]
+
+
+def test_typing_shows_only_matching_rows_and_counts_them(qtbot: QtBot, window: MainWindow) -> None:
+    QTest.keyClicks(window.search_bar.search_box, "drone")
+
+    qtbot.waitUntil(lambda: sorted(shown_tags(window)) == [DRONE_TAG, BROKEN_DRONE_TAG])
+    settle(qtbot, window)
+    assert window.count_label.text() == "2 items"
+
+
+def test_a_search_with_no_match_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    QTest.keyClicks(window.search_bar.search_box, "xyz")
+    settle(qtbot, window)
+
+    assert window.model.rowCount() == 0
+    assert window.count_label.text() == "No items match “xyz”"
+
+
+def test_the_newest_search_wins_over_an_older_one(qtbot: QtBot, window: MainWindow) -> None:
+    window.search_bar.search_box.setText("drone")
+    window.search()
+    window.search_bar.search_box.setText("barriers")
+    window.search()
+    settle(qtbot, window)
+
+    assert shown_tags(window) == [BARRIERS_TAG]
+    assert window.count_label.text() == "1 item"
+
+
+def test_many_results_are_counted_in_full_and_fetched_by_the_page(
+    qtbot: QtBot, catalogue: Catalogue
+) -> None:
+    add_traffic_cones(catalogue.db, PAGE_SIZE + 50)
+    window = MainWindow(catalogue.db)
+    qtbot.addWidget(window)
+    settle(qtbot, window)
+
+    assert window.count_label.text() == f"{ITEM_COUNT + PAGE_SIZE + 50} items"
+    assert window.model.rowCount() <= 2 * PAGE_SIZE
+    assert window.model.canFetchMore(QModelIndex()) or window.model.rowCount() > PAGE_SIZE
+
+
+def test_status_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
+    combo = window.search_bar.status_combo
+    combo.setCurrentIndex(combo.findText("Out of service"))
+    settle(qtbot, window)
+
+    assert shown_tags(window) == [BROKEN_DRONE_TAG]
+
+
+def test_category_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
+    QTest.keyClicks(window.search_bar.category_edit, "mobile TOILETS")
+    settle(qtbot, window)
+
+    assert shown_tags(window) == [TOILET_TAG]
+
+
+def test_a_period_ending_before_it_starts_is_explained_inline(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    bar = window.search_bar
+    bar.to_edit.setDateTime(bar.from_edit.dateTime().addSecs(-3600))
+    bar.period_check.setChecked(True)
+    settle(qtbot, window)
+
+    assert bar.error_label.isVisibleTo(window)
+    assert bar.error_label.text() == "The end of the period must be after its start."
+    assert window.model.rowCount() == 0
+
+    bar.period_check.setChecked(False)
+    settle(qtbot, window)
+    assert not bar.error_label.isVisibleTo(window)
+    assert window.model.rowCount() == ITEM_COUNT
+
+
+def test_ctrl_f_and_slash_put_the_cursor_in_the_search_box(window: MainWindow) -> None:
+    box = window.search_bar.search_box
+    box.setText("old words")
+    window.table.setFocus()
+
+    QTest.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert box.hasFocus()
+    assert box.selectedText() == "old words"
+
+    window.table.setFocus()
+    QTest.keyClick(window.table, Qt.Key.Key_Slash)
+    assert box.hasFocus()
+
+
+def test_a_slash_typed_in_the_search_box_stays_in_it(window: MainWindow) -> None:
+    box = window.search_bar.search_box
+    box.setFocus()
+
+    QTest.keyClicks(box, "SN/77")
+
+    assert box.text() == "SN/77"
+
+
+def test_down_arrow_from_the_search_box_goes_to_the_first_row(window: MainWindow) -> None:
+    window.search_bar.focus_search()
+
+    QTest.keyClick(window.search_bar.search_box, Qt.Key.Key_Down)
+
+    assert window.table.hasFocus()
+    assert window.table.currentIndex().row() == 0
+
+
+def test_a_scanned_tag_and_enter_selects_that_item(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    box = window.search_bar.search_box
+    box.setFocus()
+
+    with qtbot.waitSignal(window.current_item_changed) as shown:
+        QTest.keyClicks(box, TOILET_TAG.lower())
+        QTest.keyClick(box, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: shown_tags(window)[:1] == [TOILET_TAG])
+    settle(qtbot, window)
+
+    assert shown.args == [catalogue.ids[TOILET_TAG]]
+    assert window.table.currentIndex().row() == 0
+    assert window.item_panel.plain_text().startswith("Mobile toilet unit")
+    assert box.selectedText() == TOILET_TAG.lower()
+
+
+def test_enter_on_a_row_opens_its_item(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    window.table.setFocus()
+    QTest.keyClick(window.table, Qt.Key.Key_Down)
+    item_id = window.model.item_id(window.table.currentIndex().row())
+
+    with qtbot.waitSignal(window.item_open_requested) as opened:
+        QTest.keyClick(window.table, Qt.Key.Key_Return)
+
+    assert opened.args == [item_id]
+    assert window.item_panel.detail is not None
+    assert window.item_panel.detail.id == item_id
+    assert window.focusWidget() is window.item_panel.focusProxy()
+
+
+def test_clicking_a_header_sorts_in_the_database(qtbot: QtBot, window: MainWindow) -> None:
+    header = window.table.horizontalHeader()
+
+    header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+    settle(qtbot, window)
+    ascending = [window.model.index(r, Column.NAME).data() for r in range(ITEM_COUNT)]
+    header.setSortIndicator(Column.NAME, Qt.SortOrder.DescendingOrder)
+    settle(qtbot, window)
+    descending = [window.model.index(r, Column.NAME).data() for r in range(ITEM_COUNT)]
+
+    assert ascending == sorted(ascending, key=str.lower)
+    assert descending == ascending[::-1]
+
+
+def test_a_click_on_the_free_header_does_not_sort(qtbot: QtBot, window: MainWindow) -> None:
+    before = shown_tags(window)
+    header = window.table.horizontalHeader()
+    x = header.sectionViewportPosition(Column.FREE) + header.sectionSize(Column.FREE) // 2
+
+    QTest.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(x, header.height() // 2),
+    )
+    settle(qtbot, window)
+
+    assert header.sortIndicatorSection() == -1
+    assert shown_tags(window) == before

@@ -1,0 +1,212 @@
+"""The search box and filters above the catalogue: what to look for, and where."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalogue import STATUS_LABELS
+from app.clock import UK, now_utc
+from app.search import SearchFilters
+
+# Long enough to skip the keystrokes of a word being typed, short enough to feel live.
+DEBOUNCE_MS = 150
+DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
+SEARCH_PLACEHOLDER = "Search kit: name, tag, serial, make…  (Ctrl+F or /)"
+ERROR_STYLE = "color: #b3261e;"
+
+
+class SearchBox(QLineEdit):
+    """A line edit that hands the Down arrow to the results below it."""
+
+    move_down_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down and not event.modifiers():
+            self.move_down_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SearchBar(QWidget):
+    """The search box, filters, result count and any error, above the table.
+
+    Says ``criteria_changed`` once typing or choosing pauses (debounced), and
+    ``tag_entered`` when Return is pressed in the search box, as a scanner does.
+    """
+
+    criteria_changed = Signal()
+    """The search or a filter changed, and the person has paused."""
+    tag_entered = Signal(str)
+    """Return was pressed in the search box with this text (perhaps a scanned tag)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search_box = SearchBox()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_box.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("resultCount")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("searchError")
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        self.category_edit = _filter_edit("Category")
+        self.owner_edit = _filter_edit("Owner")
+        self.site_edit = _filter_edit("Home site")
+        self.status_combo = QComboBox()
+        self.status_combo.setToolTip("Status")
+        self.status_combo.addItem("Any status", None)
+        for status, label in STATUS_LABELS.items():
+            self.status_combo.addItem(label, status)
+
+        self.period_check = QCheckBox("Only kit free between")
+        start = _next_hour_uk()
+        self.from_edit = _datetime_edit(start)
+        self.to_edit = _datetime_edit(start + timedelta(hours=4))
+        self.quantity_spin = QSpinBox()
+        self.quantity_spin.setRange(1, 9999)
+        self.quantity_spin.setPrefix("Qty ")
+        self.quantity_spin.setToolTip("How many are needed (for pooled stock)")
+        self._set_period_enabled(False)
+        self._lay_out()
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.criteria_changed)
+        self._connect_edits()
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.count_label)
+        filters = QHBoxLayout()
+        for edit in (self.category_edit, self.owner_edit, self.site_edit):
+            filters.addWidget(edit, 1)
+        filters.addWidget(self.status_combo)
+        filters.addSpacing(12)
+        filters.addWidget(self.period_check)
+        filters.addWidget(self.from_edit)
+        filters.addWidget(QLabel("and"))
+        filters.addWidget(self.to_edit)
+        filters.addWidget(self.quantity_spin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.error_label)
+
+    def _connect_edits(self) -> None:
+        self.search_box.textChanged.connect(self._on_criteria_edited)
+        self.search_box.returnPressed.connect(self._on_return_pressed)
+        for edit in (self.category_edit, self.owner_edit, self.site_edit):
+            edit.textChanged.connect(self._on_criteria_edited)
+        self.status_combo.currentIndexChanged.connect(self._on_criteria_edited)
+        self.period_check.toggled.connect(self._on_period_toggled)
+        self.from_edit.dateTimeChanged.connect(self._on_criteria_edited)
+        self.to_edit.dateTimeChanged.connect(self._on_criteria_edited)
+        self.quantity_spin.valueChanged.connect(self._on_criteria_edited)
+
+    @property
+    def query(self) -> str:
+        return self.search_box.text()
+
+    def filters(self) -> SearchFilters:
+        """The filters as chosen; the service judges whether they make sense."""
+        period = self.period_check.isChecked()
+        return SearchFilters(
+            category=self.category_edit.text().strip() or None,
+            agency=self.owner_edit.text().strip() or None,
+            site=self.site_edit.text().strip() or None,
+            status=self.status_combo.currentData(),
+            available_from=uk_datetime(self.from_edit.dateTime()) if period else None,
+            available_to=uk_datetime(self.to_edit.dateTime()) if period else None,
+            quantity=self.quantity_spin.value() if period else 1,
+        )
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box with its text selected, ready to replace."""
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def cancel_pending(self) -> None:
+        """Forget a change not yet searched for (a search is starting now anyway)."""
+        self._debounce.stop()
+
+    def show_count(self, total: int) -> None:
+        self.error_label.hide()
+        query = self.query.strip()
+        if total == 0 and (query or self._any_filter()):
+            what = f"“{query}”" if query else "these filters"
+            self.count_label.setText(f"No items match {what}")
+        else:
+            self.count_label.setText(f"{total:,} item" if total == 1 else f"{total:,} items")
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.count_label.setText("")
+
+    def _any_filter(self) -> bool:
+        return self.filters() != SearchFilters()
+
+    def _set_period_enabled(self, enabled: bool) -> None:
+        for widget in (self.from_edit, self.to_edit, self.quantity_spin):
+            widget.setEnabled(enabled)
+
+    def _on_period_toggled(self, checked: bool) -> None:
+        self._set_period_enabled(checked)
+        self._on_criteria_edited()
+
+    def _on_criteria_edited(self, *_args: object) -> None:
+        self._debounce.start()
+
+    def _on_return_pressed(self) -> None:
+        self._debounce.stop()
+        self.tag_entered.emit(self.search_box.text())
+
+
+def uk_datetime(value: QDateTime) -> datetime:
+    """The wall-clock time in ``value`` read as UK local time."""
+    date, time = value.date(), value.time()
+    return datetime(date.year(), date.month(), date.day(), time.hour(), time.minute(), tzinfo=UK)
+
+
+def _next_hour_uk() -> datetime:
+    now = now_utc().astimezone(UK)
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def _filter_edit(placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setToolTip(f"{placeholder}: the exact name, any case")
+    edit.setClearButtonEnabled(True)
+    return edit
+
+
+def _datetime_edit(value: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit()
+    edit.setDisplayFormat(DATETIME_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setDateTime(
+        QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+    )
+    return edit
