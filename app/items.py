@@ -1,0 +1,450 @@
+"""Editing the catalogue: adding, changing and retiring items, with their rules.
+
+The rules live here, not in the dialog: ``validate`` is pure and fast enough to run on
+every keystroke, and ``create_item``/``update_item`` run it again, plus the checks that
+need the database, inside the transaction that saves the item and its audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit import Actor, record, snapshot
+from app.clock import format_date, today_uk
+from app.database import Database
+from app.errors import DomainError, NotFound
+from models import (
+    Agency,
+    Category,
+    Condition,
+    EquipmentItem,
+    ItemStatus,
+    Loan,
+    LoanLine,
+    LoanStatus,
+    Site,
+)
+
+TAG_MAX = 40
+NAME_MAX = 200
+SHORT_TEXT_MAX = 100
+TAG_PATTERN = re.compile(r"[A-Za-z0-9./-]+")
+
+# A loan in one of these states has the kit physically with the borrower.
+OUT_ON_LOAN = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
+
+STALE_MESSAGE = (
+    "Someone else changed this item since you opened it; close and reopen it to see their change."
+)
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    """What a person entered for an item, before it is checked and saved."""
+
+    asset_tag: str
+    name: str
+    category_id: int | None
+    owner_agency_id: int | None
+    home_site_id: int | None
+    is_pooled: bool = False
+    quantity: int = 1
+    make: str = ""
+    model: str = ""
+    serial_number: str = ""
+    condition: Condition = Condition.GOOD
+    description: str = ""
+    accessories: str = ""
+    notes: str = ""
+    acquired_on: date | None = None
+    replacement_value_pence: int | None = None
+    daily_hire_rate_pence: int | None = None
+
+
+# The draft's fields are the item's editable columns; audit snapshots add the status.
+DRAFT_FIELDS = tuple(f.name for f in fields(ItemDraft))
+AUDIT_FIELDS = (*DRAFT_FIELDS, "status")
+_TEXT_FIELDS = ("make", "model", "serial_number", "description", "accessories", "notes")
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """Something wrong with one field of a draft, said as what to fix."""
+
+    field: str
+    message: str
+
+
+class ItemInvalid(DomainError):
+    """A draft broke one or more rules; ``problems`` says which fields and why."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        if len(problems) == 1:
+            message = problems[0].message
+        else:
+            listed = " ".join(p.message for p in problems)
+            message = f"The item was not saved: {len(problems)} things need fixing. {listed}"
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class SiteChoice:
+    id: int
+    name: str
+    agency_id: int
+
+
+@dataclass(frozen=True)
+class ItemChoices:
+    """What the item dialog's lists offer, in name order."""
+
+    categories: tuple[tuple[int, str], ...]
+    agencies: tuple[tuple[int, str], ...]
+    sites: tuple[SiteChoice, ...]
+
+    def sites_of(self, agency_id: int | None) -> tuple[SiteChoice, ...]:
+        """The sites belonging to ``agency_id`` (none when no owner is chosen)."""
+        return tuple(s for s in self.sites if s.agency_id == agency_id)
+
+
+def _too_long(label: str, value: str, limit: int) -> str:
+    return f"{label} is {len(value)} characters long; shorten it to {limit} or fewer."
+
+
+def validate(draft: ItemDraft, *, today: date) -> list[FieldProblem]:
+    """Every rule a draft breaks that can be checked without the database."""
+    return [
+        *_tag_problems(draft.asset_tag),
+        *_text_problems(draft),
+        *_choice_problems(draft),
+        *_quantity_problems(draft),
+        *_date_and_money_problems(draft, today),
+    ]
+
+
+def _tag_problems(asset_tag: str) -> list[FieldProblem]:
+    tag = asset_tag.strip()
+    if not tag:
+        return [FieldProblem("asset_tag", "Enter an asset tag, as printed on the item's label.")]
+    if len(tag) > TAG_MAX:
+        return [FieldProblem("asset_tag", _too_long("The asset tag", tag, TAG_MAX))]
+    if not TAG_PATTERN.fullmatch(tag):
+        return [
+            FieldProblem(
+                "asset_tag",
+                "An asset tag may contain only letters, digits, hyphens (-), slashes (/) "
+                "and full stops (.), with no spaces.",
+            )
+        ]
+    return []
+
+
+def _text_problems(draft: ItemDraft) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    name = draft.name.strip()
+    if not name:
+        problems.append(
+            FieldProblem("name", "Enter a name for the item, such as “Thermal imaging drone”.")
+        )
+    elif len(name) > NAME_MAX:
+        problems.append(FieldProblem("name", _too_long("The name", name, NAME_MAX)))
+    for field, label in (
+        ("make", "The make"),
+        ("model", "The model"),
+        ("serial_number", "The serial number"),
+    ):
+        value = str(getattr(draft, field)).strip()
+        if len(value) > SHORT_TEXT_MAX:
+            problems.append(FieldProblem(field, _too_long(label, value, SHORT_TEXT_MAX)))
+    return problems
+
+
+def _choice_problems(draft: ItemDraft) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if draft.category_id is None:
+        problems.append(FieldProblem("category_id", "Choose a category."))
+    if draft.owner_agency_id is None:
+        problems.append(FieldProblem("owner_agency_id", "Choose the agency that owns the item."))
+    if draft.home_site_id is None:
+        problems.append(FieldProblem("home_site_id", "Choose the site where the item is kept."))
+    return problems
+
+
+def _quantity_problems(draft: ItemDraft) -> list[FieldProblem]:
+    quantity: Any = draft.quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        message = "Enter the quantity as a whole number, such as 1 or 40."
+    elif quantity < 1:
+        message = "Enter a quantity of 1 or more."
+    elif not draft.is_pooled and quantity != 1:
+        message = (
+            "A tagged item is a single item, so its quantity must be 1. Tick “Pooled "
+            "stock” to record several identical items under one tag."
+        )
+    else:
+        return []
+    return [FieldProblem("quantity", message)]
+
+
+def _date_and_money_problems(draft: ItemDraft, today: date) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if draft.acquired_on is not None and draft.acquired_on > today:
+        problems.append(
+            FieldProblem(
+                "acquired_on",
+                f"The date acquired, {format_date(draft.acquired_on)}, is in the future; "
+                "enter today's date or an earlier one.",
+            )
+        )
+    for field, label in (
+        ("replacement_value_pence", "The replacement value"),
+        ("daily_hire_rate_pence", "The daily hire rate"),
+    ):
+        value = getattr(draft, field)
+        if value is not None and value < 0:
+            problems.append(
+                FieldProblem(
+                    field, f"{label} cannot be negative; enter £0.00 or more, or leave it blank."
+                )
+            )
+    return problems
+
+
+def choices(db: Database) -> ItemChoices:
+    """The categories, agencies and sites the item dialog offers."""
+    with db.read() as session:
+        categories = session.execute(select(Category.id, Category.name).order_by(Category.name))
+        agencies = session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+        sites = session.execute(select(Site.id, Site.name, Site.agency_id).order_by(Site.name))
+        return ItemChoices(
+            categories=tuple((row[0], row[1]) for row in categories),
+            agencies=tuple((row[0], row[1]) for row in agencies),
+            sites=tuple(SiteChoice(id=row[0], name=row[1], agency_id=row[2]) for row in sites),
+        )
+
+
+def load_draft(db: Database, item_id: int) -> tuple[ItemDraft, int]:
+    """The item as a draft to edit, and the row version to hand back to ``update_item``."""
+    with db.read() as session:
+        item = _get_item(session, item_id)
+        draft = ItemDraft(
+            asset_tag=item.asset_tag,
+            name=item.name,
+            category_id=item.category_id,
+            owner_agency_id=item.owner_agency_id,
+            home_site_id=item.home_site_id,
+            is_pooled=item.is_pooled,
+            quantity=item.quantity,
+            make=item.make or "",
+            model=item.model or "",
+            serial_number=item.serial_number or "",
+            condition=item.condition,
+            description=item.description or "",
+            accessories=item.accessories or "",
+            notes=item.notes or "",
+            acquired_on=item.acquired_on,
+            replacement_value_pence=item.replacement_value_pence,
+            daily_hire_rate_pence=item.daily_hire_rate_pence,
+        )
+        return draft, item.row_version
+
+
+def create_item(db: Database, draft: ItemDraft, actor: Actor) -> int:
+    """Add a new item to the catalogue; returns its id. Raises ``ItemInvalid``."""
+    _raise_if_invalid(draft)
+    with db.write() as session:
+        _check_against_database(session, draft, item_id=None)
+        item = EquipmentItem(status=ItemStatus.AVAILABLE)
+        _apply(item, draft)
+        session.add(item)
+        _flush(session, draft)
+        record(
+            session,
+            actor=actor.name,
+            user_id=actor.user_id,
+            action="item.created",
+            entity_type="equipment_item",
+            entity_id=item.id,
+            before=None,
+            after=snapshot(item, AUDIT_FIELDS),
+        )
+        return item.id
+
+
+def update_item(
+    db: Database, item_id: int, draft: ItemDraft, actor: Actor, expected_version: int
+) -> None:
+    """Save changes to an item opened at ``expected_version``.
+
+    Refused if anyone saved the item in between, so one station never silently
+    overwrites another's change.
+    """
+    _raise_if_invalid(draft)
+    with db.write() as session:
+        item = _get_item(session, item_id)
+        if item.row_version != expected_version:
+            raise DomainError(STALE_MESSAGE)
+        _check_against_database(session, draft, item_id=item.id)
+        before = snapshot(item, AUDIT_FIELDS)
+        _apply(item, draft)
+        after = snapshot(item, AUDIT_FIELDS)
+        if after == before:
+            return
+        _flush(session, draft)
+        record(
+            session,
+            actor=actor.name,
+            user_id=actor.user_id,
+            action="item.updated",
+            entity_type="equipment_item",
+            entity_id=item.id,
+            before=before,
+            after=after,
+        )
+
+
+def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
+    """Take an item out of the catalogue for good; the record and its history stay."""
+    reason = reason.strip()
+    with db.write() as session:
+        item = _get_item(session, item_id)
+        label = f"{item.asset_tag} “{item.name}”"
+        if not reason:
+            raise DomainError(f"Give a reason for retiring {label}, such as “Written off”.")
+        if item.status is ItemStatus.RETIRED:
+            raise DomainError(f"{label} is already retired.")
+        borrower = session.scalars(
+            select(Agency.name)
+            .join(Loan, Loan.borrower_agency_id == Agency.id)
+            .join(LoanLine, LoanLine.loan_id == Loan.id)
+            .where(
+                LoanLine.item_id == item.id,
+                LoanLine.holds_stock.is_(True),
+                LoanLine.quantity_returned < LoanLine.quantity,
+                Loan.status.in_(OUT_ON_LOAN),
+            )
+            .limit(1)
+        ).first()
+        if borrower is not None:
+            raise DomainError(
+                f"{label} is out on loan to {borrower}. Record its return before retiring it."
+            )
+        before = snapshot(item, AUDIT_FIELDS)
+        item.status = ItemStatus.RETIRED
+        session.flush()
+        record(
+            session,
+            actor=actor.name,
+            user_id=actor.user_id,
+            action="item.retired",
+            entity_type="equipment_item",
+            entity_id=item.id,
+            before=before,
+            after=snapshot(item, AUDIT_FIELDS),
+            note=reason,
+        )
+
+
+def _get_item(session: Session, item_id: int) -> EquipmentItem:
+    item = session.get(EquipmentItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no catalogue item with id {item_id}; it may have been removed.")
+    return item
+
+
+def _raise_if_invalid(draft: ItemDraft) -> None:
+    problems = validate(draft, today=today_uk())
+    if problems:
+        raise ItemInvalid(problems)
+
+
+def _check_against_database(session: Session, draft: ItemDraft, *, item_id: int | None) -> None:
+    """The rules that need other records: a free tag, real choices, the owner's own site."""
+    problems: list[FieldProblem] = []
+    tag = draft.asset_tag.strip()
+    clash = select(EquipmentItem.name, EquipmentItem.asset_tag).where(
+        func.lower(EquipmentItem.asset_tag) == tag.lower()
+    )
+    if item_id is not None:
+        clash = clash.where(EquipmentItem.id != item_id)
+    taken = session.execute(clash.limit(1)).first()
+    if taken is not None:
+        problems.append(
+            FieldProblem(
+                "asset_tag",
+                f"Asset tag {taken[1]} is already used by “{taken[0]}”. Choose another tag.",
+            )
+        )
+
+    if session.get(Category, draft.category_id) is None:
+        problems.append(
+            FieldProblem("category_id", "That category no longer exists; choose another.")
+        )
+    owner = session.get(Agency, draft.owner_agency_id)
+    site = session.get(Site, draft.home_site_id)
+    if owner is None:
+        problems.append(
+            FieldProblem("owner_agency_id", "That agency no longer exists; choose another.")
+        )
+    if site is None:
+        problems.append(FieldProblem("home_site_id", "That site no longer exists; choose another."))
+    elif owner is not None and site.agency_id != owner.id:
+        problems.append(
+            FieldProblem(
+                "home_site_id",
+                f"Site {site.name} belongs to {site.agency.name}, not to {owner.name}. "
+                "Choose one of the owner's sites.",
+            )
+        )
+    if problems:
+        raise ItemInvalid(problems)
+
+
+def _apply(item: EquipmentItem, draft: ItemDraft) -> None:
+    item.asset_tag = draft.asset_tag.strip()
+    item.name = draft.name.strip()
+    assert draft.category_id is not None  # validate() guarantees these three
+    assert draft.owner_agency_id is not None
+    assert draft.home_site_id is not None
+    item.category_id = draft.category_id
+    item.owner_agency_id = draft.owner_agency_id
+    item.home_site_id = draft.home_site_id
+    item.is_pooled = draft.is_pooled
+    item.quantity = draft.quantity
+    item.condition = draft.condition
+    for name in _TEXT_FIELDS:
+        # Blank stays NULL, so "not recorded" reads the same whichever way it was left.
+        setattr(item, name, str(getattr(draft, name)).strip() or None)
+    item.acquired_on = draft.acquired_on
+    item.replacement_value_pence = draft.replacement_value_pence
+    item.daily_hire_rate_pence = draft.daily_hire_rate_pence
+
+
+def _flush(session: Session, draft: ItemDraft) -> None:
+    """Flush, turning the database's last-moment refusals into messages."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise DomainError(STALE_MESSAGE) from exc
+    except IntegrityError as exc:
+        # Another station took the tag between our check and our insert.
+        if "asset_tag" in str(exc.orig).lower():
+            raise ItemInvalid(
+                [
+                    FieldProblem(
+                        "asset_tag",
+                        f"Asset tag {draft.asset_tag.strip()} was taken by someone else a "
+                        "moment ago. Choose another tag.",
+                    )
+                ]
+            ) from exc
+        raise
