@@ -6,6 +6,8 @@ the change and its audit event are committed together or not at all.
 
 from __future__ import annotations
 
+import getpass
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -54,3 +56,12 @@ def record(
 def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     """The named attributes of ``obj`` as JSON-safe values (enums by value, dates ISO)."""
     return {name: plain(getattr(obj, name)) for name in fields}
+
+
+def station_actor() -> Actor:
+    """Who is acting until people sign in: the computer account on this station PC.
+
+    Signing in with roles replaces this; until then the audit trail still says which
+    account on which machine made each change.
+    """
+    return Actor(name=f"{getpass.getuser()} on {socket.gethostname()}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -13,13 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit import station_actor
 from app.catalogue import item_detail
 from app.config import masked_url
 from app.database import Database
 from app.errors import KitShareError
+from app.items import retire_item
 from app.search import SearchPage, SortKey
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
+from ui.item_dialog import ItemDialog
 from ui.item_panel import ItemPanel
 from ui.messages import show_error
 from ui.search_bar import SearchBar
@@ -166,6 +171,21 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self._on_refresh_triggered)
         view_menu.addAction(refresh)
 
+        catalogue_menu = self.menuBar().addMenu("&Catalogue")
+        new_item = QAction("&New item…", self)
+        new_item.setShortcut(QKeySequence.StandardKey.New)
+        new_item.setStatusTip("Add an item or a pool of stock to the catalogue")
+        new_item.triggered.connect(self._on_new_item_triggered)
+        catalogue_menu.addAction(new_item)
+        self.edit_item_action = QAction("&Edit item…", self)
+        self.edit_item_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_item_action.triggered.connect(self._on_edit_item_triggered)
+        catalogue_menu.addAction(self.edit_item_action)
+        self.retire_item_action = QAction("&Retire item…", self)
+        self.retire_item_action.setStatusTip("Take the selected item out of use for good")
+        self.retire_item_action.triggered.connect(self._on_retire_item_triggered)
+        catalogue_menu.addAction(self.retire_item_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Kit Share", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -246,6 +266,53 @@ class MainWindow(QMainWindow):
         self.select_row(index.row())
         self.item_panel.setFocus()
         self.item_open_requested.emit(item_id)
+
+    def run_item_dialog(self, item_id: int | None) -> int | None:
+        """Open the add/edit dialog; the saved item's id, or None if nothing was saved."""
+        dialog = ItemDialog(self._db, station_actor(), item_id, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.saved_item_id
+
+    def _selected_item_id(self) -> int | None:
+        return self.item_panel.detail.id if self.item_panel.detail else None
+
+    def _after_item_saved(self, item_id: int | None) -> None:
+        if item_id is None:
+            return
+        self.refresh()
+        self._keep_item_id = item_id
+        self._show_item(item_id)
+
+    def _on_new_item_triggered(self) -> None:
+        self._after_item_saved(self.run_item_dialog(None))
+
+    def _on_edit_item_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is None:
+            self.statusBar().showMessage("Select an item to edit first.", 5000)
+            return
+        self._after_item_saved(self.run_item_dialog(item_id))
+
+    def _on_retire_item_triggered(self) -> None:
+        detail = self.item_panel.detail
+        if detail is None:
+            self.statusBar().showMessage("Select an item to retire first.", 5000)
+            return
+        reason, confirmed = QInputDialog.getText(
+            self,
+            "Retire item",
+            f"Why is {detail.asset_tag} ({detail.name}) being retired?\n"
+            "It stays in the records but can no longer be lent.",
+        )
+        if not confirmed:
+            return
+        try:
+            retire_item(self._db, detail.id, station_actor(), reason)
+        except KitShareError as error:
+            show_error(self, error, "The item was not retired")
+            return
+        self._after_item_saved(detail.id)
 
     def _on_find_triggered(self) -> None:
         self.search_bar.focus_search()
