@@ -79,7 +79,10 @@ def test_a_usable_database_opens_the_window(
     seen: list[tuple[str, int]] = []
 
     def run_event_loop(*_args: object) -> int:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        # Only the window main() showed: other tests' closed windows may linger unreaped.
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
         for window in windows:
             qtbot.addWidget(window)
             qtbot.waitUntil(lambda: not window.searching)  # noqa: B023 - used at once
