@@ -1,0 +1,1 @@
+"""Benchmarks for Kit Share (run as ``python -m bench.<name>``)."""
