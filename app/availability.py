@@ -18,7 +18,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    union,
 )
 from sqlalchemy.orm import aliased
 
@@ -72,30 +71,39 @@ def peak_booked(
     The peak can only rise where a booking starts, so it is enough to look at the
     start of the period and at every booking start inside it.
     """
-    line = aliased(LoanLine)
     starts = aliased(LoanLine)
-    moments = union(
-        select(literal(start).label("moment")),
-        select(starts.starts_at.label("moment")).where(
+    at_start = _held_at(item_id, literal(start), now)
+    # Plain correlated scalar subqueries only: a derived table here would not be tied
+    # to the outer item, and the peak would add up bookings of the whole catalogue.
+    at_later_starts = (
+        select(func.max(_held_at(item_id, starts.starts_at, now)))
+        .where(
             starts.item_id == item_id,
             starts.holds_stock.is_(True),
             starts.starts_at > start,
             starts.starts_at < end,
-        ),
-    ).subquery()
-    held_at_moment = (
+        )
+        .scalar_subquery()
+    )
+    later = func.coalesce(at_later_starts, 0)
+    return case((later > at_start, later), else_=at_start).cast(Integer)
+
+
+def _held_at(
+    item_id: SQLColumnExpression[int], moment: SQLColumnExpression[datetime], now: datetime
+) -> ColumnElement[int]:
+    """Units of the item held by bookings at ``moment``."""
+    line = aliased(LoanLine)
+    return (
         select(func.coalesce(func.sum(_held_quantity(line)), 0))
         .where(
             line.item_id == item_id,
             line.holds_stock.is_(True),
-            line.starts_at <= moments.c.moment,
-            _held_end(line, now) > moments.c.moment,
+            line.starts_at <= moment,
+            _held_end(line, now) > moment,
         )
         .scalar_subquery()
     )
-    return (
-        select(func.coalesce(func.max(held_at_moment), 0)).select_from(moments).scalar_subquery()
-    ).cast(Integer)
 
 
 def available_quantity(

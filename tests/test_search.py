@@ -286,3 +286,46 @@ def test_search_follows_edits_and_renames(catalogue: Database) -> None:
             ).one()
         )
     assert "CFR-000231" not in tags(catalogue, "tower")
+
+
+def test_each_pool_counts_only_its_own_bookings(catalogue: Database) -> None:
+    """Two pools booked in the same period: neither sees the other's bookings."""
+    from sqlalchemy import select
+
+    from models import EquipmentItem
+
+    with catalogue.write() as session:
+        first = session.scalars(
+            select(EquipmentItem).where(EquipmentItem.asset_tag == "CFR-000100")
+        ).one()
+        second = f.item(
+            session,
+            owner=first.owner_agency,
+            home=first.home_site,
+            kind=first.category,
+            tag="CFR-000101",
+            name="Pedestrian barrier, 2.5 m steel",
+            quantity=20,
+            pooled=True,
+        )
+        loan = Loan(
+            borrower_agency_id=first.owner_agency_id,
+            purpose="Peterborough carnival",
+            status=LoanStatus.APPROVED,
+            starts_at=NOW + timedelta(days=1, hours=2),
+            due_at=NOW + timedelta(days=2, hours=6),
+        )
+        loan.lines = [
+            LoanLine(item_id=second.id, quantity=5, starts_at=loan.starts_at, ends_at=loan.due_at)
+        ]
+        session.add(loan)
+    during = SearchFilters(
+        available_from=NOW + timedelta(days=2),
+        available_to=NOW + timedelta(days=2, hours=4),
+        quantity=10,
+    )
+    rows = {
+        r.asset_tag: r.available_quantity
+        for r in search_items(catalogue, "barrier", during, now=NOW).rows
+    }
+    assert rows == {"CFR-000100": 10, "CFR-000101": 15}
