@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
+from tests.ui.driving import open_window
 from tests.ui.seed import Catalogue, build_catalogue
+from ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -23,3 +26,9 @@ def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
         yield built
     finally:
         built.db.dispose()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
+    """The main window on the small catalogue, shown, with its first search done."""
+    return open_window(qtbot, MainWindow(catalogue.db))

@@ -9,19 +9,9 @@ from pytestqt.qtbot import QtBot
 from app.audit import Actor
 from app.items import create_item, load_draft
 from app.search import search_items
+from tests.ui.driving import click_tag, wait_for_results
 from tests.ui.seed import DRONE_TAG, Catalogue
-from tests.ui.test_main_window import click_tag, wait_for_results
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
-    shown = MainWindow(catalogue.db)
-    qtbot.addWidget(shown)
-    shown.show()
-    qtbot.waitExposed(shown)
-    wait_for_results(qtbot, shown)
-    return shown
 
 
 def test_a_new_item_saved_in_the_dialog_is_shown(

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from app.clock import format_date, today_uk
 from app.database import open_database
 from models import EquipmentItem
+from tests.ui.driving import click_tag, wait_for_results
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -32,21 +33,6 @@ Messages = list[tuple[str, str]]
 
 
 @pytest.fixture
-def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
-    shown = MainWindow(catalogue.db)
-    qtbot.addWidget(shown)
-    shown.show()
-    qtbot.waitExposed(shown)
-    wait_for_results(qtbot, shown)
-    return shown
-
-
-def wait_for_results(qtbot: QtBot, window: MainWindow) -> None:
-    """Wait until no search is running on a worker and its results are shown."""
-    qtbot.waitUntil(lambda: not window.searching)
-
-
-@pytest.fixture
 def critical_messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
     """Every critical message box's title and text, instead of a modal dialog."""
     seen: Messages = []
@@ -56,21 +42,6 @@ def critical_messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
 
     monkeypatch.setattr(QMessageBox, "critical", capture)
     return seen
-
-
-def click_tag(window: MainWindow, tag: str) -> None:
-    row = next(
-        row
-        for row in range(window.model.rowCount())
-        if window.model.index(row, Column.TAG).data() == tag
-    )
-    rect = window.table.visualRect(window.model.index(row, Column.NAME))
-    QTest.mouseClick(
-        window.table.viewport(),
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-        rect.center(),
-    )
 
 
 def test_window_lists_every_item_and_names_the_database(

@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from tests.ui.driving import open_window
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -22,10 +23,7 @@ from ui.main_window import MainWindow
 
 @pytest.fixture
 def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
-    shown = MainWindow(catalogue.db)
-    qtbot.addWidget(shown)
-    shown.show()
-    qtbot.waitExposed(shown)
+    shown = open_window(qtbot, MainWindow(catalogue.db))
     settle(qtbot, shown)
     return shown
 
