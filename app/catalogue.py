@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.agreements import governing_protocol, status_of
 from app.clock import now_utc, today_uk
@@ -15,14 +15,12 @@ from app.errors import NotFound
 from models import (
     BOOKING_STATUSES,
     Agency,
-    Category,
     Defect,
     EquipmentItem,
     Inspection,
     ItemStatus,
     Loan,
     LoanLine,
-    Site,
 )
 
 STATUS_LABELS = {
@@ -32,21 +30,6 @@ STATUS_LABELS = {
     ItemStatus.OUT_OF_SERVICE: "Out of service",
     ItemStatus.RETIRED: "Retired",
 }
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    """One line of the catalogue table."""
-
-    id: int
-    asset_tag: str
-    name: str
-    category: str
-    owner: str
-    home_site: str
-    status: str
-    quantity: int
-    is_pooled: bool
 
 
 @dataclass(frozen=True)
@@ -106,43 +89,6 @@ class ItemDetail:
     @property
     def quantity_free_now(self) -> int:
         return max(self.quantity - self.quantity_out_now, 0)
-
-
-def list_items(db: Database) -> list[ItemRow]:
-    """Every catalogue item in tag order (the search issue replaces this with paging)."""
-    home = aliased(Site)
-    query = (
-        select(
-            EquipmentItem.id,
-            EquipmentItem.asset_tag,
-            EquipmentItem.name,
-            Category.name,
-            Agency.name,
-            home.name,
-            EquipmentItem.status,
-            EquipmentItem.quantity,
-            EquipmentItem.is_pooled,
-        )
-        .join(Category, EquipmentItem.category_id == Category.id)
-        .join(Agency, EquipmentItem.owner_agency_id == Agency.id)
-        .join(home, EquipmentItem.home_site_id == home.id)
-        .order_by(EquipmentItem.asset_tag)
-    )
-    with db.read() as session:
-        return [
-            ItemRow(
-                id=row[0],
-                asset_tag=row[1],
-                name=row[2],
-                category=row[3],
-                owner=row[4],
-                home_site=row[5],
-                status=STATUS_LABELS[row[6]],
-                quantity=row[7],
-                is_pooled=row[8],
-            )
-            for row in session.execute(query)
-        ]
 
 
 def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> ItemDetail:

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.catalogue import item_detail, list_items
+from app.catalogue import item_detail
 from app.database import Database
 from app.errors import NotFound
+from app.search import SortKey, search_items
 from models import (
     Defect,
     DefectSeverity,
@@ -72,7 +73,7 @@ def test_rows_and_detail(db: Database) -> None:
         )
         pool_id, tower_id = pool.id, tower.id
 
-    rows = list_items(db)
+    rows = search_items(db, sort=SortKey.TAG, now=f.NOW).rows
     assert [r.asset_tag for r in rows] == ["CFR-000042", "CFR-000100"]
     assert rows[1].owner == "Cambridgeshire Fire and Rescue Service"
     assert rows[1].home_site == "Dogsthorpe"

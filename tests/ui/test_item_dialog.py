@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.audit import Actor
-from app.catalogue import list_items
 from app.clock import today_uk
 from app.items import load_draft, update_item
+from app.search import search_items
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
 from ui.item_dialog import ADD_TITLE, ItemDialog, pounds_to_pence
 
@@ -89,7 +89,7 @@ def test_a_valid_form_saves_the_item(dialog: ItemDialog, catalogue: Catalogue) -
     assert draft.quantity == 1
     assert draft.replacement_value_pence == 125_050
     assert draft.acquired_on == today_uk()
-    assert "CAMBS-LGT-007" in [row.asset_tag for row in list_items(catalogue.db)]
+    assert "CAMBS-LGT-007" in [row.asset_tag for row in search_items(catalogue.db).rows]
 
 
 def test_a_duplicate_tag_shows_the_services_message_inline(
@@ -105,7 +105,7 @@ def test_a_duplicate_tag_shows_the_services_message_inline(
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.saved_item_id is None
     assert not dialog.save_button.isEnabled()
-    assert len(list_items(catalogue.db)) == 4
+    assert search_items(catalogue.db).total == 4
 
     QTest.keyClicks(dialog.tag_edit, "X")
     assert problem(dialog, "asset_tag") == ""
