@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -309,12 +309,6 @@ def table_counts(db: Database) -> dict[str, int]:
         for name, table in sorted(Base.metadata.tables.items()):
             counts[name] = session.scalar(select(func.count()).select_from(table)) or 0
     return counts
-
-
-def ping(db: Database) -> None:
-    """Prove the database still answers (raises an ``EnvironmentFault`` if not)."""
-    with db.read() as session:
-        session.execute(text("SELECT 1"))
 
 
 def sqlite_single_connection_engine(url: str, busy_timeout_ms: int) -> Engine:

@@ -11,17 +11,11 @@ from app.database import Database, open_database
 from app.errors import DatabaseNotEmpty
 from models import AuditEvent, Base
 
-# Tables that may hold rows in a database we still call empty: none, today. Kept as a
-# named set so a later "settings" table can be added without surprising anyone.
-IGNORED_WHEN_CHECKING_EMPTY: frozenset[str] = frozenset()
-
 
 def is_empty(db: Database) -> bool:
     """Whether no Kit Share table holds a single row."""
     with db.read() as session:
-        for name, table in Base.metadata.tables.items():
-            if name in IGNORED_WHEN_CHECKING_EMPTY:
-                continue
+        for table in Base.metadata.tables.values():
             if session.scalar(select(func.count()).select_from(table).limit(1)):
                 return False
     return True
