@@ -2,26 +2,38 @@
 
 One definition, used by search and (later) by booking, so that what the window shows
 as free is exactly what a booking will be allowed to take.
+
+The expressions take the period as SQL parameters (:class:`Period`), so a statement is
+built once and run with new dates each time: building these aliased subqueries costs
+more than running them for a page of fifty items.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
+    Select,
     SQLColumnExpression,
     and_,
+    bindparam,
     case,
     exists,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.orm import aliased
 
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from models.base import UtcDateTime
 
 # An issued loan that is overdue still holds its kit until it comes back: treat its end
 # as this far in the future, so nobody books kit that is not on the shelf.
@@ -30,10 +42,40 @@ NOT_BACK_YET = timedelta(days=365 * 100)
 UNAVAILABLE_STATUSES = (ItemStatus.OUT_OF_SERVICE, ItemStatus.RETIRED)
 
 
-def _held_end(line: type[LoanLine], now: datetime) -> ColumnElement[datetime]:
-    """When a line stops holding stock: its end, or never while it is overdue and out."""
-    overdue_out = and_(
-        line.ends_at <= now,
+@dataclass(frozen=True)
+class Period:
+    """The period [start, end) and the present moment, as SQL parameters."""
+
+    start: BindParameter[datetime]
+    end: BindParameter[datetime]
+    now: BindParameter[datetime]
+    # When an overdue loan that is still out is treated as ending: now + NOT_BACK_YET.
+    never: BindParameter[datetime]
+
+    @classmethod
+    def named(cls) -> Period:
+        """Parameters filled in at execution, with :meth:`values`."""
+        return cls(
+            *(
+                bindparam(f"period_{name}", type_=UtcDateTime())
+                for name in ("start", "end", "now", "never")
+            )
+        )
+
+    @staticmethod
+    def values(start: datetime, end: datetime, now: datetime) -> dict[str, datetime]:
+        return {
+            "period_start": start,
+            "period_end": end,
+            "period_now": now,
+            "period_never": now + NOT_BACK_YET,
+        }
+
+
+def _overdue_out(line: type[LoanLine], period: Period) -> ColumnElement[bool]:
+    """The line is past its end and its kit has not come back."""
+    return and_(
+        line.ends_at <= period.now,
         select(Loan.id)
         .where(
             Loan.id == line.loan_id,
@@ -41,47 +83,50 @@ def _held_end(line: type[LoanLine], now: datetime) -> ColumnElement[datetime]:
         )
         .exists(),
     )
-    return case((overdue_out, literal(now + NOT_BACK_YET)), else_=line.ends_at)
+
+
+def _held_end(line: type[LoanLine], period: Period) -> ColumnElement[datetime]:
+    """When a line stops holding stock: its end, or never while it is overdue and out."""
+    return case((_overdue_out(line, period), period.never), else_=line.ends_at)
 
 
 def _held_quantity(line: type[LoanLine]) -> ColumnElement[int]:
     return line.quantity - line.quantity_returned
 
 
-def _overlapping(
-    line: type[LoanLine],
-    item_id: SQLColumnExpression[int],
-    start: datetime,
-    end: datetime,
-    now: datetime,
-) -> ColumnElement[bool]:
+def _holding_during(line: type[LoanLine], period: Period) -> ColumnElement[bool]:
+    """The line holds stock at some moment of the period.
+
+    The same as ``_held_end(...) > start`` (an overdue line still out is held for
+    ever), written so that the loan is looked up only for lines already ended.
+    """
     return and_(
-        line.item_id == item_id,
         line.holds_stock.is_(True),
-        line.starts_at < end,
-        _held_end(line, now) > start,
+        line.starts_at < period.end,
+        or_(line.ends_at > period.start, _overdue_out(line, period)),
     )
 
 
-def peak_booked(
-    item_id: SQLColumnExpression[int], start: datetime, end: datetime, now: datetime
-) -> ColumnElement[int]:
-    """The most of the item held at any one moment in [start, end).
+def peak_booked(item_id: SQLColumnExpression[int], period: Period) -> ColumnElement[int]:
+    """The most of the item held at any one moment in the period.
 
     The peak can only rise where a booking starts, so it is enough to look at the
     start of the period and at every booking start inside it.
     """
     starts = aliased(LoanLine)
-    at_start = _held_at(item_id, literal(start), now)
+    at_start = _held_at(item_id, period.start, period)
     # Plain correlated scalar subqueries only: a derived table here would not be tied
     # to the outer item, and the peak would add up bookings of the whole catalogue.
+    # The inner count names ``starts.item_id``, not ``item_id``: SQLAlchemy correlates
+    # a subquery only to the query just around it, and a name from two levels out would
+    # be read as a new FROM, adding up the bookings of every item.
     at_later_starts = (
-        select(func.max(_held_at(item_id, starts.starts_at, now)))
+        select(func.max(_held_at(starts.item_id, starts.starts_at, period)))
         .where(
             starts.item_id == item_id,
             starts.holds_stock.is_(True),
-            starts.starts_at > start,
-            starts.starts_at < end,
+            starts.starts_at > period.start,
+            starts.starts_at < period.end,
         )
         .scalar_subquery()
     )
@@ -90,7 +135,7 @@ def peak_booked(
 
 
 def _held_at(
-    item_id: SQLColumnExpression[int], moment: SQLColumnExpression[datetime], now: datetime
+    item_id: SQLColumnExpression[int], moment: SQLColumnExpression[datetime], period: Period
 ) -> ColumnElement[int]:
     """Units of the item held by bookings at ``moment``."""
     line = aliased(LoanLine)
@@ -100,22 +145,20 @@ def _held_at(
             line.item_id == item_id,
             line.holds_stock.is_(True),
             line.starts_at <= moment,
-            _held_end(line, now) > moment,
+            _held_end(line, period) > moment,
         )
         .scalar_subquery()
     )
 
 
-def available_quantity(
-    item: type[EquipmentItem], start: datetime, end: datetime, now: datetime
-) -> ColumnElement[int]:
-    """Free units of ``item`` over the whole of [start, end); 0 when out of service."""
+def available_quantity(item: type[EquipmentItem], period: Period) -> ColumnElement[int]:
+    """Free units of ``item`` over the whole period; 0 when out of service."""
     line = aliased(LoanLine)
-    any_booking = exists().where(_overlapping(line, item.id, start, end, now))
+    any_booking = exists().where(line.item_id == item.id, _holding_during(line, period))
     return case(
         (item.status.in_(UNAVAILABLE_STATUSES), literal(0)),
         (~any_booking, item.quantity),
-        else_=_non_negative(item.quantity - peak_booked(item.id, start, end, now)),
+        else_=_non_negative(item.quantity - peak_booked(item.id, period)),
     )
 
 
@@ -123,14 +166,37 @@ def _non_negative(value: ColumnElement[int]) -> ColumnElement[int]:
     return case((value < 0, literal(0)), else_=value)
 
 
-def is_available(
-    item: type[EquipmentItem], start: datetime, end: datetime, now: datetime, quantity: int = 1
-) -> ColumnElement[bool]:
-    """Whether at least ``quantity`` of the item are free over the whole of [start, end)."""
+@cache
+def _short_of_stock() -> Select[Any]:
+    period = Period.named()
+    needed = bindparam("needed", type_=Integer())
     line = aliased(LoanLine)
-    any_booking = exists().where(_overlapping(line, item.id, start, end, now))
-    return and_(
-        ~item.status.in_(UNAVAILABLE_STATUSES),
-        item.quantity >= quantity,
-        (~any_booking) | (item.quantity - peak_booked(item.id, start, end, now) >= quantity),
+    pool = aliased(EquipmentItem)
+    # The peak is never more than all the period's bookings added up, so only items
+    # whose bookings add up to too many need their peak worked out.
+    crowded = (
+        select(line.item_id)
+        .join(pool, pool.id == line.item_id)
+        # Smaller pools are never enough, booked or not; they are not listed here.
+        .where(_holding_during(line, period), pool.quantity >= needed)
+        .group_by(line.item_id, pool.quantity)
+        .having(pool.quantity - func.sum(_held_quantity(line)) < needed)
     )
+    return select(EquipmentItem.id).where(
+        EquipmentItem.id.in_(crowded),
+        EquipmentItem.quantity - peak_booked(EquipmentItem.id, period) < needed,
+    )
+
+
+def short_of_stock(
+    start: datetime, end: datetime, now: datetime, quantity: int = 1
+) -> tuple[Select[Any], dict[str, Any]]:
+    """A query for the ids of items of at least ``quantity`` whose bookings leave fewer
+    than that free at some moment of [start, end), whatever their status, and its
+    parameters.
+
+    Only items with a booking in the period are looked at, so this costs the bookings
+    of one period, not the catalogue: an item is available for the period exactly when
+    its status allows, it has at least ``quantity`` in all, and it is not in this set.
+    """
+    return _short_of_stock(), {**Period.values(start, end, now), "needed": quantity}

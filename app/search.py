@@ -3,20 +3,39 @@
 Whatever is typed or scanned is reduced to plain words before it reaches the database,
 so no input can be read as query syntax: FTS5's AND/OR/NEAR/*/^/: and tsquery's &|!
 never see the person's text, only quoted runs of letters and digits.
+
+How a search runs, and why it stays fast with a million items:
+
+* Filters by name ("Drones", "CAMBS-FRS") are first turned into ids from the small
+  tables, and the availability period into the few items its bookings leave short.
+* On SQLite, the words and the filters become one FTS5 expression (filters as marker
+  words in the index's ``facets`` column, see migration 0003), so the total is counted
+  and the page found inside the full-text index, without reading the items.
+* Best matches first means: the exact asset tag, then items whose name has a word
+  starting with the first word typed, then the rest; within each, oldest entry first.
+  On SQLite each of these is an FTS5 lookup that yields rows in id order, merged
+  without sorting, so a page costs the same whether 50 or 500,000 items match.
+* Anything else (a sort by column, a search by tag or serial fragment only, and
+  PostgreSQL) joins the matching ids to the items and filters and sorts in SQL.
+* Only the page's own rows are then read in full, with how many are free.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     func,
     literal_column,
@@ -25,10 +44,11 @@ from sqlalchemy import (
     text,
     union,
 )
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import CompoundSelect, Subquery
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.selectable import CompoundSelect
 
-from app.availability import available_quantity, is_available
+from app.availability import UNAVAILABLE_STATUSES, Period, available_quantity, short_of_stock
 from app.catalogue import STATUS_LABELS
 from app.clock import now_utc
 from app.database import Database
@@ -39,10 +59,16 @@ from models import Agency, Category, EquipmentItem, ItemStatus, Site
 WORD = re.compile(r"[^\W_]+")
 # What may stand in a tag or serial fragment ("CAM-0042", "20.04", "SN/7731").
 CODE = re.compile(r"[\w\-./]+")
+# A piece is looked up as a fragment of a tag or serial only if it has one of these:
+# tags and serials carry digits or separators, ordinary words do not.
+CODE_MARK = re.compile(r"[\d\-./]")
 MAX_CHUNKS = 12
 MAX_TOKEN_LENGTH = 64
 MIN_FRAGMENT = 3  # trigrams need three characters
 MAX_PAGE = 500
+
+# The FTS5 columns typed words are matched in (never ``facets``, the filter markers).
+TEXT_COLUMNS = "{tag name make_model category site agency description}"
 
 
 class SortKey(enum.Enum):
@@ -107,9 +133,11 @@ def parse_query(query: str) -> list[Chunk] | None:
         words = tuple(w[:MAX_TOKEN_LENGTH] for w in WORD.findall(raw))
         fragments = CODE.findall(raw)
         code = max(fragments, key=len)[:MAX_TOKEN_LENGTH].strip("-./") if fragments else ""
-        if not words and len(code) < MIN_FRAGMENT:
+        if len(code) < MIN_FRAGMENT or not CODE_MARK.search(code):
+            code = ""
+        if not words and not code:
             continue
-        chunks.append(Chunk(words=words, code=code if len(code) >= MIN_FRAGMENT else None))
+        chunks.append(Chunk(words=words, code=code or None))
     return chunks
 
 
@@ -132,111 +160,107 @@ def _fragment_phrases(chunk: Chunk) -> list[tuple[str, ...]]:
     return groups
 
 
-def _chunk_ids(
-    chunk: Chunk, dialect: str, index: int
-) -> Select[tuple[int]] | CompoundSelect[tuple[int]]:
-    """Ids of items matching one chunk: all its words as prefixes, or it as a fragment."""
-    parts: list[Select[tuple[int]]] = []
-    if dialect == "sqlite":
-        if chunk.words:
-            expression = " ".join(f'"{w}"*' for w in chunk.words)
-            parts.append(
-                select(literal_column("rowid").label("id"))
-                .select_from(text("item_search"))
-                .where(
-                    text(f"item_search MATCH :words_{index}").bindparams(
-                        **{f"words_{index}": expression}
-                    )
-                )
-            )
-        fragments = _fragment_phrases(chunk)
-        if fragments:
-            # Quoted phrases only; the OR/AND here are ours, never the person's.
-            fragment = " OR ".join(
-                "(" + " AND ".join(f'"{p}"' for p in group) + ")" for group in fragments
-            )
-            parts.append(
-                select(literal_column("rowid").label("id"))
-                .select_from(text("item_search_codes"))
-                .where(
-                    text(f"item_search_codes MATCH :code_{index}").bindparams(
-                        **{f"code_{index}": fragment}
-                    )
-                )
-            )
-    else:
-        if chunk.words:
-            expression = " & ".join(f"{w}:*" for w in chunk.words)
-            parts.append(
-                select(literal_column("item_id").label("id"))
-                .select_from(text("item_search"))
-                .where(
-                    text(f"document @@ to_tsquery('simple', :words_{index})").bindparams(
-                        **{f"words_{index}": expression}
-                    )
-                )
-            )
-        fragments = _fragment_phrases(chunk)
-        if fragments:
-            params: dict[str, str] = {}
-            groups = []
-            for g, group in enumerate(fragments):
-                terms = []
-                for t, phrase in enumerate(group):
-                    name = f"code_{index}_{g}_{t}"
-                    params[name] = f"%{_escape_like(phrase)}%"
-                    terms.append(f"codes LIKE :{name} ESCAPE '\\'")
-                groups.append("(" + " AND ".join(terms) + ")")
-            parts.append(
-                select(literal_column("item_id").label("id"))
-                .select_from(text("item_search"))
-                .where(text(" OR ".join(groups)).bindparams(**params))
-            )
-    if len(parts) == 1:
-        return parts[0]
-    return union(*parts)
+def _fts_words(words: Sequence[str]) -> str:
+    """An FTS5 expression: every word as a prefix, in the text columns."""
+    return TEXT_COLUMNS + ": (" + " ".join(f'"{w}"*' for w in words) + ")"
 
 
-def matching_ids(chunks: list[Chunk], dialect: str) -> tuple[Subquery, list[ColumnElement[bool]]]:
-    """The ids matching the first chunk, and conditions for the rest.
-
-    The first chunk's full-text match drives the query (it is joined, so the index is
-    read first); the other chunks narrow it as ``id IN (...)``. SQLite cannot nest
-    UNION inside INTERSECT, and this shape is as fast on PostgreSQL.
-    """
-    first, *rest = [_chunk_ids(chunk, dialect, i) for i, chunk in enumerate(chunks)]
-    narrowing: list[ColumnElement[bool]] = [EquipmentItem.id.in_(ids) for ids in rest]
-    return first.subquery("hits"), narrowing
+# --------------------------------------------------------------------------------------
+# Filters, resolved to ids
+# --------------------------------------------------------------------------------------
 
 
-def _filter_conditions(
-    filters: SearchFilters,
-    category: type[Category],
-    agency: type[Agency],
-    site: type[Site],
-    now: datetime,
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.category:
-        conditions.append(func.lower(category.name) == filters.category.strip().lower())
-    if filters.agency:
+@dataclass(frozen=True)
+class _Scope:
+    """The filters as ids and sets; ``nothing`` when a filter names nothing that exists."""
+
+    category_ids: tuple[int, ...] | None = None
+    agency_ids: tuple[int, ...] | None = None
+    site_ids: tuple[int, ...] | None = None
+    status: ItemStatus | None = None
+    window: tuple[datetime, datetime] | None = None
+    quantity: int = 1
+    # Items whose bookings leave too few free in the window (few: one period's bookings).
+    short_ids: tuple[int, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        return any(ids == () for ids in (self.category_ids, self.agency_ids, self.site_ids))
+
+    @property
+    def any(self) -> bool:
+        return any(
+            value is not None
+            for value in (
+                self.category_ids,
+                self.agency_ids,
+                self.site_ids,
+                self.status,
+                self.window,
+            )
+        )
+
+
+def _resolve(session: Session, filters: SearchFilters, now: datetime) -> _Scope:
+    def ids(statement: Select[Any]) -> tuple[int, ...]:
+        return tuple(session.scalars(statement))
+
+    category_ids = agency_ids = site_ids = None
+    if filters.category and filters.category.strip():
+        wanted = filters.category.strip().lower()
+        category_ids = ids(select(Category.id).where(func.lower(Category.name) == wanted))
+    if filters.agency and filters.agency.strip():
         wanted = filters.agency.strip().lower()
-        conditions.append(or_(func.lower(agency.name) == wanted, func.lower(agency.code) == wanted))
-    if filters.site:
-        conditions.append(func.lower(site.name) == filters.site.strip().lower())
-    if filters.status is not None:
-        conditions.append(EquipmentItem.status == filters.status)
-    start, end = availability_window(filters)
-    if start is not None and end is not None:
-        conditions.append(is_available(EquipmentItem, start, end, now, filters.quantity))
+        agency_ids = ids(
+            select(Agency.id).where(
+                or_(func.lower(Agency.name) == wanted, func.lower(Agency.code) == wanted)
+            )
+        )
+    if filters.site and filters.site.strip():
+        wanted = filters.site.strip().lower()
+        site_ids = ids(select(Site.id).where(func.lower(Site.name) == wanted))
+    window = availability_window(filters)
+    short_ids: tuple[int, ...] = ()
+    if window is not None:
+        statement, params = short_of_stock(*window, now, filters.quantity)
+        short_ids = tuple(session.scalars(statement, params))
+    return _Scope(
+        category_ids=category_ids,
+        agency_ids=agency_ids,
+        site_ids=site_ids,
+        status=filters.status,
+        window=window,
+        quantity=filters.quantity,
+        short_ids=short_ids,
+    )
+
+
+def _scope_conditions(scope: _Scope) -> list[ColumnElement[bool]]:
+    """The filters as conditions on equipment_items."""
+    item = EquipmentItem
+    conditions: list[ColumnElement[bool]] = []
+    if scope.category_ids is not None:
+        conditions.append(item.category_id.in_(scope.category_ids))
+    if scope.agency_ids is not None:
+        conditions.append(item.owner_agency_id.in_(scope.agency_ids))
+    if scope.site_ids is not None:
+        conditions.append(item.home_site_id.in_(scope.site_ids))
+    if scope.status is not None:
+        conditions.append(item.status == scope.status)
+    if scope.window is not None:
+        conditions.append(item.status.not_in(UNAVAILABLE_STATUSES))
+        if scope.quantity > 1:
+            conditions.append(item.quantity >= scope.quantity)
+        if scope.short_ids:
+            conditions.append(item.id.not_in(scope.short_ids))
     return conditions
 
 
-def availability_window(filters: SearchFilters) -> tuple[datetime | None, datetime | None]:
+def availability_window(filters: SearchFilters) -> tuple[datetime, datetime] | None:
     """The period to check, refusing one that cannot be meant."""
     start, end = filters.available_from, filters.available_to
     if start is None and end is None:
-        return None, None
+        return None
     if start is None or end is None:
         raise DomainError("Give both ends of the period to check availability: from and to.")
     if start.tzinfo is None or end.tzinfo is None:
@@ -250,6 +274,11 @@ def availability_window(filters: SearchFilters) -> tuple[datetime | None, dateti
     return start, end
 
 
+# --------------------------------------------------------------------------------------
+# The search
+# --------------------------------------------------------------------------------------
+
+
 def search_items(
     db: Database,
     query: str = "",
@@ -260,119 +289,360 @@ def search_items(
     sort: SortKey = SortKey.RELEVANCE,
     descending: bool = False,
     now: datetime | None = None,
+    count: bool = True,
 ) -> SearchPage:
-    """A page of catalogue items matching ``query`` and ``filters``, with the total count."""
+    """A page of catalogue items matching ``query`` and ``filters``, with the total count.
+
+    With ``count=False`` (the next page of a search already counted) the total is not
+    counted again and comes back as ``offset`` plus the rows returned.
+    """
     filters = filters or SearchFilters()
     moment = now or now_utc()
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     chunks = parse_query(query)
-
-    category = aliased(Category)
-    agency = aliased(Agency)
-    site = aliased(Site)
-    conditions = _filter_conditions(filters, category, agency, site, moment)
-
-    base = (
-        select(EquipmentItem.id)
-        .join(category, EquipmentItem.category_id == category.id)
-        .join(agency, EquipmentItem.owner_agency_id == agency.id)
-        .join(site, EquipmentItem.home_site_id == site.id)
-    )
-    if chunks is not None:
-        if not chunks:
-            return SearchPage(total=0, offset=offset)
-        hits, narrowing = matching_ids(chunks, db.dialect)
-        base = base.join(hits, hits.c.id == EquipmentItem.id)
-        conditions.extend(narrowing)
-    if conditions:
-        base = base.where(and_(*conditions))
-    start, end = availability_window(filters)
-    window_start = start or moment
-    window_end = end or moment + timedelta(seconds=1)
-    free = available_quantity(EquipmentItem, window_start, window_end, moment).label("free")
-    rows_query = base.with_only_columns(
-        EquipmentItem.id,
-        EquipmentItem.asset_tag,
-        EquipmentItem.name,
-        category.name,
-        agency.name,
-        agency.code,
-        site.name,
-        EquipmentItem.status,
-        EquipmentItem.quantity,
-        free,
-        EquipmentItem.is_pooled,
-    )
-    order = _ordering(
-        sort,
-        descending=descending,
-        query=query,
-        chunks=chunks,
-        category=category,
-        agency=agency,
-        site=site,
-    )
-    rows_query = rows_query.order_by(*order).offset(offset).limit(limit)
-    count_query = select(func.count()).select_from(base.subquery())
+    window = availability_window(filters)
+    if chunks == []:
+        return SearchPage(total=0, offset=offset)
 
     with db.read() as session:
-        total = session.scalar(count_query) or 0
-        rows = [
-            SearchRow(
-                id=r[0],
-                asset_tag=r[1],
-                name=r[2],
-                category=r[3],
-                owner=r[4],
-                owner_code=r[5],
-                home_site=r[6],
-                status=STATUS_LABELS[r[7]],
-                status_code=r[7].value,
-                quantity=r[8],
-                available_quantity=int(r[9]),
-                is_pooled=bool(r[10]),
-            )
-            for r in session.execute(rows_query)
-        ]
+        scope = _resolve(session, filters, moment)
+        if scope.nothing:
+            return SearchPage(total=0, offset=offset)
+        plan = _Plan(db.dialect, query, chunks, scope)
+        ids = plan.page_ids(session, sort, descending, offset, limit)
+        total = plan.count(session) if count else offset + len(ids)
+        rows = _rows(session, ids, window, moment)
     return SearchPage(total=total, offset=offset, rows=rows)
 
 
-def _ordering(
-    sort: SortKey,
-    *,
-    descending: bool,
-    query: str,
-    chunks: list[Chunk] | None,
-    category: type[Category],
-    agency: type[Agency],
-    site: type[Site],
-) -> list[Any]:
-    columns: dict[SortKey, Any] = {
-        SortKey.TAG: EquipmentItem.asset_tag,
-        SortKey.NAME: func.lower(EquipmentItem.name),
-        SortKey.CATEGORY: func.lower(category.name),
-        SortKey.OWNER: func.lower(agency.name),
-        SortKey.SITE: func.lower(site.name),
-        SortKey.STATUS: EquipmentItem.status,
-        SortKey.QUANTITY: EquipmentItem.quantity,
-    }
+class _Plan:
+    """How one search is asked of the database."""
+
+    def __init__(self, dialect: str, query: str, chunks: list[Chunk] | None, scope: _Scope) -> None:
+        self.dialect = dialect
+        self.chunks = chunks
+        self.scope = scope
+        whole = query.strip()
+        self.tags = sorted({whole, whole.upper()}) if chunks and len(whole) <= 40 else []
+        self.first_word = next((c.words[0] for c in chunks or [] if c.words), None)
+        # Pieces found by their words alone merge into one full-text expression; pieces
+        # that may also be a fragment of a tag or serial are looked up one by one.
+        self.word_chunks = [c for c in chunks or [] if c.code is None]
+        self.code_chunks = [c for c in chunks or [] if c.code is not None]
+        self.fts = self._fts_expression() if dialect == "sqlite" else None
+
+    # -- SQLite's single full-text expression --------------------------------------
+
+    def _fts_expression(self) -> str | None:
+        """The words and filters as one FTS5 expression, or None if the words are all
+        tag or serial pieces (then the filters are joined in SQL)."""
+        if not self.word_chunks:
+            return None
+        scope = self.scope
+        positive = [_fts_words([w for c in self.word_chunks for w in c.words])]
+        negative: list[str] = []
+        for marker, ids in (
+            ("kc", scope.category_ids),
+            ("ka", scope.agency_ids),
+            ("ks", scope.site_ids),
+        ):
+            if ids is not None:
+                positive.append("facets: (" + " OR ".join(f"{marker}{i}" for i in ids) + ")")
+        if scope.status is ItemStatus.AVAILABLE:
+            # Most items are available: reading that marker's list means reading most of
+            # the index, while the other statuses' lists are short. Every item has one.
+            others = [_status_marker(s) for s in ItemStatus if s is not ItemStatus.AVAILABLE]
+            negative.append("facets: (" + " OR ".join(others) + ")")
+        elif scope.status is not None:
+            positive.append(f"facets: {_status_marker(scope.status)}")
+        if scope.window is not None:
+            negative.append(
+                "facets: (" + " OR ".join(_status_marker(s) for s in UNAVAILABLE_STATUSES) + ")"
+            )
+            if scope.quantity > 1:
+                positive.append("facets: kpool")
+        expression = " AND ".join(f"({p})" for p in positive)
+        if negative:
+            expression = f"({expression}) NOT ({' OR '.join(negative)})"
+        return expression
+
+    def _fts_extra(self) -> tuple[str, dict[str, Any]]:
+        """SQL conditions on ``item_search.rowid`` that FTS5 cannot express.
+
+        Each is written ``+rowid`` so that SQLite checks it against the full-text
+        matches, instead of handing FTS5 one MATCH per listed id (hundreds of times
+        slower).
+        """
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for i, chunk in enumerate(self.code_chunks):
+            clauses.append(f"+rowid IN ({_code_chunk_sql(chunk, i, params)})")
+        scope = self.scope
+        if scope.short_ids:
+            # One parameter however many ids, so SQLite reuses the prepared statement.
+            params["short_ids"] = json.dumps(scope.short_ids)
+            clauses.append("+rowid NOT IN (SELECT value FROM json_each(:short_ids))")
+        if scope.window is not None and scope.quantity > 1:
+            params["needed"] = scope.quantity
+            clauses.append(
+                "+rowid NOT IN (SELECT id FROM equipment_items"
+                " WHERE is_pooled = 1 AND quantity < :needed)"
+            )
+        return "".join(f" AND {c}" for c in clauses), params
+
+    # -- the total -----------------------------------------------------------------
+
+    def count(self, session: Session) -> int:
+        if self.fts is not None:
+            extra, params = self._fts_extra()
+            sql = f"SELECT count(*) FROM item_search WHERE item_search MATCH :fts{extra}"
+            return int(session.execute(text(sql), {"fts": self.fts, **params}).scalar_one())
+        statement = select(func.count()).select_from(EquipmentItem)
+        statement = self._narrowed(statement)
+        return int(session.execute(statement).scalar_one())
+
+    # -- the page ------------------------------------------------------------------
+
+    def page_ids(
+        self, session: Session, sort: SortKey, descending: bool, offset: int, limit: int
+    ) -> list[int]:
+        if sort is SortKey.RELEVANCE and self.fts is not None:
+            return self._fts_page(session, offset, limit)
+        statement = select(EquipmentItem.id)
+        statement = self._narrowed(statement)
+        statement = _sorted(statement, sort, descending, self._relevance())
+        return list(session.scalars(statement.offset(offset).limit(limit)))
+
+    def _fts_page(self, session: Session, offset: int, limit: int) -> list[int]:
+        """Exact tag, then name matches, then the rest: FTS5 lookups merged in id order."""
+        extra, params = self._fts_extra()
+        params |= {"fts": self.fts, "offset": offset, "limit": limit}
+        arms: list[str] = []
+        if self.tags:
+            tag_id = session.scalar(
+                select(EquipmentItem.id).where(EquipmentItem.asset_tag.in_(self.tags))
+            )
+            if tag_id is not None:
+                params["tag_id"] = tag_id
+                arms.append(
+                    "SELECT rowid AS id, 0 AS tier FROM item_search"
+                    f" WHERE item_search MATCH :fts AND rowid = :tag_id{extra}"
+                )
+                extra += " AND rowid <> :tag_id"
+        if self.first_word is not None:
+            name = f'name: "{self.first_word}"*'
+            params |= {"named": f"({self.fts}) AND {name}", "unnamed": f"({self.fts}) NOT {name}"}
+            arms.append("SELECT rowid, 1 FROM item_search WHERE item_search MATCH :named" + extra)
+            arms.append("SELECT rowid, 2 FROM item_search WHERE item_search MATCH :unnamed" + extra)
+        sql = " UNION ALL ".join(arms) + " ORDER BY 2, 1 LIMIT :limit OFFSET :offset"
+        return [row[0] for row in session.execute(text(sql), params)]
+
+    # -- the general route -----------------------------------------------------------
+
+    def _narrowed(self, statement: Select[Any]) -> Select[Any]:
+        """``statement`` over equipment_items, limited to the matches and the filters."""
+        conditions = _scope_conditions(self.scope)
+        if self.chunks is not None:
+            first, *rest = self._match_sets()
+            hits = first.cte("hits").prefix_with("MATERIALIZED")
+            statement = statement.join(hits, hits.c.id == EquipmentItem.id)
+            conditions.extend(EquipmentItem.id.in_(ids) for ids in rest)
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        return statement
+
+    def _match_sets(self) -> list[Select[tuple[int]] | CompoundSelect[tuple[int]]]:
+        """Sets of ids that must all hold: the words together, then each code piece."""
+        sets: list[Select[tuple[int]] | CompoundSelect[tuple[int]]] = []
+        words = [w for c in self.word_chunks for w in c.words]
+        if words:
+            sets.append(_word_ids(words, self.dialect, "words"))
+        for i, chunk in enumerate(self.code_chunks):
+            sets.append(_code_ids(chunk, self.dialect, i))
+        return sets
+
+    def _relevance(self) -> list[Any]:
+        """Exact tag, then a name word starting with the first word typed, then the rest."""
+        if self.chunks is None:
+            return [EquipmentItem.asset_tag, EquipmentItem.id]
+        tiers: list[tuple[ColumnElement[bool], int]] = []
+        if self.tags:
+            tiers.append((EquipmentItem.asset_tag.in_(self.tags), 0))
+        if self.first_word is not None:
+            tiers.append((_name_has_prefix(self.first_word, self.dialect), 1))
+        if not tiers:
+            return [EquipmentItem.id]
+        return [case(*tiers, else_=2), EquipmentItem.id]
+
+
+def _status_marker(status: ItemStatus) -> str:
+    return "kst" + status.value.replace("_", "")
+
+
+def _word_ids(words: Sequence[str], dialect: str, name: str) -> Select[tuple[int]]:
+    """Ids of items with every word (as a prefix) somewhere in their text."""
+    if dialect == "sqlite":
+        return (
+            select(literal_column("rowid").label("id"))
+            .select_from(text("item_search"))
+            .where(text(f"item_search MATCH :{name}").bindparams(**{name: _fts_words(words)}))
+        )
+    return (
+        select(literal_column("item_id").label("id"))
+        .select_from(text("item_search"))
+        .where(
+            text(f"document @@ to_tsquery('simple', :{name})").bindparams(
+                **{name: " & ".join(f"{w}:*" for w in words)}
+            )
+        )
+    )
+
+
+def _code_ids(
+    chunk: Chunk, dialect: str, index: int
+) -> Select[tuple[int]] | CompoundSelect[tuple[int]]:
+    """Ids of items matching a piece by its words, or as a fragment of a tag or serial."""
+    fragments = _fragment_phrases(chunk)
+    parts: list[Select[tuple[int]]] = []
+    if chunk.words:
+        parts.append(_word_ids(chunk.words, dialect, f"code_words_{index}"))
+    if dialect == "sqlite":
+        name = f"code_{index}"
+        parts.append(
+            select(literal_column("rowid").label("id"))
+            .select_from(text("item_search_codes"))
+            .where(
+                text(f"item_search_codes MATCH :{name}").bindparams(
+                    **{name: _trigram_expression(fragments)}
+                )
+            )
+        )
+    else:
+        params: dict[str, str] = {}
+        groups = []
+        for g, group in enumerate(fragments):
+            terms = []
+            for t, phrase in enumerate(group):
+                name = f"code_{index}_{g}_{t}"
+                params[name] = f"%{_escape_like(phrase)}%"
+                terms.append(f"codes LIKE :{name} ESCAPE '\\'")
+            groups.append("(" + " AND ".join(terms) + ")")
+        parts.append(
+            select(literal_column("item_id").label("id"))
+            .select_from(text("item_search"))
+            .where(text(" OR ".join(groups)).bindparams(**params))
+        )
+    return parts[0] if len(parts) == 1 else union(*parts)
+
+
+def _trigram_expression(fragments: list[tuple[str, ...]]) -> str:
+    # Quoted phrases only; the OR/AND here are ours, never the person's.
+    return " OR ".join("(" + " AND ".join(f'"{p}"' for p in group) + ")" for group in fragments)
+
+
+def _code_chunk_sql(chunk: Chunk, index: int, params: dict[str, Any]) -> str:
+    """The SQLite text of :func:`_code_ids`, for use beside a MATCH."""
+    sql = ""
+    if chunk.words:
+        params[f"code_words_{index}"] = _fts_words(chunk.words)
+        sql = f"SELECT rowid FROM item_search WHERE item_search MATCH :code_words_{index} UNION "
+    params[f"code_{index}"] = _trigram_expression(_fragment_phrases(chunk))
+    return sql + f"SELECT rowid FROM item_search_codes WHERE item_search_codes MATCH :code_{index}"
+
+
+def _name_has_prefix(word: str, dialect: str) -> ColumnElement[bool]:
+    """Whether the item's name has a word starting with ``word``, as the index splits it."""
+    if dialect == "sqlite":
+        named: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(text("item_search"))
+            .where(text("item_search MATCH :first_name").bindparams(first_name=f'name: "{word}"*'))
+        )
+        return EquipmentItem.id.in_(named)
+    return literal_column("kitshare_search_words(equipment_items.name)").op("@@")(
+        func.to_tsquery("simple", bindparam("first_name", f"{word}:*"))
+    )
+
+
+def _sorted(
+    statement: Select[Any], sort: SortKey, descending: bool, relevance: list[Any]
+) -> Select[Any]:
     tie_break: list[Any] = [EquipmentItem.asset_tag, EquipmentItem.id]
     if sort is SortKey.RELEVANCE:
-        if not chunks:
-            return tie_break
-        whole = query.strip().lower()
-        first = chunks[0].words[0] if chunks[0].words else whole
-        # Best first: the exact tag (what a scanner types), then names that start with
-        # the first word, then the rest by name.
-        tier = case(
-            (func.lower(EquipmentItem.asset_tag) == whole, 0),
-            (func.lower(EquipmentItem.name).like(f"{_escape_like(first)}%", escape="\\"), 1),
-            else_=2,
+        return statement.order_by(*relevance)
+    joined: dict[SortKey, tuple[Any, Any, Any]] = {
+        SortKey.CATEGORY: (Category, EquipmentItem.category_id, Category.name),
+        SortKey.OWNER: (Agency, EquipmentItem.owner_agency_id, Agency.name),
+        SortKey.SITE: (Site, EquipmentItem.home_site_id, Site.name),
+    }
+    if sort in joined:
+        table, key, column = joined[sort]
+        statement = statement.join(table, key == table.id)
+        order: Any = func.lower(column)
+    else:
+        order = {
+            SortKey.TAG: EquipmentItem.asset_tag,
+            SortKey.NAME: func.lower(EquipmentItem.name),
+            SortKey.STATUS: EquipmentItem.status,
+            SortKey.QUANTITY: EquipmentItem.quantity,
+        }[sort]
+    return statement.order_by(order.desc() if descending else order.asc(), *tie_break)
+
+
+@cache
+def _rows_statement() -> Executable:
+    """The items named by the ``ids`` parameter in full, with how many are free."""
+    return (
+        select(
+            EquipmentItem.id,
+            EquipmentItem.asset_tag,
+            EquipmentItem.name,
+            Category.name,
+            Agency.name,
+            Agency.code,
+            Site.name,
+            EquipmentItem.status,
+            EquipmentItem.quantity,
+            available_quantity(EquipmentItem, Period.named()),
+            EquipmentItem.is_pooled,
         )
-        return [tier, func.lower(EquipmentItem.name), *tie_break]
-    column = columns[sort]
-    return [column.desc() if descending else column.asc(), *tie_break]
+        .join(Category, EquipmentItem.category_id == Category.id)
+        .join(Agency, EquipmentItem.owner_agency_id == Agency.id)
+        .join(Site, EquipmentItem.home_site_id == Site.id)
+        .where(EquipmentItem.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _rows(
+    session: Session,
+    ids: list[int],
+    window: tuple[datetime, datetime] | None,
+    now: datetime,
+) -> list[SearchRow]:
+    """The page's items in full, in the order of ``ids``."""
+    if not ids:
+        return []
+    start, end = window or (now, now + timedelta(seconds=1))
+    result = session.execute(_rows_statement(), {"ids": ids, **Period.values(start, end, now)})
+    found = {
+        r[0]: SearchRow(
+            id=r[0],
+            asset_tag=r[1],
+            name=r[2],
+            category=r[3],
+            owner=r[4],
+            owner_code=r[5],
+            home_site=r[6],
+            status=STATUS_LABELS[r[7]],
+            status_code=r[7].value,
+            quantity=r[8],
+            available_quantity=int(r[9]),
+            is_pooled=bool(r[10]),
+        )
+        for r in result
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def find_by_tag(db: Database, tag: str) -> int | None:

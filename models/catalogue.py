@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -66,6 +67,8 @@ class EquipmentItem(Base):
             "daily_hire_rate_pence IS NULL OR daily_hire_rate_pence >= 0",
             name="daily_hire_rate_non_negative",
         ),
+        # "At least N free" looks up the few pools holding fewer than N.
+        Index("ix_equipment_items_pooled_quantity", "is_pooled", "quantity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -312,20 +312,102 @@ def test_each_pool_counts_only_its_own_bookings(catalogue: Database) -> None:
             borrower_agency_id=first.owner_agency_id,
             purpose="Peterborough carnival",
             status=LoanStatus.APPROVED,
-            starts_at=NOW + timedelta(days=1, hours=2),
+            starts_at=NOW + timedelta(days=2, minutes=30),
             due_at=NOW + timedelta(days=2, hours=6),
         )
         loan.lines = [
             LoanLine(item_id=second.id, quantity=5, starts_at=loan.starts_at, ends_at=loan.due_at)
         ]
-        session.add(loan)
+        # A booking of the first pool that starts inside the period, while the second
+        # pool's is out: the peak of the first must not count the second's.
+        short = Loan(
+            borrower_agency_id=first.owner_agency_id,
+            purpose="Road closure",
+            status=LoanStatus.APPROVED,
+            starts_at=NOW + timedelta(days=2, hours=1),
+            due_at=NOW + timedelta(days=2, hours=2),
+        )
+        short.lines = [
+            LoanLine(item_id=first.id, quantity=3, starts_at=short.starts_at, ends_at=short.due_at)
+        ]
+        session.add_all([loan, short])
     during = SearchFilters(
         available_from=NOW + timedelta(days=2),
         available_to=NOW + timedelta(days=2, hours=4),
-        quantity=10,
+        quantity=7,
     )
     rows = {
         r.asset_tag: r.available_quantity
         for r in search_items(catalogue, "barrier", during, now=NOW).rows
     }
-    assert rows == {"CFR-000100": 10, "CFR-000101": 15}
+    assert rows == {"CFR-000100": 7, "CFR-000101": 15}
+    eight = SearchFilters(
+        available_from=during.available_from, available_to=during.available_to, quantity=8
+    )
+    assert tags(catalogue, "barrier", eight) == ["CFR-000101"]
+    assert tags(catalogue, "", eight) == ["CFR-000101"]
+
+
+@pytest.fixture
+def towers(catalogue: Database) -> Database:
+    """Two more lighting items: one found only by its category, one with a word for a tag."""
+    from sqlalchemy import select
+
+    from models import EquipmentItem
+
+    with catalogue.write() as session:
+        mast = session.scalars(
+            select(EquipmentItem).where(EquipmentItem.asset_tag == "CFR-000230")
+        ).one()
+        f.item(
+            session,
+            owner=mast.owner_agency,
+            home=mast.home_site,
+            kind=mast.category,
+            tag="LIGHTS",
+            name="Floodlamp trailer",
+        )
+        f.item(
+            session,
+            owner=mast.owner_agency,
+            home=mast.home_site,
+            kind=mast.category,
+            tag="TOWER",
+            name="Lighting tower, trailer",
+        )
+    return catalogue
+
+
+def test_best_matches_come_first_and_pages_follow_on(towers: Database) -> None:
+    # The exact tag; then names with a word starting "tower", oldest first; then items
+    # found only by another field (here the category "Lighting towers").
+    expected = ["TOWER", "CFR-000230", "CFR-000231", "LIGHTS"]
+    assert tags(towers, "tower") == expected
+    assert tags(towers, "tow") == ["CFR-000230", "CFR-000231", "TOWER", "LIGHTS"]
+    one_by_one = [
+        row.asset_tag
+        for offset in range(5)
+        for row in search_items(towers, "tower", offset=offset, limit=1, now=NOW).rows
+    ]
+    assert one_by_one == expected
+    second = search_items(towers, "tower", offset=2, limit=2, now=NOW, count=False)
+    assert [r.asset_tag for r in second.rows] == expected[2:]
+    assert second.total == 4  # not counted again: the offset plus the rows
+    available = SearchFilters(status=ItemStatus.AVAILABLE)
+    assert tags(towers, "tower", available) == ["TOWER", "CFR-000230", "LIGHTS"]
+
+
+def test_filters_naming_nothing_find_nothing(towers: Database) -> None:
+    for filters in (
+        SearchFilters(category="Submarines"),
+        SearchFilters(agency="Nowhere Constabulary"),
+        SearchFilters(site="Atlantis"),
+    ):
+        assert search_items(towers, "tower", filters, now=NOW).total == 0
+        assert search_items(towers, "", filters, now=NOW).total == 0
+
+
+@pytest.mark.parametrize("marker", ["kc1", "ka1", "ks1", "kstavailable", "kpool", "facets"])
+def test_filter_markers_cannot_be_searched_for(towers: Database, marker: str) -> None:
+    """SQLite keeps filter markers in the full-text index; typing one finds nothing."""
+    assert search_items(towers, marker, now=NOW).total == 0

@@ -87,6 +87,8 @@ class SearchRequest:
             limit=PAGE_SIZE,
             sort=self.sort,
             descending=self.descending,
+            # The first page counts the matches; later pages are only more rows.
+            count=offset == 0,
         )
 
     def sorted_by(self, sort: SortKey, *, descending: bool) -> SearchRequest:
