@@ -15,7 +15,8 @@ from app.search import SearchFilters, SearchPage, SearchRow, SortKey, search_ite
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-PAGE_SIZE = 200
+# The first page fills a tall window; the rest come a page at a time as the view scrolls.
+PAGE_SIZE = 100
 
 # Readable on white and on the alternate-row tint; the selected row uses the
 # palette's highlighted-text colour instead, so these never clash with it.
@@ -66,6 +67,19 @@ SORT_KEYS = {
 # Columns whose text is often cut short in the table; a tooltip shows it whole.
 ELIDED_COLUMNS = frozenset({Column.NAME, Column.CATEGORY, Column.HOME_SITE})
 NUMERIC_COLUMNS = frozenset({Column.QUANTITY, Column.FREE})
+
+DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
+ANSWERED_ROLES = frozenset(
+    {
+        DISPLAY_ROLE,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+    }
+)
+RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass(frozen=True)
@@ -181,25 +195,31 @@ class SearchResultModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every role of every visible cell on each paint: roles nobody
+        # answers go first, and the column stays a plain int until one is needed.
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
-        item = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_text(item, column)
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        item = self._rows[row]
+        column = index.column()
+        if role == DISPLAY_ROLE:
+            return display_text(item, Column(column))
         if role == Qt.ItemDataRole.UserRole:
             return item.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_text(item, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return tooltip_text(item, Column(column))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT_ALIGNED if column in NUMERIC_COLUMNS else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column is Column.STATUS:
+            if column == Column.STATUS:
                 return STATUS_COLOURS.get(item.status)
-            if column is Column.FREE and item.available_quantity == 0:
+            if column == Column.FREE and item.available_quantity == 0:
                 return NOT_FREE_COLOUR
-        if role == Qt.ItemDataRole.FontRole and column is Column.STATUS:
-            return bold_font() if item.status == "Out of service" else None
+            return None
+        if column == Column.STATUS and item.status == "Out of service":  # FontRole
+            return bold_font()
         return None
 
     def headerData(

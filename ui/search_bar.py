@@ -25,7 +25,7 @@ from app.search import SearchFilters
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
 # one search, short enough that each key a person types shows its rows at once: a
 # search takes a few milliseconds on a worker, and a stale one is dropped.
-DEBOUNCE_MS = 40
+DEBOUNCE_MS = 15
 DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
 SEARCH_PLACEHOLDER = "Search kit: name, tag, serial, make…  (Ctrl+F or /)"
 ERROR_STYLE = "color: #b3261e;"
