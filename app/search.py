@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -101,7 +102,7 @@ class SearchFilters:
     quantity: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchRow:
     id: int
     asset_tag: str
@@ -630,10 +631,12 @@ def _rows(
             id=r[0],
             asset_tag=r[1],
             name=r[2],
-            category=r[3],
-            owner=r[4],
-            owner_code=r[5],
-            home_site=r[6],
+            # A long scroll holds many rows naming the same few categories, owners and
+            # sites: one copy of each string, not one per row.
+            category=sys.intern(r[3]),
+            owner=sys.intern(r[4]),
+            owner_code=sys.intern(r[5]),
+            home_site=sys.intern(r[6]),
             status=STATUS_LABELS[r[7]],
             status_code=r[7].value,
             quantity=r[8],
