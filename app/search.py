@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.selectable import CompoundSelect
+from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
 
 from app.availability import UNAVAILABLE_STATUSES, Period, available_quantity, short_of_stock
 from app.catalogue import STATUS_LABELS
@@ -67,6 +67,9 @@ MAX_CHUNKS = 12
 MAX_TOKEN_LENGTH = 64
 MIN_FRAGMENT = 3  # trigrams need three characters
 MAX_PAGE = 500
+
+# A query giving a column ``id`` of item ids.
+IdSet = Select[Any] | CompoundSelect[Any] | TextualSelect
 
 # The FTS5 columns typed words are matched in (never ``facets``, the filter markers).
 TEXT_COLUMNS = "{tag name make_model category site agency description}"
@@ -188,21 +191,13 @@ class _Scope:
     def nothing(self) -> bool:
         return any(ids == () for ids in (self.category_ids, self.agency_ids, self.site_ids))
 
-    @property
-    def any(self) -> bool:
-        return any(
-            value is not None
-            for value in (
-                self.category_ids,
-                self.agency_ids,
-                self.site_ids,
-                self.status,
-                self.window,
-            )
-        )
 
-
-def _resolve(session: Session, filters: SearchFilters, now: datetime) -> _Scope:
+def _resolve(
+    session: Session,
+    filters: SearchFilters,
+    window: tuple[datetime, datetime] | None,
+    now: datetime,
+) -> _Scope:
     def ids(statement: Select[Any]) -> tuple[int, ...]:
         return tuple(session.scalars(statement))
 
@@ -220,7 +215,6 @@ def _resolve(session: Session, filters: SearchFilters, now: datetime) -> _Scope:
     if filters.site and filters.site.strip():
         wanted = filters.site.strip().lower()
         site_ids = ids(select(Site.id).where(func.lower(Site.name) == wanted))
-    window = availability_window(filters)
     short_ids: tuple[int, ...] = ()
     if window is not None:
         statement, params = short_of_stock(*window, now, filters.quantity)
@@ -307,7 +301,7 @@ def search_items(
         return SearchPage(total=0, offset=offset)
 
     with db.read() as session:
-        scope = _resolve(session, filters, moment)
+        scope = _resolve(session, filters, window, moment)
         if scope.nothing:
             return SearchPage(total=0, offset=offset)
         plan = _Plan(db.dialect, query, chunks, scope)
@@ -453,9 +447,9 @@ class _Plan:
             statement = statement.where(and_(*conditions))
         return statement
 
-    def _match_sets(self) -> list[Select[tuple[int]] | CompoundSelect[tuple[int]]]:
+    def _match_sets(self) -> list[IdSet]:
         """Sets of ids that must all hold: the words together, then each code piece."""
-        sets: list[Select[tuple[int]] | CompoundSelect[tuple[int]]] = []
+        sets: list[IdSet] = []
         words = [w for c in self.word_chunks for w in c.words]
         if words:
             sets.append(_word_ids(words, self.dialect, "words"))
@@ -502,39 +496,29 @@ def _word_ids(words: Sequence[str], dialect: str, name: str) -> Select[tuple[int
 
 def _code_ids(
     chunk: Chunk, dialect: str, index: int
-) -> Select[tuple[int]] | CompoundSelect[tuple[int]]:
+) -> IdSet:
     """Ids of items matching a piece by its words, or as a fragment of a tag or serial."""
-    fragments = _fragment_phrases(chunk)
-    parts: list[Select[tuple[int]]] = []
-    if chunk.words:
-        parts.append(_word_ids(chunk.words, dialect, f"code_words_{index}"))
     if dialect == "sqlite":
-        name = f"code_{index}"
-        parts.append(
-            select(literal_column("rowid").label("id"))
-            .select_from(text("item_search_codes"))
-            .where(
-                text(f"item_search_codes MATCH :{name}").bindparams(
-                    **{name: _trigram_expression(fragments)}
-                )
-            )
-        )
-    else:
-        params: dict[str, str] = {}
-        groups = []
-        for g, group in enumerate(fragments):
-            terms = []
-            for t, phrase in enumerate(group):
-                name = f"code_{index}_{g}_{t}"
-                params[name] = f"%{_escape_like(phrase)}%"
-                terms.append(f"codes LIKE :{name} ESCAPE '\\'")
-            groups.append("(" + " AND ".join(terms) + ")")
-        parts.append(
-            select(literal_column("item_id").label("id"))
-            .select_from(text("item_search"))
-            .where(text(" OR ".join(groups)).bindparams(**params))
-        )
-    return parts[0] if len(parts) == 1 else union(*parts)
+        params: dict[str, Any] = {}
+        sql = _code_chunk_sql(chunk, index, params)
+        return text(sql).bindparams(**params).columns(literal_column("id"))
+    likes: dict[str, str] = {}
+    groups = []
+    for g, group in enumerate(_fragment_phrases(chunk)):
+        terms = []
+        for t, phrase in enumerate(group):
+            name = f"code_{index}_{g}_{t}"
+            likes[name] = f"%{_escape_like(phrase)}%"
+            terms.append(f"codes LIKE :{name} ESCAPE '\\'")
+        groups.append("(" + " AND ".join(terms) + ")")
+    fragment: Select[Any] = (
+        select(literal_column("item_id").label("id"))
+        .select_from(text("item_search"))
+        .where(text(" OR ".join(groups)).bindparams(**likes))
+    )
+    if not chunk.words:
+        return fragment
+    return union(_word_ids(chunk.words, dialect, f"code_words_{index}"), fragment)
 
 
 def _trigram_expression(fragments: list[tuple[str, ...]]) -> str:
@@ -543,13 +527,19 @@ def _trigram_expression(fragments: list[tuple[str, ...]]) -> str:
 
 
 def _code_chunk_sql(chunk: Chunk, index: int, params: dict[str, Any]) -> str:
-    """The SQLite text of :func:`_code_ids`, for use beside a MATCH."""
+    """SQLite: the ids matching a piece by its words or as a tag or serial fragment, as
+    SQL text (it also stands beside a MATCH in the full-text route); fills ``params``."""
     sql = ""
     if chunk.words:
         params[f"code_words_{index}"] = _fts_words(chunk.words)
-        sql = f"SELECT rowid FROM item_search WHERE item_search MATCH :code_words_{index} UNION "
+        sql = (
+            "SELECT rowid AS id FROM item_search"
+            f" WHERE item_search MATCH :code_words_{index} UNION "
+        )
     params[f"code_{index}"] = _trigram_expression(_fragment_phrases(chunk))
-    return sql + f"SELECT rowid FROM item_search_codes WHERE item_search_codes MATCH :code_{index}"
+    return sql + (
+        f"SELECT rowid AS id FROM item_search_codes WHERE item_search_codes MATCH :code_{index}"
+    )
 
 
 def _name_has_prefix(word: str, dialect: str) -> ColumnElement[bool]:

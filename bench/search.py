@@ -4,8 +4,9 @@ Builds (or reuses) a synthetic catalogue of N items per size, then times a fixed
 queries three ways:
 
 * app   - ``app.search.search_items`` (a page of 50 plus the total), as the window calls it;
-* floor - the bare FTS5 ``MATCH ... LIMIT 50`` through ``sqlite3`` with the MATCH strings
-  the app builds (plus the trigram ``item_search_codes`` match when the app uses one);
+* floor - the bare FTS5 ``MATCH ... LIMIT 50`` through ``sqlite3``: every word of the
+  query as a prefix in any column, plus the trigram ``item_search_codes`` match of each
+  piece the app also looks up as a tag or serial fragment;
 * like  - ``LIKE '%word%'`` over the item's text columns, a page of 50 plus COUNT(*),
   which is what most asset systems do.
 
