@@ -494,9 +494,7 @@ def _word_ids(words: Sequence[str], dialect: str, name: str) -> Select[tuple[int
     )
 
 
-def _code_ids(
-    chunk: Chunk, dialect: str, index: int
-) -> IdSet:
+def _code_ids(chunk: Chunk, dialect: str, index: int) -> IdSet:
     """Ids of items matching a piece by its words, or as a fragment of a tag or serial."""
     if dialect == "sqlite":
         params: dict[str, Any] = {}
