@@ -6,7 +6,7 @@ import enum
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from models import EquipmentItem, Mou, SharingProtocol, protocol_categories, protocol_items
 
@@ -80,8 +80,15 @@ def governing_protocol(
     A protocol naming the item wins over one covering its category; among equals the
     most recently made one wins.
     """
-    successor = aliased(Mou)
-    candidates = (
+    usable = usable_protocols(session, item, today)
+    return usable[0] if usable else None
+
+
+def covering_protocols(session: Session, item: EquipmentItem) -> list[SharingProtocol]:
+    """Every active protocol that names ``item`` or its category, whatever its MoU's
+    status, newest first: the candidates, before the MoU is asked whether it allows loans.
+    """
+    return list(
         session.scalars(
             select(SharingProtocol)
             .join(Mou, SharingProtocol.mou_id == Mou.id)
@@ -93,21 +100,23 @@ def governing_protocol(
                     protocol_items.c.item_id == item.id,
                     protocol_categories.c.category_id == item.category_id,
                 ),
-                ~select(successor.id)
-                .where(
-                    successor.supersedes_id == Mou.id,
-                    successor.is_draft.is_(False),
-                    successor.effective_from <= today,
-                )
-                .exists(),
             )
             .order_by(SharingProtocol.id.desc())
         )
         .unique()
         .all()
     )
+
+
+def usable_protocols(session: Session, item: EquipmentItem, today: date) -> list[SharingProtocol]:
+    """The protocols under which ``item`` may be lent today, the governing one first.
+
+    Protocols naming the item come before those covering its category; within each,
+    the most recently made first. A protocol under a superseded, expired or draft MoU
+    is left out.
+    """
+    # status_of() says "superseded" once a successor is in effect, so that is covered.
+    candidates = covering_protocols(session, item)
     usable = [p for p in candidates if status_of(session, p.mou, today).allows_loans]
     direct = [p for p in usable if any(i.id == item.id for i in p.items)]
-    if direct:
-        return direct[0]
-    return usable[0] if usable else None
+    return direct + [p for p in usable if p not in direct]

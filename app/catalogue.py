@@ -12,6 +12,7 @@ from app.agreements import governing_protocol, status_of
 from app.clock import now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound
+from app.loans import issue_blockers
 from models import (
     BOOKING_STATUSES,
     Agency,
@@ -84,6 +85,8 @@ class ItemDetail:
     next_inspection_due: date | None
     inspection_lapsed: bool
     open_defects: tuple[str, ...]
+    # Why it cannot be handed over today; the same list issuing a loan refuses on.
+    issue_blockers: tuple[str, ...]
     loans: tuple[LoanBrief, ...]
 
     @property
@@ -191,6 +194,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             last_inspected_on=last.inspected_on if last else None,
             next_inspection_due=last.next_due_on if last else None,
             inspection_lapsed=bool(last and last.next_due_on and last.next_due_on < today),
+            issue_blockers=tuple(p.message for p in issue_blockers(session, item, today)),
             open_defects=tuple(
                 f"{d.severity.value.capitalize()}: {d.description}" for d in defects
             ),

@@ -2265,7 +2265,8 @@ class _Builder:
                         quantity,
                         returned,
                         starts,
-                        due,
+                        # A recall brings the booking's end forward, as recall_loan does.
+                        loan.recall_due_at or due,
                         holds=holds,
                         issued=issued,
                         returned_all=spec.status is LoanStatus.RETURNED,
@@ -2294,7 +2295,8 @@ class _Builder:
             quantity_returned=quantity if returned_all else returned,
             starts_at=starts,
             ends_at=due,
-            holds_stock=holds,
+            holds_stock=holds and returned < quantity,
+            exclusive=not item.is_pooled,
         )
         if not issued:
             return line

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +79,8 @@ class Loan(Base):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_users.id", ondelete="RESTRICT")
     )
+    # The person who approved or declined: the protocol's approver or the owner's manager.
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -102,6 +105,7 @@ class Loan(Base):
     received_by: Mapped[Person | None] = relationship(foreign_keys=[received_by_id])
     returned_to: Mapped[Person | None] = relationship(foreign_keys=[returned_to_id])
     decided_by: Mapped[AppUser | None] = relationship()
+    approver: Mapped[Person | None] = relationship(foreign_keys=[approver_id])
     protocol: Mapped[SharingProtocol | None] = relationship()
     mou: Mapped[Mou | None] = relationship()
     lines: Mapped[list[LoanLine]] = relationship(
@@ -138,6 +142,10 @@ class LoanLine(Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     holds_stock: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # A tagged item's line: no other holding line of the item may overlap it. The
+    # database enforces that (an exclusion constraint on PostgreSQL, triggers on SQLite),
+    # and it needs the fact on the line because a constraint cannot join the item.
+    exclusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     condition_out: Mapped[Condition | None] = mapped_column(str_enum(Condition, "condition_out"))
     condition_in: Mapped[Condition | None] = mapped_column(str_enum(Condition, "condition_in"))
     accessories_out: Mapped[str | None] = mapped_column(Text)

@@ -405,7 +405,11 @@ def test_loans_cover_every_stage(demo: tuple[Session, datetime]) -> None:
             assert loan.starts_at > now
         for moment in (loan.created_at, loan.decided_at, loan.issued_at, loan.returned_at):
             assert moment is None or moment <= now
-        assert all(ln.holds_stock == (loan.status in BOOKING_STATUSES) for ln in loan.lines)
+        assert all(
+            ln.holds_stock
+            == (loan.status in BOOKING_STATUSES and ln.quantity_returned < ln.quantity)
+            for ln in loan.lines
+        )
 
 
 def test_loans_follow_their_protocols(demo: tuple[Session, datetime]) -> None:
@@ -422,7 +426,10 @@ def test_loans_follow_their_protocols(demo: tuple[Session, datetime]) -> None:
             item = line.item
             assert item.owner_agency_id != loan.borrower_agency_id, loan.purpose
             assert item.category in protocol.categories or item in protocol.items, loan.purpose
-            assert (line.starts_at, line.ends_at) == (loan.starts_at, loan.due_at)
+            # A recall brings the booking's end forward to the recall time.
+            ends = loan.recall_due_at or loan.due_at
+            assert (line.starts_at, line.ends_at) == (loan.starts_at, ends)
+            assert line.exclusive is not item.is_pooled
             if loan.status is LoanStatus.ISSUED and not item.is_pooled:
                 assert item.status is ItemStatus.ON_LOAN, item.asset_tag
         if loan.status is LoanStatus.ISSUED:

@@ -144,9 +144,13 @@ def attention_notes(detail: ItemDetail) -> list[str]:
     notes = []
     if detail.protocol is None:
         notes.append(NOT_SHAREABLE_TEXT)
-    if detail.inspection_lapsed:
-        notes.append(f"Inspection lapsed: it was due on {format_date(detail.next_inspection_due)}")
-    notes.extend(f"Open defect: {defect}" for defect in detail.open_defects)
+    # The same list the service refuses an issue on, so the panel never says "fine".
+    notes.extend(f"Cannot go out: {reason}" for reason in detail.issue_blockers)
+    if detail.inspection_lapsed and not detail.issue_blockers:
+        notes.append(
+            f"Inspection lapsed: it was due on {format_date(detail.next_inspection_due)} "
+            "(its regime does not stop it going out)"
+        )
     notes.extend(
         f"Overdue: {loan.borrower} should have returned it by {format_datetime(loan.due_at)}"
         for loan in detail.loans
