@@ -299,6 +299,10 @@ def _hours(span: timedelta) -> float:
     return span.total_seconds() / 3600
 
 
+def _notice_words(hours: int) -> str:
+    return "1 hour's notice" if hours == 1 else f"{hours} hours' notice"
+
+
 def _label(item: EquipmentItem) -> str:
     return f"{item.asset_tag} “{item.name}”"
 
@@ -674,7 +678,7 @@ def _terms_problems(
         problems.append(
             Refusal(
                 "notice",
-                f"Protocol “{protocol.name}” needs {describe_duration(notice)}' notice for "
+                f"Protocol “{protocol.name}” needs {_notice_words(protocol.notice_hours)} for "
                 f"{_label(item)}: asked now, the earliest start is {format_datetime(earliest)}. "
                 "Start it then, or mark the request as an emergency.",
                 "starts_at",
