@@ -434,6 +434,14 @@ LENDER_CONTACT: dict[str, str] = {
 # fmt: on
 # fmt: on
 
+# The lending contacts above sign in as their agency's equipment manager.
+KIT_MANAGER_PASSWORD = "kit-demo-2026"
+
+
+def kit_manager_username(agency_code: str) -> str:
+    return f"{agency_code.lower()}-kit"
+
+
 # ---------------------------------------------------------------------------------------
 # MoUs and their clauses
 # ---------------------------------------------------------------------------------------
@@ -1962,15 +1970,26 @@ class _Builder:
             self.session.add(person)
             self.people[spec.key] = person
         for username, role, person_key, password in USERS:
-            user = AppUser(
-                username=username,
-                person=self.people[person_key],
-                role=role,
-                password_hash=hash_password(password),
-                created_at=self.on(self.day(-400)),
-            )
-            self.session.add(user)
-            self.users[username] = user
+            self._add_user(username, role, person_key, hash_password(password))
+        # Each lending agency's kit contact can approve its loans; one hash serves them
+        # all, since hashing is slow on purpose and this is demo data.
+        shared = hash_password(KIT_MANAGER_PASSWORD)
+        for code, person_key in LENDER_CONTACT.items():
+            if person_key not in {key for _, _, key, _ in USERS}:
+                self._add_user(
+                    kit_manager_username(code), Role.EQUIPMENT_MANAGER, person_key, shared
+                )
+
+    def _add_user(self, username: str, role: Role, person_key: str, password_hash: str) -> None:
+        user = AppUser(
+            username=username,
+            person=self.people[person_key],
+            role=role,
+            password_hash=password_hash,
+            created_at=self.on(self.day(-400)),
+        )
+        self.session.add(user)
+        self.users[username] = user
 
     # -- catalogue -----------------------------------------------------------------
 
