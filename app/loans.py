@@ -331,12 +331,30 @@ def _role_name(role: Role) -> str:
 # -- reading ----------------------------------------------------------------------------
 
 
+_LOAN_OPTIONS = (
+    selectinload(Loan.lines)
+    .selectinload(LoanLine.item)
+    .options(selectinload(EquipmentItem.category), selectinload(EquipmentItem.owner_agency)),
+)
+# Everything a LoanView names, fetched in a few queries rather than one per loan.
+_VIEW_OPTIONS = (
+    *_LOAN_OPTIONS,
+    *(
+        selectinload(relation)
+        for relation in (
+            Loan.borrower_agency,
+            Loan.requested_by,
+            Loan.operator,
+            Loan.approver,
+            Loan.protocol,
+            Loan.mou,
+        )
+    ),
+)
+
+
 def _load(session: Session, loan_id: int, *, lock: bool = False) -> Loan:
-    statement = (
-        select(Loan)
-        .where(Loan.id == loan_id)
-        .options(selectinload(Loan.lines).selectinload(LoanLine.item))
-    )
+    statement = select(Loan).where(Loan.id == loan_id).options(*_LOAN_OPTIONS)
     if lock:
         statement = statement.with_for_update(of=Loan)
     loan = session.scalars(statement).first()
@@ -507,10 +525,7 @@ def list_loans(
         loans = session.scalars(
             select(Loan)
             .where(_section_filter(section, moment), *_scope(agency_id, site_id))
-            .options(
-                selectinload(Loan.lines).selectinload(LoanLine.item),
-                selectinload(Loan.borrower_agency),
-            )
+            .options(*_VIEW_OPTIONS)
             .order_by(*order)
             .limit(limit)
         ).all()
