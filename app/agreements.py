@@ -8,7 +8,14 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from models import EquipmentItem, Mou, SharingProtocol, protocol_categories, protocol_items
+from models import (
+    EquipmentItem,
+    Mou,
+    MouParty,
+    SharingProtocol,
+    protocol_categories,
+    protocol_items,
+)
 
 REVIEW_WARNING_DAYS = 60
 
@@ -85,8 +92,9 @@ def governing_protocol(
 
 
 def covering_protocols(session: Session, item: EquipmentItem) -> list[SharingProtocol]:
-    """Every active protocol that names ``item`` or its category, whatever its MoU's
-    status, newest first: the candidates, before the MoU is asked whether it allows loans.
+    """Every active protocol that names ``item`` or its category, under an MoU its owner
+    is party to, whatever that MoU's status, newest first: the candidates, before the MoU
+    is asked whether it allows loans.
     """
     return list(
         session.scalars(
@@ -100,6 +108,10 @@ def covering_protocols(session: Session, item: EquipmentItem) -> list[SharingPro
                     protocol_items.c.item_id == item.id,
                     protocol_categories.c.category_id == item.category_id,
                 ),
+                # Only an MoU the owner signed can lend the owner's kit.
+                select(MouParty.id)
+                .where(MouParty.mou_id == Mou.id, MouParty.agency_id == item.owner_agency_id)
+                .exists(),
             )
             .order_by(SharingProtocol.id.desc())
         )

@@ -1279,6 +1279,7 @@ class ProtocolSpec(NamedTuple):
     protocol_text: str
     data_terms: str | None = None
     active: bool = True
+    emergency_only: bool = False
 
 
 _TRI = ("CAMBS-POL", "CAMBS-FRS", "EEAST")
@@ -1562,6 +1563,7 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         key="uas-emergency",
         mou="uas",
         name="Drones, emergency and spontaneous deployments",
+        emergency_only=True,
         borrowers=_UAS_BORROWERS,
         categories=(DRONES,),
         items=(),
@@ -2118,6 +2120,7 @@ class _Builder:
                 protocol_text=spec.protocol_text,
                 data_terms=spec.data_terms,
                 is_active=spec.active,
+                emergency_only=spec.emergency_only,
                 borrowers=[self.agencies[code] for code in spec.borrowers],
                 categories=[self.categories[name] for name in spec.categories],
                 items=[self.items[tag] for tag in spec.items],

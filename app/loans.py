@@ -62,6 +62,8 @@ OVERLAP_GUARD = "loan_lines_no_overlap"
 # A request may start this long before the moment it is saved: the time it takes to
 # fill the form in, so "now" typed when the dialog opened is still accepted.
 START_GRACE = timedelta(minutes=15)
+# Kit that went out in the night is logged in the morning, but not weeks later.
+EMERGENCY_BACKDATE = timedelta(hours=24)
 PURPOSE_MAX = 2000
 INCIDENT_REF_MAX = 60
 RECENT_RETURNS = timedelta(days=7)
@@ -603,6 +605,16 @@ def _period_problems(
                 "due_at",
             )
         ]
+    if emergency_issue and start < now - EMERGENCY_BACKDATE:
+        return [
+            Refusal(
+                "period",
+                f"An emergency issue can be logged up to {describe_duration(EMERGENCY_BACKDATE)} "
+                f"after the kit went out; {format_datetime(start)} is earlier than that. Give "
+                "the time it really went out, or ask an administrator to record the loan.",
+                "starts_at",
+            )
+        ]
     if not emergency_issue and start < now - START_GRACE:
         return [
             Refusal(
@@ -625,23 +637,39 @@ class _LineCheck:
 def _protocol_for(
     session: Session,
     item: EquipmentItem,
-    borrower_id: int,
-    borrower_name: str,
+    borrower: Agency,
     today: date,
+    *,
+    emergency: bool,
 ) -> tuple[SharingProtocol | None, Refusal | None]:
-    """The protocol under which ``borrower`` may borrow ``item`` today, or why there is none."""
+    """The protocol under which ``borrower`` may borrow ``item`` today, or why there is none.
+
+    An emergency loan is made under an emergency-only protocol where one covers the
+    item; a planned loan never is.
+    """
     usable = usable_protocols(session, item, today)
-    for protocol in usable:
-        if any(a.id == borrower_id for a in protocol.borrowers):
-            return protocol, None
+    open_to_borrower = [p for p in usable if any(a.id == borrower.id for a in p.borrowers)]
+    fitting = [p for p in open_to_borrower if emergency or not p.emergency_only]
+    if fitting:
+        # Python's sort is stable: the governing order is kept within each group.
+        return sorted(fitting, key=lambda p: not p.emergency_only)[0], None
+    if open_to_borrower:
+        protocol = open_to_borrower[0]
+        return None, Refusal(
+            "emergency_only",
+            f"{borrower.name} may borrow {_label(item)} only in an emergency, under protocol "
+            f"“{protocol.name}”. If this is one, mark it as an emergency; otherwise it needs "
+            "a protocol for planned loans.",
+            "emergency",
+        )
     if usable:
-        governing = usable[0]
-        allowed = ", ".join(sorted(a.name for a in governing.borrowers)) or "nobody yet"
+        allowed = sorted({a.name for p in usable for a in p.borrowers}) or ["nobody yet"]
         return None, Refusal(
             "borrower",
-            f"{borrower_name} is not covered to borrow {_label(item)}: protocol “{governing.name}” "
-            f"(MoU {governing.mou.reference}) lets only {allowed} borrow it. An administrator "
-            "must add the agency to the protocol first.",
+            f"{borrower.name} is not covered to borrow {_label(item)}: "
+            f"{_protocol_names(usable)} {'lets' if len(usable) == 1 else 'let'} only "
+            f"{', '.join(allowed)} borrow it. An "
+            "administrator must add the agency to a protocol first.",
             "borrower",
         )
     covering = covering_protocols(session, item)
@@ -661,6 +689,15 @@ def _protocol_for(
         "agency. An administrator must add it (or its category) to a protocol under an MoU "
         "in force.",
         "lines",
+    )
+
+
+def _protocol_names(protocols: Sequence[SharingProtocol]) -> str:
+    names = [f"protocol “{p.name}” (MoU {p.mou.reference})" for p in protocols]
+    return (
+        names[0]
+        if len(names) == 1
+        else "protocols " + ", ".join(n.removeprefix("protocol ") for n in names)
     )
 
 
@@ -865,7 +902,9 @@ def _check_lines(
             )
             continue
         owners[item.owner_agency_id] = item.owner_agency.name
-        protocol, refusal = _protocol_for(session, item, borrower.id, borrower.name, today)
+        protocol, refusal = _protocol_for(
+            session, item, borrower, today, emergency=not check_notice
+        )
         if refusal is not None:
             problems.append(refusal)
         if protocol is not None:
@@ -1334,8 +1373,8 @@ def _decide(
         if loan.status is not LoanStatus.REQUESTED:
             raise LoanRefused([_status_refusal(loan, action)])
         approver = session.get(Person, approver_id) if approver_id is not None else None
-        protocols = [p for p in _line_protocols(session, loan, moment) if p is not None]
-        problems = _approver_problems(session, approver, loan, protocols or _stored(loan))
+        covered, uncovered = _coverage(session, loan, moment)
+        problems = _approver_problems(session, approver, loan, _protocols(covered, loan))
         reason = reason.strip()
         if not approve and not reason:
             problems.append(
@@ -1347,7 +1386,7 @@ def _decide(
                 )
             )
         if approve:
-            problems.extend(_still_covered(session, loan, moment))
+            problems.extend(uncovered)
         _refuse_if(problems)
         assert approver is not None
         before = _snapshot(loan)
@@ -1365,36 +1404,38 @@ def _decide(
         )
 
 
-def _stored(loan: Loan) -> list[SharingProtocol]:
-    return [loan.protocol] if loan.protocol is not None else []
-
-
 def _user_id(session: Session, person: Person) -> int | None:
     return session.scalar(select(AppUser.id).where(AppUser.person_id == person.id))
 
 
-def _line_protocols(session: Session, loan: Loan, now: datetime) -> list[SharingProtocol | None]:
-    today = today_uk(now)
-    found: list[SharingProtocol | None] = []
-    for line in loan.lines:
-        protocol, _ = _protocol_for(
-            session, line.item, loan.borrower_agency_id, loan.borrower_agency.name, today
-        )
-        found.append(protocol)
-    return found
+def _coverage(
+    session: Session, loan: Loan, now: datetime
+) -> tuple[list[tuple[LoanLine, SharingProtocol]], list[Refusal]]:
+    """The protocols each line is lent under today, and why any line no longer is.
 
-
-def _still_covered(session: Session, loan: Loan, now: datetime) -> list[Refusal]:
-    """The MoU and protocol still allow the loan (they may have lapsed since the request)."""
+    The MoU may have expired, or the protocol changed, since the request was made, so
+    approving and issuing ask again.
+    """
     today = today_uk(now)
+    covered: list[tuple[LoanLine, SharingProtocol]] = []
     problems: list[Refusal] = []
     for line in loan.lines:
-        _, refusal = _protocol_for(
-            session, line.item, loan.borrower_agency_id, loan.borrower_agency.name, today
+        protocol, refusal = _protocol_for(
+            session, line.item, loan.borrower_agency, today, emergency=loan.is_emergency
         )
+        if protocol is not None:
+            covered.append((line, protocol))
         if refusal is not None:
             problems.append(refusal)
-    return _unique(problems)
+    return covered, _unique(problems)
+
+
+def _protocols(
+    covered: Sequence[tuple[LoanLine, SharingProtocol]], loan: Loan
+) -> list[SharingProtocol]:
+    """The protocols the lines are lent under, or the one stored if none covers them now."""
+    found = list(dict.fromkeys(protocol for _, protocol in covered))
+    return found or ([loan.protocol] if loan.protocol is not None else [])
 
 
 def _handover_problems(
@@ -1465,19 +1506,33 @@ def _apply_handover(loan: Loan, handover: Handover, now: datetime) -> None:
             line.item.status = ItemStatus.ON_LOAN
 
 
+def _issue_problems(
+    session: Session, loan: Loan, handover: Handover, now: datetime
+) -> list[Refusal]:
+    if loan.status is not LoanStatus.APPROVED:
+        return [_status_refusal(loan, "issue")]
+    covered, problems = _coverage(session, loan, now)
+    problems += _handover_problems(
+        session, handover, [line.item for line in loan.lines], _protocols(covered, loan), now
+    )
+    if effective_due(loan) <= now:
+        problems.append(
+            Refusal(
+                "period",
+                f"Loan {loan.id} was due back {format_datetime(effective_due(loan))}, before "
+                "it went out. Extend it first, or make a new request.",
+                "due_at",
+            )
+        )
+    return _unique(problems)
+
+
 def check_issue(
     db: Database, loan_id: int, handover: Handover, *, now: datetime | None = None
 ) -> list[Refusal]:
     """Every rule issuing this loan would break, without saving anything."""
-    moment = now or now_utc()
     with db.read() as session:
-        loan = _load(session, loan_id)
-        if loan.status is not LoanStatus.APPROVED:
-            return [_status_refusal(loan, "issue")]
-        protocols = [p for p in _line_protocols(session, loan, moment) if p] or _stored(loan)
-        return _handover_problems(
-            session, handover, [line.item for line in loan.lines], protocols, moment
-        )
+        return _issue_problems(session, _load(session, loan_id), handover, now or now_utc())
 
 
 def issue_loan(
@@ -1487,23 +1542,8 @@ def issue_loan(
     moment = now or now_utc()
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
-        if loan.status is not LoanStatus.APPROVED:
-            raise LoanRefused([_status_refusal(loan, "issue")])
         _lock_items(session, (line.item_id for line in loan.lines))
-        protocols = [p for p in _line_protocols(session, loan, moment) if p] or _stored(loan)
-        problems = _handover_problems(
-            session, handover, [line.item for line in loan.lines], protocols, moment
-        )
-        if effective_due(loan) <= moment:
-            problems.append(
-                Refusal(
-                    "period",
-                    f"Loan {loan.id} was due back {format_datetime(effective_due(loan))}, before "
-                    "it went out. Extend it first, or make a new request.",
-                    "due_at",
-                )
-            )
-        _refuse_if(problems)
+        _refuse_if(_issue_problems(session, loan, handover, moment))
         before = _snapshot(loan)
         early = loan.starts_at > moment
         if early:
@@ -1759,16 +1799,12 @@ def extend_loan(
                 )
             )
         else:
-            for protocol, line in zip(
-                _line_protocols(session, loan, moment), loan.lines, strict=True
-            ):
-                if protocol is not None:
-                    problems.extend(
-                        p
-                        for p in _terms_problems(
-                            protocol, line.item, loan.starts_at, new_due, moment, check_notice=False
-                        )
+            for line, protocol in _coverage(session, loan, moment)[0]:
+                problems.extend(
+                    _terms_problems(
+                        protocol, line.item, loan.starts_at, new_due, moment, check_notice=False
                     )
+                )
         _refuse_if(_unique(problems))
         before = _snapshot(loan)
         loan.due_at = new_due

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -199,6 +200,9 @@ class SharingProtocol(Base):
     protocol_text: Mapped[str | None] = mapped_column(Text)
     data_terms: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For emergency and spontaneous deployments only: a planned loan cannot use it, and
+    # an emergency loan of kit it covers is made under it in preference to the others.
+    emergency_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

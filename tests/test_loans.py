@@ -306,6 +306,62 @@ def test_an_item_under_no_protocol_cannot_be_lent(db: Database, world: World) ->
     assert "No sharing protocol covers CFR-X1" in error.message
 
 
+def test_only_an_mou_the_owner_signed_lends_its_kit(db: Database, world: World) -> None:
+    from models import Mou, MouParty
+
+    with db.write() as session:
+        party = session.scalars(select(MouParty).where(MouParty.agency_id == world.lender)).one()
+        session.delete(party)
+        assert session.scalars(select(Mou)).one()
+    error = refusal(request, db, draft(world))
+    assert error.rules == {"protocol"}
+
+
+def test_emergency_only_protocols(db: Database, world: World) -> None:
+    from models import SharingProtocol
+
+    with db.write() as session:
+        kit = session.scalars(select(SharingProtocol).where(SharingProtocol.name == "Kit")).one()
+        kit.emergency_only = True
+    error = refusal(request, db, draft(world))
+    assert error.rules == {"emergency_only"}
+    assert "only in an emergency, under protocol “Kit”" in error.message
+    loan_id = request(db, replace(draft(world), is_emergency=True))
+    assert service.get_loan(db, loan_id).protocol == "Kit"
+
+
+def test_an_emergency_loan_prefers_the_emergency_protocol(db: Database, world: World) -> None:
+    from models import Mou
+
+    with db.write() as session:
+        mou = session.scalars(select(Mou)).one()
+        drones = session.get(EquipmentItem, world.drone).category  # type: ignore[union-attr]
+        police = session.get(Agency, world.borrower)
+        assert police is not None
+        emergency = f.protocol(session, mou, borrowers=[police], categories=[drones], name="Fast")
+        emergency.emergency_only, emergency.max_loan_hours = True, 12
+        # The newest planned protocol would govern if nothing preferred the emergency one.
+        f.protocol(session, mou, borrowers=[police], categories=[drones], name="Planned")
+    planned_id = request(db, draft(world, hours=20))
+    assert service.get_loan(db, planned_id).protocol == "Planned"
+    d = replace(draft(world, start=NOW + 30 * HOUR, hours=20), is_emergency=True)
+    assert refusal(request, db, d).rules == {"max_loan"}
+    loan_id = request(db, replace(d, due_at=NOW + 40 * HOUR))
+    assert service.get_loan(db, loan_id).protocol == "Fast"
+
+
+def test_issue_asks_again_whether_the_mou_is_in_force(db: Database, world: World) -> None:
+    from models import Mou
+
+    loan_id = approved(db, world, draft(world))
+    with db.write() as session:
+        session.scalars(select(Mou)).one().terminated_on = date(2026, 11, 21)
+    error = refusal(
+        service.issue_loan, db, loan_id, Handover(operator_id=world.pilot), ACTOR, now=NOW
+    )
+    assert error.rules == {"mou"}
+
+
 def test_an_expired_mou_stops_loans(db: Database, world: World) -> None:
     from models import Mou
 
@@ -584,6 +640,11 @@ def test_an_emergency_issue_skips_request_and_notice_not_safety(db: Database, wo
         service.emergency_issue, db, d, Handover(operator_id=world.lapsed_pilot), ACTOR, now=NOW
     )
     assert error.rules == {"competence"}
+    too_old = replace(d, starts_at=NOW - 30 * HOUR)
+    error = refusal(
+        service.emergency_issue, db, too_old, Handover(operator_id=world.pilot), ACTOR, now=NOW
+    )
+    assert "can be logged up to 1 day after the kit went out" in error.message
     loan_id = service.emergency_issue(db, d, Handover(operator_id=world.pilot), ACTOR, now=NOW)
     loan = service.get_loan(db, loan_id, now=NOW)
     assert (loan.status, loan.is_emergency) == (LoanStatus.ISSUED, True)

@@ -11,7 +11,8 @@ lines of one item may overlap in time:
 Pooled stock is guarded by the booking service (row locks on PostgreSQL, the write lock
 on SQLite), since "never more out than the quantity" is a sum no constraint can state.
 
-Loans also record the person who approved or declined them.
+Loans also record the person who approved or declined them, and a sharing protocol can
+be for emergency and spontaneous deployments only.
 
 Revision ID: 0004
 Revises: 0003
@@ -75,6 +76,10 @@ def upgrade() -> None:
             ["id"],
             ondelete="RESTRICT",
         )
+    with op.batch_alter_table("sharing_protocols") as batch:
+        batch.add_column(
+            sa.Column("emergency_only", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.execute(
         "UPDATE loan_lines SET exclusive = (SELECT NOT e.is_pooled FROM equipment_items e"
         " WHERE e.id = loan_lines.item_id)"
@@ -90,6 +95,8 @@ def downgrade() -> None:
     else:
         op.execute(f"DROP TRIGGER IF EXISTS {OVERLAP}_insert")
         op.execute(f"DROP TRIGGER IF EXISTS {OVERLAP}_update")
+    with op.batch_alter_table("sharing_protocols") as batch:
+        batch.drop_column("emergency_only")
     with op.batch_alter_table("loans") as batch:
         batch.drop_constraint("fk_loans_approver_id_people", type_="foreignkey")
         batch.drop_column("approver_id")
