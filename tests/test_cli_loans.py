@@ -1,0 +1,748 @@
+"""``kitshare-admin loan …`` and the name lookups behind it, on SQLite and PostgreSQL.
+
+The demo data is loaded at the real present, and the commands run at the real present,
+so the times typed here are worked out from ``now_utc()`` the way a person would type
+them (UK local time, to the minute).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from app.cli import main
+from app.clock import format_datetime, now_utc, parse_uk_datetime
+from app.database import Database, open_database
+from app.demo import load_demo
+from app.directory import find_agency, find_item, find_person, find_site
+from app.errors import DomainError, NotFound
+from models import Agency, Person
+
+# A drone nobody has booked in the demo; Daniel Okafor (2391, Cambridgeshire
+# Constabulary) holds the drone pilot (GVC) qualification its protocols require.
+FREE_DRONE = "CFR-000203"
+# A pooled inflatable welfare shelter, 3 in stock; demo loan A1 holds 1 in four days.
+SHELTER = "CFR-000255"
+
+
+def run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, str, str]:
+    status = main(["--database", url, *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> Any:
+    status, out, err = run(capsys, url, *args, "--json")
+    assert status == 0, err
+    return json.loads(out)
+
+
+def typed(moment: datetime) -> str:
+    """``moment`` as a person types it: DD/MM/YYYY HH:MM, UK time."""
+    return format_datetime(moment)
+
+
+class DemoTemplates:
+    """One demo database of each kind per module, copied for each test.
+
+    Migrating and loading the demo takes about two seconds a test; a copy takes a tenth
+    of that. The demo is placed around the moment it was loaded, a few seconds earlier.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sqlite: Path | None = None
+        self.postgres: tuple[str, str] | None = None  # admin URL, template database
+
+    def copy_to(self, url: str, request: pytest.FixtureRequest) -> None:
+        if make_url(url).get_backend_name() == "sqlite":
+            self._copy_sqlite(Path(str(make_url(url).database)))
+        else:
+            self._copy_postgres(url, request.getfixturevalue("postgres_admin_url"))
+
+    def _copy_sqlite(self, target: Path) -> None:
+        if self.sqlite is None:
+            self.sqlite = self.folder / "demo.db"
+            _load_demo(f"sqlite:///{self.sqlite.as_posix()}")
+        # The backup API copies a consistent database whatever its WAL holds.
+        with (
+            closing(sqlite3.connect(self.sqlite)) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+
+    def _copy_postgres(self, url: str, admin_url: str) -> None:
+        admin = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
+        if self.postgres is None:
+            template = f"kitshare_demo_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'CREATE DATABASE "{template}"')
+            self.postgres = (admin, template)
+            _load_demo(make_url(admin_url).set(database=template).render_as_string(False))
+        target = make_url(url).database
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE "{target}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{target}" TEMPLATE "{self.postgres[1]}"')
+
+    def drop(self) -> None:
+        if self.postgres is not None:
+            admin, template = self.postgres
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+def _load_demo(url: str) -> None:
+    db = open_database(url)
+    try:
+        load_demo(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo-template"))
+    try:
+        yield templates
+    finally:
+        templates.drop()
+
+
+@pytest.fixture
+def demo_url(db_url: str, demo_templates: DemoTemplates, request: pytest.FixtureRequest) -> str:
+    """A database of each kind holding the Cambridgeshire demo data."""
+    demo_templates.copy_to(db_url, request)
+    return db_url
+
+
+@pytest.fixture
+def demo_db(demo_url: str) -> Iterator[Database]:
+    db = open_database(demo_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def this_minute() -> datetime:
+    """Now, as typed to the minute: never later than the moment the command runs."""
+    return parse_uk_datetime(typed(now_utc()))
+
+
+def emergency_args(
+    start: datetime | None = None, changes: dict[str, str] | None = None
+) -> list[str]:
+    """The emergency issue of the free drone from ``start`` (now), with options changed."""
+    start = start or this_minute()
+    options = {
+        "--tag": FREE_DRONE.lower(),
+        "--borrower": "CAMBS-POL",
+        "--operator": "daniel okafor",
+        "--from": typed(start),
+        "--to": typed(start + timedelta(hours=6)),
+        "--purpose": "Missing person search, Ouse Washes",
+        "--incident": "CC-20261121-0042",
+    }
+    for option, value in (changes or {}).items():
+        options[f"--{option.replace('_', '-')}"] = value
+    argv = ["loan", "issue", "--emergency"]
+    for option, value in options.items():
+        argv += [option, value]
+    return argv
+
+
+def all_loans(capsys: pytest.CaptureFixture[str], url: str) -> list[dict[str, Any]]:
+    loans: list[dict[str, Any]] = run_json(capsys, url, "loan", "list", "--limit", "500")
+    return loans
+
+
+def loans_of(loans: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
+    return [loan for loan in loans if any(line["tag"] == tag for line in loan["lines"])]
+
+
+# -- the emergency issue and the list ------------------------------------------------------
+
+
+def test_emergency_issue_prints_the_loan_and_list_shows_it(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = this_minute()
+    due = start + timedelta(hours=6)
+    assert loans_of(all_loans(capsys, demo_url), FREE_DRONE) == []
+
+    loan = run_json(capsys, demo_url, *emergency_args(start))
+
+    assert isinstance(loan["id"], int)
+    assert loan["status"] == "issued"
+    assert loan["status_label"] == "Out"
+    assert loan["is_emergency"] is True
+    assert loan["borrower"] == "Cambridgeshire Constabulary"
+    assert loan["lender"] == "Cambridgeshire Fire and Rescue Service"
+    assert loan["operator"] == "Daniel Okafor"
+    assert loan["incident_ref"] == "CC-20261121-0042"
+    assert datetime.fromisoformat(loan["from"]) == start
+    assert datetime.fromisoformat(loan["to"]) == due
+    assert re.search(r"[+-]\d\d:\d\d$", loan["from"]), "times carry their UTC offset"
+    assert loan["recalled"] is False
+    assert loan["overdue"] is False
+
+    listed = {row["id"]: row for row in all_loans(capsys, demo_url)}
+    row = listed[loan["id"]]
+    assert row["status"] == "issued"
+    assert datetime.fromisoformat(row["from"]) == start
+    assert datetime.fromisoformat(row["to"]) == due
+    assert [
+        (line["tag"], line["quantity"], line["quantity_returned"]) for line in row["lines"]
+    ] == [(FREE_DRONE, 1, 0)]
+    out_now = run_json(capsys, demo_url, "loan", "list", "--section", "out")
+    assert loan["id"] in {row["id"] for row in out_now}
+    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
+    assert loan["id"] not in {row["id"] for row in awaiting}
+
+
+def test_emergency_issue_says_what_went_out_in_one_sentence(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, demo_url, *emergency_args())
+    assert status == 0, err
+    assert re.fullmatch(
+        rf"Emergency loan \d+ issued: {FREE_DRONE} to Cambridgeshire Constabulary, operated "
+        r"by Daniel Okafor, from \d\d/\d\d/\d{4} \d\d:\d\d; due back \d\d/\d\d/\d{4} \d\d:\d\d\.\n",
+        out,
+    )
+
+
+# -- a whole loan through the command line ---------------------------------------------
+
+
+def test_request_approve_issue_partial_return_and_return(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Nine days ahead meets every protocol's notice period for the shelter.
+    start = parse_uk_datetime(typed(now_utc() + timedelta(days=9)))
+    due = start + timedelta(days=1)
+    status, out, err = run(
+        capsys,
+        demo_url,
+        "loan",
+        "request",
+        "--borrower",
+        "cambridgeshire constabulary",
+        "--requested-by",
+        "1847",
+        "--purpose",
+        "Operation Hawthorn: welfare for officers",
+        "--incident",
+        "OP-HAWTHORN",
+        "--from",
+        typed(start),
+        "--to",
+        typed(due),
+        "--tag",
+        f"{SHELTER.lower()}:2",
+    )
+    assert status == 0, err
+    match = re.fullmatch(
+        rf"Loan (\d+) requested: 2 × {SHELTER} for Cambridgeshire Constabulary, "
+        rf"{re.escape(typed(start))} to {re.escape(typed(due))}; awaiting approval\.\n",
+        out,
+    )
+    assert match, out
+    loan_id = match.group(1)
+    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
+    assert int(loan_id) in {row["id"] for row in awaiting}
+
+    approved = run_json(capsys, demo_url, "loan", "approve", loan_id, "--by", "cf20417")
+    assert approved["status"] == "approved"
+    assert approved["approver"] == "Paul Whitmore"
+
+    status, out, err = run(
+        capsys, demo_url, "loan", "issue", loan_id, "--operator", "RACHEL HOLLOWAY"
+    )
+    assert status == 0, err
+    assert out.startswith(
+        f"Loan {loan_id} issued: 2 × {SHELTER} to Cambridgeshire Constabulary, operated by "
+        "Rachel Holloway; due back"
+    )
+
+    partly = run_json(
+        capsys,
+        demo_url,
+        "loan",
+        "return",
+        loan_id,
+        "--tag",
+        SHELTER,
+        "--quantity",
+        "1",
+        "--received-by",
+        "Paul Whitmore",
+        "--condition",
+        "fair",
+    )
+    assert partly["status"] == "partly_returned"
+    assert partly["status_label"] == "Partly returned"
+    [line] = partly["lines"]
+    assert (line["tag"], line["quantity"], line["quantity_returned"]) == (SHELTER, 2, 1)
+    assert line["quantity_out"] == 1
+    assert line["condition_in"] == "Fair"
+
+    status, out, err = run(capsys, demo_url, "loan", "return", loan_id)
+    assert status == 0, err
+    assert out == f"Loan {loan_id} returned in full: 1 × {SHELTER} back.\n"
+
+    final = run_json(capsys, demo_url, "loan", "show", loan_id)
+    assert final["status"] == "returned"
+    assert final["returned_at"] is not None
+    assert final["lines"][0]["quantity_returned"] == 2
+    returned = run_json(capsys, demo_url, "loan", "list", "--section", "returned")
+    assert int(loan_id) in {row["id"] for row in returned}
+
+    status, _, err = run(capsys, demo_url, "loan", "return", loan_id)
+    assert status == 1
+    assert f"Loan {loan_id} is returned. Only kit that is out can be returned." in err
+
+
+def test_extend_recall_and_cancel(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    loan = run_json(capsys, demo_url, *emergency_args())
+    loan_id = str(loan["id"])
+    due = datetime.fromisoformat(loan["to"])
+
+    later = due + timedelta(hours=2)
+    extended = run_json(
+        capsys, demo_url, "loan", "extend", loan_id, "--to", typed(later), "--reason", "Search"
+    )
+    assert datetime.fromisoformat(extended["to"]) == later
+
+    back_by = parse_uk_datetime(typed(now_utc() + timedelta(hours=2)))
+    status, out, err = run(
+        capsys,
+        demo_url,
+        "loan",
+        "recall",
+        loan_id,
+        "--due",
+        typed(back_by),
+        "--reason",
+        "Needed at a barn fire, Whittlesey",
+    )
+    assert status == 0, err
+    assert out == (
+        f"Loan {loan_id} recalled: Cambridgeshire Constabulary must return {FREE_DRONE} by "
+        f"{typed(back_by)}. Reason: Needed at a barn fire, Whittlesey.\n"
+    )
+    recalled = run_json(capsys, demo_url, "loan", "show", loan_id)
+    assert recalled["recalled"] is True
+    assert recalled["status_label"] == "Recalled"
+    assert datetime.fromisoformat(recalled["to"]) == back_by
+    assert datetime.fromisoformat(recalled["booked_to"]) == later
+    in_list = run_json(capsys, demo_url, "loan", "list", "--section", "recalled")
+    assert int(loan_id) in {row["id"] for row in in_list}
+
+    status, _, err = run(capsys, demo_url, "loan", "extend", loan_id, "--to", typed(later))
+    assert status == 1
+    assert "cannot be extended" in err
+
+    status, _, err = run(capsys, demo_url, "loan", "cancel", loan_id)
+    assert status == 1
+    assert "Only a request or an approved loan not yet out can be cancelled." in err
+
+    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
+    request_id = str(awaiting[0]["id"])
+    status, out, err = run(capsys, demo_url, "loan", "cancel", request_id, "--reason", "Not needed")
+    assert status == 0, err
+    assert out.startswith(f"Loan {request_id} cancelled: ")
+    assert run_json(capsys, demo_url, "loan", "show", request_id)["status"] == "cancelled"
+
+
+def test_decline_needs_the_lender_and_gives_the_reason(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
+    loan = next(
+        row for row in awaiting if row["lender"] == "Cambridgeshire Fire and Rescue Service"
+    )
+    loan_id = str(loan["id"])
+
+    status, _, err = run(
+        capsys, demo_url, "loan", "decline", loan_id, "--by", "1847", "--reason", "No"
+    )
+    assert status == 1
+    assert "only Cambridgeshire Fire and Rescue Service, who lend the kit, can decide" in err
+    assert run_json(capsys, demo_url, "loan", "show", loan_id)["status"] == "requested"
+
+    status, out, err = run(
+        capsys,
+        demo_url,
+        "loan",
+        "decline",
+        loan_id,
+        "--by",
+        "paul whitmore",
+        "--reason",
+        "Needed for our own operation",
+    )
+    assert status == 0, err
+    assert out == (
+        f"Loan {loan_id} declined by Paul Whitmore; the kit is free again. "
+        "Reason given: Needed for our own operation.\n"
+    )
+    declined = run_json(capsys, demo_url, "loan", "show", loan_id)
+    assert declined["status"] == "declined"
+    assert declined["decision_reason"] == "Needed for our own operation"
+
+
+def test_return_with_a_defect_takes_the_item_out_of_service(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loan = run_json(capsys, demo_url, *emergency_args())
+    status, out, err = run(
+        capsys,
+        demo_url,
+        "loan",
+        "return",
+        str(loan["id"]),
+        "--condition",
+        "poor",
+        "--defect",
+        "Gimbal arm cracked after a heavy landing.",
+        "--severity",
+        "unsafe",
+    )
+    assert status == 0, err
+    assert "The unsafe defect is recorded; the item is out of service" in out
+    rows = run_json(capsys, demo_url, "search", FREE_DRONE)
+    assert next(row for row in rows if row["tag"] == FREE_DRONE)["status"] == "out_of_service"
+
+    status, _, err = run(capsys, demo_url, *emergency_args())
+    assert status == 1
+    assert f"{FREE_DRONE} “" in err
+    assert "open unsafe defect" in err
+
+
+# -- refusals --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "messages"),
+    [
+        pytest.param(
+            {"borrower": "Kent Police"},
+            ["No agency is called or has the short code “Kent Police”", "kitshare-admin agencies"],
+            id="unknown-agency",
+        ),
+        pytest.param(
+            {"operator": "Zed Zulu"},
+            ["No one listed has the name or staff number “Zed Zulu”", "kitshare-admin people"],
+            id="unknown-person",
+        ),
+        pytest.param(
+            {"borrower": "cambridgeshire"},
+            [
+                "“cambridgeshire” could be any of 2 agencies",
+                "Cambridgeshire Constabulary (CAMBS-POL)",
+                "Cambridgeshire Fire and Rescue Service (CAMBS-FRS)",
+            ],
+            id="ambiguous-agency",
+        ),
+        pytest.param(
+            {"tag": "NOPE-000001"},
+            ["No catalogue item has the asset tag “NOPE-000001”"],
+            id="unknown-tag",
+        ),
+        pytest.param(
+            {"operator": "rachel holloway"},
+            ["Rachel Holloway holds no “Drone pilot (GVC)”", "Name an operator who holds it."],
+            id="operator-without-competence",
+        ),
+        pytest.param(
+            {"operator": "2876"},
+            ["Liam Chapman's “Drone pilot (GVC)” expired on"],
+            id="operator-competence-lapsed",
+        ),
+        pytest.param(
+            {"from": "32/13/2026 10:00"},
+            ["“32/13/2026 10:00” is not a date and time Kit Share understands", "DD/MM/YYYY"],
+            id="bad-start",
+        ),
+        pytest.param(
+            {"to": "tomorrow"},
+            ["“tomorrow” is not a date and time Kit Share understands"],
+            id="bad-end",
+        ),
+        pytest.param(
+            {"purpose": "   "},
+            ["Say what the kit is for"],
+            id="no-purpose",
+        ),
+    ],
+)
+def test_refused_emergency_issue_exits_1_and_changes_nothing(
+    demo_url: str,
+    capsys: pytest.CaptureFixture[str],
+    changes: dict[str, str],
+    messages: list[str],
+) -> None:
+    before = all_loans(capsys, demo_url)
+    status, out, err = run(capsys, demo_url, *emergency_args(changes=changes))
+    assert status == 1
+    assert out == ""
+    assert err.startswith("kitshare-admin: ")
+    for message in messages:
+        assert message in err
+    assert all_loans(capsys, demo_url) == before
+
+
+def test_double_booking_is_refused(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    first = run_json(capsys, demo_url, *emergency_args())
+    before = all_loans(capsys, demo_url)
+
+    status, _, err = run(capsys, demo_url, *emergency_args())
+    assert status == 1
+    assert f"{FREE_DRONE} “DJI Matrice 350 RTK" in err
+    assert "is already booked for part of the time" in err
+    assert f"Loan {first['id']} has it from" in err
+
+    # Pooled stock: demo loan A1 holds 1 of the 3 shelters four days from now.
+    start = parse_uk_datetime(typed(now_utc() + timedelta(days=4)))
+    status, _, err = run(
+        capsys,
+        demo_url,
+        "loan",
+        "request",
+        "--borrower",
+        "CAMBS-POL",
+        "--requested-by",
+        "1847",
+        "--purpose",
+        "Welfare at the football",
+        "--from",
+        typed(start),
+        "--to",
+        typed(start + timedelta(hours=4)),
+        "--tag",
+        SHELTER,
+        "--quantity",
+        "3",
+        "--emergency",
+    )
+    assert status == 1
+    assert f"Only 2 of the 3 {SHELTER}" in err
+    assert all_loans(capsys, demo_url) == before
+
+
+def test_every_broken_rule_is_listed_on_its_own_line(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_json(capsys, demo_url, *emergency_args())
+    status, _, err = run(capsys, demo_url, *emergency_args(changes={"operator": "Rachel Holloway"}))
+    assert status == 1
+    first, *problems = err.splitlines()
+    assert first == "kitshare-admin: 2 things stop this:"
+    assert [line[:5] for line in problems] == ["  1. ", "  2. "]
+    assert sum("is already booked" in line for line in problems) == 1
+    assert sum("holds no “Drone pilot (GVC)”" in line for line in problems) == 1
+
+
+def test_ambiguous_person_lists_the_candidates(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
+    loan_id = str(awaiting[0]["id"])
+    status, _, err = run(capsys, demo_url, "loan", "approve", loan_id, "--by", "jo")
+    assert status == 1
+    assert "“jo” could be any of 2 people" in err
+    assert "Joanne Fairweather (1905, CAMBS-POL)" in err
+    assert "Jon Ferris (BF10233, BEDS-FRS)" in err
+    assert run_json(capsys, demo_url, "loan", "show", loan_id)["status"] == "requested"
+
+
+def test_unknown_loan_number(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, demo_url, "loan", "show", "99999")
+    assert status == 1
+    assert "There is no loan number 99999." in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tag", "CFR-000250", "--tag", SHELTER, "--quantity", "2"], "--quantity goes with"),
+        (["--tag", f"{SHELTER}:two"], "after the colon give how many"),
+    ],
+)
+def test_muddled_tags_are_a_usage_error(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    base = ["loan", "request", "--borrower", "x", "--requested-by", "y", "--purpose", "z"]
+    times = ["--from", "01/01/2030 09:00", "--to", "01/01/2030 10:00"]
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database", sqlite_url, *base, *times, *argv])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_issue_needs_a_loan_number_or_emergency(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database", sqlite_url, "loan", "issue", "--operator", "2391"])
+    assert stopped.value.code == 2
+    assert "give the number of the approved loan" in capsys.readouterr().err
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database", sqlite_url, "loan", "issue", "7", "--operator", "2391", "--tag", "X"])
+    assert stopped.value.code == 2
+    assert "add --emergency" in capsys.readouterr().err
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def test_show_and_list_print_readable_tables(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loan = run_json(capsys, demo_url, *emergency_args())
+    status, out, _ = run(capsys, demo_url, "loan", "show", str(loan["id"]))
+    assert status == 0
+    assert out.splitlines()[0] == f"Loan {loan['id']}: Out (emergency)"
+    assert "  Borrower:     Cambridgeshire Constabulary" in out
+    assert "  Operator:     Daniel Okafor" in out
+    assert re.search(rf"^  {FREE_DRONE} +DJI Matrice 350 RTK.* 1 +0 +1  Good$", out, re.M)
+
+    status, out, _ = run(capsys, demo_url, "loan", "list", "--section", "out")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "Status", "From", "Due", "back", "Borrower", "Items"]
+    assert any(line.split()[0] == str(loan["id"]) and FREE_DRONE in line for line in lines)
+    assert re.fullmatch(r"\d+ loans in “Out now”\. \(E\): emergency\.", lines[-1])
+
+    status, out, _ = run(
+        capsys, demo_url, "loan", "list", "--section", "awaiting", "--agency", "norf-pol"
+    )
+    assert status == 0
+    assert out == "No loans in “Awaiting approval”.\n"
+
+
+def test_list_narrows_by_agency_and_site(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    everything = all_loans(capsys, demo_url)
+    bedfordshire = run_json(capsys, demo_url, "loan", "list", "--agency", "beds-pol")
+    assert bedfordshire
+    assert len(bedfordshire) < len(everything)
+    assert all("Bedfordshire Police" in (row["borrower"], row["lender"]) for row in bedfordshire)
+    at_dogsthorpe = run_json(capsys, demo_url, "loan", "list", "--site", "dogsthorpe")
+    tags = {line["tag"] for row in at_dogsthorpe for line in row["lines"]}
+    # The drone and the tower light are kept at Dogsthorpe; the Huntingdon drone is not.
+    assert {"CFR-000202", "CFR-000231"} <= tags
+    assert "CFR-000201" not in tags
+    status, _, err = run(capsys, demo_url, "loan", "list", "--site", "Narnia")
+    assert status == 1
+    assert "No site is called “Narnia”" in err
+
+
+# -- lookups ---------------------------------------------------------------------------
+
+
+def test_agencies_by_name_or_short_code_in_any_case(demo_db: Database) -> None:
+    for typed_name in ("CAMBS-FRS", "cambs-frs", "Cambridgeshire Fire and Rescue Service"):
+        assert find_agency(demo_db, typed_name).code == "CAMBS-FRS"
+    assert find_agency(demo_db, "  cambridgeshire   FIRE ").code == "CAMBS-FRS"  # a prefix
+    assert find_agency(demo_db, "ambulance").code == "EEAST"  # part of the name
+    assert find_agency(demo_db, "beds-pol").name == "Bedfordshire Police"
+    with pytest.raises(DomainError, match="could be any of 4 agencies"):
+        find_agency(demo_db, "fire and rescue service")
+    with pytest.raises(NotFound, match="“Kent Police”"):
+        find_agency(demo_db, "Kent Police")
+    with pytest.raises(DomainError, match="Give the agency's name or short code"):
+        find_agency(demo_db, "  ")
+
+
+def test_people_by_name_or_staff_number_in_any_case(demo_db: Database) -> None:
+    assert find_person(demo_db, "cf20417").name == "Paul Whitmore"
+    assert find_person(demo_db, "PS74410").name == "Stephen Marsh"
+    assert find_person(demo_db, "2391").name == "Daniel Okafor"
+    assert find_person(demo_db, "DANIEL   okafor").staff_number == "2391"
+    assert find_person(demo_db, "okafor").name == "Daniel Okafor"
+    with pytest.raises(DomainError, match="could be any of 2 people"):
+        find_person(demo_db, "jo")
+    with pytest.raises(NotFound, match="“Zed Zulu”"):
+        find_person(demo_db, "Zed Zulu")
+
+
+def test_a_staff_number_shared_between_agencies_prefers_the_borrower(demo_db: Database) -> None:
+    with demo_db.write() as session:
+        ambulance = session.scalars(select(Agency).where(Agency.code == "EEAST")).one()
+        session.add(
+            Person(agency_id=ambulance.id, staff_number="2391", given_name="Ruth", family_name="Ng")
+        )
+    police = find_agency(demo_db, "cambs-pol")
+    ambulance_ref = find_agency(demo_db, "eeast")
+    with pytest.raises(DomainError, match="could be any of 2 people") as refused:
+        find_person(demo_db, "2391")
+    assert "Daniel Okafor (2391, CAMBS-POL)" in str(refused.value)
+    assert "Ruth Ng (2391, EEAST)" in str(refused.value)
+    assert find_person(demo_db, "2391", prefer_agency_id=police.id).name == "Daniel Okafor"
+    assert find_person(demo_db, "2391", prefer_agency_id=ambulance_ref.id).name == "Ruth Ng"
+
+
+def test_items_by_asset_tag_in_any_case(demo_db: Database) -> None:
+    item = find_item(demo_db, " cfr-000255 ")
+    assert (item.asset_tag, item.is_pooled, item.quantity) == (SHELTER, True, 3)
+    assert find_item(demo_db, FREE_DRONE).is_pooled is False
+    with pytest.raises(NotFound, match="No catalogue item has the asset tag “CFR-0002”"):
+        find_item(demo_db, "CFR-0002")  # no partial tags: a loan must name the exact item
+
+
+def test_sites_by_name(demo_db: Database) -> None:
+    assert find_site(demo_db, "dogsthorpe fire station").name == "Dogsthorpe Fire Station"
+    assert find_site(demo_db, "DOGSTHORPE").name == "Dogsthorpe Fire Station"
+    with pytest.raises(DomainError, match="could be any of"):
+        find_site(demo_db, "ely")
+
+
+def test_names_commands_list_agencies_and_people(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, demo_url, "agencies")
+    assert status == 0
+    assert "CAMBS-POL    Cambridgeshire Constabulary" in out.splitlines()
+    people = run_json(capsys, demo_url, "people", "--agency", "cambs-pol")
+    assert {"name": "Rachel Holloway", "staff_number": "1847"}.items() <= next(
+        p for p in people if p["staff_number"] == "1847"
+    ).items()
+    assert {p["agency_code"] for p in people} == {"CAMBS-POL"}
+    sites = run_json(capsys, demo_url, "sites", "--agency", "EEAST")
+    assert {s["agency_code"] for s in sites} == {"EEAST"}
+    assert len(sites) == 4
+
+
+# -- the real entry point ----------------------------------------------------------------
+
+
+def test_the_installed_command_exits_0_then_1_on_a_double_booking(demo_url: str) -> None:
+    command = Path(sys.executable).with_name("kitshare-admin")
+    assert command.exists(), f"{command} is not installed (pip install -e .)"
+    argv = [str(command), "--database", demo_url, *emergency_args(), "--json"]
+
+    booked = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert booked.returncode == 0, booked.stderr
+    loan_id = json.loads(booked.stdout)["id"]
+
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 1
+    assert again.stdout == ""
+    assert "Traceback" not in again.stderr
+    assert f"Loan {loan_id} has it from" in again.stderr
