@@ -403,7 +403,7 @@ def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
                 condition_out=line.condition_out.value.capitalize() if line.condition_out else "",
                 condition_in=line.condition_in.value.capitalize() if line.condition_in else "",
                 accessories_out=line.accessories_out or "",
-                tracks=_tracks(line.item),
+                tracks=tracked_readings(line.item),
             )
             for line in loan.lines
         ),
@@ -413,7 +413,7 @@ def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
     )
 
 
-def _tracks(item: EquipmentItem) -> tuple[str, ...]:
+def tracked_readings(item: EquipmentItem) -> tuple[str, ...]:
     category = item.category
     return tuple(
         name
@@ -1627,6 +1627,22 @@ def emergency_issue(
         return loan.id
 
 
+def check_return(
+    db: Database,
+    loan_id: int,
+    lines: Sequence[LineReturn],
+    *,
+    returned_to_id: int | None = None,
+) -> list[Refusal]:
+    """Every rule taking this kit back would break, without saving anything."""
+    with db.read() as session:
+        loan = _load(session, loan_id)
+        if loan.status not in OUT:
+            return [_status_refusal(loan, "return")]
+        by_id = {line.id: line for line in loan.lines}
+        return _return_problems(session, lines, by_id, returned_to_id)
+
+
 def return_loan(
     db: Database,
     loan_id: int,
@@ -1949,6 +1965,7 @@ class RequestDefaults:
 
 
 DEFAULT_LOAN = timedelta(hours=24)
+FORM_TIME = timedelta(minutes=10)
 
 
 def request_defaults(db: Database, item_id: int, *, now: datetime | None = None) -> RequestDefaults:
@@ -1960,10 +1977,15 @@ def request_defaults(db: Database, item_id: int, *, now: datetime | None = None)
             raise NotFound(f"There is no catalogue item with id {item_id}.")
         protocols = usable_protocols(session, item, today_uk(moment))
         protocol = protocols[0] if protocols else None
-        # Start on the next quarter hour, after the notice period.
+        # The first quarter hour after the notice period, with time to fill the form in,
+        # so the start suggested is still acceptable when the person presses OK.
         notice = timedelta(hours=protocol.notice_hours if protocol else 0)
-        base = (moment + notice).astimezone(UK).replace(second=0, microsecond=0)
-        start = base + timedelta(minutes=(-base.minute) % 15)
+        earliest = (moment + notice + FORM_TIME).astimezone(UK)
+        quarter = 15 * 60
+        seconds = earliest.minute * 60 + earliest.second + earliest.microsecond / 1e6
+        start = earliest.replace(minute=0, second=0, microsecond=0) + timedelta(
+            seconds=-(-seconds // quarter) * quarter
+        )
         longest = timedelta(hours=protocol.max_loan_hours) if protocol else DEFAULT_LOAN
         due = start + min(longest, DEFAULT_LOAN)
         borrowers: list[int] = []

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QStackedLayout, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedLayout,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
 from app.clock import format_date, format_datetime
+from app.loans import DayAvailability
+from ui.availability_strip import AvailabilityStrip
 
 EMPTY_TEXT = "Select an item to see its details"
 NOT_SHAREABLE_TEXT = "Not shareable: no sharing protocol covers this item"
+TIMELINE_CAPTION = "Free in the next 3 weeks"
+NOTHING_OUT_TEXT = "None of this item is out on loan."
 
 # Solid badges with white text read the same on a light or a dark palette.
 BADGE_COLOURS = {
@@ -42,7 +55,18 @@ p.loan { margin-top: 4px; margin-bottom: 8px; }
 
 
 class ItemPanel(QWidget):
-    """Shows one ``ItemDetail``, or a hint to pick an item when there is none."""
+    """Shows one ``ItemDetail``, or a hint to pick an item when there is none.
+
+    Below the details: the next weeks at a glance, and buttons to request, issue or
+    take back the item; the window does the loan work when the panel asks.
+    """
+
+    request_loan_requested = Signal(int)
+    """The person wants to request a loan of this item."""
+    issue_now_requested = Signal(int)
+    """The person wants to hand this item out now, as an emergency."""
+    return_requested = Signal(int)
+    """The person wants to take back this item from its loan."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,30 +85,93 @@ class ItemPanel(QWidget):
         # Opening an item from the table puts the keyboard here, to scroll its details.
         self.setFocusProxy(self._browser)
 
+        self.timeline = AvailabilityStrip()
+        self.timeline_caption = QLabel(TIMELINE_CAPTION)
+        self.timeline_caption.setObjectName("timelineCaption")
+        caption_font = self.timeline_caption.font()
+        caption_font.setBold(True)
+        self.timeline_caption.setFont(caption_font)
+        self.request_button = QPushButton("Request…")
+        self.request_button.setObjectName("requestLoan")
+        self.issue_now_button = QPushButton("Issue now…")
+        self.issue_now_button.setObjectName("issueNow")
+        self.issue_now_button.setToolTip("Hand the item out now, as an emergency")
+        self.return_button = QPushButton("Return…")
+        self.return_button.setObjectName("returnLoan")
+        self.request_button.clicked.connect(self._on_request_clicked)
+        self.issue_now_button.clicked.connect(self._on_issue_now_clicked)
+        self.return_button.clicked.connect(self._on_return_clicked)
+        self._open_loan_ids: tuple[int, ...] = ()
+
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self._empty)
-        self._stack.addWidget(self._browser)
+        self._page = self._make_page()
+        self._stack.addWidget(self._page)
         self._detail: ItemDetail | None = None
         self.clear()
+
+    def _make_page(self) -> QWidget:
+        loans = QWidget()
+        loans.setObjectName("itemLoanBar")
+        column = QVBoxLayout(loans)
+        column.setContentsMargins(16, 8, 16, 12)
+        column.setSpacing(6)
+        column.addWidget(self.timeline_caption)
+        column.addWidget(self.timeline)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 4, 0, 0)
+        buttons.addWidget(self.request_button)
+        buttons.addWidget(self.issue_now_button)
+        buttons.addWidget(self.return_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._browser, 1)
+        layout.addWidget(rule)
+        layout.addWidget(loans)
+        return page
 
     @property
     def detail(self) -> ItemDetail | None:
         """The item shown, if any."""
         return self._detail
 
-    def show_item(self, detail: ItemDetail) -> None:
-        """Show ``detail``, scrolled to its top."""
+    @property
+    def open_loan_ids(self) -> tuple[int, ...]:
+        """The loans that have the item shown out now, oldest first."""
+        return self._open_loan_ids
+
+    def show_item(
+        self,
+        detail: ItemDetail,
+        *,
+        timeline: Sequence[DayAvailability] = (),
+        open_loan_ids: Sequence[int] = (),
+    ) -> None:
+        """Show ``detail``, scrolled to its top, with its next days and open loans."""
         self._detail = detail
+        self._open_loan_ids = tuple(open_loan_ids)
+        self.timeline.show_days(timeline)
+        self.timeline.setVisible(bool(timeline))
+        self.timeline_caption.setVisible(bool(timeline))
+        self._enable_buttons(detail)
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
         self._browser.document().setDefaultStyleSheet(
             STYLESHEET % {"muted": muted, "warning": WARNING_COLOUR}
         )
         self._browser.setHtml(item_html(detail))
-        self._stack.setCurrentWidget(self._browser)
+        self._stack.setCurrentWidget(self._page)
 
     def clear(self, hint: str | None = None) -> None:
         """Show ``hint``, by default the one asking to pick an item."""
         self._detail = None
+        self._open_loan_ids = ()
         self._empty.setText(hint or EMPTY_TEXT)
         self._browser.clear()
         self._stack.setCurrentWidget(self._empty)
@@ -94,6 +181,35 @@ class ItemPanel(QWidget):
         if self._stack.currentWidget() is self._empty:
             return self._empty.text()
         return self._browser.toPlainText()
+
+    def _enable_buttons(self, detail: ItemDetail) -> None:
+        # For comfort only: the loan dialogs ask the service, which refuses regardless.
+        if detail.status == "Retired":
+            why_not = "A retired item cannot be lent."
+        elif detail.protocol is None:
+            why_not = NOT_SHAREABLE_TEXT + "."
+        else:
+            why_not = ""
+        self.request_button.setEnabled(not why_not)
+        self.request_button.setToolTip(why_not or "Ask to borrow this item")
+        self.issue_now_button.setEnabled(not why_not)
+        self.issue_now_button.setToolTip(why_not or "Hand the item out now, as an emergency")
+        self.return_button.setEnabled(bool(self._open_loan_ids))
+        self.return_button.setToolTip(
+            "Take the item back from its loan" if self._open_loan_ids else NOTHING_OUT_TEXT
+        )
+
+    def _on_request_clicked(self) -> None:
+        if self._detail is not None:
+            self.request_loan_requested.emit(self._detail.id)
+
+    def _on_issue_now_clicked(self) -> None:
+        if self._detail is not None:
+            self.issue_now_requested.emit(self._detail.id)
+
+    def _on_return_clicked(self) -> None:
+        if self._detail is not None:
+            self.return_requested.emit(self._detail.id)
 
 
 def item_html(detail: ItemDetail) -> str:

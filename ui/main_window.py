@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,11 +23,14 @@ from app.config import masked_url
 from app.database import Database
 from app.errors import KitShareError
 from app.items import retire_item
+from app.loans import LoanSection, availability_timeline, open_lines_of_item
 from app.search import SearchPage, SortKey
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
 from ui.item_dialog import ItemDialog
 from ui.item_panel import ItemPanel
+from ui.loan_actions import LoanActions
+from ui.loans_view import LoansView
 from ui.messages import show_error
 from ui.search_bar import SearchBar
 from ui.search_worker import SearchOutcome, SearchRunner
@@ -33,6 +38,8 @@ from ui.search_worker import SearchOutcome, SearchRunner
 WINDOW_TITLE = "Kit Share"
 INITIAL_SIZE = (1280, 800)
 
+CATALOGUE_TAB = "Catalogue"
+LOANS_TAB = "Loans"
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
 NO_MATCH_TEXT = "No items match the search"
 
@@ -46,8 +53,19 @@ ABOUT_TEXT = (
 )
 
 
+def loans_tab_title(counts: dict[LoanSection, int]) -> str:
+    """ "Loans (3 overdue, 2 to approve)": what needs doing, on the tab itself."""
+    parts = []
+    if counts.get(LoanSection.OVERDUE):
+        parts.append(f"{counts[LoanSection.OVERDUE]} overdue")
+    if counts.get(LoanSection.AWAITING):
+        parts.append(f"{counts[LoanSection.AWAITING]} to approve")
+    return f"{LOANS_TAB} ({', '.join(parts)})" if parts else LOANS_TAB
+
+
 class MainWindow(QMainWindow):
-    """Catalogue search over one database, with the selected item's details beside it."""
+    """Catalogue search over one database, with the selected item's details beside it,
+    and the Loans view on a second tab."""
 
     current_item_changed = Signal(int)
     """The item panel now shows the item with this id."""
@@ -79,18 +97,31 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([INITIAL_SIZE[0] * 64 // 100, INITIAL_SIZE[0] * 36 // 100])
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        catalogue_page = QWidget()
+        layout = QVBoxLayout(catalogue_page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_bar)
         layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        self.loans_view = LoansView(db)
+        self.loan_actions = LoanActions(db, self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
+        self.tabs.addTab(self.loans_view, LOANS_TAB)
+        self.setCentralWidget(self.tabs)
 
         self.database_label = QLabel(f"Database: {db.location}")
         self.database_label.setToolTip(masked_url(db.url))
         self.statusBar().addWidget(self.database_label, 1)
 
         self._make_menus()
+        self._connect()
+        self.loans_view.refresh()
+        self.refresh()
+        self.table.setFocus()
+
+    def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.table.activated.connect(self._on_row_activated)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
@@ -100,8 +131,15 @@ class MainWindow(QMainWindow):
         self.search_bar.search_box.move_down_requested.connect(self._on_move_down_requested)
         self._runner.finished.connect(self._on_search_finished)
         self._runner.failed.connect(self._on_search_failed)
-        self.refresh()
-        self.table.setFocus()
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
+        self.item_panel.request_loan_requested.connect(self.loan_actions.request_for_item)
+        self.item_panel.issue_now_requested.connect(self.loan_actions.issue_now_for_item)
+        self.item_panel.return_requested.connect(self.loan_actions.return_for_item)
+        self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
+        self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
+        self.loan_actions.loans_changed.connect(self._on_loans_changed)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
     @property
     def searching(self) -> bool:
@@ -186,21 +224,116 @@ class MainWindow(QMainWindow):
         self.retire_item_action.triggered.connect(self._on_retire_item_triggered)
         catalogue_menu.addAction(self.retire_item_action)
 
+        self._make_loans_menu()
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Kit Share", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)
 
+    def _make_loans_menu(self) -> None:
+        loans_menu = self.menuBar().addMenu("&Loans")
+        show_loans = QAction("Show &loans", self)
+        show_loans.setShortcut(QKeySequence("Ctrl+L"))
+        show_loans.setStatusTip("Requests, kit out, due today, overdue and recalled loans")
+        show_loans.triggered.connect(self._on_show_loans_triggered)
+        loans_menu.addAction(show_loans)
+        loans_menu.addSeparator()
+        self.request_action = QAction("&Request…", self)
+        self.request_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.request_action.setStatusTip("Ask to borrow the selected item")
+        self.request_action.triggered.connect(self._on_request_triggered)
+        self.issue_now_action = QAction("&Issue now…", self)
+        self.issue_now_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.issue_now_action.setStatusTip("Hand the selected item out now, as an emergency")
+        self.issue_now_action.triggered.connect(self._on_issue_now_triggered)
+        self.return_action = QAction("Re&turn…", self)
+        self.return_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.return_action.setStatusTip("Take the selected item back from its loan")
+        self.return_action.triggered.connect(self._on_return_triggered)
+        for action in (self.request_action, self.issue_now_action, self.return_action):
+            action.setEnabled(False)
+            loans_menu.addAction(action)
+
     def _show_item(self, item_id: int) -> None:
         try:
             detail = item_detail(self._db, item_id)
+            timeline = availability_timeline(self._db, item_id)
+            open_loan_ids = open_lines_of_item(self._db, item_id)
         except KitShareError as error:
             self.item_panel.clear()
+            self._enable_item_loan_actions()
             show_error(self, error, "Kit Share cannot show this item")
             return
-        self.item_panel.show_item(detail)
+        self.item_panel.show_item(detail, timeline=timeline, open_loan_ids=open_loan_ids)
+        self._enable_item_loan_actions()
         self.current_item_changed.emit(item_id)
+
+    def _enable_item_loan_actions(self) -> None:
+        """The menu's loan actions follow the panel's buttons for the item shown."""
+        panel = self.item_panel
+        shown = panel.detail is not None
+        for action, button in (
+            (self.request_action, panel.request_button),
+            (self.issue_now_action, panel.issue_now_button),
+            (self.return_action, panel.return_button),
+        ):
+            action.setEnabled(shown and button.isEnabled())
+
+    def catalogue_context_menu(self) -> QMenu:
+        """The menu a right-click on a catalogue row opens, for the item shown."""
+        menu = QMenu(self)
+        menu.addAction(self.request_action)
+        menu.addAction(self.issue_now_action)
+        menu.addAction(self.return_action)
+        menu.addSeparator()
+        menu.addAction(self.edit_item_action)
+        return menu
+
+    def _on_table_context_menu_requested(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        self.select_row(index.row())
+        menu = self.catalogue_context_menu()
+        menu.exec(self.table.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def _on_request_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.loan_actions.request_for_item(item_id)
+
+    def _on_issue_now_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.loan_actions.issue_now_for_item(item_id)
+
+    def _on_return_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.loan_actions.return_for_item(item_id)
+
+    def _on_show_loans_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.loans_view)
+        self.loans_view.sections.setFocus()
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.loans_view:
+            self.loans_view.refresh()
+
+    def _on_loan_counts_changed(self, counts: dict[LoanSection, int]) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.loans_view), loans_tab_title(counts))
+
+    def _on_loans_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+        self.loans_view.refresh()
+        # The catalogue's free counts and statuses change with loans; so does the panel.
+        self.refresh()
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self._show_item(item_id)
 
     def _on_search_finished(self, outcome: SearchOutcome) -> None:
         keep = outcome.tagged_item_id or self._keep_item_id
@@ -319,6 +452,7 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_triggered(self) -> None:
         self.refresh()
+        self.loans_view.refresh()
 
     def _on_quit_triggered(self) -> None:
         self.close()

@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.ui.driving import open_window
+from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
 from ui.main_window import MainWindow
 
@@ -32,3 +33,9 @@ def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
 def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
     """The main window on the small catalogue, shown, with its first search done."""
     return open_window(qtbot, MainWindow(catalogue.db))
+
+
+@pytest.fixture
+def people(catalogue: Catalogue) -> People:
+    """Staff of the small catalogue's agencies: requester, operators, approvers."""
+    return add_people(catalogue.db)

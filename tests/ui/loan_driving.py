@@ -1,0 +1,157 @@
+"""People for the loan tests, and driving the loan dialogs as a duty officer would.
+
+A modal dialog is never ``exec()``-ed in a test: ``act_as`` replaces a dialog class's
+``exec`` with a script that shows the dialog, works its widgets and presses a button,
+then returns the dialog's result as ``exec`` would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QDialog, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.clock import today_uk
+from app.database import Database
+from models import Agency, AppUser, Person, PersonQualification, QualificationType, Role
+from ui.loan_form import LoanFormDialog
+from ui.loans_view import LoansView
+
+D = TypeVar("D", bound=QDialog)
+
+
+@dataclass(frozen=True)
+class People:
+    """Staff added to the small catalogue, and its agencies' ids."""
+
+    police_id: int
+    fire_id: int
+    ambulance_id: int
+    requester_id: int  # ambulance
+    operator_id: int  # ambulance, holds a current drone pilot qualification
+    unqualified_id: int  # ambulance, holds none
+    approver_id: int  # fire, an equipment manager's account
+    storekeeper_id: int  # fire, no account: cannot approve under the protocol
+
+
+def add_people(db: Database) -> People:
+    """The people a loan of the fire service's barriers to the ambulance service needs."""
+    today = today_uk()
+    with db.write() as session:
+        agencies = {a.code: a for a in session.scalars(select(Agency))}
+        pilot = session.scalars(select(QualificationType).where(QualificationType.code == "GVC"))
+        ambulance, fire = agencies["EEAST"], agencies["CFRS"]
+
+        def person(agency: Agency, number: str, given: str, family: str) -> Person:
+            found = Person(agency=agency, staff_number=number, given_name=given, family_name=family)
+            session.add(found)
+            return found
+
+        requester = person(ambulance, "A100", "Asha", "Patel")
+        operator = person(ambulance, "A200", "Ben", "Okafor")
+        operator.qualifications.append(
+            PersonQualification(
+                qualification_type=pilot.one(),
+                issued_on=today - timedelta(days=365),
+                expires_on=today + timedelta(days=365),
+            )
+        )
+        unqualified = person(ambulance, "A300", "Cara", "Jones")
+        approver = person(fire, "F100", "Dana", "Whitfield")
+        storekeeper = person(fire, "F200", "Eli", "Marsh")
+        session.add(
+            AppUser(
+                username="dwhitfield",
+                person=approver,
+                role=Role.EQUIPMENT_MANAGER,
+                password_hash="not a real hash",
+            )
+        )
+        session.flush()
+        return People(
+            police_id=agencies["CAMBS"].id,
+            fire_id=fire.id,
+            ambulance_id=ambulance.id,
+            requester_id=requester.id,
+            operator_id=operator.id,
+            unqualified_id=unqualified.id,
+            approver_id=approver.id,
+            storekeeper_id=storekeeper.id,
+        )
+
+
+def choose(combo: QComboBox, value: int | None) -> None:
+    """Pick the entry whose data is ``value`` (an agency's or a person's id)."""
+    index = combo.findData(value)
+    assert index >= 0, f"{value!r} is not offered in {combo.objectName()}"
+    combo.setCurrentIndex(index)
+
+
+def settle(qtbot: QtBot, dialog: LoanFormDialog) -> None:
+    """Wait until the dialog has checked what was typed."""
+    qtbot.waitUntil(lambda: not dialog.checking)
+
+
+def press_ok(qtbot: QtBot, dialog: LoanFormDialog) -> None:
+    """Click OK once the dialog says nothing stops it."""
+    settle(qtbot, dialog)
+    assert dialog.ok_button.isEnabled(), dialog.message()
+    QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isVisible(), button.text()
+    assert button.isEnabled(), button.text()
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def act_as(
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    dialog_class: type[D],
+    script: Callable[[D], None],
+) -> list[D]:
+    """Each time a ``dialog_class`` opens, show it and run ``script`` on it instead of
+    waiting for a person; returns the dialogs that opened."""
+    opened: list[D] = []
+
+    def run(dialog: D) -> int:
+        opened.append(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        script(dialog)
+        dialog.hide()
+        return dialog.result()
+
+    monkeypatch.setattr(dialog_class, "exec", run)
+    return opened
+
+
+def open_loan_row(qtbot: QtBot, view: LoansView, loan_id: int, *, keyboard: bool) -> None:
+    """Open a loan from the Loans view: Enter on its row, or a double-click."""
+    row = view.model.row_of(loan_id)
+    assert row is not None, f"loan {loan_id} is not listed under {view.section.value}"
+    index: QModelIndex = view.model.index(row, 1)
+    view.table.setCurrentIndex(index)
+    if keyboard:
+        view.table.setFocus()
+        QTest.keyClick(view.table, Qt.Key.Key_Return)
+    else:
+        # A person's double-click is a click and then the second press: QTest's
+        # mouseDClick sends only the second, which a view ignores without the first.
+        centre = view.table.visualRect(index).center()
+        for send in (QTest.mouseClick, QTest.mouseDClick):
+            send(
+                view.table.viewport(),
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+                centre,
+            )

@@ -1,0 +1,409 @@
+"""The loan dialogs on their own: checked as you type, refusals shown where they belong."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+import ui.loan_dialogs
+from app.audit import Actor
+from app.catalogue import item_detail
+from app.loans import (
+    Handover,
+    LineDraft,
+    LoanDraft,
+    LoanView,
+    approve_loan,
+    get_loan,
+    issue_loan,
+    request_loan,
+)
+from models import DefectSeverity, LoanStatus
+from tests.ui.loan_driving import People, choose, press_ok, settle
+from tests.ui.seed import BARRIERS_TAG, Catalogue
+from ui.loan_decisions import ApproveDialog, CancelDialog, DeclineDialog, ExtendDialog, RecallDialog
+from ui.loan_dialogs import EmergencyIssueDialog, RequestDialog, ReturnDialog
+from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, LoanFormDialog, UkDateTimeEdit
+
+ACTOR = Actor("PC Test on STATION-1")
+
+
+def shown(qtbot: QtBot, dialog: LoanFormDialog) -> LoanFormDialog:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def style_of(dialog: LoanFormDialog) -> tuple[str, str, str]:
+    """Which of the message area's looks is showing: to do, refused or ready."""
+    sheet = dialog.message_label.styleSheet()
+    for style in (TO_DO_STYLE, REFUSED_STYLE, READY_STYLE):
+        if all(colour in sheet for colour in style):
+            return style
+    raise AssertionError(sheet)
+
+
+@pytest.fixture
+def request_dialog(qtbot: QtBot, catalogue: Catalogue, people: People) -> RequestDialog:
+    """A request for barriers, filled in as far as the period."""
+    dialog = RequestDialog(catalogue.db, ACTOR, catalogue.ids[BARRIERS_TAG])
+    shown(qtbot, dialog)
+    choose(dialog.borrower_combo, people.ambulance_id)
+    choose(dialog.requested_by, people.requester_id)
+    QTest.keyClicks(dialog.purpose_edit, "Cordon for the county show")
+    settle(qtbot, dialog)
+    return dialog
+
+
+def requested_loan(catalogue: Catalogue, people: People, quantity: int = 4) -> LoanView:
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=6)
+    loan_id = request_loan(
+        catalogue.db,
+        LoanDraft(
+            borrower_agency_id=people.ambulance_id,
+            requested_by_id=people.requester_id,
+            purpose="Cordon at the fun run",
+            starts_at=start,
+            due_at=start + timedelta(hours=10),
+            lines=(LineDraft(catalogue.ids[BARRIERS_TAG], quantity),),
+        ),
+        ACTOR,
+    )
+    return get_loan(catalogue.db, loan_id)
+
+
+def issued_loan(catalogue: Catalogue, people: People) -> LoanView:
+    loan = requested_loan(catalogue, people)
+    approve_loan(catalogue.db, loan.id, people.approver_id, ACTOR)
+    issue_loan(catalogue.db, loan.id, Handover(operator_id=people.operator_id), ACTOR)
+    return get_loan(catalogue.db, loan.id)
+
+
+# -- request --------------------------------------------------------------------------------
+
+
+def test_a_new_request_asks_for_what_is_missing_in_amber(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    dialog = RequestDialog(catalogue.db, ACTOR, catalogue.ids[BARRIERS_TAG])
+    shown(qtbot, dialog)
+
+    assert dialog.borrower_combo.currentData() in (people.fire_id, people.ambulance_id)
+    assert dialog.message().startswith("Choose the person making the request.")
+    assert dialog.marked_fields() == {"requested_by"}
+    assert style_of(dialog) == TO_DO_STYLE
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_a_filled_in_request_is_ready_with_the_protocols_default_period(
+    request_dialog: RequestDialog,
+) -> None:
+    dialog = request_dialog
+    defaults = dialog.defaults
+
+    assert dialog.ok_button.isEnabled(), dialog.message()
+    assert style_of(dialog) == READY_STYLE
+    assert "awaits approval by Cambridgeshire Fire and Rescue Service" in dialog.message()
+    assert dialog.starts_edit.moment() >= defaults.starts_at
+    assert dialog.due_edit.moment() - dialog.starts_edit.moment() == (
+        defaults.due_at - defaults.starts_at
+    )
+    assert dialog.starts_edit.displayFormat() == "dd/MM/yyyy HH:mm"
+
+
+def test_a_period_longer_than_the_longest_loan_is_refused_as_you_type(
+    qtbot: QtBot, request_dialog: RequestDialog
+) -> None:
+    dialog = request_dialog
+    assert dialog.ok_button.isEnabled(), dialog.message()
+
+    dialog.due_edit.set_moment(dialog.starts_edit.moment() + timedelta(days=3))
+    assert dialog.checking
+    settle(qtbot, dialog)
+
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.message().startswith(
+        "Protocol “Drones and barriers between blue-light partners” allows loans of "
+        "1 day 12 hours at most; this one is 3 days."
+    )
+    assert dialog.marked_fields() == {"due_at"}
+    assert style_of(dialog) == REFUSED_STYLE
+    assert dialog.length_label.text() == "3 days"
+
+    dialog.due_edit.set_moment(dialog.starts_edit.moment() + timedelta(hours=36))
+    settle(qtbot, dialog)
+
+    assert dialog.ok_button.isEnabled(), dialog.message()
+    assert dialog.marked_fields() == set()
+
+
+def test_moving_the_start_keeps_the_length_of_the_loan(
+    qtbot: QtBot, request_dialog: RequestDialog
+) -> None:
+    dialog = request_dialog
+    dialog.due_edit.set_moment(dialog.starts_edit.moment() + timedelta(hours=8))
+    later = dialog.starts_edit.moment() + timedelta(days=2)
+
+    dialog.starts_edit.set_moment(later)
+
+    assert dialog.due_edit.moment() == later + timedelta(hours=8)
+    assert dialog.length_label.text() == "8 hours"
+
+
+def test_too_little_notice_is_refused_until_marked_an_emergency(
+    qtbot: QtBot, request_dialog: RequestDialog
+) -> None:
+    dialog = request_dialog
+    dialog.starts_edit.set_moment(datetime.now(UTC) + timedelta(hours=1))
+    settle(qtbot, dialog)
+
+    assert not dialog.ok_button.isEnabled()
+    assert "needs 4 hours' notice" in dialog.message()
+    assert dialog.marked_fields() == {"starts_at"}
+
+    QTest.keyClick(dialog.emergency_check, Qt.Key.Key_Space)
+    settle(qtbot, dialog)
+
+    assert dialog.emergency_check.isChecked()
+    assert dialog.ok_button.isEnabled(), dialog.message()
+
+
+def test_a_refusal_on_saving_keeps_the_dialog_open_with_everything_typed(
+    qtbot: QtBot,
+    request_dialog: RequestDialog,
+    catalogue: Catalogue,
+    people: People,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dialog = request_dialog
+    dialog.quantity_spin.setValue(20)
+    settle(qtbot, dialog)
+    assert dialog.ok_button.isEnabled(), dialog.message()
+    # Another station books the barriers after this dialog last checked.
+    draft = dialog.draft()
+    request_loan(catalogue.db, dataclasses.replace(draft, purpose="Elsewhere"), ACTOR)
+    monkeypatch.setattr(ui.loan_dialogs, "check_request", lambda *_args, **_kw: [])
+
+    QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert dialog.result() == 0
+    assert dialog.loan_id is None
+    assert dialog.message().startswith("Only 7 of the 40 CFRS-BAR-001 “Pedestrian barriers”")
+    assert style_of(dialog) == REFUSED_STYLE
+    assert dialog.purpose_edit.text() == "Cordon for the county show"
+    assert dialog.quantity_spin.value() == 20
+
+
+def test_a_saved_request_is_a_loan_awaiting_approval(
+    qtbot: QtBot, request_dialog: RequestDialog, catalogue: Catalogue
+) -> None:
+    dialog = request_dialog
+    dialog.quantity_spin.setValue(6)
+
+    press_ok(qtbot, dialog)
+
+    assert dialog.result() == RequestDialog.DialogCode.Accepted
+    assert dialog.loan_id is not None
+    loan = get_loan(catalogue.db, dialog.loan_id)
+    assert loan.status is LoanStatus.REQUESTED
+    assert loan.lines[0].quantity == 6
+    assert loan.starts_at == dialog.starts_edit.moment()
+
+
+# -- emergency issue -------------------------------------------------------------------------
+
+
+def test_emergency_issue_checks_the_operators_competence_and_issues_now(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    dialog = EmergencyIssueDialog(catalogue.db, ACTOR, catalogue.ids[BARRIERS_TAG])
+    shown(qtbot, dialog)
+    choose(dialog.borrower_combo, people.ambulance_id)
+    QTest.keyClicks(dialog.purpose_edit, "Crowd crush at the station")
+    dialog.quantity_spin.setValue(10)
+    choose(dialog.people.operator, people.unqualified_id)
+    settle(qtbot, dialog)
+
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.message().startswith("Cara Jones holds no “Drone pilot (GVC)”")
+    assert dialog.marked_fields() == {"operator"}
+
+    choose(dialog.people.operator, people.operator_id)
+    press_ok(qtbot, dialog)
+
+    assert dialog.loan_id is not None
+    loan = get_loan(catalogue.db, dialog.loan_id)
+    assert loan.status is LoanStatus.ISSUED
+    assert loan.is_emergency
+    assert loan.operator == "Ben Okafor"
+    assert loan.lines[0].quantity == 10
+
+
+# -- approve, decline, extend, recall, cancel -------------------------------------------------
+
+
+def test_an_approver_the_protocol_does_not_name_is_refused_in_the_dialog(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = requested_loan(catalogue, people)
+    dialog = ApproveDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    assert not dialog.ok_button.isEnabled()
+
+    choose(dialog.approver, people.storekeeper_id)
+    press_ok(qtbot, dialog)
+
+    assert dialog.isVisible()
+    assert dialog.message().startswith("Eli Marsh cannot decide on this request")
+    assert dialog.marked_fields() == {"approver"}
+    assert get_loan(catalogue.db, loan.id).status is LoanStatus.REQUESTED
+
+    choose(dialog.approver, people.approver_id)
+    press_ok(qtbot, dialog)
+
+    assert dialog.result() == ApproveDialog.DialogCode.Accepted
+    assert get_loan(catalogue.db, loan.id).approver == "Dana Whitfield"
+
+
+def test_declining_needs_a_reason_the_borrower_will_read(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = requested_loan(catalogue, people)
+    dialog = DeclineDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    choose(dialog.approver, people.approver_id)
+    settle(qtbot, dialog)
+
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.marked_fields() == {"reason"}
+
+    QTest.keyClicks(dialog.reason_edit, "Needed for our own exercise")
+    press_ok(qtbot, dialog)
+
+    declined = get_loan(catalogue.db, loan.id)
+    assert declined.status is LoanStatus.DECLINED
+    assert declined.decision_reason == "Needed for our own exercise"
+
+
+def test_an_extension_past_the_longest_loan_is_refused_on_ok(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = issued_loan(catalogue, people)
+    dialog = ExtendDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    dialog.due_edit.set_moment(loan.due_at + timedelta(days=3))
+
+    press_ok(qtbot, dialog)
+
+    assert dialog.isVisible()
+    assert "allows loans of 1 day 12 hours at most" in dialog.message()
+    assert dialog.marked_fields() == {"due_at"}
+    assert get_loan(catalogue.db, loan.id).due_at == loan.due_at
+
+    dialog.due_edit.set_moment(loan.due_at + timedelta(hours=2))
+    press_ok(qtbot, dialog)
+
+    assert get_loan(catalogue.db, loan.id).due_at == loan.due_at + timedelta(hours=2)
+
+
+def test_a_recall_needs_a_reason_and_flags_the_loan(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = issued_loan(catalogue, people)
+    dialog = RecallDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    assert not dialog.ok_button.isEnabled()
+
+    QTest.keyClicks(dialog.reason_edit, "Needed at a flood in Earith")
+    press_ok(qtbot, dialog)
+
+    recalled = get_loan(catalogue.db, loan.id)
+    assert recalled.status_label == "Recalled"
+    assert recalled.recall_reason == "Needed at a flood in Earith"
+    assert recalled.due_at == dialog.due_edit.moment()
+
+
+def test_cancelling_withdraws_the_request(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = requested_loan(catalogue, people)
+    dialog = CancelDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    assert dialog.ok_button.text() == "Cancel the loan"
+
+    QTest.keyClicks(dialog.reason_edit, "Show called off")
+    press_ok(qtbot, dialog)
+
+    assert get_loan(catalogue.db, loan.id).status is LoanStatus.CANCELLED
+
+
+# -- return -------------------------------------------------------------------------------------
+
+
+def test_returning_nothing_is_refused_as_you_type(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = issued_loan(catalogue, people)
+    dialog = ReturnDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    (line,) = dialog.lines
+    assert line.quantity_spin.value() == 4
+    assert dialog.message().startswith("Everything on the loan comes back")
+
+    line.quantity_spin.setValue(0)
+    settle(qtbot, dialog)
+
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.message() == "Say how many of each item have come back."
+    assert dialog.marked_fields() == {"quantity"}
+
+
+def test_a_defect_found_on_return_takes_the_item_out_of_service(
+    qtbot: QtBot, catalogue: Catalogue, people: People
+) -> None:
+    loan = issued_loan(catalogue, people)
+    dialog = ReturnDialog(catalogue.db, ACTOR, loan)
+    shown(qtbot, dialog)
+    (line,) = dialog.lines
+    assert not line.severity_combo.isEnabled()
+
+    QTest.keyClicks(line.defect_edit, "Two feet bent")
+    line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.UNSAFE))
+    settle(qtbot, dialog)
+
+    assert line.severity_combo.isEnabled()
+    assert "takes CFRS-BAR-001 out of service" in dialog.message()
+    press_ok(qtbot, dialog)
+
+    assert dialog.new_status is LoanStatus.RETURNED
+    detail = item_detail(catalogue.db, catalogue.ids[BARRIERS_TAG])
+    assert detail.status == "Out of service"
+    assert any("Two feet bent" in text for text in detail.open_defects)
+
+
+# -- the date and time field ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "shown_as"),
+    [
+        (datetime(2026, 7, 1, 12, 30, tzinfo=UTC), "01/07/2026 13:30"),  # British Summer Time
+        (datetime(2026, 12, 24, 23, 5, tzinfo=UTC), "24/12/2026 23:05"),
+    ],
+)
+def test_times_show_and_read_back_as_uk_wall_clock_time(
+    qtbot: QtBot, moment: datetime, shown_as: str
+) -> None:
+    edit = UkDateTimeEdit()
+    qtbot.addWidget(edit)
+
+    edit.set_moment(moment)
+
+    assert edit.text() == shown_as
+    assert edit.moment() == moment

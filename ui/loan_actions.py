@@ -1,0 +1,119 @@
+"""Opening the loan dialogs from anywhere in the window, and saying when loans changed.
+
+The catalogue's panel and menus, and the Loans view, all come here; after any saved
+action one ``loans_changed`` signal lets every view read again (as Anki does after an
+operation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
+
+from app.audit import station_actor
+from app.clock import format_datetime
+from app.database import Database
+from app.errors import KitShareError
+from app.loans import STATUS_LABELS, get_loan, open_lines_of_item
+from ui.loan_dialog import LoanDialog
+from ui.loan_dialogs import EmergencyIssueDialog, RequestDialog, ReturnDialog
+from ui.messages import show_error
+
+D = TypeVar("D", bound=QDialog)
+
+CANNOT_OPEN_TITLE = "Kit Share cannot open this"
+
+
+class LoanActions(QObject):
+    """The loan dialogs over one database, parented to ``window``."""
+
+    loans_changed = Signal(str)
+    """A loan was saved; the sentence says what happened, for the status bar."""
+
+    def __init__(self, db: Database, window: QWidget) -> None:
+        super().__init__(window)
+        self._db = db
+        self._window = window
+
+    def _make(self, build: Callable[[], D]) -> D | None:
+        """Build a dialog (which reads the database), or say why it could not be."""
+        try:
+            return build()
+        except KitShareError as error:
+            show_error(self._window, error, CANNOT_OPEN_TITLE)
+            return None
+
+    def request_for_item(self, item_id: int) -> int | None:
+        """Ask to borrow the item; the new loan's number, or None if nothing was saved."""
+        dialog = self._make(lambda: RequestDialog(self._db, station_actor(), item_id, self._window))
+        if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        assert dialog.loan_id is not None
+        self.loans_changed.emit(
+            f"Loan {dialog.loan_id} requested: it awaits approval by {dialog.item.owner}."
+        )
+        return dialog.loan_id
+
+    def issue_now_for_item(self, item_id: int) -> int | None:
+        """Hand the item out now as an emergency; the loan's number, or None."""
+        dialog = self._make(
+            lambda: EmergencyIssueDialog(self._db, station_actor(), item_id, self._window)
+        )
+        if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        assert dialog.loan_id is not None
+        self.loans_changed.emit(f"Loan {dialog.loan_id} issued as an emergency.")
+        return dialog.loan_id
+
+    def return_for_item(self, item_id: int) -> bool:
+        """Take the item back from the loan it is out on (asking which, if several)."""
+        try:
+            loan_ids = open_lines_of_item(self._db, item_id)
+            loans = [get_loan(self._db, loan_id) for loan_id in loan_ids]
+        except KitShareError as error:
+            show_error(self._window, error, CANNOT_OPEN_TITLE)
+            return False
+        if not loans:
+            return False
+        loan = loans[0]
+        if len(loans) > 1:
+            labels = [
+                f"Loan {view.id}: {view.borrower}, {view.items_summary}, due "
+                f"{format_datetime(view.due_at)}"
+                for view in loans
+            ]
+            chosen, confirmed = QInputDialog.getItem(
+                self._window,
+                "Return from which loan?",
+                "The item is out on more than one loan. Which is coming back?",
+                labels,
+                0,
+                False,
+            )
+            if not confirmed:
+                return False
+            loan = loans[labels.index(chosen)]
+        dialog = self._make(lambda: ReturnDialog(self._db, station_actor(), loan, self._window))
+        if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        status = STATUS_LABELS[dialog.new_status] if dialog.new_status else "Returned"
+        self.loans_changed.emit(f"Loan {loan.id}: {status.lower()}.")
+        return True
+
+    def open_loan(self, loan_id: int) -> None:
+        """Show the loan, with buttons for what may be done to it next."""
+        dialog = self._make(lambda: LoanDialog(self._db, station_actor(), loan_id, self._window))
+        if dialog is None:
+            return
+        dialog.loan_changed.connect(self._on_loan_changed)
+        dialog.exec()
+
+    def _on_loan_changed(self, loan_id: int) -> None:
+        try:
+            status = get_loan(self._db, loan_id).status_label
+        except KitShareError:
+            status = "changed"
+        self.loans_changed.emit(f"Loan {loan_id}: {status.lower()}.")

@@ -1,0 +1,264 @@
+"""The small dialogs that decide or change a loan: approve, decline, extend, recall, cancel.
+
+They have no check function of their own in ``app.loans``: the service checks on OK,
+and a refusal is shown in the dialog, which stays open. Until then the dialog only asks
+for what it cannot do without (who decides, a reason), as a reminder.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+
+from app.audit import Actor
+from app.clock import format_datetime
+from app.database import Database
+from app.loan_support import lender_agency_id
+from app.loans import (
+    LoanView,
+    Refusal,
+    approve_loan,
+    cancel_loan,
+    decline_loan,
+    describe_duration,
+    extend_loan,
+    loan_choices,
+    recall_loan,
+)
+from ui.loan_form import (
+    LoanFormDialog,
+    PersonCombo,
+    UkDateTimeEdit,
+    form_layout,
+    heading,
+    items_text,
+    muted,
+    named,
+)
+
+RECALL_NOTICE = timedelta(hours=2)
+DEFAULT_EXTENSION = timedelta(days=1)
+
+
+def loan_summary(loan: LoanView) -> list[QWidget]:
+    """What the loan is, in two lines at the top of a dialog."""
+    return [
+        heading(f"Loan {loan.id}: {items_text(loan)}"),
+        muted(
+            f"{loan.borrower} borrowing from {loan.lender}, {format_datetime(loan.starts_at)} "
+            f"to {format_datetime(loan.due_at)}. Purpose: {loan.purpose}"
+        ),
+    ]
+
+
+def _reason_edit(name: str, hint: str) -> QPlainTextEdit:
+    edit = named(QPlainTextEdit(), name)
+    edit.setPlaceholderText(hint)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
+    return edit
+
+
+def _next_quarter_hour(moment: datetime) -> datetime:
+    base = moment.replace(second=0, microsecond=0)
+    return base + timedelta(minutes=(-base.minute) % 15)
+
+
+class _DecisionDialog(LoanFormDialog):
+    """Approve or decline: a person of the lending agency decides."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        loan: LoanView,
+        parent: QWidget | None,
+        *,
+        title: str,
+        decider_label: str,
+    ) -> None:
+        super().__init__(db, actor, title, parent)
+        self.loan = loan
+        self.approver = named(PersonCombo("Choose who decides…"), "approver")
+        self.approver.set_people(loan_choices(db).people_of(lender_agency_id(db, loan.id)))
+        self.form = form_layout()
+        self.add_field(self.form, decider_label, self.approver, "approver")
+        self.watch(self.approver)
+
+    def check(self) -> list[Refusal]:
+        if self.approver.person_id() is None:
+            return [
+                Refusal(
+                    "details",
+                    f"Choose who decides: the protocol's approver at {self.loan.lender}, "
+                    "or their equipment manager.",
+                    "approver",
+                )
+            ]
+        return []
+
+
+class ApproveDialog(_DecisionDialog):
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            db, actor, loan, parent, title=f"Approve loan {loan.id}", decider_label="Approved by *"
+        )
+        self.finish(*loan_summary(loan), self.form, ok_text="Approve")
+
+    def save(self) -> None:
+        approve_loan(self._db, self.loan.id, self.approver.person_id(), self._actor)
+
+    def ready_text(self) -> str:
+        return (
+            f"Approving books the kit for {self.loan.borrower} until "
+            f"{format_datetime(self.loan.due_at)}; it can then be handed over."
+        )
+
+
+class DeclineDialog(_DecisionDialog):
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            db, actor, loan, parent, title=f"Decline loan {loan.id}", decider_label="Declined by *"
+        )
+        self.reason_edit = _reason_edit(
+            "reason", "e.g. Needed for our own operation. The borrower will read this."
+        )
+        self.add_field(self.form, "Reason *", self.reason_edit, "reason")
+        self.watch(self.reason_edit)
+        self.finish(*loan_summary(loan), self.form, ok_text="Decline")
+
+    def check(self) -> list[Refusal]:
+        problems = super().check()
+        if not problems and not self.reason_edit.toPlainText().strip():
+            problems.append(
+                Refusal(
+                    "details", "Give the reason for declining; the borrower will read it.", "reason"
+                )
+            )
+        return problems
+
+    def save(self) -> None:
+        decline_loan(
+            self._db,
+            self.loan.id,
+            self.approver.person_id(),
+            self.reason_edit.toPlainText(),
+            self._actor,
+        )
+
+    def ready_text(self) -> str:
+        return f"Declining frees the kit; {self.loan.borrower} will read the reason."
+
+
+class ExtendDialog(LoanFormDialog):
+    """Move a loan's due time later."""
+
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, f"Extend loan {loan.id}", parent)
+        self.loan = loan
+        self.due_edit = named(UkDateTimeEdit(), "dueAt")
+        self.due_edit.set_moment(loan.due_at + DEFAULT_EXTENSION)
+        self.reason_edit = named(QLineEdit(), "reason")
+        self.reason_edit.setPlaceholderText("Optional, e.g. Search extended into a second night")
+        form = form_layout()
+        self.add_field(form, "Now due back", muted(format_datetime(loan.due_at)))
+        self.add_field(form, "New due time *", self.due_edit, "due_at")
+        self.add_field(form, "Reason", self.reason_edit, "reason")
+        self.watch(self.due_edit, self.reason_edit)
+        self.finish(*loan_summary(loan), form, ok_text="Extend")
+
+    def save(self) -> None:
+        extend_loan(
+            self._db,
+            self.loan.id,
+            self.due_edit.moment(),
+            self._actor,
+            reason=self.reason_edit.text(),
+        )
+
+    def ready_text(self) -> str:
+        added = self.due_edit.moment() - self.loan.due_at
+        if added <= timedelta(0):
+            return "Choose a due time later than the current one."
+        return (
+            f"Extend adds {describe_duration(added)}, if the protocol's longest loan and "
+            "other bookings allow."
+        )
+
+
+class RecallDialog(LoanFormDialog):
+    """The owner needs the kit back for a live incident."""
+
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, f"Recall loan {loan.id}", parent)
+        self.loan = loan
+        self.due_edit = named(UkDateTimeEdit(), "dueAt")
+        self.due_edit.set_moment(_next_quarter_hour(datetime.now(UTC) + RECALL_NOTICE))
+        self.reason_edit = _reason_edit(
+            "reason", "e.g. Needed for a live incident: flooding at Earith"
+        )
+        form = form_layout()
+        self.add_field(form, "Needed back by *", self.due_edit, "due_at")
+        self.add_field(form, "Reason *", self.reason_edit, "reason")
+        self.watch(self.due_edit, self.reason_edit)
+        self.finish(*loan_summary(loan), form, ok_text="Recall")
+
+    def check(self) -> list[Refusal]:
+        if not self.reason_edit.toPlainText().strip():
+            return [
+                Refusal(
+                    "details",
+                    f"Say why the kit is needed back; {self.loan.borrower} will read it.",
+                    "reason",
+                )
+            ]
+        return []
+
+    def save(self) -> None:
+        recall_loan(
+            self._db,
+            self.loan.id,
+            self.due_edit.moment(),
+            self.reason_edit.toPlainText(),
+            self._actor,
+        )
+
+    def ready_text(self) -> str:
+        return (
+            f"The loan is flagged as recalled: {self.loan.borrower} must bring the kit back "
+            f"by {format_datetime(self.due_edit.moment())}."
+        )
+
+
+class CancelDialog(LoanFormDialog):
+    """Withdraw a request or an approved loan before the kit goes out."""
+
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, f"Cancel loan {loan.id}", parent)
+        self.loan = loan
+        self.reason_edit = named(QLineEdit(), "reason")
+        self.reason_edit.setPlaceholderText("Optional, e.g. Incident stood down")
+        form = QFormLayout()
+        self.add_field(form, "Reason", self.reason_edit, "reason")
+        self.watch(self.reason_edit)
+        keep = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert keep is not None
+        keep.setText("Keep the loan")
+        self.finish(*loan_summary(loan), form, ok_text="Cancel the loan")
+
+    def save(self) -> None:
+        cancel_loan(self._db, self.loan.id, self._actor, reason=self.reason_edit.text())
+
+    def ready_text(self) -> str:
+        return "The booking is withdrawn and the kit is free for others."

@@ -1,0 +1,619 @@
+"""The dialogs that move kit: request, issue (hand-over), emergency issue and return.
+
+Each is a ``LoanFormDialog``: it asks the service's check as the person types, shows
+the first rule that blocks, and calls the service's action on OK.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from app.audit import Actor
+from app.clock import format_datetime
+from app.database import Database
+from app.loan_support import LoanItem, lender_agency_id, loan_item
+from app.loans import (
+    Handover,
+    LineDraft,
+    LineHandover,
+    LineReturn,
+    LoanChoices,
+    LoanDraft,
+    LoanLineView,
+    LoanView,
+    Readings,
+    Refusal,
+    check_emergency_issue,
+    check_issue,
+    check_request,
+    check_return,
+    describe_duration,
+    emergency_issue,
+    issue_loan,
+    loan_choices,
+    request_defaults,
+    request_loan,
+    return_loan,
+)
+from models import DefectSeverity, LoanStatus
+from ui.item_panel import format_hours
+from ui.loan_form import (
+    ConditionCombo,
+    LoanFormDialog,
+    PersonCombo,
+    ReadingsEditor,
+    UkDateTimeEdit,
+    fit_spin,
+    form_layout,
+    heading,
+    items_text,
+    muted,
+    named,
+)
+
+SEVERITY_LABELS = {
+    DefectSeverity.MINOR: "Minor",
+    DefectSeverity.MAJOR: "Major",
+    DefectSeverity.UNSAFE: "Unsafe",
+}
+PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
+INCIDENT_HINT = "Optional, e.g. CC-20261121-0456"
+
+
+def _accessories_line(text: str) -> str:
+    """An item's accessories, one per line in the catalogue, as one editable line."""
+    return ", ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+# -- the parts of a hand-over ----------------------------------------------------------------
+
+
+class ItemHandoverFields:
+    """Condition, accessories and readings of one item as it goes out."""
+
+    def __init__(self, item: LoanItem, readings: Readings) -> None:
+        self.item = item
+        self.condition = named(
+            ConditionCombo(f"As recorded ({item.condition.lower()})"), "conditionOut"
+        )
+        self._accessories_shown = _accessories_line(item.accessories)
+        self.accessories = named(QLineEdit(self._accessories_shown), "accessoriesOut")
+        self.accessories.setPlaceholderText("None")
+        self.accessories.setCursorPosition(0)
+        self.readings = named(ReadingsEditor(item.tracks), "readingsOut")
+        self.readings.set_readings(readings)
+
+    def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
+        dialog.add_field(form, "Condition", self.condition)
+        dialog.add_field(form, "Accessories", self.accessories)
+        if not self.readings.is_empty:
+            dialog.add_field(form, "Readings", self.readings)
+            for name, spin in self.readings.spins.items():
+                dialog.point_field(name, spin)
+        dialog.watch(self.condition, self.accessories, self.readings)
+
+    def line_handover(self) -> LineHandover:
+        typed = self.accessories.text().strip()
+        # Untouched, the catalogue's own list (one per line) is recorded as it stands.
+        accessories = None if typed == self._accessories_shown else typed
+        return LineHandover(
+            item_id=self.item.id,
+            condition=self.condition.condition(),
+            accessories=accessories,
+            readings=self.readings.readings(),
+        )
+
+
+class HandoverPeople:
+    """Who will operate the kit, who hands it over and who receives it."""
+
+    def __init__(self, choices: LoanChoices) -> None:
+        self._choices = choices
+        self.operator = named(PersonCombo("Choose the operator…"), "operator")
+        self.handed_over_by = named(PersonCombo("Not recorded"), "handedOverBy")
+        self.received_by = named(PersonCombo("The operator"), "receivedBy")
+
+    def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
+        dialog.add_field(form, "Operator *", self.operator, "operator")
+        dialog.add_field(form, "Handed over by", self.handed_over_by, "handed_over_by")
+        dialog.add_field(form, "Received by", self.received_by, "received_by")
+        dialog.watch(self.operator, self.handed_over_by, self.received_by)
+
+    def show_agencies(self, borrower_id: int | None, lender_id: int | None) -> None:
+        borrowers = self._choices.people_of(borrower_id)
+        self.operator.set_people(borrowers)
+        self.received_by.set_people(borrowers)
+        self.handed_over_by.set_people(self._choices.people_of(lender_id))
+
+    def handover(self, lines: tuple[LineHandover, ...]) -> Handover:
+        return Handover(
+            operator_id=self.operator.person_id(),
+            handed_over_by_id=self.handed_over_by.person_id(),
+            received_by_id=self.received_by.person_id(),
+            lines=lines,
+        )
+
+
+# -- request -------------------------------------------------------------------------------
+
+
+class RequestDialog(LoanFormDialog):
+    """Ask to borrow one item, or some of a pooled one; ``loan_id`` is set once saved."""
+
+    TITLE = "Request a loan"
+    OK_TEXT = "Request"
+
+    def __init__(
+        self, db: Database, actor: Actor, item_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, self.TITLE, parent)
+        self.item = loan_item(db, item_id)
+        self.defaults = request_defaults(db, item_id)
+        self.choices = loan_choices(db)
+        self.loan_id: int | None = None
+        self._period_touched = False
+        self._length = self.defaults.due_at - self.defaults.starts_at
+        self._make_request_fields()
+        self._build()
+
+    # Building ----------------------------------------------------------------------------
+
+    def _make_request_fields(self) -> None:
+        self.borrower_combo = named(QComboBox(), "borrower")
+        for agency_id, name in self._borrower_agencies():
+            self.borrower_combo.addItem(name, agency_id)
+        self.requested_by = named(PersonCombo(self._requester_placeholder()), "requestedBy")
+        self.requested_by.set_people(self.choices.people_of(self.borrower_id()))
+        self.purpose_edit = named(QLineEdit(), "purpose")
+        self.purpose_edit.setPlaceholderText(PURPOSE_HINT)
+        self.incident_edit = named(QLineEdit(), "incidentRef")
+        self.incident_edit.setMaxLength(60)
+        self.incident_edit.setPlaceholderText(INCIDENT_HINT)
+        self.starts_edit = named(UkDateTimeEdit(), "startsAt")
+        self.due_edit = named(UkDateTimeEdit(), "dueAt")
+        self.length_label = named(muted(""), "loanLength")
+        self.quantity_spin = named(QSpinBox(), "quantity")
+        self.quantity_spin.setRange(1, max(self.item.quantity, 1))
+        self.quantity_spin.setEnabled(self.item.is_pooled)
+        fit_spin(self.quantity_spin, str(self.item.quantity))
+        self.emergency_check = named(QCheckBox("Emergency (waive notice)"), "emergency")
+        self.emergency_check.setToolTip(
+            "For a live incident: the protocol's notice period does not apply."
+        )
+        self._set_period(self._default_start())
+
+        self.borrower_combo.currentIndexChanged.connect(self._on_borrower_changed)
+        self.starts_edit.dateTimeChanged.connect(self._on_start_changed)
+        self.due_edit.dateTimeChanged.connect(self._on_due_changed)
+        self.emergency_check.toggled.connect(self._on_emergency_toggled)
+        self.watch(
+            self.borrower_combo,
+            self.requested_by,
+            self.purpose_edit,
+            self.incident_edit,
+            self.starts_edit,
+            self.due_edit,
+            self.quantity_spin,
+            self.emergency_check,
+        )
+
+    def _request_form(self) -> QFormLayout:
+        form = form_layout()
+        self.add_field(form, "Borrowing agency *", self.borrower_combo, "borrower")
+        self.add_field(form, self._requester_label(), self.requested_by, "requested_by")
+        self.add_field(form, "Purpose *", self.purpose_edit, "purpose")
+        self.add_field(form, "Incident reference", self.incident_edit, "incident_ref")
+        self.add_field(form, "From *", self.starts_edit, "starts_at")
+        due_row = QWidget()
+        due_layout = QHBoxLayout(due_row)
+        due_layout.setContentsMargins(0, 0, 0, 0)
+        due_layout.addWidget(self.due_edit, 1)
+        due_layout.addWidget(self.length_label)
+        self.add_field(form, "Due back *", due_row, "due_at", mark=self.due_edit)
+        if self.item.is_pooled:
+            quantity_row = QWidget()
+            quantity_layout = QHBoxLayout(quantity_row)
+            quantity_layout.setContentsMargins(0, 0, 0, 0)
+            quantity_layout.addWidget(self.quantity_spin)
+            quantity_layout.addWidget(
+                muted(f"of {self.item.quantity} ({self.defaults.free_now} free now)"), 1
+            )
+            self.add_field(form, "Quantity *", quantity_row, "quantity", mark=self.quantity_spin)
+        self.point_field("lines", self.item_heading)
+        return form
+
+    def _header(self) -> list[QWidget]:
+        self.item_heading = named(heading(self.item.label), "itemHeading")
+        return [self.item_heading, named(muted(self._terms_text()), "itemTerms")]
+
+    def _build(self) -> None:
+        header = self._header()
+        form = self._request_form()
+        form.addRow("", self.emergency_check)
+        self.finish(*header, form, ok_text=self.OK_TEXT)
+        self.purpose_edit.setFocus()
+
+    def _terms_text(self) -> str:
+        d = self.defaults
+        owner = f"Lent by {self.item.owner}"
+        if not d.protocol:
+            return f"{owner}. No sharing protocol lets another agency borrow it."
+        notice = f"{format_hours(d.notice_hours)}' notice" if d.notice_hours else "no notice"
+        longest = format_hours(d.max_loan_hours) or "no limit"
+        return f"{owner} under “{d.protocol}”: {notice}, loans of up to {longest}."
+
+    def _borrower_agencies(self) -> list[tuple[int, str]]:
+        """The agencies the protocol lets borrow the item; every other one if none does
+        (the check then says why the item cannot be lent)."""
+        names = dict(self.choices.agencies)
+        allowed = [(i, names[i]) for i in self.defaults.borrower_ids if i in names]
+        return allowed or [
+            (i, name) for i, name in self.choices.agencies if i != self.item.owner_agency_id
+        ]
+
+    def _requester_placeholder(self) -> str:
+        return "Choose who is asking…"
+
+    def _requester_label(self) -> str:
+        return "Requested by *"
+
+    def _default_start(self) -> datetime:
+        # The service leaves time to fill the form in past the notice period.
+        return self.defaults.starts_at
+
+    # The period ---------------------------------------------------------------------------
+
+    def _set_period(self, start: datetime) -> None:
+        """Show ``start`` and a due time keeping the loan's length, without it counting
+        as the person's own choice."""
+        for edit, value in ((self.starts_edit, start), (self.due_edit, start + self._length)):
+            with QSignalBlocker(edit):
+                edit.set_moment(value)
+        self._show_length()
+
+    def _on_start_changed(self) -> None:
+        self._period_touched = True
+        # Moving the start moves the due time with it: the length is what was agreed.
+        with QSignalBlocker(self.due_edit):
+            self.due_edit.set_moment(self.starts_edit.moment() + self._length)
+        self._show_length()
+
+    def _on_due_changed(self) -> None:
+        self._period_touched = True
+        self._length = self.due_edit.moment() - self.starts_edit.moment()
+        self._show_length()
+
+    def _show_length(self) -> None:
+        length = self.due_edit.moment() - self.starts_edit.moment()
+        self.length_label.setText(
+            describe_duration(length) if length > timedelta(0) else "ends before it starts"
+        )
+
+    def _on_emergency_toggled(self, emergency: bool) -> None:
+        # Waiving notice, the sensible start is now; unless the person chose times.
+        if not self._period_touched:
+            self._set_period(_minute(datetime.now(UTC)) if emergency else self._default_start())
+
+    def _on_borrower_changed(self) -> None:
+        self.requested_by.set_people(self.choices.people_of(self.borrower_id()))
+
+    # The draft ----------------------------------------------------------------------------
+
+    def borrower_id(self) -> int | None:
+        value = self.borrower_combo.currentData()
+        return int(value) if value is not None else None
+
+    def draft(self) -> LoanDraft:
+        return LoanDraft(
+            borrower_agency_id=self.borrower_id(),
+            requested_by_id=self.requested_by.person_id(),
+            purpose=self.purpose_edit.text(),
+            starts_at=self.starts_edit.moment(),
+            due_at=self.due_edit.moment(),
+            lines=(LineDraft(item_id=self.item.id, quantity=self.quantity_spin.value()),),
+            incident_ref=self.incident_edit.text(),
+            is_emergency=self.emergency_check.isChecked(),
+        )
+
+    def check(self) -> list[Refusal]:
+        return check_request(self._db, self.draft())
+
+    def save(self) -> None:
+        self.loan_id = request_loan(self._db, self.draft(), self._actor)
+
+    def ready_text(self) -> str:
+        return f"Nothing stops this request. Once saved it awaits approval by {self.item.owner}."
+
+
+class EmergencyIssueDialog(RequestDialog):
+    """Log kit straight out with no prior request; the safety rules still apply."""
+
+    TITLE = "Issue now (emergency)"
+    OK_TEXT = "Issue now"
+
+    def _make_request_fields(self) -> None:
+        self.people = HandoverPeople(self.choices)
+        self.handover_fields = ItemHandoverFields(self.item, self.defaults.readings)
+        super()._make_request_fields()
+        self.emergency_check.setChecked(True)
+        self.emergency_check.hide()
+        self._show_people()
+        self.borrower_combo.currentIndexChanged.connect(self._show_people)
+
+    def _build(self) -> None:
+        header = self._header()
+        request = QGroupBox("The loan")
+        request.setLayout(self._request_form())
+        handover_form = form_layout()
+        self.people.add_to(self, handover_form)
+        self.handover_fields.add_to(self, handover_form)
+        handover = QGroupBox("The hand-over")
+        handover.setLayout(handover_form)
+        columns = QGridLayout()
+        columns.setHorizontalSpacing(16)
+        columns.addWidget(request, 0, 0)
+        columns.addWidget(handover, 0, 1)
+        columns.setColumnStretch(0, 1)
+        columns.setColumnStretch(1, 1)
+        note = muted(
+            "An emergency issue skips the request and approval and is noted as an emergency. "
+            "The operator's competence and the item's inspection are still checked."
+        )
+        self.setMinimumWidth(980)
+        self.finish(*header, note, columns, ok_text=self.OK_TEXT)
+        self.purpose_edit.setFocus()
+
+    def _requester_placeholder(self) -> str:
+        return "Not recorded"
+
+    def _requester_label(self) -> str:
+        return "Requested by"
+
+    def _default_start(self) -> datetime:
+        return _minute(datetime.now(UTC))
+
+    def _on_emergency_toggled(self, emergency: bool) -> None:
+        """Always an emergency: the start stays where it is."""
+
+    def _show_people(self) -> None:
+        self.people.show_agencies(self.borrower_id(), self.item.owner_agency_id)
+
+    def handover(self) -> Handover:
+        return self.people.handover((self.handover_fields.line_handover(),))
+
+    def check(self) -> list[Refusal]:
+        return check_emergency_issue(self._db, self.draft(), self.handover())
+
+    def save(self) -> None:
+        self.loan_id = emergency_issue(self._db, self.draft(), self.handover(), self._actor)
+
+    def ready_text(self) -> str:
+        return (
+            "Nothing stops this emergency issue: the loan is logged as out from now, "
+            "noted as an emergency."
+        )
+
+
+# -- issue an approved loan ------------------------------------------------------------------
+
+
+def _line_title(line: LoanLineView, quantity: int) -> str:
+    amount = f"  ×{quantity}" if line.is_pooled else ""
+    return f"{line.asset_tag} {line.item_name}{amount}"
+
+
+class IssueDialog(LoanFormDialog):
+    """Hand an approved loan's kit over to the borrower's operator."""
+
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, f"Issue loan {loan.id}", parent)
+        self.loan = loan
+        choices = loan_choices(db)
+        self.people = HandoverPeople(choices)
+        self.people.show_agencies(loan.borrower_agency_id, lender_agency_id(db, loan.id))
+        # A request may already name its operator; start with them.
+        named_operator = next(
+            (p.id for p in choices.people_of(loan.borrower_agency_id) if p.name == loan.operator),
+            None,
+        )
+        if named_operator is not None:
+            self.people.operator.choose(named_operator)
+        form = form_layout()
+        self.people.add_to(self, form)
+        parts: list[QWidget] = [
+            heading(f"Hand over loan {loan.id}: {items_text(loan)}"),
+            muted(
+                f"From {loan.lender} to {loan.borrower}, due back {format_datetime(loan.due_at)}."
+            ),
+        ]
+        self.lines: list[ItemHandoverFields] = []
+        for line in loan.lines:
+            fields = ItemHandoverFields(
+                loan_item(db, line.item_id), request_defaults(db, line.item_id).readings
+            )
+            box_form = form_layout()
+            fields.add_to(self, box_form)
+            box = QGroupBox(_line_title(line, line.quantity))
+            box.setLayout(box_form)
+            parts.append(box)
+            self.lines.append(fields)
+        people = QGroupBox("People")
+        people.setLayout(form)
+        self.finish(parts[0], parts[1], people, *parts[2:], ok_text="Issue")
+        self.people.operator.setFocus()
+
+    def handover(self) -> Handover:
+        return self.people.handover(tuple(fields.line_handover() for fields in self.lines))
+
+    def check(self) -> list[Refusal]:
+        return check_issue(self._db, self.loan.id, self.handover())
+
+    def save(self) -> None:
+        issue_loan(self._db, self.loan.id, self.handover(), self._actor)
+
+    def ready_text(self) -> str:
+        return (
+            f"Nothing stops the hand-over. The kit is due back {format_datetime(self.loan.due_at)}."
+        )
+
+
+# -- return ----------------------------------------------------------------------------------
+
+
+class LineReturnFields:
+    """How much of one line comes back, its condition, readings and any defect."""
+
+    def __init__(self, line: LoanLineView) -> None:
+        self.line = line
+        self.outstanding = line.quantity_out
+        self.quantity_spin = named(QSpinBox(), "quantityBack")
+        self.quantity_spin.setRange(0, self.outstanding)
+        self.quantity_spin.setValue(self.outstanding)
+        fit_spin(self.quantity_spin, str(self.outstanding))
+        self.back_check = named(QCheckBox("Back now"), "backNow")
+        self.back_check.setChecked(True)
+        self.condition = named(ConditionCombo("Unchanged"), "conditionIn")
+        self.readings = named(ReadingsEditor(line.tracks), "readingsIn")
+        self.defect_edit = named(QLineEdit(), "defect")
+        self.defect_edit.setPlaceholderText("None found")
+        self.severity_combo = named(QComboBox(), "defectSeverity")
+        for severity, label in SEVERITY_LABELS.items():
+            self.severity_combo.addItem(label, severity)
+        self.severity_combo.setCurrentIndex(self.severity_combo.findData(DefectSeverity.MAJOR))
+        self.severity_combo.setEnabled(False)
+        self.defect_edit.textChanged.connect(
+            lambda text: self.severity_combo.setEnabled(bool(text.strip()))
+        )
+
+    def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
+        if self.line.is_pooled:
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(self.quantity_spin)
+            layout.addWidget(muted(f"of {self.outstanding} still out"), 1)
+            dialog.add_field(form, "Quantity back", row, "quantity", mark=self.quantity_spin)
+            dialog.watch(self.quantity_spin)
+        else:
+            dialog.add_field(form, "Returned", self.back_check)
+            dialog.watch(self.back_check)
+        dialog.add_field(form, "Condition", self.condition)
+        if not self.readings.is_empty:
+            dialog.add_field(form, "Readings", self.readings)
+            for name, spin in self.readings.spins.items():
+                dialog.point_field(name, spin)
+        defect_row = QWidget()
+        layout = QHBoxLayout(defect_row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.defect_edit, 1)
+        layout.addWidget(QLabel("Severity"))
+        layout.addWidget(self.severity_combo)
+        dialog.add_field(form, "Defect found", defect_row)
+        dialog.watch(self.condition, self.readings, self.defect_edit, self.severity_combo)
+
+    @property
+    def quantity_back(self) -> int:
+        if self.line.is_pooled:
+            return self.quantity_spin.value()
+        return 1 if self.back_check.isChecked() else 0
+
+    def line_return(self) -> LineReturn:
+        severity = self.severity_combo.currentData()
+        return LineReturn(
+            line_id=self.line.id,
+            quantity=self.quantity_back,
+            condition=self.condition.condition(),
+            readings=self.readings.readings(),
+            defect=self.defect_edit.text(),
+            defect_severity=(
+                severity if isinstance(severity, DefectSeverity) else DefectSeverity.MAJOR
+            ),
+        )
+
+
+class ReturnDialog(LoanFormDialog):
+    """Take kit back: all of it, or some of a pooled line; ``new_status`` once saved."""
+
+    def __init__(
+        self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, f"Return loan {loan.id}", parent)
+        self.loan = loan
+        self.new_status: LoanStatus | None = None
+        choices = loan_choices(db)
+        self.returned_to = named(PersonCombo("Not recorded"), "returnedTo")
+        self.returned_to.set_people(choices.people_of(lender_agency_id(db, loan.id)))
+        parts: list[QWidget] = [
+            heading(f"Return loan {loan.id}: {items_text(loan)}"),
+            muted(
+                f"From {loan.borrower} back to {loan.lender}; it was due back "
+                f"{format_datetime(loan.due_at)}."
+            ),
+        ]
+        self.lines: list[LineReturnFields] = []
+        for line in loan.lines:
+            if line.quantity_out <= 0:
+                continue
+            fields = LineReturnFields(line)
+            form = form_layout()
+            fields.add_to(self, form)
+            box = QGroupBox(_line_title(line, line.quantity))
+            box.setLayout(form)
+            parts.append(box)
+            self.lines.append(fields)
+        form = form_layout()
+        self.add_field(form, "Received back by", self.returned_to, "returned_to")
+        self.watch(self.returned_to)
+        self.finish(*parts, form, ok_text="Return")
+
+    def line_returns(self) -> list[LineReturn]:
+        return [fields.line_return() for fields in self.lines]
+
+    def check(self) -> list[Refusal]:
+        return check_return(
+            self._db,
+            self.loan.id,
+            self.line_returns(),
+            returned_to_id=self.returned_to.person_id(),
+        )
+
+    def save(self) -> None:
+        self.new_status = return_loan(
+            self._db,
+            self.loan.id,
+            self._actor,
+            lines=self.line_returns(),
+            returned_to_id=self.returned_to.person_id(),
+        )
+
+    def ready_text(self) -> str:
+        left = sum(fields.outstanding - fields.quantity_back for fields in self.lines)
+        if left == 0:
+            text = "Everything on the loan comes back, and the loan is closed as returned."
+        else:
+            stay = "item stays" if left == 1 else "items stay"
+            text = f"{left} {stay} out on loan; the loan becomes partly returned."
+        defective = [f.line.asset_tag for f in self.lines if f.defect_edit.text().strip()]
+        if defective:
+            text += f" The defect takes {', '.join(defective)} out of service until it is cleared."
+        return text
