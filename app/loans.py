@@ -274,7 +274,7 @@ class LoanSection(enum.Enum):
     DUE_TODAY = "Due back today"
     OVERDUE = "Overdue"
     RECALLED = "Recalled"
-    RETURNED = "Returned (last 7 days)"
+    RETURNED = "Returned in the last 7 days"
     ALL = "All loans"
 
 
