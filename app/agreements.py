@@ -6,7 +6,7 @@ import enum
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import (
     EquipmentItem,
@@ -114,6 +114,7 @@ def covering_protocols(session: Session, item: EquipmentItem) -> list[SharingPro
                 .exists(),
             )
             .order_by(SharingProtocol.id.desc())
+            .options(joinedload(SharingProtocol.mou))
         )
         .unique()
         .all()

@@ -783,7 +783,8 @@ def _clash(
             LoanLine.item_id == item.id,
             LoanLine.holds_stock.is_(True),
             LoanLine.starts_at < end,
-            or_(LoanLine.ends_at > start, Loan.status.in_(OUT)),
+            # Ended lines count only while overdue and out, as in the availability rule.
+            or_(LoanLine.ends_at > start, and_(Loan.status.in_(OUT), LoanLine.ends_at <= now)),
         )
         .order_by(LoanLine.starts_at)
         .limit(1)
@@ -893,7 +894,7 @@ def _check_lines(
             )
     today = today_uk(now)
     checks: list[_LineCheck] = []
-    owners: dict[int, str] = {}
+    owners: dict[int, EquipmentItem] = {}
     for line in draft.lines:
         item = session.get(EquipmentItem, line.item_id)
         if item is None:
@@ -901,7 +902,7 @@ def _check_lines(
                 Refusal("details", f"There is no catalogue item with id {line.item_id}.", "lines")
             )
             continue
-        owners[item.owner_agency_id] = item.owner_agency.name
+        owners.setdefault(item.owner_agency_id, item)
         protocol, refusal = _protocol_for(
             session, item, borrower, today, emergency=not check_notice
         )
@@ -920,12 +921,13 @@ def _check_lines(
         )
         checks.append(_LineCheck(item=item, quantity=line.quantity, protocol=protocol))
     if len(owners) > 1:
+        owner_names = sorted(item.owner_agency.name for item in owners.values())
         problems.append(
             Refusal(
                 "lender",
                 "Each loan is from one lending agency, who decide what they can spare: "
-                f"these items belong to {' and '.join(sorted(owners.values()))}. Make one "
-                "request per agency.",
+                f"these items belong to {' and '.join(owner_names)}. Make one request per "
+                "agency.",
                 "lines",
             )
         )
@@ -1319,7 +1321,9 @@ def request_loan(
         _refuse_if(problems)
         loan = _new_loan(draft, checks, LoanStatus.REQUESTED)
         session.add(loan)
-        _confirm_not_overbooked(session, loan.lines, moment)
+        # No second look at the peak: the check above ran under the item locks (or
+        # SQLite's write lock), so nothing can have been booked in between.
+        _flush(session)
         _audit(
             session,
             actor,
@@ -1615,7 +1619,7 @@ def emergency_issue(
         loan = _new_loan(booked, checks, LoanStatus.ISSUED)
         session.add(loan)
         _apply_handover(loan, handover, moment)
-        _confirm_not_overbooked(session, loan.lines, moment)
+        _flush(session)  # checked above, under the locks, as for a request
         _audit(
             session,
             actor,

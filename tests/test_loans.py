@@ -733,6 +733,25 @@ def test_extend_within_the_protocol_and_the_free_time(db: Database, world: World
     assert audit_actions(db, loan_id).count("loan.extended") == 1
 
 
+def test_extending_pooled_stock_into_other_bookings(db: Database, world: World) -> None:
+    first = request(db, draft(world, LineDraft(world.barriers, 7)))
+    request(db, draft(world, LineDraft(world.barriers, 4), start=NOW + 30 * HOUR, hours=10))
+    with pytest.raises(LoanConflict) as caught:
+        service.extend_loan(db, first, NOW + 35 * HOUR, ACTOR, now=NOW)
+    # Over the longer period the other booking leaves six for this loan, which holds seven.
+    assert "Only 6 of the 10 CFR-B1 “Barriers” are free" in caught.value.message
+    service.extend_loan(db, first, NOW + 30 * HOUR, ACTOR, now=NOW)
+    assert service.get_loan(db, first).due_at == NOW + 30 * HOUR
+
+
+def test_a_conflict_names_the_loan_in_the_way(db: Database, world: World) -> None:
+    issued(db, world, draft(world, hours=20))  # out now, back tomorrow morning
+    later = request(db, draft(world, start=NOW + 100 * HOUR))
+    with pytest.raises(LoanConflict) as caught:
+        request(db, draft(world, start=NOW + 110 * HOUR))
+    assert f"Loan {later} has it" in caught.value.message
+
+
 def test_cancel_only_before_the_kit_goes_out(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world))
     error = refusal(service.cancel_loan, db, loan_id, ACTOR, now=NOW)
