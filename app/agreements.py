@@ -6,7 +6,7 @@ import enum
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
     EquipmentItem,
@@ -114,7 +114,7 @@ def covering_protocols(session: Session, item: EquipmentItem) -> list[SharingPro
                 .exists(),
             )
             .order_by(SharingProtocol.id.desc())
-            .options(joinedload(SharingProtocol.mou))
+            .options(joinedload(SharingProtocol.mou), selectinload(SharingProtocol.borrowers))
         )
         .unique()
         .all()
@@ -131,5 +131,11 @@ def usable_protocols(session: Session, item: EquipmentItem, today: date) -> list
     # status_of() says "superseded" once a successor is in effect, so that is covered.
     candidates = covering_protocols(session, item)
     usable = [p for p in candidates if status_of(session, p.mou, today).allows_loans]
-    direct = [p for p in usable if any(i.id == item.id for i in p.items)]
+    # Which name the item itself: one small query, not every protocol's item list.
+    naming = set(
+        session.scalars(
+            select(protocol_items.c.protocol_id).where(protocol_items.c.item_id == item.id)
+        )
+    )
+    direct = [p for p in usable if p.id in naming]
     return direct + [p for p in usable if p not in direct]
