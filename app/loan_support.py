@@ -1,25 +1,13 @@
-"""What the loan dialogs need to know beyond ``app.loans``: an item's facts, a loan's
-lender, and the return rules checked as a person types.
-
-Kept apart from ``app.loans`` while that module is being finished; each function here
-reads in its own session and returns frozen dataclasses or ids, like the rest of ``app``.
-"""
+"""An item's facts as the loan dialogs show them (tag, owner, condition, readings kept)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.database import Database
 from app.errors import NotFound
-
-# Private helpers of app.loans, used so that the return rules have one definition.
-# When app.loans gains a public check_return, this module's copy should go.
-from app.loans import (
-    tracked_readings,
-)
-from models import EquipmentItem, Loan, LoanLine
+from app.loans import tracked_readings
+from models import EquipmentItem
 
 
 @dataclass(frozen=True)
@@ -59,18 +47,4 @@ def loan_item(db: Database, item_id: int) -> LoanItem:
             condition=item.condition.value.capitalize(),
             accessories=item.accessories or "",
             tracks=tracked_readings(item),
-        )
-
-
-def lender_agency_id(db: Database, loan_id: int) -> int | None:
-    """The agency that owns the kit on ``loan_id`` (whose people approve and hand over)."""
-    with db.read() as session:
-        if session.get(Loan, loan_id) is None:
-            raise NotFound(f"There is no loan number {loan_id}. Check the number on the form.")
-        return session.scalar(
-            select(EquipmentItem.owner_agency_id)
-            .join(LoanLine, LoanLine.item_id == EquipmentItem.id)
-            .where(LoanLine.loan_id == loan_id)
-            .order_by(LoanLine.id)
-            .limit(1)
         )

@@ -35,6 +35,7 @@ from app.audit import Actor, record, snapshot
 from app.availability import Period, available_quantity, peak_booked
 from app.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
+from app.directory import PersonRef, list_agencies, list_people
 from app.errors import DomainError, NotFound
 from models import (
     Agency,
@@ -227,8 +228,10 @@ class LoanView:
     borrower: str
     borrower_agency_id: int
     lender: str
+    lender_agency_id: int | None  # whose people approve, hand over and take it back
     requested_by: str
     operator: str
+    operator_id: int | None
     approver: str
     purpose: str
     incident_ref: str
@@ -274,7 +277,7 @@ class LoanSection(enum.Enum):
     DUE_TODAY = "Due back today"
     OVERDUE = "Overdue"
     RECALLED = "Recalled"
-    RETURNED = "Returned in the last 7 days"
+    RETURNED = "Returned, last 7 days"
     ALL = "All loans"
 
 
@@ -368,15 +371,17 @@ def _load(session: Session, loan_id: int, *, lock: bool = False) -> Loan:
 def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
     due = effective_due(loan)
     overdue = loan.status in OUT and due < now
-    lender = loan.lines[0].item.owner_agency.name if loan.lines else ""
+    owner = loan.lines[0].item.owner_agency if loan.lines else None
     return LoanView(
         id=loan.id,
         status=loan.status,
         borrower=loan.borrower_agency.name,
         borrower_agency_id=loan.borrower_agency_id,
-        lender=lender,
+        lender=owner.name if owner else "",
+        lender_agency_id=owner.id if owner else None,
         requested_by=loan.requested_by.full_name if loan.requested_by else "",
         operator=loan.operator.full_name if loan.operator else "",
+        operator_id=loan.operator_id,
         approver=loan.approver.full_name if loan.approver else "",
         purpose=loan.purpose,
         incident_ref=loan.incident_ref or "",
@@ -1905,51 +1910,22 @@ def recall_loan(
 
 
 @dataclass(frozen=True)
-class PersonChoice:
-    id: int
-    name: str
-    staff_number: str
-    agency_id: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.staff_number})"
-
-
-@dataclass(frozen=True)
 class LoanChoices:
     """Agencies and people the loan dialogs offer, in name order."""
 
     agencies: tuple[tuple[int, str], ...]
-    people: tuple[PersonChoice, ...]
+    people: tuple[PersonRef, ...]
 
-    def people_of(self, agency_id: int | None) -> tuple[PersonChoice, ...]:
+    def people_of(self, agency_id: int | None) -> tuple[PersonRef, ...]:
         return tuple(p for p in self.people if p.agency_id == agency_id)
 
 
 def loan_choices(db: Database) -> LoanChoices:
-    with db.read() as session:
-        agencies = session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
-        people = session.execute(
-            select(
-                Person.id,
-                Person.given_name,
-                Person.family_name,
-                Person.staff_number,
-                Person.agency_id,
-            )
-            .where(Person.is_active.is_(True))
-            .order_by(Person.family_name, Person.given_name)
-        ).all()
-        return LoanChoices(
-            agencies=tuple((row[0], row[1]) for row in agencies),
-            people=tuple(
-                PersonChoice(
-                    id=row[0], name=f"{row[1]} {row[2]}", staff_number=row[3], agency_id=row[4]
-                )
-                for row in people
-            ),
-        )
+    """The same lists ``kitshare-admin`` matches names against."""
+    return LoanChoices(
+        agencies=tuple((a.id, a.name) for a in list_agencies(db)),
+        people=tuple(list_people(db)),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
@@ -22,6 +25,43 @@ COLUMN_SAMPLES = {
 }
 NAME_MINIMUM_SAMPLE = "Thermal drone 00"
 
+# A table's column enumeration (an IntEnum).
+C = TypeVar("C", bound=int)
+
+
+def configure_record_table(
+    table: QTableView, samples: Mapping[C, str], *, bold_column: C
+) -> QFontMetrics:
+    """Set up a read-only table of records, one row each: whole-row selection, no grid,
+    Tab leaving the table rather than walking its cells, and row heights and column
+    widths taken from the font and a sample text per column, never from the data, so
+    they stay right at any scaling and cost nothing per row. ``bold_column`` is shown in
+    bold (a status) and is measured so. Returns the font's metrics for further sizing.
+    """
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setShowGrid(False)
+    table.setTabKeyNavigation(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    metrics = table.fontMetrics()
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(metrics.height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    bold = table.font()
+    bold.setBold(True)
+    padding = 2 * metrics.averageCharWidth()
+    for column, sample in samples.items():
+        measure = QFontMetrics(bold) if column == bold_column else metrics
+        header.resizeSection(column, measure.horizontalAdvance(sample) + padding)
+    return metrics
+
 
 class CatalogueTable(QTableView):
     """A read-only, row-selecting table over a ``SearchResultModel``."""
@@ -30,35 +70,11 @@ class CatalogueTable(QTableView):
         super().__init__(parent)
         self.setObjectName("catalogueTable")
         self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setShowGrid(False)
-        # Tab should leave the table for the item panel, not walk across its cells.
-        self.setTabKeyNavigation(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-
-        # Row heights and column widths come from the font, never from the data:
-        # measuring every row would not scale to the catalogue sizes search will bring.
-        metrics = self.fontMetrics()
-        rows = self.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(metrics.height() + 10)
+        metrics = configure_record_table(self, COLUMN_SAMPLES, bold_column=Column.STATUS)
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
         header.setMinimumSectionSize(40)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         padding = 2 * metrics.averageCharWidth()
-        bold = self.font()
-        bold.setBold(True)
-        for column, sample in COLUMN_SAMPLES.items():
-            # The model shows "Out of service" in bold, and it must not be cut short.
-            measure = QFontMetrics(bold) if column == Column.STATUS else metrics
-            header.resizeSection(column, measure.horizontalAdvance(sample) + padding)
         self._name_minimum = metrics.horizontalAdvance(NAME_MINIMUM_SAMPLE) + padding
         # Clicking a header asks the window for a new search sorted in SQL; no column is
         # marked until then, as results start in order of relevance.

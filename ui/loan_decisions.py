@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPlainTe
 from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
-from app.loan_support import lender_agency_id
 from app.loans import (
     LoanView,
     Refusal,
@@ -81,7 +80,7 @@ class _DecisionDialog(LoanFormDialog):
         super().__init__(db, actor, title, parent)
         self.loan = loan
         self.approver = named(PersonCombo("Choose who decides…"), "approver")
-        self.approver.set_people(loan_choices(db).people_of(lender_agency_id(db, loan.id)))
+        self.approver.set_people(loan_choices(db).people_of(loan.lender_agency_id))
         self.form = form_layout()
         self.add_field(self.form, decider_label, self.approver, "approver")
         self.watch(self.approver)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
-from app.loan_support import LoanItem, lender_agency_id, loan_item
+from app.loan_support import LoanItem, loan_item
 from app.loans import (
     Handover,
     LineDraft,
@@ -430,14 +430,10 @@ class IssueDialog(LoanFormDialog):
         self.loan = loan
         choices = loan_choices(db)
         self.people = HandoverPeople(choices)
-        self.people.show_agencies(loan.borrower_agency_id, lender_agency_id(db, loan.id))
+        self.people.show_agencies(loan.borrower_agency_id, loan.lender_agency_id)
         # A request may already name its operator; start with them.
-        named_operator = next(
-            (p.id for p in choices.people_of(loan.borrower_agency_id) if p.name == loan.operator),
-            None,
-        )
-        if named_operator is not None:
-            self.people.operator.choose(named_operator)
+        if loan.operator_id is not None:
+            self.people.operator.choose(loan.operator_id)
         form = form_layout()
         self.people.add_to(self, form)
         parts: list[QWidget] = [
@@ -562,7 +558,7 @@ class ReturnDialog(LoanFormDialog):
         self.new_status: LoanStatus | None = None
         choices = loan_choices(db)
         self.returned_to = named(PersonCombo("Not recorded"), "returnedTo")
-        self.returned_to.set_people(choices.people_of(lender_agency_id(db, loan.id)))
+        self.returned_to.set_people(choices.people_of(loan.lender_agency_id))
         parts: list[QWidget] = [
             heading(f"Return loan {loan.id}: {items_text(loan)}"),
             muted(

@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 from app.audit import Actor
 from app.clock import UK
 from app.database import Database
+from app.directory import PersonRef
 from app.errors import DomainError
-from app.loans import LoanRefused, LoanView, PersonChoice, Readings, Refusal
+from app.loans import LoanRefused, LoanView, Readings, Refusal
 from models import Condition
 
 W = TypeVar("W", bound=QWidget)
@@ -119,14 +120,15 @@ class PersonCombo(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(24)
 
-    def set_people(self, people: Iterable[PersonChoice], *, keep: int | None = None) -> None:
+    def set_people(self, people: Iterable[PersonRef], *, keep: int | None = None) -> None:
         """List ``people``; keep ``keep`` (or the current choice) chosen if listed."""
         chosen = keep if keep is not None else self.person_id()
         with QSignalBlocker(self):
             self.clear()
             self.addItem(self._placeholder, None)
             for person in people:
-                self.addItem(person.label, person.id)
+                # The list is one agency's people, so the agency is not repeated.
+                self.addItem(f"{person.name} ({person.staff_number})", person.id)
             self.setCurrentIndex(max(self.findData(chosen), 0))
         self.currentIndexChanged.emit(self.currentIndex())
 

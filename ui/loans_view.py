@@ -4,12 +4,10 @@ loans of the chosen list in a table. Filters narrow everything to one agency or 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -24,6 +22,7 @@ from app.database import Database
 from app.errors import KitShareError
 from app.items import choices
 from app.loans import LoanSection, list_loans, loan_counts
+from ui.catalogue_table import configure_record_table
 from ui.loan_dialog import OVERDUE_COLOUR, RECALLED_COLOUR
 from ui.loans_model import LoanColumn, LoanTableModel
 
@@ -140,30 +139,8 @@ class LoansView(QWidget):
         table = QTableView()
         table.setObjectName("loansTable")
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setShowGrid(False)
-        table.setTabKeyNavigation(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        metrics = table.fontMetrics()
-        rows = table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(metrics.height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        bold = QFont(table.font())
-        bold.setBold(True)
-        padding = 2 * metrics.averageCharWidth()
-        for column, sample in COLUMN_SAMPLES.items():
-            # Overdue statuses show in bold, and must not be cut short.
-            measure = QFontMetrics(bold) if column == LoanColumn.STATUS else metrics
-            header.resizeSection(column, measure.horizontalAdvance(sample) + padding)
+        configure_record_table(table, COLUMN_SAMPLES, bold_column=LoanColumn.STATUS)
+        table.horizontalHeader().setStretchLastSection(True)
         return table
 
     def _fill_filters(self) -> None:

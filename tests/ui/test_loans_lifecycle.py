@@ -132,7 +132,7 @@ def test_request_approve_issue_part_return_and_return_barriers_in_the_window(
     assert window.statusBar().currentMessage() == f"Loan {loan_id}: returned."
     view.show_section(LoanSection.RETURNED)
     assert [view.model.loan_id(r) for r in range(view.model.rowCount())] == [loan_id]
-    assert view.section_counts_shown()[LoanSection.RETURNED] == "Returned in the last 7 days (1)"
+    assert view.section_counts_shown()[LoanSection.RETURNED] == "Returned, last 7 days (1)"
     assert loan_counts(db)[LoanSection.OUT] == 1
     assert [v.id for v in list_loans(db, LoanSection.OUT)] != [loan_id]
     # The panel follows: only the overdue seed loan still has barriers out.
