@@ -14,16 +14,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import AuditEvent
+from models import AuditEvent, Role
 from models.base import plain
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The person making a change. Users and roles (issue 6) will fill in ``user_id``."""
+    """The person making a change, and the role they act in.
+
+    ``role`` is None for a station PC nobody has signed in on: it may read and log loans,
+    but not change the MoU register. Users and roles (issue 6) fill in the rest.
+    """
 
     name: str
     user_id: int | None = None
+    role: Role | None = None
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role is Role.ADMINISTRATOR
 
 
 def record(

@@ -12,6 +12,9 @@ Anything else is a programming mistake and is allowed to surface as one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class KitShareError(Exception):
     """Base of every error whose message is written for the person at the screen."""
@@ -26,6 +29,40 @@ class KitShareError(Exception):
 
 class DomainError(KitShareError):
     """A request that the rules refuse."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One rule an action breaks, said as what would satisfy it.
+
+    ``rule`` is a short stable name (``"notice"``, ``"competence"``…) for code and
+    tests; ``field`` names the dialog field to point at, if one is to blame.
+    """
+
+    rule: str
+    message: str
+    field: str | None = None
+
+
+class Refused(DomainError):
+    """The rules refuse an action; ``problems`` lists every rule broken."""
+
+    def __init__(self, problems: Sequence[Refusal]) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = self.problems[0].message
+        else:
+            listed = " ".join(f"{n}. {p.message}" for n, p in enumerate(self.problems, 1))
+            message = f"{len(self.problems)} things stop this: {listed}"
+        super().__init__(message)
+
+    @property
+    def rules(self) -> set[str]:
+        return {p.rule for p in self.problems}
+
+
+class NotPermitted(DomainError):
+    """The person acting does not hold the role the action needs."""
 
 
 class NotFound(DomainError):

@@ -36,7 +36,7 @@ from app.availability import Period, available_quantity, peak_booked
 from app.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.directory import PersonRef, list_agencies, list_people
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, Refusal, Refused
 from models import (
     Agency,
     AppUser,
@@ -88,34 +88,8 @@ STALE_MESSAGE = "Someone else changed this loan a moment ago; reopen it to see t
 # -- refusals ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """One rule an action breaks, said as what would satisfy it.
-
-    ``rule`` is a short stable name (``"notice"``, ``"competence"``…) for code and
-    tests; ``field`` names the dialog field to point at, if one is to blame.
-    """
-
-    rule: str
-    message: str
-    field: str | None = None
-
-
-class LoanRefused(DomainError):
-    """The rules refuse the action; ``problems`` lists every rule broken."""
-
-    def __init__(self, problems: Sequence[Refusal]) -> None:
-        self.problems = list(problems)
-        if len(self.problems) == 1:
-            message = self.problems[0].message
-        else:
-            listed = " ".join(f"{n}. {p.message}" for n, p in enumerate(self.problems, 1))
-            message = f"{len(self.problems)} things stop this: {listed}"
-        super().__init__(message)
-
-    @property
-    def rules(self) -> set[str]:
-        return {p.rule for p in self.problems}
+class LoanRefused(Refused):
+    """The rules refuse a loan action; ``problems`` lists every rule broken."""
 
 
 class LoanConflict(LoanRefused):

@@ -38,8 +38,8 @@ from app.audit import Actor
 from app.clock import UK
 from app.database import Database
 from app.directory import PersonRef
-from app.errors import DomainError
-from app.loans import LoanRefused, LoanView, Readings, Refusal
+from app.errors import DomainError, Refusal
+from app.loans import LoanRefused, LoanView, Readings
 from models import Condition
 
 W = TypeVar("W", bound=QWidget)
