@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 from models import (
     Agency,
     AgencyKind,
+    AppUser,
     Category,
     EquipmentItem,
     Mou,
     MouParty,
+    Person,
+    QualificationType,
+    Role,
     SharingProtocol,
     Site,
 )
@@ -99,6 +103,48 @@ def protocol(
     record.borrowers = borrowers
     record.categories = categories or []
     record.items = items or []
+    session.add(record)
+    session.flush()
+    return record
+
+
+def person(session: Session, owner: Agency, given: str = "Sam", family: str = "Smith") -> Person:
+    record = Person(
+        agency_id=owner.id,
+        staff_number=f"S{next(_sequence):05d}",
+        given_name=given,
+        family_name=family,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def app_user(
+    session: Session,
+    who: Person,
+    username: str,
+    password_hash: str,
+    role: Role = Role.DUTY_OFFICER,
+    *,
+    active: bool = True,
+) -> AppUser:
+    """An account for ``who``; pass a hash made once (argon2 is slow on purpose)."""
+    record = AppUser(
+        username=username,
+        person_id=who.id,
+        role=role,
+        password_hash=password_hash,
+        is_active=active,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def qualification(session: Session, name: str | None = None) -> QualificationType:
+    n = next(_sequence)
+    record = QualificationType(code=f"Q{n}", name=name or f"Qualification {n}")
     session.add(record)
     session.flush()
     return record

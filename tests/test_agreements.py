@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.agreements import MouStatus, governing_protocol, mou_status
+from app.agreements import MouStatus, governing_protocol, mou_status, status_of
 from app.database import Database
 from models import EquipmentItem, Mou
 from tests import factories as f
@@ -52,6 +52,71 @@ def test_draft_supersession_and_termination() -> None:
     assert status(today, superseded_from=today + timedelta(days=1)) is MouStatus.IN_FORCE
     assert status(today, terminated_on=today) is MouStatus.EXPIRED
     assert status(date(2028, 2, 29), review_on=None) is MouStatus.IN_FORCE
+
+
+@pytest.mark.parametrize(
+    ("today", "changes", "expected"),
+    [
+        # Without a review date, the expiry day itself is still in force.
+        (EXPIRES - timedelta(days=1), {"review_on": None}, MouStatus.IN_FORCE),
+        (EXPIRES, {"review_on": None}, MouStatus.IN_FORCE),
+        (EXPIRES + timedelta(days=1), {"review_on": None}, MouStatus.EXPIRED),
+        # Review due from exactly 60 days before the review date, not 61.
+        (REVIEW - timedelta(days=61), {"expires_on": None}, MouStatus.IN_FORCE),
+        (REVIEW - timedelta(days=60), {"expires_on": None}, MouStatus.REVIEW_DUE),
+        (REVIEW + timedelta(days=400), {"expires_on": None}, MouStatus.REVIEW_DUE),
+        # Terminated: in force the day before, ended on the day itself.
+        (date(2026, 6, 1), {"terminated_on": date(2026, 6, 2)}, MouStatus.IN_FORCE),
+        (date(2026, 6, 2), {"terminated_on": date(2026, 6, 2)}, MouStatus.EXPIRED),
+        (date(2026, 6, 3), {"terminated_on": date(2026, 6, 2)}, MouStatus.EXPIRED),
+        # Superseded from the day the successor takes effect, not the day before.
+        (date(2026, 6, 1), {"superseded_from": date(2026, 6, 2)}, MouStatus.IN_FORCE),
+        (date(2026, 6, 2), {"superseded_from": date(2026, 6, 2)}, MouStatus.SUPERSEDED),
+        # Superseded wins over expired and review due; a draft is a draft whatever its dates.
+        (EXPIRES + timedelta(days=1), {"superseded_from": EXPIRES}, MouStatus.SUPERSEDED),
+        (date(2026, 6, 1), {"is_draft": True}, MouStatus.DRAFT),
+        (date(2026, 6, 1), {"effective_from": None}, MouStatus.DRAFT),
+        # Signed and waiting, even if the review window has begun.
+        (EFFECTIVE - timedelta(days=1), {"review_on": EFFECTIVE}, MouStatus.NOT_YET_IN_FORCE),
+    ],
+)
+def test_status_at_each_boundary(
+    today: date, changes: dict[str, object], expected: MouStatus
+) -> None:
+    assert status(today, **changes) is expected
+
+
+def test_status_of_reads_the_successor_from_the_database(db: Database) -> None:
+    takes_over = date(2026, 9, 1)
+    with db.write() as session:
+        fire = f.agency(session)
+        police = f.agency(session)
+        old = f.mou_in_force(session, [fire, police], reference="SUCCESSION")
+        new = Mou(
+            reference="SUCCESSION",
+            version=2,
+            title=old.title,
+            is_draft=True,
+            effective_from=takes_over,
+            supersedes_id=old.id,
+        )
+        session.add(new)
+        session.flush()
+        old_id, new_id = old.id, new.id
+    with db.read() as session:
+        old_mou = session.get_one(Mou, old_id)
+        # A draft successor supersedes nothing, even after its intended date.
+        assert status_of(session, old_mou, takes_over + timedelta(days=5)) is MouStatus.IN_FORCE
+    with db.write() as session:
+        session.get_one(Mou, new_id).is_draft = False
+    with db.read() as session:
+        old_mou = session.get_one(Mou, old_id)
+        new_mou = session.get_one(Mou, new_id)
+        day_before = takes_over - timedelta(days=1)
+        assert status_of(session, old_mou, day_before) is MouStatus.IN_FORCE
+        assert status_of(session, new_mou, day_before) is MouStatus.NOT_YET_IN_FORCE
+        assert status_of(session, old_mou, takes_over) is MouStatus.SUPERSEDED
+        assert status_of(session, new_mou, takes_over) is MouStatus.IN_FORCE
 
 
 def test_only_in_force_and_review_due_allow_loans() -> None:
