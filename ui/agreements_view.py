@@ -1,0 +1,934 @@
+"""The Agreements view: the MoU register and its sharing protocols.
+
+Everyone reads it: every version of every MoU in a table, and the chosen version in
+full beside it, set out as a document. An administrator who signs in here may add and
+change MoUs and protocols; the register service refuses anyone else regardless, so the
+buttons being enabled is a comfort, not the rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date
+from functools import partial
+from html import escape
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.agreements import MouStatus
+from app.audit import Actor
+from app.clock import format_date
+from app.database import Database
+from app.errors import KitShareError
+from app.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
+from ui.admin_sign_in import AdminSignInDialog
+from ui.catalogue_table import configure_record_table
+from ui.item_panel import badge, format_hours
+from ui.messages import show_error
+from ui.mou_dialog import MouDialog
+from ui.protocol_dialog import ProtocolDialog
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+MOU_ID_ROLE = Qt.ItemDataRole.UserRole
+
+# Words always go with the colour, so the status reads in greyscale too.
+STATUS_COLOURS = {
+    MouStatus.IN_FORCE: "#1e7b34",
+    MouStatus.REVIEW_DUE: "#9a5b00",
+    MouStatus.NOT_YET_IN_FORCE: "#1f5fa8",
+    MouStatus.DRAFT: "#1f5fa8",
+    MouStatus.EXPIRED: "#b3261e",
+    MouStatus.SUPERSEDED: "#5f6368",
+}
+ALL_STATUSES = "All statuses"
+READ_ONLY_TEXT = "Read only. Sign in as an administrator to change the register."
+SIGN_IN_TEXT = "Sign in as administrator…"
+NO_MOUS_TEXT = "The register holds no MoUs yet."
+NO_MATCH_TEXT = "No MoU matches the search."
+PICK_TEXT = "Select an MoU to read it in full."
+# The bar's colours are set explicitly, so it reads the same on any palette.
+READ_ONLY_BAR = ("#3c4043", "#f1f3f4", "#dadce0")
+SIGNED_IN_BAR = ("#1e5e2f", "#e9f5ec", "#1e7b34")
+
+
+class MouColumn(enum.IntEnum):
+    REFERENCE = 0
+    VERSION = 1
+    TITLE = 2
+    PARTIES = 3
+    STATUS = 4
+    EFFECTIVE = 5
+    REVIEW = 6
+    EXPIRES = 7
+
+
+HEADERS = {
+    MouColumn.REFERENCE: "Reference",
+    MouColumn.VERSION: "Version",
+    MouColumn.TITLE: "Title",
+    MouColumn.PARTIES: "Parties",
+    MouColumn.STATUS: "Status",
+    MouColumn.EFFECTIVE: "Effective",
+    MouColumn.REVIEW: "Review",
+    MouColumn.EXPIRES: "Expires",
+}
+# Widths from sample text, so they follow the font; long titles and party lists elide,
+# with the whole text in the tooltip and the document beside the table.
+COLUMN_SAMPLES = {
+    MouColumn.REFERENCE: "NFRS-CFRS-MOU-2025-02",
+    MouColumn.VERSION: "Version",
+    MouColumn.TITLE: "Cambridgeshire Sp",
+    MouColumn.PARTIES: "Cambridgeshire",
+    # The dot takes about as much room as two letters.
+    MouColumn.STATUS: "MM Review due",
+    MouColumn.EFFECTIVE: "00/00/0000",
+    MouColumn.REVIEW: "00/00/0000",
+    MouColumn.EXPIRES: "00/00/0000",
+}
+
+
+def status_text(status: MouStatus) -> str:
+    return status.value
+
+
+def _status_icon(status: MouStatus) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(STATUS_COLOURS[status]))
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def row_matches(row: MouRow, text: str, status: MouStatus | None) -> bool:
+    """Whether ``row`` passes the filter: any word of ``text`` in its reference, title or
+    parties (any case), and ``status`` if one is chosen."""
+    if status is not None and row.status is not status:
+        return False
+    haystack = " ".join((row.reference, f"v{row.version}", row.title, *row.parties)).casefold()
+    return all(word in haystack for word in text.casefold().split())
+
+
+def _cell_text(row: MouRow, column: MouColumn) -> str:
+    if column is MouColumn.REFERENCE:
+        return row.reference
+    if column is MouColumn.VERSION:
+        return str(row.version)
+    if column is MouColumn.TITLE:
+        return row.title
+    if column is MouColumn.PARTIES:
+        return ", ".join(row.parties)
+    if column is MouColumn.STATUS:
+        return status_text(row.status)
+    if column is MouColumn.EFFECTIVE:
+        return format_date(row.effective_from)
+    if column is MouColumn.REVIEW:
+        return format_date(row.review_on)
+    return format_date(row.expires_on)
+
+
+def _tooltip(row: MouRow, column: MouColumn) -> str:
+    if column is MouColumn.PARTIES:
+        if not row.parties:
+            return "No parties yet"
+        lead, *others = row.parties
+        return "\n".join([f"{lead} (lead party)", *others])
+    if column is MouColumn.VERSION:
+        return f"{row.reference} version {row.version}"
+    return _cell_text(row, column)
+
+
+class MouTableModel(QAbstractTableModel):
+    """Read-only rows of ``MouRow``, narrowed by a search text and a status.
+
+    The register holds tens of versions, not thousands, so the model keeps them all and
+    filters in memory; the MoU's id is under ``MOU_ID_ROLE``.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._all: list[MouRow] = []
+        self._rows: list[MouRow] = []
+        self._text = ""
+        self._status: MouStatus | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._icons: dict[MouStatus, QIcon] = {}
+
+    @property
+    def total(self) -> int:
+        """How many versions the register holds, whatever the filter."""
+        return len(self._all)
+
+    def show_rows(self, rows: Sequence[MouRow]) -> None:
+        self.beginResetModel()
+        self._all = list(rows)
+        self._rows = self._filtered()
+        self.endResetModel()
+
+    def set_filter(self, text: str, status: MouStatus | None) -> None:
+        self.beginResetModel()
+        self._text = text
+        self._status = status
+        self._rows = self._filtered()
+        self.endResetModel()
+
+    def _filtered(self) -> list[MouRow]:
+        return [row for row in self._all if row_matches(row, self._text, self._status)]
+
+    def mou(self, row: int) -> MouRow:
+        return self._rows[row]
+
+    def mou_id(self, row: int) -> int:
+        return self._rows[row].id
+
+    def row_of(self, mou_id: int) -> int | None:
+        for row, mou in enumerate(self._rows):
+            if mou.id == mou_id:
+                return row
+        return None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(MouColumn)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = MouColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell_text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column) or None
+        if role == MOU_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is MouColumn.VERSION:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if column is MouColumn.STATUS:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._icon(row.status)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(STATUS_COLOURS[row.status]))
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+        return None
+
+    def _icon(self, status: MouStatus) -> QIcon:
+        if status not in self._icons:
+            self._icons[status] = _status_icon(status)
+        return self._icons[status]
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(MouColumn)
+        ):
+            return HEADERS[MouColumn(section)]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+# -- the document -------------------------------------------------------------------------
+
+STYLESHEET = """
+h1 { font-size: x-large; font-weight: 600; margin: 0; }
+h2 { font-size: large; font-weight: 600; margin-top: 22px; margin-bottom: 6px; }
+h3 { font-size: medium; font-weight: 600; margin-top: 14px; margin-bottom: 4px; }
+p { margin-top: 3px; margin-bottom: 6px; }
+td { padding: 3px 14px 3px 0; vertical-align: top; }
+td.label { color: %(muted)s; }
+th { text-align: left; font-weight: 600; padding: 3px 14px 3px 0; color: %(muted)s; }
+.muted { color: %(muted)s; }
+.badge { color: #ffffff; font-weight: 600; }
+p.clause { margin-left: 22px; margin-top: 2px; margin-bottom: 6px; }
+p.signatory { margin-top: 2px; margin-bottom: 8px; }
+"""
+
+
+def paragraphs(text: str, css_class: str = "") -> str:
+    """``text`` as paragraphs, split on blank lines; a single line break stays one."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(
+        f"<p{attribute}>{'<br>'.join(escape(line) for line in block.splitlines())}</p>"
+        for block in blocks
+        if block
+    )
+
+
+def _facts(rows: Sequence[tuple[str, str]]) -> str:
+    """Label and value pairs; values are HTML the caller has already escaped."""
+    cells = "".join(
+        f'<tr><td class="label" width="130">{escape(label)}</td><td>{value}</td></tr>'
+        for label, value in rows
+    )
+    return f'<table cellspacing="0">{cells}</table>'
+
+
+def _date_or(value: date | None, none: str = "Not set") -> str:
+    if value is not None:
+        return escape(format_date(value))
+    return f'<span class="muted">{escape(none)}</span>'
+
+
+def _names(names: Sequence[str], none: str) -> str:
+    if not names:
+        return f'<span class="muted">{escape(none)}</span>'
+    return escape(", ".join(names))
+
+
+def loan_count_text(count: int) -> str:
+    if count == 0:
+        return "No loans have been made under this version."
+    if count == 1:
+        return "1 loan has been made under this version."
+    return f"{count} loans have been made under this version."
+
+
+def status_badge(status: MouStatus) -> str:
+    return badge(status_text(status), STATUS_COLOURS[status])
+
+
+def mou_html(view: MouView, *, editable: bool = False) -> str:
+    """The document for one version; every value from the database is escaped.
+
+    With ``editable``, each protocol carries an "Edit" link (``protocol:<id>``).
+    """
+    parts = [
+        f"<h1>{escape(view.title)}</h1>",
+        f'<p class="muted">{escape(view.reference)} · Version {view.version}</p>',
+        f"<p>{status_badge(view.status)}</p>",
+    ]
+    lineage = []
+    if view.supersedes is not None:
+        old_id, old_version = view.supersedes
+        lineage.append(("Supersedes", f'<a href="mou:{old_id}">Version {old_version}</a>'))
+    if view.superseded_by is not None:
+        new_id, new_version_number = view.superseded_by
+        lineage.append(
+            ("Superseded by", f'<a href="mou:{new_id}">Version {new_version_number}</a>')
+        )
+    dates = [
+        ("Signed", _date_or(view.signed_on, "Not signed" if view.is_draft else "Not recorded")),
+        ("Effective from", _date_or(view.effective_from)),
+        ("Review by", _date_or(view.review_on)),
+        ("Expires", _date_or(view.expires_on, "No expiry date")),
+    ]
+    if view.terminated_on is not None:
+        dates.append(("Terminated", _date_or(view.terminated_on)))
+    parts.append(_facts([*dates, *lineage, ("Loans", escape(loan_count_text(view.loan_count)))]))
+
+    parts.append("<h2>Parties</h2>")
+    if view.parties:
+        items = "".join(
+            f"<li>{escape(party.name)}"
+            + (' <span class="muted">(lead party)</span>' if n == 0 else "")
+            + "</li>"
+            for n, party in enumerate(view.parties)
+        )
+        parts.append(f"<ol>{items}</ol>")
+    else:
+        parts.append('<p class="muted">No parties yet.</p>')
+
+    parts.append("<h2>Signatories</h2>")
+    if view.signatories:
+        # One block per signatory rather than a grid: the document is narrow, and a grid
+        # of four columns wrapped agency names into towers.
+        parts.extend(
+            '<p class="signatory">'
+            f"<b>{escape(s.name)}</b>, {escape(s.role_title)}<br>"
+            f'<span class="muted">for</span> {escape(s.agency)}'
+            f'&nbsp;&nbsp;·&nbsp;&nbsp;<span class="muted">signed</span> '
+            f"{_date_or(s.signed_on, 'not yet')}</p>"
+            for s in view.signatories
+        )
+    else:
+        parts.append('<p class="muted">No signatories yet.</p>')
+
+    for heading, text in (("Purpose", view.purpose), ("Scope", view.scope)):
+        parts.append(f"<h2>{heading}</h2>")
+        parts.append(paragraphs(text) or '<p class="muted">Not written yet.</p>')
+
+    parts.append("<h2>Clauses</h2>")
+    if not view.clauses:
+        parts.append('<p class="muted">No clauses yet.</p>')
+    for clause in view.clauses:
+        number = f"{escape(clause.number)}.&nbsp;&nbsp;" if clause.number else ""
+        parts.append(f"<h3>{number}{escape(clause.heading)}</h3>")
+        parts.append(paragraphs(clause.body, "clause"))
+
+    parts.append("<h2>Sharing protocols</h2>")
+    if not view.protocols:
+        parts.append('<p class="muted">No sharing protocols under this version.</p>')
+    for protocol in view.protocols:
+        parts.append(protocol_html(protocol, editable=editable))
+    return "\n".join(parts)
+
+
+def protocol_html(protocol: ProtocolView, *, editable: bool = False) -> str:
+    badges = [
+        badge("Active", STATUS_COLOURS[MouStatus.IN_FORCE])
+        if protocol.is_active
+        else badge("Not active", STATUS_COLOURS[MouStatus.SUPERSEDED])
+    ]
+    if protocol.emergency_only:
+        badges.append(badge("Emergency only", STATUS_COLOURS[MouStatus.EXPIRED]))
+    edit = f'&nbsp;&nbsp;<a href="protocol:{protocol.id}">Edit…</a>' if editable else ""
+    items = [f"{tag} {name}" for _id, tag, name in protocol.items]
+    facts = [
+        ("Who may borrow", _names([p.name for p in protocol.borrowers], "No agency named")),
+        ("Categories", _names([name for _id, name in protocol.categories], "None")),
+        ("Items", _names(items, "None named")),
+        ("Approved by", escape(protocol.approver)),
+        ("Notice needed", escape(format_hours(protocol.notice_hours) or "None")),
+        ("Longest loan", escape(format_hours(protocol.max_loan_hours))),
+        (
+            "Competence required",
+            _names([name for _id, name in protocol.qualifications], "None"),
+        ),
+        ("Charging", escape(protocol.charging_text)),
+    ]
+    parts = [
+        f"<h3>{escape(protocol.name)}{edit}</h3>",
+        f"<p>{'&nbsp;&nbsp;'.join(badges)}</p>",
+        _facts(facts),
+    ]
+    for heading, text in (
+        ("Conditions of use", protocol.use_conditions),
+        ("Protocol", protocol.protocol_text),
+        ("Data", protocol.data_terms),
+    ):
+        if text.strip():
+            parts.append(f"<p><b>{heading}</b></p>")
+            parts.append(paragraphs(text))
+    return "\n".join(parts)
+
+
+# -- the view -----------------------------------------------------------------------------
+
+
+class AgreementsView(QWidget):
+    """The MoU register: a filterable table of versions and the chosen one in full.
+
+    Holds the administrator who signed in here (``actor``) and passes only them to the
+    register's edits; says ``register_changed`` after every edit that succeeded.
+    """
+
+    register_changed = Signal()
+    """An MoU or protocol was added or changed here."""
+    actor_changed = Signal()
+    """An administrator signed in or out of this view."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.actor: Actor | None = None
+        self._shown: MouView | None = None
+        self._loaded = False
+
+        self._make_bar_and_filters()
+        self._make_edit_buttons()
+        self._make_table_and_document()
+        self._lay_out()
+        self._show_actor()
+        self._connect()
+
+    def _make_bar_and_filters(self) -> None:
+        self.admin_bar = QFrame()
+        self.admin_bar.setObjectName("registerAdminBar")
+        self.admin_label = QLabel(READ_ONLY_TEXT)
+        self.admin_label.setObjectName("registerAdminLabel")
+        self.admin_label.setWordWrap(True)
+        self.sign_in_button = QPushButton(SIGN_IN_TEXT)
+        self.sign_in_button.setObjectName("registerSignIn")
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("registerSignOut")
+        self.sign_out_button.hide()
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("registerSearch")
+        self.search_edit.setPlaceholderText("Reference, title or party")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 30))
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("registerStatusFilter")
+        self.status_combo.addItem(ALL_STATUSES, None)
+        for status in MouStatus:
+            self.status_combo.addItem(status_text(status), status)
+
+    def _make_edit_buttons(self) -> None:
+        self.new_mou_button = QPushButton("New MoU…")
+        self.new_mou_button.setObjectName("newMou")
+        self.edit_mou_button = QPushButton("Edit…")
+        self.edit_mou_button.setObjectName("editMou")
+        self.new_version_button = QPushButton("New version…")
+        self.new_version_button.setObjectName("newMouVersion")
+        self.new_protocol_button = QPushButton("New protocol…")
+        self.new_protocol_button.setObjectName("newProtocol")
+        self.edit_protocol_button = QPushButton("Edit protocol…")
+        self.edit_protocol_button.setObjectName("editProtocol")
+        self.protocol_menu = QMenu(self)
+        self.edit_protocol_button.setMenu(self.protocol_menu)
+
+    def _make_table_and_document(self) -> None:
+        self.error_label = QLabel()
+        self.error_label.setObjectName("registerError")
+        self.error_label.setStyleSheet(f"color: {STATUS_COLOURS[MouStatus.EXPIRED]};")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        self.model = MouTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("mouTable")
+        self.table.setModel(self.model)
+        configure_record_table(self.table, COLUMN_SAMPLES, bold_column=MouColumn.STATUS)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("mouDocument")
+        self.browser.setOpenLinks(False)
+        self.browser.setFrameShape(QFrame.Shape.NoFrame)
+        self.browser.document().setDocumentMargin(18)
+        self.placeholder = QLabel(PICK_TEXT)
+        self.placeholder.setObjectName("mouPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+    def _lay_out(self) -> None:
+        bar = QHBoxLayout(self.admin_bar)
+        bar.setContentsMargins(12, 6, 8, 6)
+        bar.addWidget(self.admin_label, 1)
+        bar.addWidget(self.sign_in_button)
+        bar.addWidget(self.sign_out_button)
+
+        tools = QHBoxLayout()
+        tools.setContentsMargins(8, 6, 8, 0)
+        search_label = QLabel("&Search")
+        search_label.setBuddy(self.search_edit)
+        status_label = QLabel("S&tatus")
+        status_label.setBuddy(self.status_combo)
+        tools.addWidget(search_label)
+        tools.addWidget(self.search_edit)
+        tools.addSpacing(12)
+        tools.addWidget(status_label)
+        tools.addWidget(self.status_combo)
+        tools.addStretch(1)
+        for button in self.edit_buttons():
+            tools.addWidget(button)
+
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.browser, 1)
+        column.addWidget(self.placeholder, 1)
+        self.placeholder.hide()
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        # Room for every column of the table at 1280 pixels; the document reads well in
+        # what is left, and the splitter moves for anyone who wants more of it.
+        splitter.setSizes([self._table_width(), 1280 - self._table_width()])
+        self.splitter = splitter
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addWidget(self.admin_bar)
+        outer.addLayout(tools)
+        outer.addWidget(self.error_label)
+        outer.addWidget(splitter, 1)
+
+    def _table_width(self) -> int:
+        header = self.table.horizontalHeader()
+        columns = sum(header.sectionSize(column) for column in MouColumn)
+        return columns + self.table.verticalScrollBar().sizeHint().width() + 4
+
+    def _connect(self) -> None:
+        self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
+        self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
+        self.search_edit.textChanged.connect(self._on_filter_changed)
+        self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.browser.anchorClicked.connect(self._on_anchor_clicked)
+        self.new_mou_button.clicked.connect(self._on_new_mou_clicked)
+        self.edit_mou_button.clicked.connect(self._on_edit_mou_clicked)
+        self.new_version_button.clicked.connect(self._on_new_version_clicked)
+        self.new_protocol_button.clicked.connect(self._on_new_protocol_clicked)
+
+    def edit_buttons(self) -> list[QPushButton]:
+        """The buttons that change the register, in the order they are shown."""
+        return [
+            self.new_mou_button,
+            self.edit_mou_button,
+            self.new_version_button,
+            self.new_protocol_button,
+            self.edit_protocol_button,
+        ]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The register is read when the tab is first shown, not when the window opens.
+        if not self._loaded:
+            self.refresh()
+
+    # What is shown ------------------------------------------------------------------------
+
+    @property
+    def shown_mou(self) -> MouView | None:
+        """The version shown in full, if any."""
+        return self._shown
+
+    def refresh(self) -> None:
+        """Read the register again, keeping the selected version if it is still listed."""
+        self._loaded = True
+        keep = self.selected_mou_id()
+        try:
+            rows = list_mous(self._db)
+        except KitShareError as error:
+            self.error_label.setText(error.message)
+            self.error_label.show()
+            return
+        self.error_label.hide()
+        self.model.show_rows(rows)
+        self._select(keep)
+
+    def selected_mou_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.mou_id(index.row()) if index.isValid() else None
+
+    def select_mou(self, mou_id: int) -> bool:
+        """Select ``mou_id`` and show it, clearing the filter if it hides it."""
+        if self.model.row_of(mou_id) is None:
+            with QSignalBlocker(self.search_edit), QSignalBlocker(self.status_combo):
+                self.search_edit.clear()
+                self.status_combo.setCurrentIndex(0)
+            self.model.set_filter("", None)
+        row = self.model.row_of(mou_id)
+        if row is None:
+            return False
+        self._select(mou_id)
+        return True
+
+    def document_text(self) -> str:
+        """What a person can read beside the table now."""
+        if self.placeholder.isVisible() or self._shown is None:
+            return self.placeholder.text()
+        return self.browser.toPlainText()
+
+    def _select(self, mou_id: int | None) -> None:
+        row = self.model.row_of(mou_id) if mou_id is not None else None
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self._show_mou(None)
+            return
+        index = self.model.index(row, MouColumn.REFERENCE)
+        if self.table.currentIndex().row() == row:
+            self._show_mou(self.model.mou_id(row))
+        else:
+            self.table.setCurrentIndex(index)
+        self.table.selectRow(row)
+        self.table.scrollTo(index)
+
+    def _show_mou(self, mou_id: int | None) -> None:
+        view = None
+        if mou_id is not None:
+            try:
+                view = get_mou(self._db, mou_id)
+            except KitShareError as error:
+                self._shown = None
+                self._show_placeholder(error.message)
+                self._enable_edits()
+                return
+        self._shown = view
+        if view is None:
+            self._show_placeholder(
+                PICK_TEXT
+                if self.model.rowCount()
+                else (NO_MATCH_TEXT if self.model.total else NO_MOUS_TEXT)
+            )
+        else:
+            muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            self.browser.document().setDefaultStyleSheet(STYLESHEET % {"muted": muted})
+            self.browser.setHtml(mou_html(view, editable=self.signed_in))
+            self.placeholder.hide()
+            self.browser.show()
+        self._fill_protocol_menu()
+        self._enable_edits()
+
+    def _show_placeholder(self, text: str) -> None:
+        self.placeholder.setText(text)
+        self.browser.clear()
+        self.browser.hide()
+        self.placeholder.show()
+
+    def _fill_protocol_menu(self) -> None:
+        self.protocol_menu.clear()
+        for protocol in self._shown.protocols if self._shown else ():
+            action = QAction(protocol.name, self.protocol_menu)
+            action.triggered.connect(partial(self._on_protocol_action_triggered, protocol.id))
+            self.protocol_menu.addAction(action)
+
+    # Who is signed in ----------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self.actor is not None and self.actor.is_administrator
+
+    def sign_in(self, actor: Actor) -> None:
+        """Let ``actor`` change the register from this view."""
+        self.actor = actor
+        self._show_actor()
+        self.actor_changed.emit()
+
+    def sign_out(self) -> None:
+        self.actor = None
+        self._show_actor()
+        self.actor_changed.emit()
+
+    def _show_actor(self) -> None:
+        if self.actor is not None:
+            self.admin_label.setText(
+                f"Signed in as {self.actor.name}, administrator. "
+                "Your changes are audited in your name."
+            )
+            colours = SIGNED_IN_BAR
+        else:
+            self.admin_label.setText(READ_ONLY_TEXT)
+            colours = READ_ONLY_BAR
+        text, background, border = colours
+        self.admin_bar.setStyleSheet(
+            f"QFrame#registerAdminBar {{ background: {background}; "
+            f"border-bottom: 1px solid {border}; }}"
+            f"QFrame#registerAdminBar QLabel {{ color: {text}; }}"
+        )
+        self.sign_in_button.setVisible(self.actor is None)
+        self.sign_out_button.setVisible(self.actor is not None)
+        if self._shown is not None:
+            self._show_mou(self._shown.id)
+        else:
+            self._enable_edits()
+
+    def _enable_edits(self) -> None:
+        # For comfort only: the register refuses anyone but an administrator regardless,
+        # and refuses a new version of a draft or of a version that already has one.
+        shown = self._shown
+        if not self.signed_in:
+            for button in self.edit_buttons():
+                button.setEnabled(False)
+                button.setToolTip(READ_ONLY_TEXT)
+            return
+        self.new_mou_button.setEnabled(True)
+        self.edit_mou_button.setEnabled(shown is not None)
+        self.new_protocol_button.setEnabled(shown is not None)
+        self.edit_protocol_button.setEnabled(shown is not None and bool(shown.protocols))
+        for button in self.edit_buttons():
+            button.setToolTip("")
+        if shown is None:
+            self.new_version_button.setEnabled(False)
+        elif shown.is_draft:
+            self.new_version_button.setEnabled(False)
+            self.new_version_button.setToolTip(
+                f"Version {shown.version} is still a draft: sign it before starting the next."
+            )
+        elif shown.superseded_by is not None:
+            self.new_version_button.setEnabled(False)
+            self.new_version_button.setToolTip(
+                f"Version {shown.superseded_by[1]} already follows this one."
+            )
+        else:
+            self.new_version_button.setEnabled(True)
+
+    # Editing -------------------------------------------------------------------------------
+
+    def run_sign_in(self) -> Actor | None:
+        """Ask for an administrator's name and password; the actor, or None if cancelled."""
+        dialog = AdminSignInDialog(self._db, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+            return None
+        self.sign_in(dialog.actor)
+        return dialog.actor
+
+    def new_mou(self) -> int | None:
+        """Add an MoU through its dialog; the new version's id, or None."""
+        if self.actor is None:
+            return None
+        return self._after_mou_saved(MouDialog(self._db, self.actor, None, parent=self))
+
+    def edit_mou(self, mou_id: int | None = None) -> int | None:
+        """Edit ``mou_id`` (by default the selected version) through its dialog."""
+        mou_id = mou_id if mou_id is not None else self.selected_mou_id()
+        if self.actor is None or mou_id is None:
+            return None
+        try:
+            dialog = MouDialog(self._db, self.actor, mou_id, parent=self)
+        except KitShareError as error:
+            show_error(self, error, "The MoU cannot be edited")
+            return None
+        return self._after_mou_saved(dialog)
+
+    def _after_mou_saved(self, dialog: MouDialog) -> int | None:
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved_mou_id is None:
+            return None
+        self.refresh()
+        self.select_mou(dialog.saved_mou_id)
+        self.register_changed.emit()
+        return dialog.saved_mou_id
+
+    def start_new_version(self) -> int | None:
+        """After a yes, start the next version of the selected MoU as a draft, select it
+        and open its editor; the new version's id, or None."""
+        shown = self._shown
+        if self.actor is None or shown is None:
+            return None
+        answer = QMessageBox.question(
+            self,
+            "Start a new version",
+            f"Start version {shown.version + 1} of {shown.reference} as a draft copy? "
+            f"Version {shown.version} stays in force until version {shown.version + 1} is "
+            "signed and takes effect.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        try:
+            new_id = new_version(self._db, shown.id, self.actor)
+        except KitShareError as error:
+            show_error(self, error, "No new version was started")
+            return None
+        self.refresh()
+        self.select_mou(new_id)
+        self.register_changed.emit()
+        self.edit_mou(new_id)
+        return new_id
+
+    def new_protocol(self) -> int | None:
+        """Add a sharing protocol under the selected version; its id, or None."""
+        if self.actor is None or self._shown is None:
+            return None
+        return self._run_protocol_dialog(self._shown.id, None)
+
+    def edit_protocol(self, protocol_id: int) -> int | None:
+        """Edit a protocol of the selected version; its id once saved, or None."""
+        if self.actor is None or self._shown is None:
+            return None
+        return self._run_protocol_dialog(self._shown.id, protocol_id)
+
+    def _run_protocol_dialog(self, mou_id: int, protocol_id: int | None) -> int | None:
+        assert self.actor is not None
+        try:
+            dialog = ProtocolDialog(self._db, self.actor, mou_id, protocol_id, parent=self)
+        except KitShareError as error:
+            show_error(self, error, "The protocol cannot be edited")
+            return None
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved_protocol_id is None:
+            return None
+        self.refresh()
+        self.select_mou(mou_id)
+        self.register_changed.emit()
+        return dialog.saved_protocol_id
+
+    # Reacting -----------------------------------------------------------------------------
+
+    def _on_sign_in_clicked(self) -> None:
+        self.run_sign_in()
+
+    def _on_sign_out_clicked(self) -> None:
+        self.sign_out()
+
+    def _on_filter_changed(self, *_args: object) -> None:
+        keep = self.selected_mou_id()
+        status = self.status_combo.currentData()
+        self.model.set_filter(
+            self.search_edit.text(), status if isinstance(status, MouStatus) else None
+        )
+        self._select(keep)
+
+    def _on_current_row_changed(self, current: ModelIndex, _previous: ModelIndex) -> None:
+        self._show_mou(self.model.mou_id(current.row()) if current.isValid() else None)
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        kind, _, number = url.toString().partition(":")
+        if not number.isdigit():
+            return
+        if kind == "mou":
+            self.select_mou(int(number))
+        elif kind == "protocol":
+            self.edit_protocol(int(number))
+
+    def _on_new_mou_clicked(self) -> None:
+        self.new_mou()
+
+    def _on_edit_mou_clicked(self) -> None:
+        self.edit_mou()
+
+    def _on_new_version_clicked(self) -> None:
+        self.start_new_version()
+
+    def _on_new_protocol_clicked(self) -> None:
+        self.new_protocol()
+
+    def _on_protocol_action_triggered(self, protocol_id: int, _checked: bool = False) -> None:
+        self.edit_protocol(protocol_id)
