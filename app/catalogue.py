@@ -35,6 +35,8 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class ProtocolBrief:
+    id: int
+    mou_id: int
     name: str
     mou_reference: str
     mou_version: int
@@ -116,6 +118,8 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
         brief = None
         if protocol is not None:
             brief = ProtocolBrief(
+                id=protocol.id,
+                mou_id=protocol.mou_id,
                 name=protocol.name,
                 mou_reference=protocol.mou.reference,
                 mou_version=protocol.mou.version,

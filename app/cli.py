@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app import schema
@@ -20,11 +21,10 @@ from app.audit import station_actor
 from app.clock import UK, format_datetime, now_utc, parse_uk_datetime
 from app.config import masked_url, resolve_database_url
 from app.database import Database, open_database, table_counts
-from app.errors import DomainError, KitShareError
+from app.errors import DomainError, KitShareError, Refused
 from app.loans import (
     LineDraft,
     LoanLineView,
-    LoanRefused,
     LoanSection,
     LoanView,
     describe_duration,
@@ -32,6 +32,9 @@ from app.loans import (
 from models import Condition, DefectSeverity, ItemStatus, LoanStatus
 
 if TYPE_CHECKING:
+    from app.documents import LabelSheet, PrintedDocument
+
+    Printable: TypeAlias = PrintedDocument | LabelSheet
     # Generic only to type checkers; subscripting it at run time fails.
     Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_directory_commands(commands)
     _add_loan_commands(commands)
+    _add_print_commands(commands)
     return parser
 
 
@@ -203,6 +207,73 @@ def cmd_info(url: str, args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         db.dispose()
+
+
+# -- printing -------------------------------------------------------------------------------
+
+
+def _add_print_commands(commands: Subcommands) -> None:
+    terms = commands.add_parser(
+        "print-terms", help="print an item's sharing terms (its MoU and protocol) to a PDF"
+    )
+    terms.add_argument("tag", help="the item's asset tag")
+    terms.add_argument("--pdf", metavar="OUT", required=True, type=Path, help="the PDF to write")
+    terms.set_defaults(handler=cmd_print_terms)
+    form = commands.add_parser(
+        "print-form", help="print a loan's hand-over and return form to a PDF"
+    )
+    form.add_argument("loan_id", type=int, metavar="LOAN_ID", help="the loan number")
+    form.add_argument("--pdf", metavar="OUT", required=True, type=Path, help="the PDF to write")
+    form.set_defaults(handler=cmd_print_form)
+    labels = commands.add_parser(
+        "labels", help="print asset labels with QR codes on A4 label sheets to a PDF"
+    )
+    labels.add_argument("tags", nargs="*", metavar="TAG", help="the items' asset tags")
+    labels.add_argument("--all", action="store_true", help="every item that is not retired")
+    labels.add_argument("--pdf", metavar="OUT", required=True, type=Path, help="the PDF to write")
+    labels.set_defaults(handler=cmd_labels)
+
+
+def _write_pdf(args: argparse.Namespace, source: Printable) -> int:
+    writer: PdfWriter | None = args.pdf_writer
+    if writer is None:
+        raise DomainError(
+            "This copy of the command line cannot print: run it as kitshare-admin, "
+            "which brings Qt's page layout with it."
+        )
+    target: Path = args.pdf
+    if target.suffix.lower() != ".pdf":
+        raise DomainError(f"{target} does not end in .pdf; give the PDF file a name ending .pdf.")
+    pages = writer(source, target)
+    print(f"Wrote {target} ({pages} page{'s' if pages != 1 else ''}).")
+    return EXIT_OK
+
+
+def cmd_print_terms(url: str, args: argparse.Namespace) -> int:
+    from app.documents import sharing_terms_for_tag
+
+    with _opened(url) as db:
+        document = sharing_terms_for_tag(db, args.tag)
+    return _write_pdf(args, document)
+
+
+def cmd_print_form(url: str, args: argparse.Namespace) -> int:
+    from app.documents import handover_form
+
+    with _opened(url) as db:
+        document = handover_form(db, args.loan_id)
+    return _write_pdf(args, document)
+
+
+def cmd_labels(url: str, args: argparse.Namespace) -> int:
+    from app.documents import all_label_item_ids, asset_labels, item_ids_for_tags
+
+    if args.all == bool(args.tags):
+        raise DomainError("Give the asset tags to print labels for, or --all, but not both.")
+    with _opened(url) as db:
+        ids = all_label_item_ids(db) if args.all else item_ids_for_tags(db, args.tags)
+        sheet = asset_labels(db, ids)
+    return _write_pdf(args, sheet)
 
 
 # -- names: agencies, people, sites ------------------------------------------------------
@@ -988,17 +1059,22 @@ def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
 
 def _error_text(error: KitShareError) -> str:
     """The message, with each broken rule on a line of its own when there are several."""
-    if isinstance(error, LoanRefused) and len(error.problems) > 1:
+    if isinstance(error, Refused) and len(error.problems) > 1:
         listed = "\n".join(f"  {n}. {p.message}" for n, p in enumerate(error.problems, 1))
         return f"{len(error.problems)} things stop this:\n{listed}"
     return error.message
 
 
 Handler = Callable[[str, argparse.Namespace], int]
+PdfWriter = Callable[["Printable", Path], int]
+"""Lays a document out as a PDF file and returns its page count (``ui.printing``)."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, pdf_writer: PdfWriter | None = None) -> int:
+    """Run one command. ``pdf_writer`` prints PDFs: the ``kitshare-admin`` program passes
+    Qt's, from ``ui.printing``, which this layer may not import itself."""
     args = build_parser().parse_args(argv)
+    args.pdf_writer = pdf_writer
     handler: Handler = args.handler
     try:
         url = resolve_database_url(args.database)

@@ -645,3 +645,29 @@ def find_by_tag(db: Database, tag: str) -> int | None:
         return session.scalar(
             select(EquipmentItem.id).where(EquipmentItem.asset_tag.in_({cleaned, cleaned.upper()}))
         )
+
+
+def matching_item_ids(
+    db: Database,
+    query: str = "",
+    filters: SearchFilters | None = None,
+    *,
+    sort: SortKey = SortKey.RELEVANCE,
+    descending: bool = False,
+) -> list[int]:
+    """Every item the search finds, in its order: e.g. to print labels for all of them."""
+    ids: list[int] = []
+    while True:
+        page = search_items(
+            db,
+            query,
+            filters,
+            offset=len(ids),
+            limit=MAX_PAGE,
+            sort=sort,
+            descending=descending,
+            count=False,
+        )
+        ids.extend(row.id for row in page.rows)
+        if len(page.rows) < MAX_PAGE:
+            return ids

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedLayout,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -101,6 +102,11 @@ class ItemPanel(QWidget):
         self.request_button.clicked.connect(self._on_request_clicked)
         self.issue_now_button.clicked.connect(self._on_issue_now_clicked)
         self.return_button.clicked.connect(self._on_return_clicked)
+        # The window gives it its menu (print, preview, export) and what a click does.
+        self.terms_button = QToolButton()
+        self.terms_button.setObjectName("sharingTerms")
+        self.terms_button.setText("Sharing terms")
+        self.terms_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self._open_loan_ids: tuple[int, ...] = ()
 
         self._stack = QStackedLayout(self)
@@ -124,6 +130,7 @@ class ItemPanel(QWidget):
         buttons.addWidget(self.issue_now_button)
         buttons.addWidget(self.return_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.terms_button)
         column.addLayout(buttons)
         rule = QFrame()
         rule.setFrameShape(QFrame.Shape.HLine)
@@ -194,6 +201,13 @@ class ItemPanel(QWidget):
         self.request_button.setToolTip(why_not or "Ask to borrow this item")
         self.issue_now_button.setEnabled(not why_not)
         self.issue_now_button.setToolTip(why_not or "Hand the item out now, as an emergency")
+        has_terms = detail.protocol is not None
+        self.terms_button.setEnabled(has_terms)
+        self.terms_button.setToolTip(
+            "Print, preview or save the terms this item is lent on (Ctrl+P prints)"
+            if has_terms
+            else NOT_SHAREABLE_TEXT + ", so it has no sharing terms to print."
+        )
         self.return_button.setEnabled(bool(self._open_loan_ids))
         self.return_button.setToolTip(
             "Take the item back from its loan" if self._open_loan_ids else NOTHING_OUT_TEXT

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPlainTe
 from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
+from app.errors import Refusal
 from app.loans import (
     LoanView,
-    Refusal,
     approve_loan,
     cancel_loan,
     decline_loan,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
+from app.documents import handover_form
 from app.errors import KitShareError
 from app.loans import LoanView, describe_duration, get_loan
 from models import LoanStatus
@@ -31,6 +32,7 @@ from ui.loan_decisions import ApproveDialog, CancelDialog, DeclineDialog, Extend
 from ui.loan_dialogs import IssueDialog, ReturnDialog
 from ui.loan_form import LoanFormDialog, named
 from ui.messages import show_error
+from ui.print_actions import DocumentOutput, print_button
 
 # The actions ``LoanView.actions`` names, with their buttons' words, in the order shown.
 ACTION_LABELS = {
@@ -165,6 +167,16 @@ class LoanDialog(QDialog):
             buttons.addWidget(button)
             self.action_buttons[action] = button
         buttons.addStretch(1)
+        # The form that goes with the kit: a click previews it, the menu prints or saves.
+        self.output = DocumentOutput(self)
+        self.form_actions = self.output.actions_for(
+            lambda: handover_form(self._db, self.loan.id), "the hand-over form", self
+        )
+        self.form_button = named(print_button("Hand-over form", self.form_actions), "handoverForm")
+        self.form_button.setToolTip(
+            "Print the hand-over and return form, with the checklist and signature lines"
+        )
+        buttons.addWidget(self.form_button)
         self.close_button = named(QPushButton("Close"), "closeLoan")
         self.close_button.clicked.connect(self.accept)
         buttons.addWidget(self.close_button)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
+from app.errors import Refusal
 from app.loan_support import LoanItem, loan_item
 from app.loans import (
     Handover,
@@ -36,7 +37,6 @@ from app.loans import (
     LoanLineView,
     LoanView,
     Readings,
-    Refusal,
     check_emergency_issue,
     check_issue,
     check_request,

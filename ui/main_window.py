@@ -21,10 +21,18 @@ from app.audit import station_actor
 from app.catalogue import item_detail
 from app.config import masked_url
 from app.database import Database
-from app.errors import KitShareError
+from app.documents import (
+    LabelSheet,
+    PrintedDocument,
+    asset_labels,
+    mou_document,
+    sharing_terms,
+)
+from app.errors import DomainError, KitShareError
 from app.items import retire_item
 from app.loans import LoanSection, availability_timeline, open_lines_of_item
-from app.search import SearchPage, SortKey
+from app.search import SearchPage, SortKey, matching_item_ids
+from ui.agreements_view import AgreementsView
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
 from ui.item_dialog import ItemDialog
@@ -32,6 +40,7 @@ from ui.item_panel import ItemPanel
 from ui.loan_actions import LoanActions
 from ui.loans_view import LoansView
 from ui.messages import show_error
+from ui.print_actions import DocumentOutput
 from ui.search_bar import SearchBar
 from ui.search_worker import SearchOutcome, SearchRunner
 
@@ -40,6 +49,7 @@ INITIAL_SIZE = (1280, 800)
 
 CATALOGUE_TAB = "Catalogue"
 LOANS_TAB = "Loans"
+AGREEMENTS_TAB = "Agreements"
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
 NO_MATCH_TEXT = "No items match the search"
 
@@ -104,11 +114,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.loans_view = LoansView(db)
         self.loan_actions = LoanActions(db, self)
+        self.output = DocumentOutput(self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
         self.tabs.addTab(self.loans_view, LOANS_TAB)
+        self.agreements_view = AgreementsView(db)
+        self.tabs.addTab(self.agreements_view, AGREEMENTS_TAB)
         self.setCentralWidget(self.tabs)
 
         self.database_label = QLabel(f"Database: {db.location}")
@@ -139,6 +152,9 @@ class MainWindow(QMainWindow):
         self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
         self.loan_actions.loans_changed.connect(self._on_loans_changed)
+        self.output.saved.connect(self._on_loans_changed)
+        # A protocol changed: what may be lent, and on what terms, may have changed too.
+        self.agreements_view.register_changed.connect(self.refresh)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     @property
@@ -225,6 +241,7 @@ class MainWindow(QMainWindow):
         catalogue_menu.addAction(self.retire_item_action)
 
         self._make_loans_menu()
+        self._make_print_menu()
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Kit Share", self)
@@ -256,6 +273,83 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             loans_menu.addAction(action)
 
+    def _make_print_menu(self) -> None:
+        print_menu = self.menuBar().addMenu("&Print")
+        self.terms_actions = self.output.actions_for(
+            self._current_terms,
+            "the sharing terms",
+            self,
+            print_shortcut=QKeySequence(QKeySequence.StandardKey.Print),
+        )
+        terms_print, terms_preview, terms_export = self.terms_actions
+        terms_print.setText("&Print sharing terms…")
+        terms_preview.setText("Sharing terms: print pre&view…")
+        terms_export.setText("Sharing terms: &export PDF…")
+        for action in self.terms_actions:
+            action.setEnabled(False)
+            print_menu.addAction(action)
+        print_menu.addSeparator()
+        self.mou_actions = self.output.actions_for(self._current_mou, "the memorandum", self)
+        mou_print, mou_preview, mou_export = self.mou_actions
+        mou_print.setText("Print the &memorandum…")
+        mou_preview.setText("Memorandum: print previe&w…")
+        mou_export.setText("Memorandum: export P&DF…")
+        for action in self.mou_actions:
+            action.setStatusTip(
+                "The MoU version selected in Agreements, as signed, with every clause"
+            )
+            print_menu.addAction(action)
+        print_menu.addSeparator()
+        self.item_labels_action = QAction("&Label for this item…", self)
+        self.item_labels_action.setStatusTip("An asset label with the item's QR code")
+        self.item_labels_action.setEnabled(False)
+        self.item_labels_action.triggered.connect(self._on_item_labels_triggered)
+        print_menu.addAction(self.item_labels_action)
+        self.found_labels_action = QAction("Labels for the items &found…", self)
+        self.found_labels_action.setStatusTip(
+            "Asset labels for every item the search lists, 21 to an A4 sheet"
+        )
+        self.found_labels_action.triggered.connect(self._on_found_labels_triggered)
+        print_menu.addAction(self.found_labels_action)
+
+        menu = QMenu(self.item_panel.terms_button)
+        menu.addActions(list(self.terms_actions))
+        self.item_panel.terms_button.setMenu(menu)
+        self.item_panel.terms_button.clicked.connect(terms_preview.trigger)
+
+    def _current_terms(self) -> PrintedDocument:
+        item_id = self._selected_item_id()
+        if item_id is None:
+            raise DomainError("Select an item in the catalogue to print its sharing terms.")
+        return sharing_terms(self._db, item_id)
+
+    def _current_mou(self) -> PrintedDocument:
+        mou_id = self.agreements_view.selected_mou_id()
+        if mou_id is None:
+            raise DomainError("Select an MoU in the Agreements tab to print it.")
+        return mou_document(self._db, mou_id)
+
+    def _on_item_labels_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.output.preview(lambda: asset_labels(self._db, [item_id]), "the asset label")
+
+    def _on_found_labels_triggered(self) -> None:
+        self.output.preview(self._found_labels, "asset labels")
+
+    def _found_labels(self) -> LabelSheet:
+        request = self.model.request
+        item_ids = matching_item_ids(
+            self._db,
+            request.query,
+            request.filters,
+            sort=request.sort,
+            descending=request.descending,
+        )
+        if not item_ids:
+            raise DomainError("The search lists no items; search for the kit to label first.")
+        return asset_labels(self._db, item_ids)
+
     def _show_item(self, item_id: int) -> None:
         try:
             detail = item_detail(self._db, item_id)
@@ -280,6 +374,9 @@ class MainWindow(QMainWindow):
             (self.return_action, panel.return_button),
         ):
             action.setEnabled(shown and button.isEnabled())
+        for action in self.terms_actions:
+            action.setEnabled(shown and panel.terms_button.isEnabled())
+        self.item_labels_action.setEnabled(shown)
 
     def catalogue_context_menu(self) -> QMenu:
         """The menu a right-click on a catalogue row opens, for the item shown."""
