@@ -28,6 +28,19 @@ def format_datetime(value: datetime | None) -> str:
     return value.astimezone(UK).strftime("%d/%m/%Y %H:%M")
 
 
+def format_hours(hours: int) -> str:
+    """A period given in hours as people say it: '12 hours', '3 days', '1 day 6 hours'."""
+    if hours <= 0:
+        return ""
+    days, rest = divmod(hours, 24)
+    parts = []
+    if days:
+        parts.append(f"{days} day" if days == 1 else f"{days} days")
+    if rest:
+        parts.append(f"{rest} hour" if rest == 1 else f"{rest} hours")
+    return " ".join(parts)
+
+
 def format_pence(value: int | None) -> str:
     if value is None:
         return ""

@@ -19,12 +19,12 @@ import segno
 from sqlalchemy import select
 
 from app.catalogue import ItemDetail, item_detail
-from app.clock import format_date, format_datetime, now_utc
+from app.clock import format_date, format_datetime, format_hours, now_utc
 from app.database import Database
 from app.errors import DomainError, NotFound
 from app.loans import LoanLineView, LoanView, describe_duration, get_loan
 from app.register import ClauseView, MouView, ProtocolView, get_mou
-from app.search import find_by_tag
+from app.search import find_by_tags
 from models import EquipmentItem, ItemStatus, LoanLine, SharingProtocol
 
 
@@ -165,14 +165,7 @@ def all_label_item_ids(db: Database) -> list[int]:
 
 def item_ids_for_tags(db: Database, tags: Sequence[str]) -> list[int]:
     """The items with these tags, in order; every unknown tag is named in one message."""
-    found: list[int] = []
-    unknown: list[str] = []
-    for tag in tags:
-        item_id = find_by_tag(db, tag)
-        if item_id is None:
-            unknown.append(tag)
-        else:
-            found.append(item_id)
+    found, unknown = find_by_tags(db, tags)
     if unknown:
         listed = ", ".join(unknown)
         noun = "asset tag" if len(unknown) == 1 else "asset tags"
@@ -283,15 +276,6 @@ def _document(body: str) -> str:
     return f"<html><head><style>{STYLE}</style></head><body>{body}</body></html>"
 
 
-def _hours(hours: int) -> str:
-    if hours == 0:
-        return "none"
-    if hours % 24 == 0:
-        days = hours // 24
-        return f"{days} day" if days == 1 else f"{days} days"
-    return f"{hours} hour" if hours == 1 else f"{hours} hours"
-
-
 def _accessory_list(text: str) -> list[str]:
     """An accessories field ("2 batteries, charger; case") as separate things to tick."""
     parts = re.split(r"[\n;]|,(?![^()]*\))", text)
@@ -336,7 +320,7 @@ def _terms_rows(mou: MouView, protocol: ProtocolView, detail: ItemDetail) -> lis
         "charging": protocol.charging_text + ".",
         "data": protocol.data_terms,
         "duration": (
-            f"Longest loan {_hours(protocol.max_loan_hours)}; an extension needs the "
+            f"Longest loan {format_hours(protocol.max_loan_hours)}; an extension needs the "
             "Authorising Officer's agreement. Kit is returned when recalled or when the need "
             "ends, whichever is first."
         ),
@@ -532,7 +516,7 @@ def _terms_request(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
                     escape(f"{protocol.approver} of {owner}, or the equipment manager"),
                 ),
                 ("Notice needed", escape(_notice(protocol))),
-                ("Longest loan", escape(_hours(protocol.max_loan_hours))),
+                ("Longest loan", escape(format_hours(protocol.max_loan_hours))),
                 (
                     "Emergencies",
                     escape(
@@ -629,7 +613,7 @@ def _terms_signatures(owner: str) -> list[str]:
 def _notice(protocol: ProtocolView) -> str:
     if protocol.notice_hours == 0:
         return "None"
-    return f"{_hours(protocol.notice_hours)} before collection (waived in an emergency)"
+    return f"{format_hours(protocol.notice_hours)} before collection (waived in an emergency)"
 
 
 def _clauses_html(clauses: Sequence[ClauseView]) -> list[str]:

@@ -28,6 +28,7 @@ from app.clock import format_date, format_pence, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, NotPermitted, Refusal, Refused
 from app.passwords import hash_password, verify_password
+from app.search import find_by_tags
 from models import (
     Agency,
     AppUser,
@@ -1584,19 +1585,7 @@ def resolve_tags(db: Database, tags: Sequence[str]) -> tuple[int, ...]:
 
     Unknown tags are refused together, in one ``RegisterRefused`` on the field "items".
     """
-    wanted = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
-    if not wanted:
-        return ()
-    with db.read() as session:
-        found = {
-            tag.lower(): item_id
-            for item_id, tag in session.execute(
-                select(EquipmentItem.id, EquipmentItem.asset_tag).where(
-                    func.lower(EquipmentItem.asset_tag).in_({t.lower() for t in wanted})
-                )
-            )
-        }
-    unknown = [t for t in wanted if t.lower() not in found]
+    ids, unknown = find_by_tags(db, tags)
     if unknown:
         raise RegisterRefused(
             [
@@ -1608,4 +1597,4 @@ def resolve_tags(db: Database, tags: Sequence[str]) -> tuple[int, ...]:
                 for tag in unknown
             ]
         )
-    return tuple(dict.fromkeys(found[t.lower()] for t in wanted))
+    return tuple(ids)

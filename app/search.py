@@ -647,6 +647,25 @@ def find_by_tag(db: Database, tag: str) -> int | None:
         )
 
 
+def find_by_tags(db: Database, tags: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The ids of the items with these tags (any case), in order, repeats and blanks
+    dropped; and the tags that match no item. One query, however many tags."""
+    wanted = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+    if not wanted:
+        return [], []
+    with db.read() as session:
+        found = {
+            tag.lower(): item_id
+            for item_id, tag in session.execute(
+                select(EquipmentItem.id, EquipmentItem.asset_tag).where(
+                    func.lower(EquipmentItem.asset_tag).in_({t.lower() for t in wanted})
+                )
+            )
+        }
+    ids = list(dict.fromkeys(found[t.lower()] for t in wanted if t.lower() in found))
+    return ids, [t for t in wanted if t.lower() not in found]
+
+
 def matching_item_ids(
     db: Database,
     query: str = "",

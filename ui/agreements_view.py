@@ -54,13 +54,13 @@ from PySide6.QtWidgets import (
 
 from app.agreements import MouStatus
 from app.audit import Actor
-from app.clock import format_date
+from app.clock import format_date, format_hours
 from app.database import Database
 from app.errors import KitShareError
 from app.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
 from ui.admin_sign_in import AdminSignInDialog
 from ui.catalogue_table import configure_record_table
-from ui.item_panel import badge, format_hours
+from ui.item_panel import badge
 from ui.messages import show_error
 from ui.mou_dialog import MouDialog
 from ui.protocol_dialog import ProtocolDialog

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
-from app.clock import format_date, format_datetime
+from app.clock import format_date, format_datetime, format_hours
 from app.loans import DayAvailability
 from ui.availability_strip import AvailabilityStrip
 
@@ -388,16 +388,3 @@ def free_now_text(detail: ItemDetail) -> str:
     if detail.is_pooled:
         return f"{detail.quantity_free_now} of {detail.quantity} free"
     return "Yes" if detail.quantity_free_now else "No: on loan or booked"
-
-
-def format_hours(hours: int) -> str:
-    """A period given in hours as people say it: '12 hours', '3 days', '1 day 6 hours'."""
-    if hours <= 0:
-        return ""
-    days, rest = divmod(hours, 24)
-    parts = []
-    if days:
-        parts.append(f"{days} day" if days == 1 else f"{days} days")
-    if rest:
-        parts.append(f"{rest} hour" if rest == 1 else f"{rest} hours")
-    return " ".join(parts)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
-from app.clock import format_datetime
+from app.clock import format_datetime, format_hours
 from app.database import Database
 from app.errors import Refusal
 from app.loan_support import LoanItem, loan_item
@@ -50,7 +50,6 @@ from app.loans import (
     return_loan,
 )
 from models import DefectSeverity, LoanStatus
-from ui.item_panel import format_hours
 from ui.loan_form import (
     ConditionCombo,
     LoanFormDialog,

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
+from app.clock import format_hours
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
 from app.register import (
@@ -47,7 +48,6 @@ from app.register import (
     update_protocol,
 )
 from models import ChargingBasis, Role
-from ui.item_panel import format_hours
 from ui.loan_form import fit_spin, form_layout, heading, named
 from ui.mou_dialog import PARAGRAPH_HINT, RegisterFormDialog, hint, plain_text_edit
 
