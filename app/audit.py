@@ -6,8 +6,6 @@ the change and its audit event are committed together or not at all.
 
 from __future__ import annotations
 
-import getpass
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,15 +18,19 @@ from models.base import plain
 
 @dataclass(frozen=True)
 class Actor:
-    """The person making a change, and the role they act in.
+    """The signed-in user making a change: who they are, and the role they act in.
 
-    ``role`` is None for a station PC nobody has signed in on: it may read and log loans,
-    but not change the MoU register. Users and roles (issue 6) fill in the rest.
+    ``role`` is None when no one has signed in: such an actor may read, but every
+    service that changes data refuses it. ``person_id`` and ``agency_id`` say whose
+    kit an equipment manager may look after (their own agency's).
     """
 
     name: str
     user_id: int | None = None
     role: Role | None = None
+    person_id: int | None = None
+    agency_id: int | None = None
+    username: str | None = None
 
     @property
     def is_administrator(self) -> bool:
@@ -65,12 +67,3 @@ def record(
 def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     """The named attributes of ``obj`` as JSON-safe values (enums by value, dates ISO)."""
     return {name: plain(getattr(obj, name)) for name in fields}
-
-
-def station_actor() -> Actor:
-    """Who is acting until people sign in: the computer account on this station PC.
-
-    Signing in with roles replaces this; until then the audit trail still says which
-    account on which machine made each change.
-    """
-    return Actor(name=f"{getpass.getuser()} on {socket.gethostname()}")

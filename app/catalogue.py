@@ -90,6 +90,7 @@ class ItemDetail:
     # Why it cannot be handed over today; the same list issuing a loan refuses on.
     issue_blockers: tuple[str, ...]
     loans: tuple[LoanBrief, ...]
+    owner_agency_id: int | None = None
 
     @property
     def quantity_free_now(self) -> int:
@@ -181,6 +182,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             name=item.name,
             category=item.category.name,
             owner=item.owner_agency.name,
+            owner_agency_id=item.owner_agency_id,
             home_site=item.home_site.name,
             current_location=where_now,
             status=STATUS_LABELS[item.status],

@@ -2,26 +2,33 @@
 
 Every command ends with one clear sentence; a refused or failed action exits with
 status 1 and changes nothing.
+
+A command that changes data signs in first, as the window does: ``--user`` (or
+``KITSHARE_USER``) names the account and the password comes from ``KITSHARE_PASSWORD``
+or a prompt, so the audit trail names the person who ran it. Reading needs no sign-in.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app import schema
-from app.audit import station_actor
+from app.accounts import sign_in
 from app.clock import UK, format_datetime, now_utc, parse_uk_datetime
 from app.config import masked_url, resolve_database_url
 from app.database import Database, open_database, table_counts
-from app.errors import DomainError, KitShareError, Refused
+from app.errors import DomainError, KitShareError, NotPermitted, Refusal, Refused
 from app.loans import (
     LineDraft,
     LoanLineView,
@@ -29,9 +36,12 @@ from app.loans import (
     LoanView,
     describe_duration,
 )
-from models import Condition, DefectSeverity, ItemStatus, LoanStatus
+from app.permissions import with_article
+from models import AgencyKind, Condition, DefectSeverity, ItemStatus, LoanStatus, Role
 
 if TYPE_CHECKING:
+    from app.accounts import UserRow
+    from app.audit import Actor
     from app.documents import LabelSheet, PrintedDocument
 
     Printable: TypeAlias = PrintedDocument | LabelSheet
@@ -41,6 +51,14 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_REFUSED = 1
 
+USER_ENV = "KITSHARE_USER"
+PASSWORD_ENV = "KITSHARE_PASSWORD"
+NEW_PASSWORD_ENV = "KITSHARE_NEW_PASSWORD"
+USER_HELP = (
+    f"the account to sign in as for a command that changes data (default: {USER_ENV}); "
+    f"the password comes from {PASSWORD_ENV}, else it is asked for"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -48,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Administer a Kit Share database from the command line.",
         epilog=(
             "The database comes from --database, else the KITSHARE_DATABASE_URL "
-            "environment variable, else the Kit Share file in your user data folder."
+            "environment variable, else the Kit Share file in your user data folder. "
+            "Commands that change data sign in as --user (else KITSHARE_USER), with the "
+            "password from KITSHARE_PASSWORD or typed when asked; reading needs no sign-in."
         ),
     )
     parser.add_argument(
@@ -56,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="database URL, e.g. sqlite:///kitshare.db or postgresql://user:pw@host/kitshare",
     )
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     migrate = commands.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.set_defaults(handler=cmd_migrate)
@@ -88,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_directory_commands(commands)
     _add_loan_commands(commands)
     _add_print_commands(commands)
+    _add_user_commands(commands)
+    _add_qualification_commands(commands)
     return parser
 
 
@@ -361,6 +384,90 @@ def cmd_sites(url: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- signing in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Whom a changing command signs in as; the password never shows in a repr."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+def _changes_data(parser: argparse.ArgumentParser) -> None:
+    """Mark ``parser``'s command as one that signs in; ``--user`` may also follow it."""
+    # SUPPRESS: left out here, the --user given before the command (or none) stands.
+    parser.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
+
+
+def _interactive() -> bool:
+    """Whether someone is at a terminal to type a password."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        return False
+
+
+def _typed(prompt: str) -> str:
+    """What is typed at ``prompt`` without echo; nothing if input ends (Ctrl+D)."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        return ""
+
+
+def _credentials(args: argparse.Namespace) -> Credentials:
+    """Who signs in for a changing command, and their password, before anything opens."""
+    username = (args.user or os.environ.get(USER_ENV) or "").strip()
+    if not username:
+        command = getattr(args, "parser", None)
+        what = f"`{command.prog}`" if command is not None else "This command"
+        raise NotPermitted(
+            f"{what} changes data, so it is done as a named user: give --user NAME (or set "
+            f"{USER_ENV}), with the password in {PASSWORD_ENV} or typed when asked."
+        )
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        if not _interactive():
+            raise NotPermitted(
+                f"No password for “{username}”: set {PASSWORD_ENV}, or run kitshare-admin "
+                "in a terminal to type it."
+            )
+        password = _typed(f"Password for {username}: ")
+        if not password:
+            # Not tried: an empty answer should not count towards the lock-out.
+            raise NotPermitted(f"No password typed for “{username}”; nothing was changed.")
+    return Credentials(username, password)
+
+
+@contextmanager
+def _acting(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Actor]]:
+    """The database, and the actor signed in as ``--user`` for the change about to be made."""
+    credentials = _credentials(args)
+    with _opened(url) as db:
+        yield db, sign_in(db, credentials.username, credentials.password)
+
+
+def _new_password(username: str) -> str:
+    """A new password for ``username``: from ``KITSHARE_NEW_PASSWORD``, or typed twice."""
+    password = os.environ.get(NEW_PASSWORD_ENV)
+    if password:
+        return password
+    if not _interactive():
+        raise DomainError(
+            f"No new password for “{username}”: set {NEW_PASSWORD_ENV}, or run kitshare-admin "
+            "in a terminal to type it."
+        )
+    first = _typed(f"New password for {username}: ")
+    if first != _typed("Type the new password again: "):
+        raise DomainError(
+            "The two passwords typed are not the same, so nothing was changed. Run the "
+            "command again and type the same password twice."
+        )
+    return first
+
+
 # -- loans ----------------------------------------------------------------------------
 
 SECTIONS = {
@@ -380,6 +487,11 @@ person by full name or staff number (Daniel Okafor, 2391), an item by its asset 
 does not matter, and a unique start or part of a name is enough. `kitshare-admin agencies`,
 `people --agency A` and `sites` list the names.
 
+Signing in: every action but show and list changes data, so it is done as a named user
+whose name goes in the audit trail: --user NAME (before or after the action; else
+KITSHARE_USER), with the password in KITSHARE_PASSWORD or typed when asked. A request is
+approved or declined by whoever signs in, who must work for the lending agency.
+
 Times: DD/MM/YYYY HH:MM (24-hour, UK time) or ISO 8601, e.g. "22/11/2026 14:30".
 
 Items: --tag TAG for one item; --tag TAG:N for N of a pooled item; repeat --tag for several
@@ -394,10 +506,11 @@ Exit status: 0 done; 1 refused or not found (the reason is on stderr; nothing ch
 2 the command line itself is wrong.
 
 Examples:
+  export KITSHARE_USER=duty   # and type the password when asked
   kitshare-admin loan request --borrower cambs-pol --requested-by 1847 \\
       --purpose "Operation Hawthorn" --from "25/11/2026 09:00" --to "25/11/2026 21:00" \\
       --tag CFR-000250:20 --tag CFR-000255:1
-  kitshare-admin loan approve 42 --by "Paul Whitmore"
+  kitshare-admin --user manager loan approve 42
   kitshare-admin loan issue 42 --operator 1847
   kitshare-admin loan issue --emergency --tag CFR-000203 --borrower cambs-pol \\
       --operator "daniel okafor" --from "21/11/2026 14:05" --to "22/11/2026 02:00" \\
@@ -425,7 +538,13 @@ def _add_loan_commands(commands: Subcommands) -> None:
 
 
 def _loan_action(
-    actions: Subcommands, name: str, summary: str, handler: Handler, *, numbered: bool = True
+    actions: Subcommands,
+    name: str,
+    summary: str,
+    handler: Handler,
+    *,
+    numbered: bool = True,
+    changes: bool = True,
 ) -> argparse.ArgumentParser:
     sub = actions.add_parser(
         name,
@@ -439,6 +558,8 @@ def _loan_action(
     sub.add_argument(
         "--json", action="store_true", help="print the loan as JSON instead of a sentence"
     )
+    if changes:
+        _changes_data(sub)
     sub.set_defaults(handler=handler, parser=sub)
     return sub
 
@@ -459,17 +580,18 @@ def _add_booking_actions(actions: Subcommands) -> None:
         "--emergency", action="store_true", help="an emergency: the notice period is waived"
     )
 
-    approve = _loan_action(actions, "approve", "approve a request", cmd_loan_approve)
-    approve.add_argument(
-        "--by", required=True, metavar="PERSON", help="the approver, of the lender"
+    approve = _loan_action(
+        actions, "approve", "approve a request, as the lender's signed-in user", cmd_loan_approve
     )
-
     decline = _loan_action(
-        actions, "decline", "decline a request, with the reason", cmd_loan_decline
+        actions,
+        "decline",
+        "decline a request with the reason, as the lender's signed-in user",
+        cmd_loan_decline,
     )
-    decline.add_argument(
-        "--by", required=True, metavar="PERSON", help="who declines, of the lender"
-    )
+    for decider in (approve, decline):
+        # Gone: whoever signs in decides. Kept hidden only to say so to old scripts.
+        decider.add_argument("--by", metavar="PERSON", help=argparse.SUPPRESS)
     decline.add_argument(
         "--reason", required=True, metavar="TEXT", help="why, for the borrower to read"
     )
@@ -538,10 +660,15 @@ def _add_later_actions(actions: Subcommands) -> None:
     recall.add_argument("--due", required=True, metavar="DATETIME", help="when it must be back")
     recall.add_argument("--reason", required=True, metavar="TEXT", help="why it is needed back")
 
-    _loan_action(actions, "show", "show one loan with its lines", cmd_loan_show)
+    _loan_action(actions, "show", "show one loan with its lines", cmd_loan_show, changes=False)
 
     list_ = _loan_action(
-        actions, "list", "list loans, as the Loans window's lists", cmd_loan_list, numbered=False
+        actions,
+        "list",
+        "list loans, as the Loans window's lists",
+        cmd_loan_list,
+        numbered=False,
+        changes=False,
     )
     list_.add_argument(
         "--section", choices=list(SECTIONS), default="all", help="which list (default: all)"
@@ -686,7 +813,7 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
 
     wanted = _tag_quantities(args)
     starts, due = _when(args.starts), _when(args.due)
-    with _opened(url) as db:
+    with _acting(url, args) as (db, actor):
         borrower = find_agency(db, args.borrower)
         requester = find_person(db, args.requested_by, prefer_agency_id=borrower.id)
         draft = LoanDraft(
@@ -700,7 +827,7 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
             is_emergency=args.emergency,
             notes=args.notes,
         )
-        view = get_loan(db, request_loan(db, draft, station_actor()))
+        view = get_loan(db, request_loan(db, draft, actor))
     waived = " (emergency: the notice period is waived)" if view.is_emergency else ""
     return _report(
         args,
@@ -710,13 +837,21 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
     )
 
 
+def _no_approver_option(args: argparse.Namespace) -> None:
+    if args.by is not None:
+        parser: argparse.ArgumentParser = args.parser
+        parser.error(
+            "--by is gone: the person deciding is whoever signs in. Leave out --by and give "
+            "--user with the lender's account, e.g. --user cambs-pol-kit"
+        )
+
+
 def cmd_loan_approve(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_person
     from app.loans import approve_loan, get_loan
 
-    with _opened(url) as db:
-        approver = find_person(db, args.by)
-        approve_loan(db, args.id, approver.id, station_actor())
+    _no_approver_option(args)
+    with _acting(url, args) as (db, actor):
+        approve_loan(db, args.id, actor)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -727,12 +862,11 @@ def cmd_loan_approve(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_decline(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_person
     from app.loans import decline_loan, get_loan
 
-    with _opened(url) as db:
-        approver = find_person(db, args.by)
-        decline_loan(db, args.id, approver.id, args.reason, station_actor())
+    _no_approver_option(args)
+    with _acting(url, args) as (db, actor):
+        decline_loan(db, args.id, args.reason, actor)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -763,7 +897,7 @@ def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
             "--tag, --borrower, --from, --to and the like describe an emergency issue; add "
             f"--emergency, or leave them out to issue approved loan {args.id}"
         )
-    with _opened(url) as db:
+    with _acting(url, args) as (db, actor):
         loan = get_loan(db, args.id)
         borrower_id = loan.borrower_agency_id
         handover = Handover(
@@ -771,7 +905,7 @@ def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
             handed_over_by_id=_person_id(db, args.handed_over_by),
             received_by_id=_person_id(db, args.received_by, prefer_agency_id=borrower_id),
         )
-        issue_loan(db, args.id, handover, station_actor())
+        issue_loan(db, args.id, handover, actor)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -816,7 +950,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     wanted = _tag_quantities(args)
     starts = _when(args.starts) if args.starts is not None else now_utc()
     due = _when(args.due)
-    with _opened(url) as db:
+    with _acting(url, args) as (db, actor):
         borrower = find_agency(db, args.borrower)
         draft = LoanDraft(
             borrower_agency_id=borrower.id,
@@ -834,7 +968,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
             handed_over_by_id=_person_id(db, args.handed_over_by),
             received_by_id=_person_id(db, args.received_by, prefer_agency_id=borrower.id),
         )
-        view = get_loan(db, emergency_issue(db, draft, handover, station_actor()))
+        view = get_loan(db, emergency_issue(db, draft, handover, actor))
     return _report(
         args,
         view,
@@ -860,7 +994,7 @@ def cmd_loan_return(url: str, args: argparse.Namespace) -> int:
         parser.error("--severity describes a defect: give the defect with --defect TEXT")
     condition = Condition(args.condition) if args.condition else None
     wanted = _tag_quantities(args)
-    with _opened(url) as db:
+    with _acting(url, args) as (db, actor):
         before = get_loan(db, args.id)
         returned_to_id = _person_id(db, args.received_by)
         lines: list[LineReturn] | None = None
@@ -889,7 +1023,7 @@ def cmd_loan_return(url: str, args: argparse.Namespace) -> int:
                     defect_severity=DefectSeverity(args.severity or "major"),
                 )
             ]
-        return_loan(db, args.id, station_actor(), lines=lines, returned_to_id=returned_to_id)
+        return_loan(db, args.id, actor, lines=lines, returned_to_id=returned_to_id)
         view = get_loan(db, args.id)
     return _report(args, view, _return_sentence(before, view, args.defect, args.severity))
 
@@ -931,8 +1065,8 @@ def cmd_loan_extend(url: str, args: argparse.Namespace) -> int:
 
     due = _when(args.due)
     assert due is not None
-    with _opened(url) as db:
-        extend_loan(db, args.id, due, station_actor(), reason=args.reason)
+    with _acting(url, args) as (db, actor):
+        extend_loan(db, args.id, due, actor, reason=args.reason)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -945,8 +1079,8 @@ def cmd_loan_extend(url: str, args: argparse.Namespace) -> int:
 def cmd_loan_cancel(url: str, args: argparse.Namespace) -> int:
     from app.loans import cancel_loan, get_loan
 
-    with _opened(url) as db:
-        cancel_loan(db, args.id, station_actor(), reason=args.reason)
+    with _acting(url, args) as (db, actor):
+        cancel_loan(db, args.id, actor, reason=args.reason)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -961,8 +1095,8 @@ def cmd_loan_recall(url: str, args: argparse.Namespace) -> int:
 
     due = _when(args.due)
     assert due is not None
-    with _opened(url) as db:
-        recall_loan(db, args.id, due, args.reason, station_actor())
+    with _acting(url, args) as (db, actor):
+        recall_loan(db, args.id, due, args.reason, actor)
         view = get_loan(db, args.id)
     return _report(
         args,
@@ -1054,6 +1188,411 @@ def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
     more = f"; showing the first {len(loans)} (use --limit for more)" if total > len(loans) else ""
     note = " (E): emergency." if any(view.is_emergency for view in loans) else ""
     print(f"{total} loan{'s' if total != 1 else ''} in {where}{more}.{note}")
+    return EXIT_OK
+
+
+# -- user accounts -------------------------------------------------------------------------
+
+ROLE_CHOICES = ", ".join(role.value for role in Role)
+
+USER_EPILOG = f"""\
+Roles: {ROLE_CHOICES}; any case, with spaces or underscores ("equipment manager").
+
+Signing in: add, set-role, reset-password, disable and enable are for administrators:
+--user NAME (else KITSHARE_USER), with the password in KITSHARE_PASSWORD or typed when
+asked. A new password comes from KITSHARE_NEW_PASSWORD, else it is typed twice.
+
+The first account: on a database with no users yet, `user add` makes the first
+administrator without signing in. Name an agency already there with --agency, or make it
+with --agency-code, --agency-name and --agency-kind; name the person with --person if
+they are listed in People, else with --given-name, --family-name and --staff-number.
+
+Examples:
+  kitshare-admin user add admin --role administrator --given-name Claire \\
+      --family-name Ashworth --staff-number PS60218 --agency-code CAMBS-POL \\
+      --agency-name "Cambridgeshire Constabulary" --agency-kind police
+  kitshare-admin --user admin user add d.okafor --person 2391 --role "duty officer"
+  kitshare-admin --user admin user set-role d.okafor equipment_manager
+  kitshare-admin user list --json
+"""
+
+FIRST_ONLY = ("given_name", "family_name", "staff_number", "agency_code", "agency_name")
+
+
+def role_named(text: str) -> Role:
+    """The role ``text`` names: "Equipment manager", "equipment_manager", "ADMINISTRATOR"."""
+    key = re.sub(r"[\s_-]+", "_", text.strip().lower())
+    for role in Role:
+        if role.value == key:
+            return role
+    raise argparse.ArgumentTypeError(f"“{text}” is not a role: give one of {ROLE_CHOICES}")
+
+
+def _add_user_commands(commands: Subcommands) -> None:
+    user = commands.add_parser(
+        "user",
+        help="add and list user accounts, change their roles, reset passwords, disable them",
+        description="Keep the accounts people sign in with, and their roles.",
+        epilog=USER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+
+    def action(
+        name: str, summary: str, handler: Handler, *, changes: bool = True
+    ) -> argparse.ArgumentParser:
+        sub = actions.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}.",
+            epilog=USER_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if changes:
+            sub.add_argument("username", metavar="USERNAME", help="the account's user name")
+            _changes_data(sub)
+        sub.set_defaults(handler=handler, parser=sub)
+        return sub
+
+    add = action("add", "add an account for someone listed in People", cmd_user_add)
+    add.add_argument("--person", metavar="PERSON", help="who it is for: name or staff number")
+    add.add_argument(
+        "--agency", metavar="AGENCY", help="the person's agency, when the name is not enough"
+    )
+    add.add_argument(
+        "--role", required=True, type=role_named, metavar="ROLE", help=f"one of {ROLE_CHOICES}"
+    )
+    first = add.add_argument_group(
+        "the first administrator", "only on a database with no users yet; no sign-in needed"
+    )
+    first.add_argument("--given-name", metavar="NAME", help="their given name")
+    first.add_argument("--family-name", metavar="NAME", help="their family name")
+    first.add_argument("--staff-number", metavar="NUMBER", help="their collar or staff number")
+    first.add_argument(
+        "--agency-code", metavar="CODE", help="short code of a new agency, e.g. CAMBS-FRS"
+    )
+    first.add_argument("--agency-name", metavar="NAME", help="name of the new agency")
+    first.add_argument(
+        "--agency-kind",
+        choices=[kind.value for kind in AgencyKind],
+        default=AgencyKind.OTHER.value,
+        help="what the new agency is (default: other)",
+    )
+
+    list_ = action("list", "list every account", cmd_user_list, changes=False)
+    list_.add_argument("--json", action="store_true", help="print a JSON list")
+
+    set_role = action("set-role", "give an account another role", cmd_user_set_role)
+    set_role.add_argument("role", type=role_named, metavar="ROLE", help=f"one of {ROLE_CHOICES}")
+    action(
+        "reset-password",
+        "give an account a new password; this also ends a lock-out",
+        cmd_user_reset_password,
+    )
+    action("disable", "stop an account signing in", cmd_user_disable)
+    action("enable", "let a disabled account sign in again", cmd_user_enable)
+
+
+def _administrator(db: Database, args: argparse.Namespace) -> Actor:
+    """Signed in as ``--user``, refused at once unless they may manage users."""
+    from app.permissions import Action, require
+
+    credentials = _credentials(args)
+    actor = sign_in(db, credentials.username, credentials.password)
+    # Now, before asking for a new password that would not be used.
+    require(actor, Action.MANAGE_USERS)
+    return actor
+
+
+@contextmanager
+def _administering(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Actor]]:
+    with _opened(url) as db:
+        yield db, _administrator(db, args)
+
+
+def _account(row: UserRow) -> str:
+    return f"“{row.username}” ({row.person_name}, {row.agency_code})"
+
+
+# The option that fills each field the first administrator's checks point at.
+FIRST_FIELDS = {
+    "agency": "--agency",
+    "agency_code": "--agency-code",
+    "agency_name": "--agency-name",
+    "given_name": "--given-name",
+    "family_name": "--family-name",
+    "staff_number": "--staff-number",
+}
+
+
+def _refuse_before_the_password(
+    problems: list[Refusal], options: dict[str, str] | None = None
+) -> None:
+    """Refuse what is wrong besides the password, before anyone is asked to type one;
+    a problem with a field in ``options`` names the option to give."""
+    from app.accounts import AccountRefused
+
+    early = []
+    for problem in problems:
+        if problem.rule == "password":
+            continue
+        option = (options or {}).get(problem.field or "")
+        said = f"{problem.message.rstrip('.')} ({option})." if option else problem.message
+        early.append(replace(problem, message=said))
+    if early:
+        raise AccountRefused(early)
+
+
+def cmd_user_add(url: str, args: argparse.Namespace) -> int:
+    from app.accounts import UserDraft, check_user, create_user, find_user, has_users
+    from app.directory import find_agency, find_person
+
+    with _opened(url) as db:
+        if not has_users(db):
+            return _first_administrator(db, args)
+        given = [f"--{name.replace('_', '-')}" for name in FIRST_ONLY if getattr(args, name)]
+        if given:
+            raise DomainError(
+                f"This database already has users, so {', '.join(given)} (for the first "
+                "administrator only) cannot be used: add the person in People, then name "
+                "them with --person."
+            )
+        if args.person is None:
+            raise DomainError(
+                "Say who the account is for with --person NAME OR STAFF NUMBER; "
+                "`kitshare-admin people` lists everyone."
+            )
+        actor = _administrator(db, args)
+        agency = find_agency(db, args.agency) if args.agency is not None else None
+        person = find_person(db, args.person, prefer_agency_id=agency.id if agency else None)
+        if agency is not None and person.agency_id != agency.id:
+            raise DomainError(f"{person.label} works for {person.agency}, not {agency.name}.")
+        draft = UserDraft(username=args.username, person_id=person.id, role=args.role, password="")
+        _refuse_before_the_password(check_user(db, draft))
+        draft = replace(draft, password=_new_password(args.username.strip().lower()))
+        create_user(db, draft, actor)
+        row = find_user(db, args.username)
+    print(f"Added the account {_account(row)}, {with_article(row.role)}; it can sign in now.")
+    return EXIT_OK
+
+
+def _first_administrator(db: Database, args: argparse.Namespace) -> int:
+    from app.accounts import (
+        FirstAdministrator,
+        check_first_administrator,
+        create_first_administrator,
+    )
+    from app.directory import find_agency, find_person
+
+    if args.role is not Role.ADMINISTRATOR:
+        raise DomainError(
+            "This database has no users yet, and its first account must be an administrator, "
+            "who then adds everyone else: give --role administrator."
+        )
+    agency = find_agency(db, args.agency) if args.agency is not None else None
+    draft = FirstAdministrator(
+        given_name=args.given_name or "",
+        family_name=args.family_name or "",
+        staff_number=args.staff_number or "",
+        username=args.username,
+        password="",
+        agency_id=agency.id if agency is not None else None,
+        agency_code=args.agency_code or "",
+        agency_name=args.agency_name or "",
+        agency_kind=AgencyKind(args.agency_kind),
+    )
+    if args.person is not None:
+        # Someone already listed (a database from before accounts): their record is kept,
+        # found again by agency and staff number; the names only fill the form.
+        person = find_person(db, args.person, prefer_agency_id=draft.agency_id)
+        given, _, family = person.name.partition(" ")
+        draft = replace(
+            draft,
+            given_name=given,
+            family_name=family or given,
+            staff_number=person.staff_number,
+            agency_id=person.agency_id,
+        )
+    _refuse_before_the_password(check_first_administrator(db, draft), FIRST_FIELDS)
+    draft = replace(draft, password=_new_password(args.username.strip().lower()))
+    actor = create_first_administrator(db, draft)
+    print(
+        f"Made {actor.name} the first administrator. Sign in with --user {actor.username} "
+        "to add everyone else."
+    )
+    return EXIT_OK
+
+
+def _locked_until(row: UserRow, now: datetime) -> datetime | None:
+    return row.locked_until if row.locked_until is not None and row.locked_until > now else None
+
+
+def cmd_user_list(url: str, args: argparse.Namespace) -> int:
+    from app.accounts import list_users
+
+    with _opened(url) as db:
+        rows = list_users(db)
+    now = now_utc()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": row.id,
+                    "username": row.username,
+                    "person": row.person_name,
+                    "staff_number": row.staff_number,
+                    "agency": row.agency,
+                    "agency_code": row.agency_code,
+                    "role": row.role.value,
+                    "role_words": row.role_words,
+                    "active": row.is_active,
+                    "locked_until": _iso(_locked_until(row, now)),
+                    "last_signed_in": _iso(row.last_signed_in_at),
+                }
+                for row in rows
+            ]
+        )
+        return EXIT_OK
+    if not rows:
+        print(
+            "No accounts yet. Make the first administrator with `kitshare-admin user add NAME "
+            "--role administrator …` (see `kitshare-admin user add --help`)."
+        )
+        return EXIT_OK
+    print(
+        f"{'Username':<20} {'Person':<26} {'Agency':<10} {'Role':<18} {'Status':<9} "
+        f"{'Locked until':<16}  Last signed in"
+    )
+    for row in rows:
+        print(
+            f"{row.username[:20]:<20} {row.person_name[:26]:<26} {row.agency_code[:10]:<10} "
+            f"{row.role_words:<18} {'active' if row.is_active else 'disabled':<9} "
+            f"{format_datetime(_locked_until(row, now)):<16}  "
+            f"{format_datetime(row.last_signed_in_at) or 'never'}"
+        )
+    print(f"{len(rows)} account{'s' if len(rows) != 1 else ''}.")
+    return EXIT_OK
+
+
+def cmd_user_set_role(url: str, args: argparse.Namespace) -> int:
+    from app.accounts import find_user, set_role
+
+    role: Role = args.role
+    with _administering(url, args) as (db, actor):
+        row = find_user(db, args.username)
+        if row.role is role:
+            print(f"{_account(row)} is already {with_article(role)}; nothing changed.")
+            return EXIT_OK
+        set_role(db, row.id, role, actor)
+    print(f"{_account(row)} is now {with_article(role)}, no longer {with_article(row.role)}.")
+    return EXIT_OK
+
+
+def cmd_user_reset_password(url: str, args: argparse.Namespace) -> int:
+    from app.accounts import find_user, reset_password
+
+    with _administering(url, args) as (db, actor):
+        row = find_user(db, args.username)
+        reset_password(db, row.id, _new_password(row.username), actor)
+    print(f"Set a new password for {_account(row)}; any lock-out is over.")
+    return EXIT_OK
+
+
+def _set_active(url: str, args: argparse.Namespace, *, active: bool) -> int:
+    from app.accounts import find_user, set_active
+
+    state = "enabled" if active else "disabled"
+    with _administering(url, args) as (db, actor):
+        row = find_user(db, args.username)
+        if row.is_active is active:
+            print(f"{_account(row)} is already {state}; nothing changed.")
+            return EXIT_OK
+        set_active(db, row.id, active, actor)
+    can = "can sign in again" if active else "can no longer sign in"
+    print(f"{_account(row)} is {state}: the account {can}.")
+    return EXIT_OK
+
+
+def cmd_user_disable(url: str, args: argparse.Namespace) -> int:
+    return _set_active(url, args, active=False)
+
+
+def cmd_user_enable(url: str, args: argparse.Namespace) -> int:
+    return _set_active(url, args, active=True)
+
+
+# -- qualifications ----------------------------------------------------------------------
+
+
+def _add_qualification_commands(commands: Subcommands) -> None:
+    qualifications = commands.add_parser(
+        "qualifications",
+        help="list qualifications that expire soon, to book renewals in time",
+        description=(
+            "List people's qualifications that expire from today to --days ahead, soonest "
+            "first; one already renewed is left out."
+        ),
+    )
+    qualifications.add_argument(
+        "--expiring", action="store_true", help="those expiring soon (the one list so far)"
+    )
+    qualifications.add_argument(
+        "--days", type=int, default=30, metavar="N", help="how far ahead to look (default: 30)"
+    )
+    qualifications.add_argument("--agency", help="only this agency's people: name or short code")
+    qualifications.add_argument("--json", action="store_true", help="print a JSON list")
+    qualifications.set_defaults(handler=cmd_qualifications, parser=qualifications)
+
+
+def cmd_qualifications(url: str, args: argparse.Namespace) -> int:
+    from app.clock import format_date
+    from app.directory import find_agency
+    from app.people import expiring_qualifications
+
+    if not args.expiring:
+        parser: argparse.ArgumentParser = args.parser
+        parser.error("say which qualifications: --expiring lists those expiring soon")
+    with _opened(url) as db:
+        agency = find_agency(db, args.agency) if args.agency is not None else None
+        rows = expiring_qualifications(
+            db, days=args.days, agency_id=agency.id if agency is not None else None
+        )
+    if args.json:
+        _print_json(
+            [
+                {
+                    "qualification_id": row.qualification_id,
+                    "person": row.person,
+                    "staff_number": row.staff_number,
+                    "agency": row.agency,
+                    "agency_code": row.agency_code,
+                    "qualification": row.qualification,
+                    "expires_on": row.expires_on.isoformat(),
+                    "days_left": row.days_left,
+                }
+                for row in rows
+            ]
+        )
+        return EXIT_OK
+    ahead = (
+        "today" if args.days == 0 else f"in the next {args.days} day{'s' if args.days != 1 else ''}"
+    )
+    whose = f" for {agency.name}" if agency is not None else ""
+    if not rows:
+        print(f"No qualifications expire {ahead}{whose}.")
+        return EXIT_OK
+    print(
+        f"{'Expires on':<10}  {'Person':<26} {'Staff no.':<10} {'Agency':<10} "
+        f"{'Qualification':<34}  When"
+    )
+    for row in rows:
+        print(
+            f"{format_date(row.expires_on):<10}  {row.person[:26]:<26} "
+            f"{row.staff_number[:10]:<10} {row.agency_code[:10]:<10} "
+            f"{row.qualification[:34]:<34}  {row.when_text}"
+        )
+    count = f"{len(rows)} qualification{'s' if len(rows) != 1 else ''}"
+    print(f"{count} expire{'s' if len(rows) == 1 else ''} {ahead}{whose}.")
     return EXIT_OK
 
 

@@ -77,3 +77,16 @@ def parse_uk_datetime(text: str) -> datetime:
             "(24-hour), e.g. 21/11/2026 14:30."
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UK)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -9,7 +9,7 @@ from platformdirs import user_data_path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from app.errors import DatabaseUnavailable
+from app.errors import DatabaseUnavailable, DomainError
 
 ENV_DATABASE_URL = "KITSHARE_DATABASE_URL"
 APP_NAME = "KitShare"
@@ -77,3 +77,27 @@ def describe_location(url: str) -> str:
     host = parsed.host or "localhost"
     port = f":{parsed.port}" if parsed.port else ""
     return f"PostgreSQL {parsed.database} on {host}{port}"
+
+
+ENV_LOCK_AFTER = "KITSHARE_LOCK_AFTER_MINUTES"
+DEFAULT_LOCK_AFTER_MINUTES = 10
+LONGEST_LOCK_AFTER_MINUTES = 24 * 60
+
+
+def lock_after_minutes(cli_value: str | None = None) -> int:
+    """How long the window waits, untouched, before it locks: ``--lock-after``, else
+    ``KITSHARE_LOCK_AFTER_MINUTES``, else 10 minutes. 0 means never (a PC in a locked
+    room with one user)."""
+    given = cli_value if cli_value is not None else os.environ.get(ENV_LOCK_AFTER)
+    if given is None or not given.strip():
+        return DEFAULT_LOCK_AFTER_MINUTES
+    try:
+        minutes = int(given.strip())
+    except ValueError:
+        minutes = -1
+    if not 0 <= minutes <= LONGEST_LOCK_AFTER_MINUTES:
+        raise DomainError(
+            f"“{given.strip()}” is not a lock time: give whole minutes from 0 (never lock) "
+            f"to {LONGEST_LOCK_AFTER_MINUTES}, e.g. 10."
+        )
+    return minutes

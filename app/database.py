@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from app.config import describe_location
 from app.errors import (
+    AuditTamper,
     DatabaseCorrupt,
     DatabaseLocked,
     DatabaseReadOnly,
@@ -221,10 +222,13 @@ def check_sqlite_header(path: Path) -> None:
 
 @contextmanager
 def translate_errors(url: str) -> Iterator[None]:
-    """Turn the database driver's environment errors into an ``EnvironmentFault``."""
+    """Turn the database driver's environment errors into an ``EnvironmentFault``, and
+    the audit trail's refusal to be rewritten (migration 0005) into ``AuditTamper``."""
     try:
         yield
     except (OperationalError, DBAPIError) as exc:
+        if "audit_events is append-only" in str(getattr(exc, "orig", exc)):
+            raise AuditTamper() from exc
         fault = describe_fault(exc, url)
         if fault is None:
             raise

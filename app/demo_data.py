@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from app.clock import today_uk
+from app.clock import add_months, today_uk
 from app.passwords import hash_password
 from models import (
     Agency,
@@ -1856,19 +1856,6 @@ DEFECTS: tuple[DefectSpec, ...] = (
 # ---------------------------------------------------------------------------------------
 # Building
 # ---------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole calendar months, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass

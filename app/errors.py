@@ -73,6 +73,18 @@ class DatabaseNotEmpty(DomainError):
     """Demo data was asked for on a database that already holds records."""
 
 
+class AuditTamper(DomainError):
+    """Something tried to change or delete an audit event, and the database refused."""
+
+    def __init__(
+        self,
+        message: str = (
+            "The audit trail cannot be changed or deleted: each event is kept as written."
+        ),
+    ) -> None:
+        super().__init__(message)
+
+
 class EnvironmentFault(KitShareError):
     """The database or its surroundings are not usable as they are."""
 

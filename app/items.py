@@ -21,6 +21,7 @@ from app.audit import Actor, record, snapshot
 from app.clock import format_date, today_uk
 from app.database import Database
 from app.errors import DomainError, NotFound
+from app.permissions import Action, require
 from models import (
     Agency,
     Category,
@@ -260,8 +261,10 @@ def load_draft(db: Database, item_id: int) -> tuple[ItemDraft, int]:
 
 def create_item(db: Database, draft: ItemDraft, actor: Actor) -> int:
     """Add a new item to the catalogue; returns its id. Raises ``ItemInvalid``."""
+    require(actor, Action.EDIT_CATALOGUE)
     _raise_if_invalid(draft)
     with db.write() as session:
+        _require_owner(session, actor, draft.owner_agency_id)
         _check_against_database(session, draft, item_id=None)
         item = EquipmentItem(status=ItemStatus.AVAILABLE)
         _apply(item, draft)
@@ -288,9 +291,12 @@ def update_item(
     Refused if anyone saved the item in between, so one station never silently
     overwrites another's change.
     """
+    require(actor, Action.EDIT_CATALOGUE)
     _raise_if_invalid(draft)
     with db.write() as session:
         item = _get_item(session, item_id)
+        _require_owner(session, actor, item.owner_agency_id)
+        _require_owner(session, actor, draft.owner_agency_id)
         if item.row_version != expected_version:
             raise DomainError(STALE_MESSAGE)
         _check_against_database(session, draft, item_id=item.id)
@@ -314,9 +320,11 @@ def update_item(
 
 def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
     """Take an item out of the catalogue for good; the record and its history stay."""
+    require(actor, Action.EDIT_CATALOGUE)
     reason = reason.strip()
     with db.write() as session:
         item = _get_item(session, item_id)
+        _require_owner(session, actor, item.owner_agency_id)
         label = f"{item.asset_tag} “{item.name}”"
         if not reason:
             raise DomainError(f"Give a reason for retiring {label}, such as “Written off”.")
@@ -352,6 +360,14 @@ def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
             after=snapshot(item, AUDIT_FIELDS),
             note=reason,
         )
+
+
+def _require_owner(session: Session, actor: Actor, agency_id: int | None) -> None:
+    """An equipment manager keeps only their own agency's kit; an administrator, anyone's."""
+    if agency_id is None:
+        return
+    name = session.scalar(select(Agency.name).where(Agency.id == agency_id)) or ""
+    require(actor, Action.EDIT_CATALOGUE, agency_id=agency_id, agency_name=name)
 
 
 def _get_item(session: Session, item_id: int) -> EquipmentItem:

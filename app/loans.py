@@ -37,9 +37,9 @@ from app.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.directory import PersonRef, list_agencies, list_people
 from app.errors import DomainError, NotFound, Refusal, Refused
+from app.permissions import RANK, Action, require
 from models import (
     Agency,
-    AppUser,
     Condition,
     Defect,
     DefectSeverity,
@@ -70,8 +70,6 @@ INCIDENT_REF_MAX = 60
 RECENT_RETURNS = timedelta(days=7)
 
 OUT = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
-ROLE_RANK = {Role.DUTY_OFFICER: 0, Role.EQUIPMENT_MANAGER: 1, Role.ADMINISTRATOR: 2}
-
 STATUS_LABELS = {
     LoanStatus.REQUESTED: "Awaiting approval",
     LoanStatus.APPROVED: "Approved",
@@ -289,18 +287,6 @@ def _label(item: EquipmentItem) -> str:
 def effective_due(loan: Loan) -> datetime:
     """When the kit must be back: the recall time once recalled, else the due time."""
     return loan.recall_due_at or loan.due_at
-
-
-def _role_of(session: Session, person: Person) -> Role:
-    """A person's role: their user account's, or a duty officer's if they have none.
-
-    Until people sign in (issue 6) a person without an account is taken to be staff
-    of their agency; approvals that need a manager still need a manager's account.
-    """
-    role = session.scalar(
-        select(AppUser.role).where(AppUser.person_id == person.id, AppUser.is_active.is_(True))
-    )
-    return role or Role.DUTY_OFFICER
 
 
 def _role_name(role: Role) -> str:
@@ -613,7 +599,7 @@ class _LineCheck:
     protocol: SharingProtocol | None
 
 
-def _protocol_for(
+def protocol_for(
     session: Session,
     item: EquipmentItem,
     borrower: Agency,
@@ -882,9 +868,7 @@ def _check_lines(
             )
             continue
         owners.setdefault(item.owner_agency_id, item)
-        protocol, refusal = _protocol_for(
-            session, item, borrower, today, emergency=not check_notice
-        )
+        protocol, refusal = protocol_for(session, item, borrower, today, emergency=not check_notice)
         if refusal is not None:
             problems.append(refusal)
         if protocol is not None:
@@ -928,7 +912,7 @@ def _competence_problems(
         select(PersonQualification).where(PersonQualification.person_id == operator.id)
     ):
         best = held.get(q.qualification_type_id)
-        if best is None or _later(q.expires_on, best.expires_on):
+        if best is None or lasts_longer(q.expires_on, best.expires_on):
             held[q.qualification_type_id] = q
     seen: set[int] = set()
     for protocol in protocols:
@@ -969,7 +953,7 @@ def _competence_problems(
     return problems
 
 
-def _later(a: date | None, b: date | None) -> bool:
+def lasts_longer(a: date | None, b: date | None) -> bool:
     """``a`` lasts longer than ``b`` (no expiry lasts longest)."""
     if a is None:
         return b is not None
@@ -1056,10 +1040,17 @@ def _inspection_problems(session: Session, item: EquipmentItem, today: date) -> 
 
 
 def _approver_problems(
-    session: Session, approver: Person | None, loan: Loan, protocols: Iterable[SharingProtocol]
+    approver: Person | None, actor: Actor, loan: Loan, protocols: Iterable[SharingProtocol]
 ) -> list[Refusal]:
     if approver is None or not approver.is_active:
-        return [Refusal("approver", "Choose who approves or declines the request.", "approver")]
+        return [
+            Refusal(
+                "approver",
+                f"{actor.name}'s account is not linked to anyone listed in People, so it "
+                "cannot decide on requests. Ask an administrator to link it to a person.",
+                "approver",
+            )
+        ]
     owner = loan.lines[0].item.owner_agency if loan.lines else None
     if owner is not None and approver.agency_id != owner.id:
         return [
@@ -1070,10 +1061,10 @@ def _approver_problems(
                 "approver",
             )
         ]
-    role = _role_of(session, approver)
+    role = actor.role or Role.DUTY_OFFICER
     for protocol in protocols:
         needed = protocol.approver_role
-        if ROLE_RANK[role] >= min(ROLE_RANK[needed], ROLE_RANK[Role.EQUIPMENT_MANAGER]):
+        if RANK[role] >= min(RANK[needed], RANK[Role.EQUIPMENT_MANAGER]):
             continue
         title = protocol.approver_title or _role_name(needed).capitalize()
         return [
@@ -1293,6 +1284,7 @@ def request_loan(
     Raises ``LoanRefused`` naming every rule broken, or ``LoanConflict`` when the kit is
     taken (possibly by another station a moment ago).
     """
+    require(actor, Action.REQUEST_LOAN)
     moment = now or now_utc()
     with db.write() as session:
         _lock_items(session, (line.item_id for line in draft.lines))
@@ -1314,35 +1306,21 @@ def request_loan(
         return loan.id
 
 
-def approve_loan(
-    db: Database,
-    loan_id: int,
-    approver_id: int | None,
-    actor: Actor,
-    *,
-    now: datetime | None = None,
-) -> None:
-    """Approve a request, by a person the protocol allows to."""
-    _decide(db, loan_id, approver_id, actor, now=now, approve=True, reason="")
+def approve_loan(db: Database, loan_id: int, actor: Actor, *, now: datetime | None = None) -> None:
+    """Approve a request: the signed-in ``actor`` decides, if the protocol allows them to."""
+    _decide(db, loan_id, actor, now=now, approve=True, reason="")
 
 
 def decline_loan(
-    db: Database,
-    loan_id: int,
-    approver_id: int | None,
-    reason: str,
-    actor: Actor,
-    *,
-    now: datetime | None = None,
+    db: Database, loan_id: int, reason: str, actor: Actor, *, now: datetime | None = None
 ) -> None:
     """Decline a request with a reason the borrower will read; the kit is freed."""
-    _decide(db, loan_id, approver_id, actor, now=now, approve=False, reason=reason)
+    _decide(db, loan_id, actor, now=now, approve=False, reason=reason)
 
 
 def _decide(
     db: Database,
     loan_id: int,
-    approver_id: int | None,
     actor: Actor,
     *,
     now: datetime | None,
@@ -1351,13 +1329,14 @@ def _decide(
 ) -> None:
     moment = now or now_utc()
     action = "approve" if approve else "decline"
+    require(actor, Action.DECIDE_LOAN)
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
         if loan.status is not LoanStatus.REQUESTED:
             raise LoanRefused([_status_refusal(loan, action)])
-        approver = session.get(Person, approver_id) if approver_id is not None else None
+        approver = session.get(Person, actor.person_id) if actor.person_id is not None else None
         covered, uncovered = _coverage(session, loan, moment)
-        problems = _approver_problems(session, approver, loan, _protocols(covered, loan))
+        problems = _approver_problems(approver, actor, loan, _protocols(covered, loan))
         reason = reason.strip()
         if not approve and not reason:
             problems.append(
@@ -1375,7 +1354,7 @@ def _decide(
         before = _snapshot(loan)
         loan.status = LoanStatus.APPROVED if approve else LoanStatus.DECLINED
         loan.approver_id = approver.id
-        loan.decided_by_id = _user_id(session, approver)
+        loan.decided_by_id = actor.user_id
         loan.decided_at = moment
         loan.decision_reason = reason or None
         if not approve:
@@ -1385,10 +1364,6 @@ def _decide(
         _audit(
             session, actor, "approved" if approve else "declined", loan, before, note=reason or None
         )
-
-
-def _user_id(session: Session, person: Person) -> int | None:
-    return session.scalar(select(AppUser.id).where(AppUser.person_id == person.id))
 
 
 def _coverage(
@@ -1403,7 +1378,7 @@ def _coverage(
     covered: list[tuple[LoanLine, SharingProtocol]] = []
     problems: list[Refusal] = []
     for line in loan.lines:
-        protocol, refusal = _protocol_for(
+        protocol, refusal = protocol_for(
             session, line.item, loan.borrower_agency, today, emergency=loan.is_emergency
         )
         if protocol is not None:
@@ -1522,6 +1497,7 @@ def issue_loan(
     db: Database, loan_id: int, handover: Handover, actor: Actor, *, now: datetime | None = None
 ) -> None:
     """Hand an approved loan's kit over to the borrower's operator."""
+    require(actor, Action.ISSUE_LOAN)
     moment = now or now_utc()
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
@@ -1589,6 +1565,7 @@ def emergency_issue(
     The loan runs from the given start (or now, if that is later than now) and is noted
     as an emergency; the notice period and approval are waived. Returns the loan number.
     """
+    require(actor, Action.ISSUE_LOAN)
     moment = now or now_utc()
     booked = _as_emergency(draft, moment)
     with db.write() as session:
@@ -1640,6 +1617,7 @@ def return_loan(
     A pooled line can come back a few at a time; the rest stays on loan. A defect found
     is recorded against the item and takes it out of service until it is cleared.
     """
+    require(actor, Action.RETURN_LOAN)
     moment = now or now_utc()
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
@@ -1766,6 +1744,7 @@ def extend_loan(
     now: datetime | None = None,
 ) -> None:
     """Move a loan's due time later, if the kit is free and the protocol allows."""
+    require(actor, Action.EXTEND_LOAN)
     moment = now or now_utc()
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
@@ -1818,6 +1797,7 @@ def cancel_loan(
     db: Database, loan_id: int, actor: Actor, *, reason: str = "", now: datetime | None = None
 ) -> None:
     """Withdraw a request or an approved loan before the kit goes out; the kit is freed."""
+    require(actor, Action.CANCEL_LOAN)
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
         if loan.status not in (LoanStatus.REQUESTED, LoanStatus.APPROVED):
@@ -1840,6 +1820,7 @@ def recall_loan(
     now: datetime | None = None,
 ) -> None:
     """The owner needs the kit back for a live incident: flag the loan with a new due time."""
+    require(actor, Action.RECALL_LOAN)
     moment = now or now_utc()
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)

@@ -15,23 +15,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.accounts import sign_in
 from app.agreements import MouStatus, mou_status
-from app.audit import Actor, record, snapshot, station_actor
+from app.audit import Actor, record, snapshot
 from app.clock import format_date, format_pence, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, NotPermitted, Refusal, Refused
-from app.passwords import hash_password, verify_password
+from app.permissions import Action, require, role_in_words, with_article
 from app.search import find_by_tags
 from models import (
     Agency,
-    AppUser,
     Category,
     ChargingBasis,
     EquipmentItem,
@@ -97,14 +96,6 @@ PROTOCOL_COPIED_FIELDS = (
     "emergency_only",
 )
 PROTOCOL_AUDIT_FIELDS = ("mou_id", *PROTOCOL_COPIED_FIELDS)
-
-ROLE_WORDS = {
-    Role.DUTY_OFFICER: "Duty officer",
-    Role.EQUIPMENT_MANAGER: "Equipment manager",
-    Role.ADMINISTRATOR: "Administrator",
-}
-
-WRONG_SIGN_IN = "That user name and password do not match an account. Check them and try again."
 
 
 class RegisterRefused(Refused):
@@ -290,71 +281,24 @@ class ProtocolDraft:
 
 def require_administrator(actor: Actor) -> None:
     """Refuse anyone but an administrator: the register is theirs to keep."""
-    if not actor.is_administrator:
-        raise NotPermitted(
-            "Only an administrator can change the MoU register. "
-            "Sign in as an administrator to make this change."
-        )
-
-
-def role_in_words(role: Role) -> str:
-    """ "Equipment manager": a role as a person reads it, capitalised."""
-    return ROLE_WORDS[role]
+    require(actor, Action.EDIT_REGISTER)
 
 
 def sign_in_administrator(db: Database, username: str, password: str) -> Actor:
     """The administrator ``username``, if ``password`` is theirs and the account is active.
 
-    A wrong name or password gives one message for both (it does not say which was
-    wrong); a right one for someone who is not an administrator says so.
+    The sign-in itself is ``app.accounts.sign_in`` (one message for a wrong name or
+    password, and the lock-out); a right one for someone who is not an administrator
+    says so.
     """
-    wanted = username.strip().lower()
-    with db.read() as session:
-        user = (
-            session.scalars(
-                select(AppUser)
-                .where(func.lower(AppUser.username) == wanted)
-                .options(selectinload(AppUser.person))
-            ).first()
-            if wanted
-            else None
+    actor = sign_in(db, username, password)
+    if actor.role is not Role.ADMINISTRATOR:
+        assert actor.role is not None
+        raise NotPermitted(
+            f"{actor.username} is {with_article(actor.role)}, and only an administrator can "
+            "change the register. Sign in as an administrator."
         )
-        if user is None:
-            # Take as long as a real check, so the answer's speed does not say which was wrong.
-            verify_password(_stand_in_hash(), password)
-            raise NotPermitted(WRONG_SIGN_IN)
-        if not verify_password(user.password_hash, password):
-            raise NotPermitted(WRONG_SIGN_IN)
-        if not user.is_active:
-            raise NotPermitted(
-                f"The account “{user.username}” is disabled, so it cannot sign in. Ask another "
-                "administrator to enable it, or sign in with an active administrator account."
-            )
-        if user.role is not Role.ADMINISTRATOR:
-            words = role_in_words(user.role).lower()
-            article = "an" if words[0] in "aeiou" else "a"
-            raise NotPermitted(
-                f"{user.username} is {article} {words}, and only an administrator can change "
-                "the register. Sign in as an administrator."
-            )
-        return Actor(
-            name=f"{user.person.full_name} ({user.username})",
-            user_id=user.id,
-            role=user.role,
-        )
-
-
-@cache
-def _stand_in_hash() -> str:
-    return hash_password("no account has this password")
-
-
-def command_line_actor() -> Actor:
-    """Who acts through ``kitshare-admin``: the station account, as an administrator.
-
-    Whoever can run the command line against the database already holds its keys.
-    """
-    return replace(station_actor(), role=Role.ADMINISTRATOR)
+    return actor
 
 
 # -- reads ---------------------------------------------------------------------------------

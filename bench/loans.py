@@ -75,6 +75,7 @@ from models import (
     Mou,
     MouParty,
     Person,
+    Role,
     SharingProtocol,
     Site,
     protocol_borrowers,
@@ -521,7 +522,7 @@ def measure_latency(
     """Bookings one after another, each paired with a bare write (taken in turns, so
     both see the same machine); returns (service, bare)."""
     rng = random.Random(SEED + 1)
-    actor = Actor("Bench duty officer")
+    actor = Actor("Bench duty officer", role=Role.DUTY_OFFICER)
     meter = SqlMeter(database.engine)
     service, bare = Latency(), Latency()
     pools = frozenset(item_id for item_id, _ in catalogue.pooled)
@@ -586,7 +587,7 @@ def sustain_worker(shift: Shift, start: Barrier, answers: Queue[dict[str, Any]])
             shift.catalogue,
             shift.seconds,
             SEED + 2000 + shift.station,
-            Actor(f"Station {shift.station}"),
+            Actor(f"Station {shift.station}", role=Role.DUTY_OFFICER),
         )
         figures["started_at"] = time.time() - figures["seconds"]
         figures["finished_at"] = time.time()
@@ -642,7 +643,7 @@ def race_worker(entry: Racer, start: Barrier, answers: Queue[RaceAnswer]) -> Non
     statement is compiled and the race measures the contention, not a first call.
     """
     racer = entry.racer
-    actor = Actor(f"Race station {racer}")
+    actor = Actor(f"Race station {racer}", role=Role.DUTY_OFFICER)
     try:
         database = open_database(entry.url, migrate=False)
         request_loan(database, entry.warm_up, actor, now=NOW)
@@ -865,7 +866,7 @@ def busy_pool(
             .where(EquipmentItem.id == pool)
             .values(quantity=BUSY_POOL_QUANTITY, row_version=EquipmentItem.row_version + 1)
         )
-    actor = Actor("Bench busy pool")
+    actor = Actor("Bench busy pool", role=Role.DUTY_OFFICER)
     rows: list[dict[str, Any]] = []
     booked = 0
     for bookings in BUSY_STEPS:
@@ -932,7 +933,7 @@ def busy_pool(
 def profile_bookings(database: Database, catalogue: Catalogue, bookings: int, top: int) -> str:
     """cProfile over ``bookings`` bookings: the functions taking the most time."""
     rng = random.Random(SEED + 4)
-    actor = Actor("Bench profiler")
+    actor = Actor("Bench profiler", role=Role.DUTY_OFFICER)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(bookings):
@@ -1071,7 +1072,13 @@ def measure_backend(
             "bare_write": bare.breakdown(BOOKED),
         }
         log(f"  sustained, 1 process, {args.seconds:g} s ...")
-        single = sustain(database, catalogue, args.seconds, SEED + 5, Actor("Bench station"))
+        single = sustain(
+            database,
+            catalogue,
+            args.seconds,
+            SEED + 5,
+            Actor("Bench station", role=Role.DUTY_OFFICER),
+        )
         single["processes"] = 1
         sustained = [single]
         for processes in args.processes:

@@ -7,6 +7,7 @@ from itertools import count
 
 from sqlalchemy.orm import Session
 
+from app.audit import Actor
 from models import (
     Agency,
     AgencyKind,
@@ -148,3 +149,21 @@ def qualification(session: Session, name: str | None = None) -> QualificationTyp
     session.add(record)
     session.flush()
     return record
+
+
+def acting(
+    who: Person | None = None, role: Role = Role.DUTY_OFFICER, user_id: int | None = None
+) -> Actor:
+    """An actor signed in as ``who`` (or as no particular person) with ``role``.
+
+    Services trust the actor they are given: this stands for a user who has signed in.
+    """
+    if who is None:
+        return Actor(name=f"Test {role.value}", user_id=user_id, role=role)
+    return Actor(
+        name=f"{who.full_name} (test)",
+        user_id=user_id,
+        role=role,
+        person_id=who.id,
+        agency_id=who.agency_id,
+    )

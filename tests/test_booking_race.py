@@ -33,7 +33,7 @@ from app.audit import Actor
 from app.database import Database, open_database
 from app.errors import KitShareError
 from app.loans import OVERLAP_GUARD, LineDraft, LoanConflict, LoanDraft, check_request
-from models import Loan, LoanLine, Person
+from models import Loan, LoanLine, Person, Role
 from tests import factories as f
 
 RACERS = 8
@@ -102,7 +102,7 @@ def race_for_kit(
     Runs in a spawned process, so it lives at module level and takes only picklable
     arguments. Whatever happens, one outcome per round goes back through the queue.
     """
-    actor = Actor(name=f"Race station {racer}")
+    actor = Actor(name=f"Race station {racer}", role=Role.DUTY_OFFICER)
     try:
         # The test set the schema up; skip the migration check every window makes at
         # start, so the stations spend their time on the race.
@@ -395,7 +395,7 @@ def _book_tagged(database: Database, stock: Stock) -> int:
     return loans.request_loan(
         database,
         _draft(stock, stock.tagged_id, 1, timedelta(0)),
-        Actor("Station 1"),
+        Actor("Station 1", role=Role.DUTY_OFFICER),
         now=NOW,
     )
 

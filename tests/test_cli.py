@@ -164,3 +164,63 @@ def test_search_refusals(
     status, _, err = run(capsys, "--database", sqlite_url, "search", "drone", *args)
     assert status == 1
     assert message in err
+
+
+def test_qualifications_expiring_soon(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    # The demo's qualifications expire relative to today: Jess Parfitt's two water rescue
+    # modules in 14 days, Sophie Turnbull's drone pilot in 20, Gareth Pryce's method of
+    # entry in 25; Liam Chapman's lapsed 45 days ago and is not "expiring".
+    assert run(capsys, "--database", db_url, "seed-demo")[0] == 0
+
+    status, out, err = run(capsys, "--database", db_url, "qualifications", "--expiring")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["Expires", "on", "Person", "Staff"]
+    assert [line.split()[1:3] for line in lines[1:-1]] == [
+        ["Jess", "Parfitt"],
+        ["Jess", "Parfitt"],
+        ["Sophie", "Turnbull"],
+        ["Gareth", "Pryce"],
+    ]
+    assert lines[1].endswith("Expires in 14 days")
+    assert lines[-1] == "4 qualifications expire in the next 30 days."
+    assert "Chapman" not in out
+
+    status, out, _ = run(
+        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "15", "--json"
+    )
+    assert status == 0
+    rows = json.loads(out)
+    assert [(r["person"], r["staff_number"], r["days_left"]) for r in rows] == [
+        ("Jess Parfitt", "CF16034", 14),
+        ("Jess Parfitt", "CF16034", 14),
+    ]
+    assert {r["agency_code"] for r in rows} == {"CAMBS-FRS"}
+    assert all(len(r["expires_on"]) == 10 for r in rows)  # an ISO date
+
+    status, out, _ = run(
+        capsys, "--database", db_url, "qualifications", "--expiring", "--agency", "cambs-pol"
+    )
+    assert status == 0
+    assert "Jess Parfitt" not in out
+    assert out.splitlines()[-1] == (
+        "2 qualifications expire in the next 30 days for Cambridgeshire Constabulary."
+    )
+
+    status, out, _ = run(
+        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "3"
+    )
+    assert out == "No qualifications expire in the next 3 days.\n"
+
+    status, _, err = run(
+        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "-1"
+    )
+    assert status == 1
+    assert "Give a number of days from 0 upwards" in err
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database", db_url, "qualifications"])
+    assert stopped.value.code == 2
+    assert "--expiring lists those expiring soon" in capsys.readouterr().err

@@ -3,6 +3,11 @@
 The demo data is loaded at the real present, and the commands run at the real present,
 so the times typed here are worked out from ``now_utc()`` the way a person would type
 them (UK local time, to the minute).
+
+Every command that changes a loan signs in: these tests do so through ``KITSHARE_USER``
+and ``KITSHARE_PASSWORD``, as Paul Whitmore (``manager``), the equipment manager of
+Cambridgeshire Fire and Rescue Service, who lend the kit used here, unless a test signs
+in as someone else.
 """
 
 from __future__ import annotations
@@ -37,6 +42,22 @@ from models import Agency, Person
 FREE_DRONE = "CFR-000203"
 # A pooled inflatable welfare shelter, 3 in stock; demo loan A1 holds 1 in four days.
 SHELTER = "CFR-000255"
+
+# Demo accounts (app/demo_data.py): the lenders' equipment managers.
+FIRE_MANAGER = ("manager", "manager-demo-2026")  # Paul Whitmore, CAMBS-FRS
+POLICE_MANAGER = ("cambs-pol-kit", "kit-demo-2026")  # Stephen Marsh, CAMBS-POL
+
+
+def sign_in_as(monkeypatch: pytest.MonkeyPatch, account: tuple[str, str]) -> None:
+    """Make the commands that follow sign in as ``account`` (user name, password)."""
+    username, password = account
+    monkeypatch.setenv("KITSHARE_USER", username)
+    monkeypatch.setenv("KITSHARE_PASSWORD", password)
+
+
+@pytest.fixture(autouse=True)
+def signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    sign_in_as(monkeypatch, FIRE_MANAGER)
 
 
 def run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int, str, str]:
@@ -170,6 +191,16 @@ def all_loans(capsys: pytest.CaptureFixture[str], url: str) -> list[dict[str, An
     return loans
 
 
+def recorded_loans(capsys: pytest.CaptureFixture[str], url: str) -> list[dict[str, Any]]:
+    """Every loan as stored, without what the clock changes (how long overdue), so two
+    lists taken a minute boundary apart still compare equal when nothing was changed."""
+    ticking = {"overdue_by", "overdue_minutes"}
+    return [
+        {key: value for key, value in loan.items() if key not in ticking}
+        for loan in all_loans(capsys, url)
+    ]
+
+
 def loans_of(loans: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
     return [loan for loan in loans if any(line["tag"] == tag for line in loan["lines"])]
 
@@ -266,7 +297,8 @@ def test_request_approve_issue_partial_return_and_return(
     awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
     assert int(loan_id) in {row["id"] for row in awaiting}
 
-    approved = run_json(capsys, demo_url, "loan", "approve", loan_id, "--by", "cf20417")
+    # Whoever signs in decides: here Paul Whitmore, the lender's equipment manager.
+    approved = run_json(capsys, demo_url, "loan", "approve", loan_id)
     assert approved["status"] == "approved"
     assert approved["approver"] == "Paul Whitmore"
 
@@ -370,7 +402,7 @@ def test_extend_recall_and_cancel(demo_url: str, capsys: pytest.CaptureFixture[s
 
 
 def test_decline_needs_the_lender_and_gives_the_reason(
-    demo_url: str, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
     loan = next(
@@ -378,21 +410,21 @@ def test_decline_needs_the_lender_and_gives_the_reason(
     )
     loan_id = str(loan["id"])
 
-    status, _, err = run(
-        capsys, demo_url, "loan", "decline", loan_id, "--by", "1847", "--reason", "No"
-    )
+    # An equipment manager, but the borrower's.
+    sign_in_as(monkeypatch, POLICE_MANAGER)
+    status, _, err = run(capsys, demo_url, "loan", "decline", loan_id, "--reason", "No")
     assert status == 1
+    assert "Stephen Marsh works for Cambridgeshire Constabulary" in err
     assert "only Cambridgeshire Fire and Rescue Service, who lend the kit, can decide" in err
     assert run_json(capsys, demo_url, "loan", "show", loan_id)["status"] == "requested"
 
+    sign_in_as(monkeypatch, FIRE_MANAGER)
     status, out, err = run(
         capsys,
         demo_url,
         "loan",
         "decline",
         loan_id,
-        "--by",
-        "paul whitmore",
         "--reason",
         "Needed for our own operation",
     )
@@ -497,19 +529,19 @@ def test_refused_emergency_issue_exits_1_and_changes_nothing(
     changes: dict[str, str],
     messages: list[str],
 ) -> None:
-    before = all_loans(capsys, demo_url)
+    before = recorded_loans(capsys, demo_url)
     status, out, err = run(capsys, demo_url, *emergency_args(changes=changes))
     assert status == 1
     assert out == ""
     assert err.startswith("kitshare-admin: ")
     for message in messages:
         assert message in err
-    assert all_loans(capsys, demo_url) == before
+    assert recorded_loans(capsys, demo_url) == before
 
 
 def test_double_booking_is_refused(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     first = run_json(capsys, demo_url, *emergency_args())
-    before = all_loans(capsys, demo_url)
+    before = recorded_loans(capsys, demo_url)
 
     status, _, err = run(capsys, demo_url, *emergency_args())
     assert status == 1
@@ -542,7 +574,7 @@ def test_double_booking_is_refused(demo_url: str, capsys: pytest.CaptureFixture[
     )
     assert status == 1
     assert f"Only 2 of the 3 {SHELTER}" in err
-    assert all_loans(capsys, demo_url) == before
+    assert recorded_loans(capsys, demo_url) == before
 
 
 def test_every_broken_rule_is_listed_on_its_own_line(
@@ -561,14 +593,22 @@ def test_every_broken_rule_is_listed_on_its_own_line(
 def test_ambiguous_person_lists_the_candidates(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    awaiting = run_json(capsys, demo_url, "loan", "list", "--section", "awaiting")
-    loan_id = str(awaiting[0]["id"])
-    status, _, err = run(capsys, demo_url, "loan", "approve", loan_id, "--by", "jo")
+    loan_id = str(run_json(capsys, demo_url, *emergency_args())["id"])
+    status, _, err = run(capsys, demo_url, "loan", "return", loan_id, "--received-by", "jo")
     assert status == 1
     assert "“jo” could be any of 2 people" in err
     assert "Joanne Fairweather (1905, CAMBS-POL)" in err
     assert "Jon Ferris (BF10233, BEDS-FRS)" in err
-    assert run_json(capsys, demo_url, "loan", "show", loan_id)["status"] == "requested"
+    assert run_json(capsys, demo_url, "loan", "show", loan_id)["status"] == "issued"
+
+
+def test_the_approver_is_whoever_signs_in_not_an_option(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database", sqlite_url, "loan", "approve", "7", "--by", "Paul Whitmore"])
+    assert stopped.value.code == 2
+    assert "the person deciding is whoever signs in" in capsys.readouterr().err
 
 
 def test_unknown_loan_number(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import tests.factories as f
 from app.audit import Actor
 from app.database import Database
-from app.errors import DomainError
+from app.errors import DomainError, NotPermitted
 from app.items import (
     FieldProblem,
     ItemDraft,
@@ -25,10 +25,19 @@ from app.items import (
     update_item,
     validate,
 )
-from models import AuditEvent, Condition, EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from models import (
+    AuditEvent,
+    Condition,
+    EquipmentItem,
+    ItemStatus,
+    Loan,
+    LoanLine,
+    LoanStatus,
+    Role,
+)
 
 TODAY = date(2026, 11, 21)
-ACTOR = Actor("Sgt A. Example")
+ACTOR = Actor("Sgt A. Example", role=Role.ADMINISTRATOR)
 
 
 def a_draft(**changes: object) -> ItemDraft:
@@ -269,7 +278,9 @@ def test_update_writes_before_and_after(db: Database, setting: Setting) -> None:
         condition=Condition.FAIR,
         notes="Gimbal stiff",
     )
-    update_item(db, item_id, changed, Actor("Stn Mgr B. Example", user_id=None), version)
+    # Moving kit from one agency to another is an administrator's change.
+    admin = Actor("Stn Mgr B. Example", role=Role.ADMINISTRATOR, agency_id=setting.police_id)
+    update_item(db, item_id, changed, admin, version)
 
     assert load_draft(db, item_id) == (changed, version + 1)
     event = audit_events(db)[-1]
@@ -396,3 +407,61 @@ def test_choices_list_sites_with_their_owner(db: Database, setting: Setting) -> 
     ]
     assert [s.name for s in offered.sites_of(setting.fire_id)] == ["Dogsthorpe Fire Station"]
     assert offered.sites_of(None) == ()
+
+
+# -- who may change the catalogue ------------------------------------------------------------
+
+
+def _catalogue(db: Database) -> tuple[int, list[tuple[str, str]]]:
+    with db.read() as session:
+        events = session.scalar(select(func.count(AuditEvent.id))) or 0
+        items = session.execute(select(EquipmentItem.asset_tag, EquipmentItem.name)).all()
+    return events, sorted((tag, name) for tag, name in items)
+
+
+def test_a_duty_officer_cannot_change_the_catalogue(db: Database, setting: Setting) -> None:
+    item_id = create_item(db, police_drone(setting), ACTOR)
+    draft, version = load_draft(db, item_id)
+    duty = Actor("PC Duty", role=Role.DUTY_OFFICER, agency_id=setting.police_id)
+    before = _catalogue(db)
+    for change in (
+        lambda: create_item(db, police_drone(setting, asset_tag="CAM-9"), duty),
+        lambda: update_item(db, item_id, dataclasses.replace(draft, name="X"), duty, version),
+        lambda: retire_item(db, item_id, duty, "Written off"),
+    ):
+        with pytest.raises(NotPermitted, match="only an equipment manager or an administrator"):
+            change()
+    assert _catalogue(db) == before
+
+
+def test_a_manager_keeps_only_their_own_agencys_kit(db: Database, setting: Setting) -> None:
+    item_id = create_item(db, police_drone(setting), ACTOR)
+    draft, version = load_draft(db, item_id)
+    fire_manager = Actor("Stn Mgr Fire", role=Role.EQUIPMENT_MANAGER, agency_id=setting.fire_id)
+    before = _catalogue(db)
+    for change in (
+        lambda: create_item(db, police_drone(setting, asset_tag="CAM-9"), fire_manager),
+        lambda: update_item(
+            db, item_id, dataclasses.replace(draft, name="X"), fire_manager, version
+        ),
+        lambda: retire_item(db, item_id, fire_manager, "Written off"),
+    ):
+        with pytest.raises(NotPermitted, match="not Cambridgeshire Constabulary's"):
+            change()
+    assert _catalogue(db) == before
+    # Nor may a police manager give police kit away to the fire service.
+    police_manager = Actor("Stn Mgr Pol", role=Role.EQUIPMENT_MANAGER, agency_id=setting.police_id)
+    moved = dataclasses.replace(
+        draft, owner_agency_id=setting.fire_id, home_site_id=setting.dogsthorpe_id
+    )
+    with pytest.raises(NotPermitted, match="Cambridgeshire Fire and Rescue Service's"):
+        update_item(db, item_id, moved, police_manager, version)
+    update_item(db, item_id, dataclasses.replace(draft, name="Renamed"), police_manager, version)
+    assert load_draft(db, item_id)[0].name == "Renamed"
+
+
+def test_an_administrator_keeps_any_agencys_kit(db: Database, setting: Setting) -> None:
+    admin = Actor("Admin", role=Role.ADMINISTRATOR, agency_id=setting.fire_id)
+    item_id = create_item(db, police_drone(setting), admin)
+    retire_item(db, item_id, admin, "Written off")
+    assert [e.action for e in audit_events(db)] == ["item.created", "item.retired"]

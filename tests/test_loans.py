@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import loans as service
 from app.audit import Actor
 from app.database import Database
+from app.errors import NotPermitted
 from app.loans import (
     Handover,
     LineDraft,
@@ -46,7 +48,7 @@ from models import (
 from tests import factories as f
 
 NOW = f.NOW  # Saturday 21/11/2026 09:00 UTC
-ACTOR = Actor(name="test station")
+ACTOR = Actor(name="Test duty officer", role=Role.DUTY_OFFICER)
 HOUR = timedelta(hours=1)
 
 
@@ -191,7 +193,7 @@ def request(db: Database, d: LoanDraft) -> int:
 
 def approved(db: Database, w: World, d: LoanDraft) -> int:
     loan_id = request(db, d)
-    service.approve_loan(db, loan_id, w.manager, ACTOR, now=NOW)
+    service.approve_loan(db, loan_id, deciding(w, w.manager), now=NOW)
     return loan_id
 
 
@@ -199,6 +201,12 @@ def issued(db: Database, w: World, d: LoanDraft) -> int:
     loan_id = approved(db, w, d)
     service.issue_loan(db, loan_id, Handover(operator_id=w.pilot), ACTOR, now=NOW + 2 * HOUR)
     return loan_id
+
+
+def deciding(w: World, person_id: int | None, role: Role = Role.EQUIPMENT_MANAGER) -> Actor:
+    """Signed in as ``person_id`` (of the lender unless it is the requester), in ``role``."""
+    agency = w.borrower if person_id == w.requester else w.lender
+    return Actor(name=f"Person {person_id}", role=role, person_id=person_id, agency_id=agency)
 
 
 def refusal(action: object, *args: object, **kwargs: object) -> LoanRefused:
@@ -475,7 +483,9 @@ def test_pooled_stock_never_goes_over_its_quantity(db: Database, world: World) -
 
 def test_declining_or_cancelling_frees_the_kit(db: Database, world: World) -> None:
     first = request(db, draft(world))
-    service.decline_loan(db, first, world.manager, "Needed for our own exercise", ACTOR, now=NOW)
+    service.decline_loan(
+        db, first, "Needed for our own exercise", deciding(world, world.manager), now=NOW
+    )
     second = request(db, draft(world))
     service.cancel_loan(db, second, ACTOR, reason="Found our own", now=NOW)
     third = request(db, draft(world))
@@ -494,32 +504,102 @@ def test_the_lenders_manager_approves(db: Database, world: World) -> None:
     assert loan.status is LoanStatus.APPROVED
     assert loan.approver == "Mia Manager"
     assert audit_actions(db, loan_id) == ["loan.requested", "loan.approved"]
-    error = refusal(service.approve_loan, db, loan_id, world.manager, ACTOR, now=NOW)
+    error = refusal(service.approve_loan, db, loan_id, deciding(world, world.manager), now=NOW)
     assert error.rules == {"state"}
     assert "Only a request awaiting approval can be approved" in error.message
 
 
 def test_only_someone_the_protocol_names_may_approve(db: Database, world: World) -> None:
     loan_id = request(db, draft(world))
-    error = refusal(service.approve_loan, db, loan_id, world.lender_duty, ACTOR, now=NOW)
+    error = refusal(
+        service.approve_loan,
+        db,
+        loan_id,
+        deciding(world, world.lender_duty, Role.DUTY_OFFICER),
+        now=NOW,
+    )
     assert error.rules == {"approver"}
     assert "names Station Commander (equipment manager or above) of Cambs Fire" in error.message
-    error = refusal(service.approve_loan, db, loan_id, world.requester, ACTOR, now=NOW)
+    error = refusal(service.approve_loan, db, loan_id, deciding(world, world.requester), now=NOW)
     assert "only Cambs Fire, who lend the kit, can decide" in error.message
-    error = refusal(service.approve_loan, db, loan_id, None, ACTOR, now=NOW)
+    error = refusal(service.approve_loan, db, loan_id, deciding(world, None), now=NOW)
     assert error.rules == {"approver"}
     assert service.get_loan(db, loan_id).status is LoanStatus.REQUESTED
 
 
 def test_a_duty_officer_approves_where_the_protocol_says_so(db: Database, world: World) -> None:
     loan_id = request(db, draft(world, LineDraft(world.lamp), start=NOW + 25 * HOUR, hours=2))
-    service.approve_loan(db, loan_id, world.lender_duty, ACTOR, now=NOW)
+    service.approve_loan(
+        db, loan_id, deciding(world, world.lender_duty, Role.DUTY_OFFICER), now=NOW
+    )
     assert service.get_loan(db, loan_id).status is LoanStatus.APPROVED
+
+
+def _nothing(db: Database, w: World) -> int:
+    return 0
+
+
+def _requested(db: Database, w: World) -> int:
+    return request(db, draft(w))
+
+
+def _approved(db: Database, w: World) -> int:
+    return approved(db, w, draft(w))
+
+
+def _issued(db: Database, w: World) -> int:
+    return issued(db, w, draft(w))
+
+
+LOAN_CHANGES: dict[str, tuple[Any, Any]] = {
+    "request": (_nothing, lambda db, w, n, a: service.request_loan(db, draft(w), a, now=NOW)),
+    "approve": (_requested, lambda db, w, n, a: service.approve_loan(db, n, a, now=NOW)),
+    "decline": (_requested, lambda db, w, n, a: service.decline_loan(db, n, "No", a, now=NOW)),
+    "issue": (
+        _approved,
+        lambda db, w, n, a: service.issue_loan(db, n, Handover(operator_id=w.pilot), a, now=NOW),
+    ),
+    "emergency": (
+        _nothing,
+        lambda db, w, n, a: service.emergency_issue(
+            db, draft(w), Handover(operator_id=w.pilot), a, now=NOW
+        ),
+    ),
+    "return": (_issued, lambda db, w, n, a: service.return_loan(db, n, a, now=NOW)),
+    "extend": (
+        _issued,
+        lambda db, w, n, a: service.extend_loan(db, n, NOW + 48 * HOUR, a, now=NOW),
+    ),
+    "cancel": (_requested, lambda db, w, n, a: service.cancel_loan(db, n, a, now=NOW)),
+    "recall": (
+        _issued,
+        lambda db, w, n, a: service.recall_loan(db, n, NOW + 4 * HOUR, "Flooding", a, now=NOW),
+    ),
+}
+
+
+def _trail(db: Database) -> tuple[int, list[tuple[int, str]]]:
+    with db.read() as session:
+        events = session.scalar(select(func.count(AuditEvent.id))) or 0
+        loans = [(n, s.value) for n, s in session.execute(select(Loan.id, Loan.status))]
+    return events, sorted(loans)
+
+
+@pytest.mark.parametrize("change", sorted(LOAN_CHANGES))
+def test_no_loan_changes_without_someone_signed_in(db: Database, world: World, change: str) -> None:
+    set_up, act = LOAN_CHANGES[change]
+    loan_id = set_up(db, world)
+    before = _trail(db)
+    with pytest.raises(NotPermitted, match="No one is signed in"):
+        act(db, world, loan_id, Actor(name="Nobody signed in"))
+    assert _trail(db) == before
 
 
 def test_declining_needs_a_reason(db: Database, world: World) -> None:
     loan_id = request(db, draft(world))
-    error = refusal(service.decline_loan, db, loan_id, world.manager, "  ", ACTOR, now=NOW)
+    error = refusal(
+        service.decline_loan, db, loan_id, "  ", deciding(world, world.manager), now=NOW
+    )
     assert error.problems[0].field == "reason"
     assert service.get_loan(db, loan_id).status is LoanStatus.REQUESTED
 
@@ -843,7 +923,13 @@ def test_every_transition_is_audited_with_before_and_after(db: Database, world: 
             (e.action, (e.before or {}).get("status"), (e.after or {}).get("status"))
             for e in events
         ]
-        assert all(e.actor == "test station" for e in events)
+        # Each event names who was signed in: the manager approved, the duty officer the rest.
+        assert [e.actor for e in events] == [
+            ACTOR.name,
+            deciding(world, world.manager).name,
+            ACTOR.name,
+            ACTOR.name,
+        ]
         assert (events[-1].after or {})["lines"][0]["holds_stock"] is False
     assert trail == [
         ("loan.requested", None, "requested"),

@@ -1,0 +1,611 @@
+"""App users: signing in, lock-out after wrong passwords, and keeping the accounts.
+
+A station PC is shared by a whole watch, so every change is made by someone who signed
+in. Passwords are hashed with argon2 (``app.passwords``); neither they nor their hashes
+ever reach the audit trail or a log.
+
+After ``MAX_FAILED_ATTEMPTS`` wrong passwords in a row an account is locked for
+``LOCKOUT``; a right password during the lock-out does not open it, and an
+administrator resetting the password ends it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.audit import Actor, record
+from app.clock import format_datetime, now_utc
+from app.database import Database
+from app.errors import NotFound, NotPermitted, Refusal, Refused
+from app.passwords import hash_password, verify_password
+from app.permissions import Action, require, role_in_words, with_article
+from models import Agency, AgencyKind, AppUser, Person, Role
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=5)
+MIN_PASSWORD_LENGTH = 10
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
+
+WRONG_SIGN_IN = "That user name and password do not match an account. Check them and try again."
+
+
+class AccountRefused(Refused):
+    """A change to a user account that the rules refuse; nothing was saved."""
+
+
+class SignInRefused(NotPermitted):
+    """A sign-in that did not succeed; ``locked_until`` is set while locked out."""
+
+    def __init__(self, message: str, locked_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    person_id: int
+    person_name: str
+    staff_number: str
+    agency_id: int
+    agency_code: str
+    agency: str
+    role: Role
+    is_active: bool
+    locked_until: datetime | None
+    last_signed_in_at: datetime | None
+
+    @property
+    def role_words(self) -> str:
+        return role_in_words(self.role)
+
+
+@dataclass(frozen=True)
+class UserDraft:
+    username: str
+    person_id: int | None
+    role: Role
+    password: str
+
+
+@dataclass(frozen=True)
+class FirstAdministrator:
+    """Who the first administrator of an empty database is.
+
+    ``agency_id`` picks an agency already there; otherwise ``agency_code``,
+    ``agency_name`` and ``agency_kind`` make one.
+    """
+
+    given_name: str
+    family_name: str
+    staff_number: str
+    username: str
+    password: str
+    agency_id: int | None = None
+    agency_code: str = ""
+    agency_name: str = ""
+    agency_kind: AgencyKind = AgencyKind.OTHER
+
+
+# -- who is acting ---------------------------------------------------------------------
+
+
+def actor_of(user: AppUser) -> Actor:
+    """The actor a signed-in ``user`` acts as (its person must be loaded)."""
+    return Actor(
+        name=f"{user.person.full_name} ({user.username})",
+        user_id=user.id,
+        role=user.role,
+        person_id=user.person_id,
+        agency_id=user.person.agency_id,
+        username=user.username,
+    )
+
+
+def _find_user(session: Session, username: str, *, lock: bool = False) -> AppUser | None:
+    wanted = username.strip().lower()
+    if not wanted:
+        return None
+    statement = (
+        select(AppUser)
+        .where(func.lower(AppUser.username) == wanted)
+        .options(selectinload(AppUser.person))
+    )
+    if lock:
+        statement = statement.with_for_update()
+    return session.scalars(statement).first()
+
+
+@cache
+def _stand_in_hash() -> str:
+    return hash_password("no account has this password")
+
+
+def _locked_message(user: AppUser, until: datetime) -> str:
+    return (
+        f"Too many wrong passwords for “{user.username}”: the account is locked until "
+        f"{format_datetime(until)[-5:]}. Try again then, or ask an administrator to reset "
+        "the password."
+    )
+
+
+def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """The actor ``username`` signs in as, if ``password`` is theirs.
+
+    A wrong name and a wrong password get the same message. Each wrong password counts
+    towards the lock-out, and is saved even though the sign-in fails.
+    """
+    moment = now or now_utc()
+    failure: SignInRefused | None = None
+    with db.write() as session:
+        user = _find_user(session, username, lock=True)
+        if user is None:
+            # Take as long as a real check, so the answer's speed does not say which was wrong.
+            verify_password(_stand_in_hash(), password)
+            failure = SignInRefused(WRONG_SIGN_IN)
+        elif user.locked_until is not None and user.locked_until > moment:
+            failure = SignInRefused(_locked_message(user, user.locked_until), user.locked_until)
+        elif not verify_password(user.password_hash, password):
+            user.failed_attempts += 1
+            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                user.failed_attempts = 0
+                user.locked_until = moment + LOCKOUT
+                _audit_user(
+                    session,
+                    actor_of(user),
+                    "user.locked_out",
+                    user,
+                    before=None,
+                    after={"locked_until": user.locked_until.isoformat()},
+                    note=f"{MAX_FAILED_ATTEMPTS} wrong passwords in a row",
+                )
+                failure = SignInRefused(_locked_message(user, user.locked_until), user.locked_until)
+            else:
+                left = MAX_FAILED_ATTEMPTS - user.failed_attempts
+                warning = (
+                    f" {left} more wrong {'try' if left == 1 else 'tries'} and the account is "
+                    f"locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
+                    if left <= 2
+                    else ""
+                )
+                failure = SignInRefused(WRONG_SIGN_IN + warning)
+        elif not user.is_active:
+            failure = SignInRefused(
+                f"The account “{user.username}” is disabled, so it cannot sign in. Ask an "
+                "administrator to enable it."
+            )
+        else:
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.last_signed_in_at = moment
+            actor = actor_of(user)
+            _audit_user(session, actor, "user.signed_in", user, before=None, after=None)
+            return actor
+    assert failure is not None
+    raise failure
+
+
+def has_users(db: Database) -> bool:
+    """Whether any account exists: an empty database first needs its administrator."""
+    with db.read() as session:
+        return session.scalar(select(AppUser.id).limit(1)) is not None
+
+
+def actor_for(db: Database, user_id: int) -> Actor:
+    """The actor ``user_id`` acts as now (its role may have changed since sign-in)."""
+    with db.read() as session:
+        user = session.get(AppUser, user_id, options=[selectinload(AppUser.person)])
+        if user is None:
+            raise NotFound(f"There is no user account number {user_id}.")
+        return actor_of(user)
+
+
+# -- reading the accounts --------------------------------------------------------------
+
+
+def _row(user: AppUser) -> UserRow:
+    person = user.person
+    return UserRow(
+        id=user.id,
+        username=user.username,
+        person_id=person.id,
+        person_name=person.full_name,
+        staff_number=person.staff_number,
+        agency_id=person.agency_id,
+        agency_code=person.agency.code,
+        agency=person.agency.name,
+        role=user.role,
+        is_active=user.is_active,
+        locked_until=user.locked_until,
+        last_signed_in_at=user.last_signed_in_at,
+    )
+
+
+def list_users(db: Database) -> list[UserRow]:
+    """Every account, by user name."""
+    with db.read() as session:
+        users = session.scalars(
+            select(AppUser)
+            .options(selectinload(AppUser.person).selectinload(Person.agency))
+            .order_by(AppUser.username)
+        )
+        return [_row(user) for user in users]
+
+
+def find_user(db: Database, username: str) -> UserRow:
+    """The account called ``username`` (any case)."""
+    with db.read() as session:
+        user = _find_user(session, username)
+        if user is None:
+            raise NotFound(
+                f"No account has the user name “{username.strip()}”. "
+                "`kitshare-admin user list` lists every account."
+            )
+        return _row(user)
+
+
+# -- checking ----------------------------------------------------------------------------
+
+
+def password_problems(password: str, username: str = "") -> list[Refusal]:
+    """What is wrong with ``password`` as a new password, if anything."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            Refusal(
+                "password",
+                f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters; a short "
+                "phrase is easier to remember than symbols.",
+                "password",
+            )
+        ]
+    if not password.strip():
+        return [Refusal("password", "A password cannot be only spaces.", "password")]
+    if username and password.strip().lower() == username.strip().lower():
+        return [Refusal("password", "A password cannot be the user name.", "password")]
+    return []
+
+
+def _username_problems(session: Session, username: str) -> list[Refusal]:
+    cleaned = username.strip().lower()
+    if not cleaned:
+        return [Refusal("username", "Give a user name, e.g. “j.smith”.", "username")]
+    if not USERNAME_PATTERN.fullmatch(cleaned):
+        return [
+            Refusal(
+                "username",
+                f"“{username.strip()}” cannot be a user name: use 2 to 60 letters, digits, "
+                "dots, dashes or underscores, starting with a letter or digit.",
+                "username",
+            )
+        ]
+    if _find_user(session, cleaned) is not None:
+        return [
+            Refusal("username", f"The user name “{cleaned}” is taken; choose another.", "username")
+        ]
+    return []
+
+
+def _person_problems(session: Session, person_id: int | None) -> list[Refusal]:
+    if person_id is None:
+        return [Refusal("person", "Choose the person this account is for.", "person")]
+    person = session.get(Person, person_id)
+    if person is None or not person.is_active:
+        return [Refusal("person", "Choose someone still listed in People.", "person")]
+    holder = session.scalar(select(AppUser.username).where(AppUser.person_id == person_id))
+    if holder is not None:
+        return [
+            Refusal(
+                "person",
+                f"{person.full_name} already has the account “{holder}”; one person has one "
+                "account (change its role instead).",
+                "person",
+            )
+        ]
+    return []
+
+
+def _user_problems(session: Session, draft: UserDraft) -> list[Refusal]:
+    return [
+        *_username_problems(session, draft.username),
+        *_person_problems(session, draft.person_id),
+        *password_problems(draft.password, draft.username),
+    ]
+
+
+def check_user(db: Database, draft: UserDraft) -> list[Refusal]:
+    """Every problem with ``draft`` as a new account (empty if it can be saved)."""
+    with db.read() as session:
+        return _user_problems(session, draft)
+
+
+def _refuse_if(problems: list[Refusal]) -> None:
+    if problems:
+        raise AccountRefused(problems)
+
+
+# -- changing the accounts -------------------------------------------------------------
+
+
+def _snapshot(user: AppUser) -> dict[str, Any]:
+    # Never the hash: the audit trail is read by people who must not get it.
+    return {
+        "username": user.username,
+        "person_id": user.person_id,
+        "role": user.role.value,
+        "is_active": user.is_active,
+    }
+
+
+def _audit_user(
+    session: Session,
+    actor: Actor,
+    action: str,
+    user: AppUser,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str | None = None,
+) -> None:
+    session.flush()
+    record(
+        session,
+        actor=actor.name,
+        user_id=actor.user_id,
+        action=action,
+        entity_type="app_user",
+        entity_id=user.id,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def create_user(db: Database, draft: UserDraft, actor: Actor) -> int:
+    """Add an account for a person listed in People; returns its id."""
+    require(actor, Action.MANAGE_USERS)
+    with db.write() as session:
+        _refuse_if(_user_problems(session, draft))
+        user = AppUser(
+            username=draft.username.strip().lower(),
+            person_id=draft.person_id,
+            role=draft.role,
+            password_hash=hash_password(draft.password),
+            is_active=True,
+            failed_attempts=0,
+        )
+        session.add(user)
+        session.flush()
+        _audit_user(session, actor, "user.created", user, before=None, after=_snapshot(user))
+        return user.id
+
+
+def _load_user(session: Session, user_id: int) -> AppUser:
+    user = session.get(
+        AppUser, user_id, options=[selectinload(AppUser.person)], with_for_update=True
+    )
+    if user is None:
+        raise NotFound(f"There is no user account number {user_id}.")
+    return user
+
+
+def _other_active_administrators(session: Session, user: AppUser) -> int:
+    return (
+        session.scalar(
+            select(func.count(AppUser.id)).where(
+                AppUser.role == Role.ADMINISTRATOR,
+                AppUser.is_active.is_(True),
+                AppUser.id != user.id,
+            )
+        )
+        or 0
+    )
+
+
+def _keep_an_administrator(session: Session, user: AppUser, what: str) -> None:
+    if (
+        user.role is Role.ADMINISTRATOR
+        and user.is_active
+        and _other_active_administrators(session, user) == 0
+    ):
+        raise AccountRefused(
+            [
+                Refusal(
+                    "last_administrator",
+                    f"“{user.username}” is the only active administrator, so {what} would "
+                    "leave no one able to manage users. Make someone else an administrator "
+                    "first.",
+                    "role",
+                )
+            ]
+        )
+
+
+def set_role(db: Database, user_id: int, role: Role, actor: Actor) -> None:
+    """Give an account another role (there is always at least one administrator)."""
+    require(actor, Action.MANAGE_USERS)
+    with db.write() as session:
+        user = _load_user(session, user_id)
+        if user.role is role:
+            return
+        if role is not Role.ADMINISTRATOR:
+            _keep_an_administrator(session, user, f"making them {with_article(role)}")
+        before = _snapshot(user)
+        user.role = role
+        _audit_user(session, actor, "user.role_changed", user, before=before, after=_snapshot(user))
+
+
+def set_active(db: Database, user_id: int, active: bool, actor: Actor) -> None:
+    """Disable an account (it can no longer sign in) or enable it again."""
+    require(actor, Action.MANAGE_USERS)
+    with db.write() as session:
+        user = _load_user(session, user_id)
+        if user.is_active is active:
+            return
+        if not active:
+            _keep_an_administrator(session, user, "disabling it")
+        before = _snapshot(user)
+        user.is_active = active
+        action = "user.enabled" if active else "user.disabled"
+        _audit_user(session, actor, action, user, before=before, after=_snapshot(user))
+
+
+def reset_password(db: Database, user_id: int, password: str, actor: Actor) -> None:
+    """Give an account a new password; this also ends a lock-out."""
+    require(actor, Action.MANAGE_USERS)
+    with db.write() as session:
+        user = _load_user(session, user_id)
+        _refuse_if(password_problems(password, user.username))
+        user.password_hash = hash_password(password)
+        user.failed_attempts = 0
+        user.locked_until = None
+        _audit_user(
+            session, actor, "user.password_reset", user, before=None, after={"password": "changed"}
+        )
+
+
+def change_own_password(db: Database, actor: Actor, current: str, new: str) -> None:
+    """The signed-in user replaces their own password, giving the current one first."""
+    if actor.user_id is None:
+        raise NotPermitted("No one is signed in. Sign in first.")
+    with db.write() as session:
+        user = _load_user(session, actor.user_id)
+        if not verify_password(user.password_hash, current):
+            raise AccountRefused(
+                [Refusal("password", "The current password is not right.", "current")]
+            )
+        _refuse_if(password_problems(new, user.username))
+        user.password_hash = hash_password(new)
+        _audit_user(
+            session,
+            actor,
+            "user.password_changed",
+            user,
+            before=None,
+            after={"password": "changed"},
+        )
+
+
+# -- the first administrator -------------------------------------------------------------
+
+
+def _first_problems(session: Session, draft: FirstAdministrator) -> list[Refusal]:
+    problems: list[Refusal] = []
+    if draft.agency_id is None:
+        if not draft.agency_name.strip():
+            problems.append(
+                Refusal(
+                    "agency",
+                    "Give your agency's name, e.g. “Cambridgeshire Fire and Rescue Service”.",
+                    "agency_name",
+                )
+            )
+        code = draft.agency_code.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{1,15}", code):
+            problems.append(
+                Refusal(
+                    "agency",
+                    "Give a short code for the agency: 2 to 16 capital letters, digits or "
+                    "dashes, e.g. CAMBS-FRS.",
+                    "agency_code",
+                )
+            )
+        elif session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+            problems.append(
+                Refusal(
+                    "agency",
+                    f"An agency already has the code {code}; choose it from the list instead.",
+                    "agency_code",
+                )
+            )
+    elif session.get(Agency, draft.agency_id) is None:
+        problems.append(Refusal("agency", "Choose your agency.", "agency"))
+    for value, field, words in (
+        (draft.given_name, "given_name", "your given name"),
+        (draft.family_name, "family_name", "your family name"),
+        (draft.staff_number, "staff_number", "your collar or staff number"),
+    ):
+        if not value.strip():
+            problems.append(Refusal("person", f"Give {words}.", field))
+    problems.extend(_username_problems(session, draft.username))
+    problems.extend(password_problems(draft.password, draft.username))
+    return problems
+
+
+def check_first_administrator(db: Database, draft: FirstAdministrator) -> list[Refusal]:
+    with db.read() as session:
+        return _first_problems(session, draft)
+
+
+def create_first_administrator(db: Database, draft: FirstAdministrator) -> Actor:
+    """Make the first account of an empty database, an administrator, and sign them in.
+
+    Refused once any account exists: from then on only an administrator adds users.
+    """
+    with db.write() as session:
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            # Two stations starting on one new server must not both make "the first".
+            session.execute(select(func.pg_advisory_xact_lock(0x4B495455)))
+        if session.scalar(select(AppUser.id).limit(1)) is not None:
+            raise NotPermitted(
+                "This database already has users, so its first administrator exists. "
+                "Sign in, and ask an administrator to add your account."
+            )
+        _refuse_if(_first_problems(session, draft))
+        agency = (
+            session.get(Agency, draft.agency_id)
+            if draft.agency_id is not None
+            else Agency(
+                code=draft.agency_code.strip().upper(),
+                name=" ".join(draft.agency_name.split()),
+                kind=draft.agency_kind,
+            )
+        )
+        assert agency is not None
+        session.add(agency)
+        session.flush()
+        person = session.scalar(
+            select(Person).where(
+                Person.agency_id == agency.id, Person.staff_number == draft.staff_number.strip()
+            )
+        )
+        if person is None:
+            person = Person(
+                agency_id=agency.id,
+                staff_number=draft.staff_number.strip(),
+                given_name=draft.given_name.strip(),
+                family_name=draft.family_name.strip(),
+                is_active=True,
+            )
+            session.add(person)
+            session.flush()
+        user = AppUser(
+            username=draft.username.strip().lower(),
+            person_id=person.id,
+            role=Role.ADMINISTRATOR,
+            password_hash=hash_password(draft.password),
+            is_active=True,
+            failed_attempts=0,
+            last_signed_in_at=now_utc(),
+        )
+        session.add(user)
+        session.flush()
+        session.refresh(user, ["person"])
+        actor = actor_of(user)
+        _audit_user(
+            session,
+            actor,
+            "user.created",
+            user,
+            before=None,
+            after=_snapshot(user),
+            note="The first administrator of a new database",
+        )
+        return actor
