@@ -1,7 +1,7 @@
 """The Agreements view: the MoU register and its sharing protocols.
 
 Everyone reads it: every version of every MoU in a table, and the chosen version in
-full beside it, set out as a document. An administrator who signs in here may add and
+full beside it, set out as a document. An administrator signed in to the window may add and
 change MoUs and protocols; the register service refuses anyone else regardless, so the
 buttons being enabled is a comfort, not the rule.
 """
@@ -57,8 +57,8 @@ from app.audit import Actor
 from app.clock import format_date, format_hours
 from app.database import Database
 from app.errors import KitShareError
+from app.permissions import with_article
 from app.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
-from ui.admin_sign_in import AdminSignInDialog
 from ui.catalogue_table import configure_record_table
 from ui.item_panel import badge
 from ui.messages import show_error
@@ -79,8 +79,19 @@ STATUS_COLOURS = {
     MouStatus.SUPERSEDED: "#5f6368",
 }
 ALL_STATUSES = "All statuses"
-READ_ONLY_TEXT = "Read only. Sign in as an administrator to change the register."
-SIGN_IN_TEXT = "Sign in as administrator…"
+READ_ONLY_TEXT = "Read only. Only an administrator can change the register."
+
+
+def read_only_text(actor: Actor | None) -> str:
+    """Why the register cannot be changed here, naming who is signed in."""
+    if actor is None or actor.role is None:
+        return READ_ONLY_TEXT
+    return (
+        f"Read only: you are signed in as {with_article(actor.role)}. Only an administrator "
+        "can change the register; switch user (File menu) to sign in as one."
+    )
+
+
 NO_MOUS_TEXT = "The register holds no MoUs yet."
 NO_MATCH_TEXT = "No MoU matches the search."
 PICK_TEXT = "Select an MoU to read it in full."
@@ -493,11 +504,6 @@ class AgreementsView(QWidget):
         self.admin_label = QLabel(READ_ONLY_TEXT)
         self.admin_label.setObjectName("registerAdminLabel")
         self.admin_label.setWordWrap(True)
-        self.sign_in_button = QPushButton(SIGN_IN_TEXT)
-        self.sign_in_button.setObjectName("registerSignIn")
-        self.sign_out_button = QPushButton("Sign out")
-        self.sign_out_button.setObjectName("registerSignOut")
-        self.sign_out_button.hide()
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("registerSearch")
@@ -553,8 +559,6 @@ class AgreementsView(QWidget):
         bar = QHBoxLayout(self.admin_bar)
         bar.setContentsMargins(12, 6, 8, 6)
         bar.addWidget(self.admin_label, 1)
-        bar.addWidget(self.sign_in_button)
-        bar.addWidget(self.sign_out_button)
 
         tools = QHBoxLayout()
         tools.setContentsMargins(8, 6, 8, 0)
@@ -603,8 +607,6 @@ class AgreementsView(QWidget):
         return columns + self.table.verticalScrollBar().sizeHint().width() + 4
 
     def _connect(self) -> None:
-        self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
-        self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
         self.search_edit.textChanged.connect(self._on_filter_changed)
         self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -734,28 +736,30 @@ class AgreementsView(QWidget):
 
     @property
     def signed_in(self) -> bool:
-        return self.actor is not None and self.actor.is_administrator
+        """Whether an administrator is signed in, who may change the register here."""
+        return self.editor is not None
 
-    def sign_in(self, actor: Actor) -> None:
-        """Let ``actor`` change the register from this view."""
+    @property
+    def editor(self) -> Actor | None:
+        """The administrator signed in, or None when the register is read only."""
+        return self.actor if self.actor is not None and self.actor.is_administrator else None
+
+    def set_actor(self, actor: Actor | None) -> None:
+        """Who is signed in: an administrator may change the register from this view."""
         self.actor = actor
         self._show_actor()
         self.actor_changed.emit()
 
-    def sign_out(self) -> None:
-        self.actor = None
-        self._show_actor()
-        self.actor_changed.emit()
-
     def _show_actor(self) -> None:
-        if self.actor is not None:
+        if self.signed_in:
+            assert self.actor is not None
             self.admin_label.setText(
                 f"Signed in as {self.actor.name}, administrator. "
                 "Your changes are audited in your name."
             )
             colours = SIGNED_IN_BAR
         else:
-            self.admin_label.setText(READ_ONLY_TEXT)
+            self.admin_label.setText(read_only_text(self.actor))
             colours = READ_ONLY_BAR
         text, background, border = colours
         self.admin_bar.setStyleSheet(
@@ -763,8 +767,6 @@ class AgreementsView(QWidget):
             f"border-bottom: 1px solid {border}; }}"
             f"QFrame#registerAdminBar QLabel {{ color: {text}; }}"
         )
-        self.sign_in_button.setVisible(self.actor is None)
-        self.sign_out_button.setVisible(self.actor is not None)
         if self._shown is not None:
             self._show_mou(self._shown.id)
         else:
@@ -777,7 +779,7 @@ class AgreementsView(QWidget):
         if not self.signed_in:
             for button in self.edit_buttons():
                 button.setEnabled(False)
-                button.setToolTip(READ_ONLY_TEXT)
+                button.setToolTip(read_only_text(self.actor))
             return
         self.new_mou_button.setEnabled(True)
         self.edit_mou_button.setEnabled(shown is not None)
@@ -802,27 +804,19 @@ class AgreementsView(QWidget):
 
     # Editing -------------------------------------------------------------------------------
 
-    def run_sign_in(self) -> Actor | None:
-        """Ask for an administrator's name and password; the actor, or None if cancelled."""
-        dialog = AdminSignInDialog(self._db, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
-            return None
-        self.sign_in(dialog.actor)
-        return dialog.actor
-
     def new_mou(self) -> int | None:
         """Add an MoU through its dialog; the new version's id, or None."""
-        if self.actor is None:
+        if self.editor is None:
             return None
-        return self._after_mou_saved(MouDialog(self._db, self.actor, None, parent=self))
+        return self._after_mou_saved(MouDialog(self._db, self.editor, None, parent=self))
 
     def edit_mou(self, mou_id: int | None = None) -> int | None:
         """Edit ``mou_id`` (by default the selected version) through its dialog."""
         mou_id = mou_id if mou_id is not None else self.selected_mou_id()
-        if self.actor is None or mou_id is None:
+        if self.editor is None or mou_id is None:
             return None
         try:
-            dialog = MouDialog(self._db, self.actor, mou_id, parent=self)
+            dialog = MouDialog(self._db, self.editor, mou_id, parent=self)
         except KitShareError as error:
             show_error(self, error, "The MoU cannot be edited")
             return None
@@ -840,7 +834,8 @@ class AgreementsView(QWidget):
         """After a yes, start the next version of the selected MoU as a draft, select it
         and open its editor; the new version's id, or None."""
         shown = self._shown
-        if self.actor is None or shown is None:
+        editor = self.editor
+        if editor is None or shown is None:
             return None
         answer = QMessageBox.question(
             self,
@@ -854,7 +849,7 @@ class AgreementsView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return None
         try:
-            new_id = new_version(self._db, shown.id, self.actor)
+            new_id = new_version(self._db, shown.id, editor)
         except KitShareError as error:
             show_error(self, error, "No new version was started")
             return None
@@ -866,20 +861,20 @@ class AgreementsView(QWidget):
 
     def new_protocol(self) -> int | None:
         """Add a sharing protocol under the selected version; its id, or None."""
-        if self.actor is None or self._shown is None:
+        if not self.signed_in or self._shown is None:
             return None
         return self._run_protocol_dialog(self._shown.id, None)
 
     def edit_protocol(self, protocol_id: int) -> int | None:
         """Edit a protocol of the selected version; its id once saved, or None."""
-        if self.actor is None or self._shown is None:
+        if not self.signed_in or self._shown is None:
             return None
         return self._run_protocol_dialog(self._shown.id, protocol_id)
 
     def _run_protocol_dialog(self, mou_id: int, protocol_id: int | None) -> int | None:
-        assert self.actor is not None
+        assert self.editor is not None
         try:
-            dialog = ProtocolDialog(self._db, self.actor, mou_id, protocol_id, parent=self)
+            dialog = ProtocolDialog(self._db, self.editor, mou_id, protocol_id, parent=self)
         except KitShareError as error:
             show_error(self, error, "The protocol cannot be edited")
             return None
@@ -891,12 +886,6 @@ class AgreementsView(QWidget):
         return dialog.saved_protocol_id
 
     # Reacting -----------------------------------------------------------------------------
-
-    def _on_sign_in_clicked(self) -> None:
-        self.run_sign_in()
-
-    def _on_sign_out_clicked(self) -> None:
-        self.sign_out()
 
     def _on_filter_changed(self, *_args: object) -> None:
         keep = self.selected_mou_id()

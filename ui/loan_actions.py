@@ -13,7 +13,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
-from app.audit import station_actor
+from app.audit import Actor
 from app.clock import format_datetime
 from app.database import Database
 from app.errors import KitShareError
@@ -37,6 +37,8 @@ class LoanActions(QObject):
         super().__init__(window)
         self._db = db
         self._window = window
+        # Whoever is signed in; the window sets it. Nobody: every change is refused.
+        self.actor = Actor("No one signed in")
 
     def _make(self, build: Callable[[], D]) -> D | None:
         """Build a dialog (which reads the database), or say why it could not be."""
@@ -48,7 +50,7 @@ class LoanActions(QObject):
 
     def request_for_item(self, item_id: int) -> int | None:
         """Ask to borrow the item; the new loan's number, or None if nothing was saved."""
-        dialog = self._make(lambda: RequestDialog(self._db, station_actor(), item_id, self._window))
+        dialog = self._make(lambda: RequestDialog(self._db, self.actor, item_id, self._window))
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         assert dialog.loan_id is not None
@@ -60,7 +62,7 @@ class LoanActions(QObject):
     def issue_now_for_item(self, item_id: int) -> int | None:
         """Hand the item out now as an emergency; the loan's number, or None."""
         dialog = self._make(
-            lambda: EmergencyIssueDialog(self._db, station_actor(), item_id, self._window)
+            lambda: EmergencyIssueDialog(self._db, self.actor, item_id, self._window)
         )
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -96,7 +98,7 @@ class LoanActions(QObject):
             if not confirmed:
                 return False
             loan = loans[labels.index(chosen)]
-        dialog = self._make(lambda: ReturnDialog(self._db, station_actor(), loan, self._window))
+        dialog = self._make(lambda: ReturnDialog(self._db, self.actor, loan, self._window))
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         status = STATUS_LABELS[dialog.new_status] if dialog.new_status else "Returned"
@@ -105,7 +107,7 @@ class LoanActions(QObject):
 
     def open_loan(self, loan_id: int) -> None:
         """Show the loan, with buttons for what may be done to it next."""
-        dialog = self._make(lambda: LoanDialog(self._db, station_actor(), loan_id, self._window))
+        dialog = self._make(lambda: LoanDialog(self._db, self.actor, loan_id, self._window))
         if dialog is None:
             return
         dialog.loan_changed.connect(self._on_loan_changed)

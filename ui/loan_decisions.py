@@ -2,14 +2,21 @@
 
 They have no check function of their own in ``app.loans``: the service checks on OK,
 and a refusal is shown in the dialog, which stays open. Until then the dialog only asks
-for what it cannot do without (who decides, a reason), as a reminder.
+for what it cannot do without (a reason), as a reminder. Whoever is signed in decides.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from app.audit import Actor
 from app.clock import format_datetime
@@ -22,12 +29,10 @@ from app.loans import (
     decline_loan,
     describe_duration,
     extend_loan,
-    loan_choices,
     recall_loan,
 )
 from ui.loan_form import (
     LoanFormDialog,
-    PersonCombo,
     UkDateTimeEdit,
     form_layout,
     heading,
@@ -65,7 +70,7 @@ def _next_quarter_hour(moment: datetime) -> datetime:
 
 
 class _DecisionDialog(LoanFormDialog):
-    """Approve or decline: a person of the lending agency decides."""
+    """Approve or decline: the signed-in person of the lending agency decides."""
 
     def __init__(
         self,
@@ -79,22 +84,16 @@ class _DecisionDialog(LoanFormDialog):
     ) -> None:
         super().__init__(db, actor, title, parent)
         self.loan = loan
-        self.approver = named(PersonCombo("Choose who decides…"), "approver")
-        self.approver.set_people(loan_choices(db).people_of(loan.lender_agency_id))
+        # The decision is recorded as the signed-in user's: no one decides for someone else.
+        self.approver = named(QLabel(actor.name), "approver")
+        self.approver.setToolTip(
+            f"Signed in now. The protocol says who at {loan.lender} may decide; "
+            "switch user to decide as someone else."
+        )
         self.form = form_layout()
         self.add_field(self.form, decider_label, self.approver, "approver")
-        self.watch(self.approver)
 
     def check(self) -> list[Refusal]:
-        if self.approver.person_id() is None:
-            return [
-                Refusal(
-                    "details",
-                    f"Choose who decides: the protocol's approver at {self.loan.lender}, "
-                    "or their equipment manager.",
-                    "approver",
-                )
-            ]
         return []
 
 
@@ -103,12 +102,12 @@ class ApproveDialog(_DecisionDialog):
         self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
     ) -> None:
         super().__init__(
-            db, actor, loan, parent, title=f"Approve loan {loan.id}", decider_label="Approved by *"
+            db, actor, loan, parent, title=f"Approve loan {loan.id}", decider_label="Approved by"
         )
         self.finish(*loan_summary(loan), self.form, ok_text="Approve")
 
     def save(self) -> None:
-        approve_loan(self._db, self.loan.id, self.approver.person_id(), self._actor)
+        approve_loan(self._db, self.loan.id, self._actor)
 
     def ready_text(self) -> str:
         return (
@@ -122,7 +121,7 @@ class DeclineDialog(_DecisionDialog):
         self, db: Database, actor: Actor, loan: LoanView, parent: QWidget | None = None
     ) -> None:
         super().__init__(
-            db, actor, loan, parent, title=f"Decline loan {loan.id}", decider_label="Declined by *"
+            db, actor, loan, parent, title=f"Decline loan {loan.id}", decider_label="Declined by"
         )
         self.reason_edit = _reason_edit(
             "reason", "e.g. Needed for our own operation. The borrower will read this."
@@ -145,7 +144,6 @@ class DeclineDialog(_DecisionDialog):
         decline_loan(
             self._db,
             self.loan.id,
-            self.approver.person_id(),
             self.reason_edit.toPlainText(),
             self._actor,
         )

@@ -6,9 +6,11 @@ the first rule that blocks, and calls the service's action on OK.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QSignalBlocker
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
-from app.clock import format_datetime, format_hours
+from app.clock import format_datetime, format_hours, today_uk
 from app.database import Database
 from app.errors import Refusal
 from app.loan_support import LoanItem, loan_item
@@ -49,6 +51,7 @@ from app.loans import (
     request_loan,
     return_loan,
 )
+from app.people import operator_choices
 from models import DefectSeverity, LoanStatus
 from ui.loan_form import (
     ConditionCombo,
@@ -122,25 +125,79 @@ class ItemHandoverFields:
 
 
 class HandoverPeople:
-    """Who will operate the kit, who hands it over and who receives it."""
+    """Who will operate the kit, who hands it over and who receives it.
 
-    def __init__(self, choices: LoanChoices) -> None:
+    Only the borrower's people who hold, current, every qualification the protocols
+    lending ``item_ids`` require are offered as operator; the note under the field says
+    what is required and who else could (``app.people.operator_choices``).
+    """
+
+    class Note(QLabel):
+        """Muted text that keeps itself as tall as its wrapped lines need at the width it
+        is given: a wrapped label alone does not make a dialog taller."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.setWordWrap(True)
+            self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        def fit(self) -> None:
+            needed = self.heightForWidth(self.width()) if self.text() else 0
+            if needed != self.minimumHeight():
+                self.setMinimumHeight(max(needed, 0))
+
+        def resizeEvent(self, event: QResizeEvent) -> None:
+            super().resizeEvent(event)
+            self.fit()
+
+    def __init__(
+        self,
+        choices: LoanChoices,
+        db: Database,
+        item_ids: Sequence[int],
+        *,
+        emergency: bool = False,
+    ) -> None:
         self._choices = choices
+        self._db = db
+        self._item_ids = tuple(item_ids)
+        self._emergency = emergency
         self.operator = named(PersonCombo("Choose the operator…"), "operator")
+        self.operator_note = named(HandoverPeople.Note(), "operatorNote")
+        self.operator_note.hide()
         self.handed_over_by = named(PersonCombo("Not recorded"), "handedOverBy")
         self.received_by = named(PersonCombo("The operator"), "receivedBy")
 
     def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
         dialog.add_field(form, "Operator *", self.operator, "operator")
+        form.addRow("", self.operator_note)
+        self._show_note()
         dialog.add_field(form, "Handed over by", self.handed_over_by, "handed_over_by")
         dialog.add_field(form, "Received by", self.received_by, "received_by")
         dialog.watch(self.operator, self.handed_over_by, self.received_by)
 
     def show_agencies(self, borrower_id: int | None, lender_id: int | None) -> None:
+        offer = operator_choices(
+            self._db,
+            item_ids=self._item_ids,
+            borrower_agency_id=borrower_id,
+            at=today_uk(),
+            emergency=self._emergency,
+        )
+        self.operator.set_people(offer.qualified)
+        self.operator_note.setText(offer.explanation)
+        self._show_note()
         borrowers = self._choices.people_of(borrower_id)
-        self.operator.set_people(borrowers)
         self.received_by.set_people(borrowers)
         self.handed_over_by.set_people(self._choices.people_of(lender_id))
+
+    def _show_note(self) -> None:
+        note = self.operator_note
+        if note.parentWidget() is None:
+            return  # not laid out yet: shown, or not, once it is (a parentless one would float)
+        note.setVisible(bool(note.text()))
+        if note.isVisible():
+            note.fit()  # laid out already: fit the new text now, not at the next resize
 
     def handover(self, lines: tuple[LineHandover, ...]) -> Handover:
         return Handover(
@@ -349,7 +406,7 @@ class EmergencyIssueDialog(RequestDialog):
     OK_TEXT = "Issue now"
 
     def _make_request_fields(self) -> None:
-        self.people = HandoverPeople(self.choices)
+        self.people = HandoverPeople(self.choices, self._db, (self.item.id,), emergency=True)
         self.handover_fields = ItemHandoverFields(self.item, self.defaults.readings)
         super()._make_request_fields()
         self.emergency_check.setChecked(True)
@@ -428,7 +485,12 @@ class IssueDialog(LoanFormDialog):
         super().__init__(db, actor, f"Issue loan {loan.id}", parent)
         self.loan = loan
         choices = loan_choices(db)
-        self.people = HandoverPeople(choices)
+        self.people = HandoverPeople(
+            choices,
+            db,
+            [line.item_id for line in loan.lines],
+            emergency=loan.is_emergency,
+        )
         self.people.show_agencies(loan.borrower_agency_id, loan.lender_agency_id)
         # A request may already name its operator; start with them.
         if loan.operator_id is not None:

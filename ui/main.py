@@ -8,7 +8,14 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from app.config import ENV_DATABASE_URL, data_folder, resolve_database_url
+from app.config import (
+    DEFAULT_LOCK_AFTER_MINUTES,
+    ENV_DATABASE_URL,
+    ENV_LOCK_AFTER,
+    data_folder,
+    lock_after_minutes,
+    resolve_database_url,
+)
 from app.database import Database, open_database
 from app.demo import open_demo_database
 from app.errors import DatabaseUnavailable, KitShareError
@@ -36,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--lock-after",
+        metavar="MINUTES",
+        help=(
+            "lock the window after this many minutes without a key press or click, so "
+            f"the next person at a shared PC cannot act in your name (default: the "
+            f"{ENV_LOCK_AFTER} environment variable, else {DEFAULT_LOCK_AFTER_MINUTES}; "
+            "0 never locks)"
+        ),
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help=(
@@ -55,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(APPLICATION_NAME)
 
     try:
+        lock_after = lock_after_minutes(args.lock_after)
+    except KitShareError as error:
+        show_error(None, error, "Kit Share cannot start")
+        return 1
+    try:
         db = open_chosen_database(args.database, demo=args.demo)
     except KitShareError as error:
         show_error(None, error, OPEN_FAILED_TITLE)
@@ -62,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 
     window: MainWindow | None = None
     try:
-        window = MainWindow(db)
+        # The window asks who is signing in before it shows any of the work.
+        window = MainWindow(db, lock_after_minutes=lock_after)
         window.show()
         return app.exec()
     finally:

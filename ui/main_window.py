@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.audit import station_actor
+from app.accounts import has_users
+from app.audit import Actor
 from app.catalogue import item_detail
 from app.config import masked_url
 from app.database import Database
@@ -31,18 +33,23 @@ from app.documents import (
 from app.errors import DomainError, KitShareError
 from app.items import retire_item
 from app.loans import LoanSection, availability_timeline, open_lines_of_item
+from app.permissions import Action, may, role_in_words
 from app.search import SearchPage, SortKey, matching_item_ids
 from ui.agreements_view import AgreementsView
+from ui.audit_view import AuditView
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
+from ui.idle import IdleWatcher
 from ui.item_dialog import ItemDialog
 from ui.item_panel import ItemPanel
 from ui.loan_actions import LoanActions
 from ui.loans_view import LoansView
 from ui.messages import show_error
+from ui.people_view import PeopleView
 from ui.print_actions import DocumentOutput
 from ui.search_bar import SearchBar
 from ui.search_worker import SearchOutcome, SearchRunner
+from ui.sign_in import FirstAdministratorPage, SignInPage
 
 WINDOW_TITLE = "Kit Share"
 INITIAL_SIZE = (1280, 800)
@@ -50,6 +57,9 @@ INITIAL_SIZE = (1280, 800)
 CATALOGUE_TAB = "Catalogue"
 LOANS_TAB = "Loans"
 AGREEMENTS_TAB = "Agreements"
+PEOPLE_TAB = "People"
+AUDIT_TAB = "Audit"
+NOBODY = Actor("No one signed in")
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
 NO_MATCH_TEXT = "No items match the search"
 
@@ -84,9 +94,23 @@ class MainWindow(QMainWindow):
     results_shown = Signal()
     """The newest search's results (or its error) are on screen."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor | None = None,
+        parent: QWidget | None = None,
+        *,
+        lock_after_minutes: int = 0,
+    ) -> None:
+        """The window over ``db``; it asks who is signing in unless ``actor`` is given.
+
+        After ``lock_after_minutes`` without input (0: never) it locks itself.
+        """
         super().__init__(parent)
         self._db = db
+        self.actor: Actor | None = None
+        self._locked_actor: Actor | None = None
+        self._actions_before_lock: dict[QAction, bool] | None = None
         self.setWindowTitle(f"{WINDOW_TITLE} — {db.location}")
         self.resize(*INITIAL_SIZE)
 
@@ -100,6 +124,50 @@ class MainWindow(QMainWindow):
         self._descending = False
         self._keep_item_id: int | None = None
 
+        catalogue_page = self._make_catalogue_page()
+        self.loans_view = LoansView(db)
+        self.loan_actions = LoanActions(db, self)
+        self.output = DocumentOutput(self)
+        self._make_tabs(catalogue_page)
+
+        # The workspace, or who is signing in: a locked window shows none of the work.
+        self.sign_in_page = SignInPage(db)
+        self.first_admin_page = FirstAdministratorPage(db)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.sign_in_page)
+        self.stack.addWidget(self.first_admin_page)
+        self.setCentralWidget(self.stack)
+        self.idle = IdleWatcher(lock_after_minutes, self)
+
+        self.user_label = QLabel()
+        self.user_label.setObjectName("signedInUser")
+        self.database_label = QLabel(f"Database: {db.location}")
+        self.database_label.setToolTip(masked_url(db.url))
+        self.statusBar().addWidget(self.database_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self._make_menus()
+        self._connect()
+        if actor is not None:
+            self.set_actor(actor)
+        else:
+            self.ask_who()
+
+    def _make_tabs(self, catalogue_page: QWidget) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
+        self.tabs.addTab(self.loans_view, LOANS_TAB)
+        self.agreements_view = AgreementsView(self._db)
+        self.tabs.addTab(self.agreements_view, AGREEMENTS_TAB)
+        self.people_view = PeopleView(self._db, NOBODY)
+        self.tabs.addTab(self.people_view, PEOPLE_TAB)
+        self.audit_view = AuditView(self._db, None)
+        self.tabs.addTab(self.audit_view, AUDIT_TAB)
+
+    def _make_catalogue_page(self) -> QWidget:
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.item_panel)
@@ -112,27 +180,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_bar)
         layout.addWidget(splitter, 1)
-        self.loans_view = LoansView(db)
-        self.loan_actions = LoanActions(db, self)
-        self.output = DocumentOutput(self)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("mainTabs")
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
-        self.tabs.addTab(self.loans_view, LOANS_TAB)
-        self.agreements_view = AgreementsView(db)
-        self.tabs.addTab(self.agreements_view, AGREEMENTS_TAB)
-        self.setCentralWidget(self.tabs)
-
-        self.database_label = QLabel(f"Database: {db.location}")
-        self.database_label.setToolTip(masked_url(db.url))
-        self.statusBar().addWidget(self.database_label, 1)
-
-        self._make_menus()
-        self._connect()
-        self.loans_view.refresh()
-        self.refresh()
-        self.table.setFocus()
+        return catalogue_page
 
     def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -156,6 +204,122 @@ class MainWindow(QMainWindow):
         # A protocol changed: what may be lent, and on what terms, may have changed too.
         self.agreements_view.register_changed.connect(self.refresh)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.sign_in_page.signed_in.connect(self._on_signed_in)
+        self.first_admin_page.signed_in.connect(self._on_signed_in)
+        self.idle.idle.connect(self.lock)
+
+    # Who is signed in ------------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self.actor is not None and self.stack.currentWidget() is self.tabs
+
+    def ask_who(self) -> None:
+        """Show the sign-in page (or, on an empty database, the first administrator's)."""
+        self._hide_work()
+        if has_users(self._db):
+            self.sign_in_page.start()
+            self.stack.setCurrentWidget(self.sign_in_page)
+        else:
+            self.first_admin_page.start()
+            self.stack.setCurrentWidget(self.first_admin_page)
+
+    def set_actor(self, actor: Actor) -> None:
+        """Let ``actor`` work: every view and change from now on is theirs."""
+        same = self.actor is not None and self.actor.user_id == actor.user_id
+        self.actor = actor
+        self._locked_actor = None
+        self.loan_actions.actor = actor
+        self.agreements_view.set_actor(actor)
+        self.people_view.set_actor(actor)
+        self.audit_view.set_actor(actor)
+        # The trail is for managers and administrators; a duty officer does not see the tab.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.audit_view), may(actor, Action.VIEW_AUDIT))
+        role = role_in_words(actor.role) if actor.role else "not signed in"
+        self.user_label.setText(f"Signed in as {actor.name} · {role}")
+        self.stack.setCurrentWidget(self.tabs)
+        if self._actions_before_lock is not None:
+            for action, enabled in self._actions_before_lock.items():
+                action.setEnabled(enabled)
+            self._actions_before_lock = None
+        self._enable_catalogue_edits()
+        if not same:
+            self.tabs.setCurrentIndex(0)
+        self.loans_view.refresh()
+        self.refresh()
+        self.table.setFocus()
+        self.idle.start()
+
+    def lock(self) -> None:
+        """Hide the work until someone signs in: the same person carries on where they were."""
+        if self.actor is None:
+            return
+        self._locked_actor = self.actor
+        self._hide_work()
+        self.sign_in_page.start(
+            locked_by=self._locked_actor.name, username=self._locked_actor.username or ""
+        )
+        self.stack.setCurrentWidget(self.sign_in_page)
+
+    def switch_user(self) -> None:
+        """Sign the present user out and ask who is next."""
+        self.actor = None
+        self._locked_actor = None
+        self.loan_actions.actor = NOBODY
+        self.people_view.set_actor(NOBODY)
+        # Nothing a manager read stays behind for the next person.
+        self.audit_view.set_actor(None)
+        self.ask_who()
+
+    def _hide_work(self) -> None:
+        self.idle.stop()
+        # A dialog left open would show the work over the sign-in page, and act in the
+        # name of whoever opened it: close it. Nothing unsaved in it was saved.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        # Every menu command but Quit waits for someone to sign in (their shortcuts too).
+        actions = self.menu_actions()
+        if self._actions_before_lock is None:
+            self._actions_before_lock = {action: action.isEnabled() for action in actions}
+        for action in actions:
+            action.setEnabled(action is self.quit_action)
+        self.user_label.setText("No one signed in")
+
+    def menu_actions(self) -> list[QAction]:
+        """Every command in the menu bar's menus."""
+        found: list[QAction] = []
+        menus = [a.menu() for a in self.menuBar().actions()]
+        while menus:
+            menu = menus.pop()
+            if not isinstance(menu, QMenu):
+                continue
+            for action in menu.actions():
+                if action.menu() is not None:
+                    menus.append(action.menu())
+                elif not action.isSeparator():
+                    found.append(action)
+        return found
+
+    def _on_signed_in(self, actor: Actor) -> None:
+        self.set_actor(actor)
+
+    def _enable_catalogue_edits(self) -> None:
+        """For comfort only: ``app.items`` refuses what the role does not allow anyway."""
+        actor = self.actor
+        detail = self.item_panel.detail
+        can_add = actor is not None and may(actor, Action.EDIT_CATALOGUE)
+        self.new_item_action.setEnabled(can_add)
+        can_edit = (
+            actor is not None
+            and detail is not None
+            and may(actor, Action.EDIT_CATALOGUE, agency_id=detail.owner_agency_id)
+        )
+        for action in (self.edit_item_action, self.retire_item_action):
+            action.setEnabled(can_edit)
+            action.setToolTip(
+                "" if can_edit else "Only the owner's equipment managers and administrators."
+            )
 
     @property
     def searching(self) -> bool:
@@ -204,12 +368,23 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
+        self.switch_user_action = QAction("&Switch user…", self)
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.switch_user_action.setStatusTip("Sign out, so that someone else can sign in")
+        self.switch_user_action.triggered.connect(self.switch_user)
+        file_menu.addAction(self.switch_user_action)
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setStatusTip("Hide the window until you sign in again")
+        self.lock_action.triggered.connect(self.lock)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
         # StandardKey.Quit is empty on Windows, where station PCs mostly are.
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self._on_quit_triggered)
-        file_menu.addAction(quit_action)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self._on_quit_triggered)
+        file_menu.addAction(self.quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         find = QAction("&Find…", self)
@@ -226,11 +401,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(refresh)
 
         catalogue_menu = self.menuBar().addMenu("&Catalogue")
-        new_item = QAction("&New item…", self)
-        new_item.setShortcut(QKeySequence.StandardKey.New)
-        new_item.setStatusTip("Add an item or a pool of stock to the catalogue")
-        new_item.triggered.connect(self._on_new_item_triggered)
-        catalogue_menu.addAction(new_item)
+        self.new_item_action = QAction("&New item…", self)
+        self.new_item_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_item_action.setStatusTip("Add an item or a pool of stock to the catalogue")
+        self.new_item_action.triggered.connect(self._on_new_item_triggered)
+        catalogue_menu.addAction(self.new_item_action)
         self.edit_item_action = QAction("&Edit item…", self)
         self.edit_item_action.setShortcut(QKeySequence("Ctrl+E"))
         self.edit_item_action.triggered.connect(self._on_edit_item_triggered)
@@ -362,6 +537,7 @@ class MainWindow(QMainWindow):
             return
         self.item_panel.show_item(detail, timeline=timeline, open_loan_ids=open_loan_ids)
         self._enable_item_loan_actions()
+        self._enable_catalogue_edits()
         self.current_item_changed.emit(item_id)
 
     def _enable_item_loan_actions(self) -> None:
@@ -417,8 +593,13 @@ class MainWindow(QMainWindow):
         self.loans_view.sections.setFocus()
 
     def _on_tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.loans_view:
+        shown = self.tabs.widget(index)
+        if shown is self.loans_view:
             self.loans_view.refresh()
+        elif shown is self.people_view:
+            self.people_view.refresh()
+        elif shown is self.audit_view:
+            self.audit_view.refresh()
 
     def _on_loan_counts_changed(self, counts: dict[LoanSection, int]) -> None:
         self.tabs.setTabText(self.tabs.indexOf(self.loans_view), loans_tab_title(counts))
@@ -499,7 +680,9 @@ class MainWindow(QMainWindow):
 
     def run_item_dialog(self, item_id: int | None) -> int | None:
         """Open the add/edit dialog; the saved item's id, or None if nothing was saved."""
-        dialog = ItemDialog(self._db, station_actor(), item_id, parent=self)
+        if self.actor is None:
+            return None
+        dialog = ItemDialog(self._db, self.actor, item_id, parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.saved_item_id
@@ -537,8 +720,10 @@ class MainWindow(QMainWindow):
         )
         if not confirmed:
             return
+        if self.actor is None:
+            return
         try:
-            retire_item(self._db, detail.id, station_actor(), reason)
+            retire_item(self._db, detail.id, self.actor, reason)
         except KitShareError as error:
             show_error(self, error, "The item was not retired")
             return

@@ -34,6 +34,7 @@ from app.audit import Actor
 from app.clock import format_hours
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
+from app.permissions import role_in_words
 from app.register import (
     Choice,
     ProtocolDraft,
@@ -44,7 +45,6 @@ from app.register import (
     protocol_draft_of,
     register_choices,
     resolve_tags,
-    role_in_words,
     update_protocol,
 )
 from models import ChargingBasis, Role

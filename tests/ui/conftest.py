@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 # Before any QApplication exists: the tests must run on machines without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.driving import open_window
+from app.database import Database, open_database
+from app.demo import load_demo
+from tests.ui.driving import ADMINISTRATOR, open_window
 from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
 from ui.main_window import MainWindow
@@ -32,7 +35,31 @@ def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
 @pytest.fixture
 def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
     """The main window on the small catalogue, shown, with its first search done."""
-    return open_window(qtbot, MainWindow(catalogue.db))
+    return open_window(qtbot, MainWindow(catalogue.db, ADMINISTRATOR))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Cambridgeshire demo data in a SQLite file, built once and copied per test."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    db = open_database(f"sqlite:///{path.as_posix()}")
+    try:
+        load_demo(db)
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_template: Path) -> Iterator[Database]:
+    """A copy of the demo database of its own for one test."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    db = open_database(f"sqlite:///{path.as_posix()}")
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 @pytest.fixture

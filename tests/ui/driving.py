@@ -6,8 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from app.audit import Actor
+from models import Role
 from ui.catalogue_model import Column
 from ui.main_window import MainWindow
+
+# Signed in, for the tests that are about something else: may do anything, for any agency.
+ADMINISTRATOR = Actor("Test Administrator (test)", role=Role.ADMINISTRATOR)
 
 
 def wait_for_results(qtbot: QtBot, window: MainWindow) -> None:
@@ -37,3 +42,13 @@ def click_tag(window: MainWindow, tag: str) -> None:
         Qt.KeyboardModifier.NoModifier,
         rect.center(),
     )
+
+
+def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
+    """Type a user name and password into the window's sign-in page, as a person would."""
+    page = window.sign_in_page
+    assert window.stack.currentWidget() is page
+    page.username_edit.clear()
+    QTest.keyClicks(page.username_edit, username)
+    QTest.keyClicks(page.password_edit, password)
+    QTest.keyClick(page.password_edit, Qt.Key.Key_Return)

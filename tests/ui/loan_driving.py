@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QComboBox, QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from app.audit import Actor
 from app.clock import today_uk
 from app.database import Database
+from app.passwords import hash_password
 from models import Agency, AppUser, Person, PersonQualification, QualificationType, Role
 from ui.loan_form import LoanFormDialog
 from ui.loans_view import LoansView
@@ -40,6 +42,30 @@ class People:
     unqualified_id: int  # ambulance, holds none
     approver_id: int  # fire, an equipment manager's account
     storekeeper_id: int  # fire, no account: cannot approve under the protocol
+
+    @property
+    def manager(self) -> Actor:
+        """Dana Whitfield signed in: the fire service's equipment manager."""
+        return Actor(
+            "Dana Whitfield (dwhitfield)",
+            role=Role.EQUIPMENT_MANAGER,
+            person_id=self.approver_id,
+            agency_id=self.fire_id,
+            username="dwhitfield",
+        )
+
+    @property
+    def storekeeper(self) -> Actor:
+        """Eli Marsh signed in as a duty officer of the fire service."""
+        return Actor(
+            "Eli Marsh",
+            role=Role.DUTY_OFFICER,
+            person_id=self.storekeeper_id,
+            agency_id=self.fire_id,
+        )
+
+
+MANAGER_PASSWORD = "whitfield-test-2026"
 
 
 def add_people(db: Database) -> People:
@@ -72,7 +98,7 @@ def add_people(db: Database) -> People:
                 username="dwhitfield",
                 person=approver,
                 role=Role.EQUIPMENT_MANAGER,
-                password_hash="not a real hash",
+                password_hash=hash_password(MANAGER_PASSWORD),
             )
         )
         session.flush()

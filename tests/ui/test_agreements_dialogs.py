@@ -3,10 +3,7 @@ in the dialog with everything typed, and a signed version's wording fixed."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -16,8 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.audit import Actor
 from app.clock import today_uk
-from app.database import Database, open_database
-from app.demo import load_demo
+from app.database import Database
 from app.register import (
     MouDraft,
     create_mou,
@@ -33,29 +29,6 @@ from ui.protocol_dialog import ProtocolDialog, pounds_to_pence, split_tags
 
 TRI = "CPFA-MOU-2022-01"
 UAS = "CAMBS-UAS-MOU-2024-03"
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Cambridgeshire demo data in a SQLite file, built once and copied per test."""
-    path = tmp_path_factory.mktemp("register-dialogs") / "demo.db"
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        load_demo(db)
-    finally:
-        db.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(tmp_path: Path, demo_template: Path) -> Iterator[Database]:
-    path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 @pytest.fixture
@@ -285,8 +258,8 @@ def test_someone_not_an_administrator_is_refused_on_ok(
 
     assert dialog.isVisible()
     assert dialog.message() == (
-        "Only an administrator can change the MoU register. "
-        "Sign in as an administrator to make this change."
+        "PC Test is signed in as a duty officer, and only an administrator can change the "
+        "MoU register. Ask one to do it, or sign in as one."
     )
     assert style_of(dialog) == REFUSED_STYLE
     with pytest.raises(Exception, match="No MoU has the reference"):

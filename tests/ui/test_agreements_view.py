@@ -3,10 +3,6 @@ administrator, and editing through the view."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush
@@ -17,18 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from app.agreements import MouStatus
 from app.audit import Actor
-from app.database import Database, open_database
-from app.demo import load_demo
+from app.database import Database
 from app.register import (
-    WRONG_SIGN_IN,
     find_mou,
     get_mou,
     list_mous,
     register_choices,
     sign_in_administrator,
 )
+from models import Role
 from tests.ui.loan_driving import act_as
-from ui.admin_sign_in import AdminSignInDialog
 from ui.agreements_view import (
     NO_MATCH_TEXT,
     READ_ONLY_TEXT,
@@ -43,29 +37,6 @@ from ui.protocol_dialog import ProtocolDialog
 
 TRI = "CPFA-MOU-2022-01"
 UAS = "CAMBS-UAS-MOU-2024-03"
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Cambridgeshire demo data in a SQLite file, built once and copied per test."""
-    path = tmp_path_factory.mktemp("register") / "demo.db"
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        load_demo(db)
-    finally:
-        db.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(tmp_path: Path, demo_template: Path) -> Iterator[Database]:
-    path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 @pytest.fixture
@@ -106,35 +77,6 @@ def click(button: QPushButton) -> None:
     assert button.isVisible(), button.text()
     assert button.isEnabled(), button.text()
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def sign_in_through_dialog(
-    qtbot: QtBot,
-    monkeypatch: pytest.MonkeyPatch,
-    view: AgreementsView,
-    username: str,
-    password: str,
-) -> AdminSignInDialog:
-    """Click "Sign in as administrator…", type the name and password and press OK once;
-    cancel if the dialog is still open then."""
-    seen: dict[str, str] = {}
-
-    def script(dialog: AdminSignInDialog) -> None:
-        QTest.keyClicks(dialog.username_edit, username)
-        QTest.keyClicks(dialog.password_edit, password)
-        click(dialog.ok_button)
-        seen["message"] = dialog.message()
-        seen["password"] = dialog.password_edit.text()
-        seen["visible"] = str(dialog.isVisible())
-        if dialog.result() != AdminSignInDialog.DialogCode.Accepted:
-            dialog.reject()
-
-    opened = act_as(monkeypatch, qtbot, AdminSignInDialog, script)
-    click(view.sign_in_button)
-    assert len(opened) == 1
-    dialog = opened[0]
-    dialog.setProperty("seen", seen)
-    return dialog
 
 
 # -- reading the register -------------------------------------------------------------------
@@ -250,70 +192,38 @@ def test_the_filter_narrows_the_list(view: AgreementsView, demo: Database) -> No
 def test_editing_is_disabled_until_an_administrator_signs_in(view: AgreementsView) -> None:
     assert view.actor is None
     assert view.admin_label.text() == READ_ONLY_TEXT
-    assert view.sign_in_button.isVisible()
-    assert not view.sign_out_button.isVisible()
     assert [b.isEnabled() for b in view.edit_buttons()] == [False] * 5
     assert view.new_mou() is None
 
 
-def test_a_wrong_password_is_refused_in_the_dialog_and_nobody_is_signed_in(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, view: AgreementsView
-) -> None:
-    dialog = sign_in_through_dialog(qtbot, monkeypatch, view, "admin", "not-the-password")
-
-    seen = dialog.property("seen")
-    assert seen["message"] == WRONG_SIGN_IN
-    assert seen["password"] == ""
-    assert seen["visible"] == "True"
-    assert dialog.username_edit.text() == "admin"
-    assert view.actor is None
-    assert not any(b.isEnabled() for b in view.edit_buttons())
-
-
-def test_an_administrator_signs_in_and_may_edit(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, view: AgreementsView, demo: Database
+def test_an_administrator_may_edit_and_a_duty_officer_may_not(
+    view: AgreementsView, demo: Database, admin: Actor
 ) -> None:
     view.select_mou(find_mou(demo, UAS))
-    dialog = sign_in_through_dialog(qtbot, monkeypatch, view, "admin", "admin-demo-2026")
+    view.set_actor(admin)
 
-    assert dialog.result() == AdminSignInDialog.DialogCode.Accepted
-    assert view.actor is not None
-    assert view.actor.is_administrator
-    assert view.actor.name == "Claire Ashworth (admin)"
     assert view.admin_label.text() == (
         "Signed in as Claire Ashworth (admin), administrator. "
         "Your changes are audited in your name."
     )
-    assert view.sign_out_button.isVisible()
     assert [b.isEnabled() for b in view.edit_buttons()] == [True] * 5
     assert "Edit…" in view.document_text()
 
-    click(view.sign_out_button)
+    view.set_actor(Actor("Dan Duty (duty)", role=Role.DUTY_OFFICER))
 
-    assert view.actor is None
-    assert view.admin_label.text() == READ_ONLY_TEXT
-    assert not any(b.isEnabled() for b in view.edit_buttons())
-
-
-def test_a_duty_officer_is_refused(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, view: AgreementsView
-) -> None:
-    dialog = sign_in_through_dialog(qtbot, monkeypatch, view, "duty", "duty-demo-2026")
-
-    seen = dialog.property("seen")
-    assert seen["message"] == (
-        "duty is a duty officer, and only an administrator can change the register. "
-        "Sign in as an administrator."
+    assert view.admin_label.text() == (
+        "Read only: you are signed in as a duty officer. Only an administrator can change "
+        "the register; switch user (File menu) to sign in as one."
     )
-    assert seen["visible"] == "True"
-    assert view.actor is None
     assert not any(b.isEnabled() for b in view.edit_buttons())
+    assert "Edit…" not in view.document_text()
+    assert view.new_mou() is None
 
 
 def test_new_version_is_offered_only_for_a_signed_latest_version(
     view: AgreementsView, demo: Database, admin: Actor
 ) -> None:
-    view.sign_in(admin)
+    view.set_actor(admin)
     view.select_mou(find_mou(demo, TRI, 1))
     assert not view.new_version_button.isEnabled()
     view.select_mou(find_mou(demo, TRI, 2))
@@ -350,7 +260,7 @@ def test_a_new_mou_typed_into_the_dialog_is_listed_as_a_draft(
         click(dialog.ok_button)
 
     seen = changes(view)
-    view.sign_in(admin)
+    view.set_actor(admin)
     opened = act_as(monkeypatch, qtbot, MouDialog, script)
     click(view.new_mou_button)
 
@@ -376,7 +286,7 @@ def test_a_cancelled_dialog_changes_nothing(
     admin: Actor,
 ) -> None:
     seen = changes(view)
-    view.sign_in(admin)
+    view.set_actor(admin)
     act_as(monkeypatch, qtbot, MouDialog, lambda dialog: dialog.reject())
     before = listed(view)
 
@@ -410,7 +320,7 @@ def test_new_version_asks_first_then_selects_and_opens_the_draft(
     monkeypatch.setattr(QMessageBox, "question", question)
     opened = act_as(monkeypatch, qtbot, MouDialog, script)
     seen = changes(view)
-    view.sign_in(admin)
+    view.set_actor(admin)
     old = find_mou(demo, TRI, 2)
     view.select_mou(old)
 
@@ -433,7 +343,7 @@ def test_new_version_does_nothing_if_the_person_cancels(
     monkeypatch: pytest.MonkeyPatch, view: AgreementsView, demo: Database, admin: Actor
 ) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Cancel)
-    view.sign_in(admin)
+    view.set_actor(admin)
     view.select_mou(find_mou(demo, UAS))
 
     assert view.start_new_version() is None
@@ -463,7 +373,7 @@ def test_a_protocol_added_and_changed_through_the_view_shows_in_the_document(
         click(dialog.ok_button)
 
     seen = changes(view)
-    view.sign_in(admin)
+    view.set_actor(admin)
     view.select_mou(uas)
     act_as(monkeypatch, qtbot, ProtocolDialog, add)
     click(view.new_protocol_button)

@@ -6,10 +6,9 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.audit import Actor
 from app.items import create_item, load_draft
 from app.search import search_items
-from tests.ui.driving import click_tag, wait_for_results
+from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
 from tests.ui.seed import DRONE_TAG, Catalogue
 from ui.main_window import MainWindow
 
@@ -22,7 +21,7 @@ def test_a_new_item_saved_in_the_dialog_is_shown(
 
     def dialog_saves(_self: MainWindow, item_id: int | None) -> int | None:
         assert item_id is None
-        return create_item(catalogue.db, copy, Actor("test"))
+        return create_item(catalogue.db, copy, ADMINISTRATOR)
 
     monkeypatch.setattr(MainWindow, "run_item_dialog", dialog_saves)
     catalogue_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Catalogue")

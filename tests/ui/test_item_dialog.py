@@ -15,10 +15,11 @@ from app.audit import Actor
 from app.clock import today_uk
 from app.items import load_draft, update_item
 from app.search import search_items
+from models import Role
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
 from ui.item_dialog import ADD_TITLE, ItemDialog, pounds_to_pence
 
-ACTOR = Actor("Sgt A. Example")
+ACTOR = Actor("Sgt A. Example", role=Role.ADMINISTRATOR)
 
 
 @pytest.fixture

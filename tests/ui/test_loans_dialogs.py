@@ -23,14 +23,14 @@ from app.loans import (
     issue_loan,
     request_loan,
 )
-from models import DefectSeverity, LoanStatus
+from models import DefectSeverity, LoanStatus, Role
 from tests.ui.loan_driving import People, choose, press_ok, settle
 from tests.ui.seed import BARRIERS_TAG, Catalogue
 from ui.loan_decisions import ApproveDialog, CancelDialog, DeclineDialog, ExtendDialog, RecallDialog
 from ui.loan_dialogs import EmergencyIssueDialog, RequestDialog, ReturnDialog
 from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, LoanFormDialog, UkDateTimeEdit
 
-ACTOR = Actor("PC Test on STATION-1")
+ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 
 
 def shown(qtbot: QtBot, dialog: LoanFormDialog) -> LoanFormDialog:
@@ -79,7 +79,7 @@ def requested_loan(catalogue: Catalogue, people: People, quantity: int = 4) -> L
 
 def issued_loan(catalogue: Catalogue, people: People) -> LoanView:
     loan = requested_loan(catalogue, people)
-    approve_loan(catalogue.db, loan.id, people.approver_id, ACTOR)
+    approve_loan(catalogue.db, loan.id, people.manager)
     issue_loan(catalogue.db, loan.id, Handover(operator_id=people.operator_id), ACTOR)
     return get_loan(catalogue.db, loan.id)
 
@@ -219,7 +219,7 @@ def test_a_saved_request_is_a_loan_awaiting_approval(
 # -- emergency issue -------------------------------------------------------------------------
 
 
-def test_emergency_issue_checks_the_operators_competence_and_issues_now(
+def test_emergency_issue_offers_competent_operators_and_issues_now(
     qtbot: QtBot, catalogue: Catalogue, people: People
 ) -> None:
     dialog = EmergencyIssueDialog(catalogue.db, ACTOR, catalogue.ids[BARRIERS_TAG])
@@ -227,12 +227,17 @@ def test_emergency_issue_checks_the_operators_competence_and_issues_now(
     choose(dialog.borrower_combo, people.ambulance_id)
     QTest.keyClicks(dialog.purpose_edit, "Crowd crush at the station")
     dialog.quantity_spin.setValue(10)
-    choose(dialog.people.operator, people.unqualified_id)
     settle(qtbot, dialog)
 
+    # Only someone holding the competence is offered; until one is chosen, OK waits.
+    operator = dialog.people.operator
+    offered = [operator.itemData(i) for i in range(1, operator.count())]
+    assert people.unqualified_id not in offered
+    assert people.operator_id in offered
+    assert "needs an operator with a current “Drone pilot (GVC)”" in (
+        dialog.people.operator_note.text()
+    )
     assert not dialog.ok_button.isEnabled()
-    assert dialog.message().startswith("Cara Jones holds no “Drone pilot (GVC)”")
-    assert dialog.marked_fields() == {"operator"}
 
     choose(dialog.people.operator, people.operator_id)
     press_ok(qtbot, dialog)
@@ -252,19 +257,21 @@ def test_an_approver_the_protocol_does_not_name_is_refused_in_the_dialog(
     qtbot: QtBot, catalogue: Catalogue, people: People
 ) -> None:
     loan = requested_loan(catalogue, people)
-    dialog = ApproveDialog(catalogue.db, ACTOR, loan)
+    # Signed in as a duty officer, whom this protocol does not let decide.
+    dialog = ApproveDialog(catalogue.db, people.storekeeper, loan)
     shown(qtbot, dialog)
-    assert not dialog.ok_button.isEnabled()
-
-    choose(dialog.approver, people.storekeeper_id)
+    assert dialog.approver.text() == "Eli Marsh"
     press_ok(qtbot, dialog)
 
     assert dialog.isVisible()
     assert dialog.message().startswith("Eli Marsh cannot decide on this request")
     assert dialog.marked_fields() == {"approver"}
     assert get_loan(catalogue.db, loan.id).status is LoanStatus.REQUESTED
+    dialog.reject()
 
-    choose(dialog.approver, people.approver_id)
+    # The equipment manager signs in and approves.
+    dialog = ApproveDialog(catalogue.db, people.manager, loan)
+    shown(qtbot, dialog)
     press_ok(qtbot, dialog)
 
     assert dialog.result() == ApproveDialog.DialogCode.Accepted
@@ -275,9 +282,8 @@ def test_declining_needs_a_reason_the_borrower_will_read(
     qtbot: QtBot, catalogue: Catalogue, people: People
 ) -> None:
     loan = requested_loan(catalogue, people)
-    dialog = DeclineDialog(catalogue.db, ACTOR, loan)
+    dialog = DeclineDialog(catalogue.db, people.manager, loan)
     shown(qtbot, dialog)
-    choose(dialog.approver, people.approver_id)
     settle(qtbot, dialog)
 
     assert not dialog.ok_button.isEnabled()

@@ -9,8 +9,16 @@ from pytestqt.qtbot import QtBot
 
 from app.loans import LoanSection, get_loan, list_loans, loan_counts
 from models import LoanStatus
-from tests.ui.driving import click_tag
-from tests.ui.loan_driving import People, act_as, choose, click, open_loan_row, press_ok
+from tests.ui.driving import click_tag, sign_in
+from tests.ui.loan_driving import (
+    MANAGER_PASSWORD,
+    People,
+    act_as,
+    choose,
+    click,
+    open_loan_row,
+    press_ok,
+)
 from tests.ui.seed import BARRIERS_TAG, Catalogue
 from ui.loan_decisions import ApproveDialog
 from ui.loan_dialog import LoanDialog
@@ -53,9 +61,18 @@ def test_request_approve_issue_part_return_and_return_barriers_in_the_window(
     assert window.tabs.tabText(1) == "Loans (1 overdue, 1 to approve)"
     assert f"Loan {loan_id} requested" in window.statusBar().currentMessage()
 
+    # The fire service's equipment manager takes over the PC to decide on it.
+    window.switch_user_action.trigger()
+    sign_in(qtbot, window, "dwhitfield", MANAGER_PASSWORD)
+    assert window.actor is not None
+    assert window.actor.username == "dwhitfield"
+    assert window.user_label.text() == (
+        "Signed in as Dana Whitfield (dwhitfield) · Equipment manager"
+    )
+
     # Approve it from the Loans view: Enter on its row opens the loan.
     def approve(dialog: ApproveDialog) -> None:
-        choose(dialog.approver, people.approver_id)
+        assert dialog.approver.text() == "Dana Whitfield (dwhitfield)"
         press_ok(qtbot, dialog)
 
     act_as(monkeypatch, qtbot, ApproveDialog, approve)

@@ -19,6 +19,7 @@ from app.loans import (
     loan_counts,
     request_loan,
 )
+from models import Role
 from tests.ui.loan_driving import People, act_as, choose, open_loan_row
 from tests.ui.seed import BARRIERS_TAG, Catalogue
 from ui.loan_dialog import LoanDialog
@@ -26,7 +27,7 @@ from ui.loans_model import LoanColumn, LoanTableModel
 from ui.loans_view import LoansView
 from ui.main_window import MainWindow, loans_tab_title
 
-ACTOR = Actor("PC Test on STATION-1")
+ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 
 
 def book_barriers(catalogue: Catalogue, people: People, quantity: int, *, days: int = 1) -> int:
@@ -47,7 +48,7 @@ def book_barriers(catalogue: Catalogue, people: People, quantity: int, *, days: 
 def loans(catalogue: Catalogue, people: People) -> list[int]:
     """Two requests awaiting approval and one approved, besides the seed's overdue loan."""
     booked = [book_barriers(catalogue, people, n, days=n) for n in (2, 3, 4)]
-    approve_loan(catalogue.db, booked[2], people.approver_id, ACTOR)
+    approve_loan(catalogue.db, booked[2], people.manager)
     return booked
 
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 import app.config
 import ui.main
 from app.config import ENV_DATABASE_URL
-from tests.ui.seed import ITEM_COUNT, Catalogue
+from tests.ui.seed import Catalogue
 from ui.main import OPEN_FAILED_TITLE, build_parser, main, open_chosen_database
 from ui.main_window import MainWindow
 
@@ -76,7 +76,7 @@ def test_a_usable_database_opens_the_window(
     monkeypatch: pytest.MonkeyPatch,
     critical_messages: Messages,
 ) -> None:
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[str, str, int]] = []
 
     def run_event_loop(*_args: object) -> int:
         # Only the window main() showed: other tests' closed windows may linger unreaped.
@@ -86,7 +86,9 @@ def test_a_usable_database_opens_the_window(
         for window in windows:
             qtbot.addWidget(window)
             qtbot.waitUntil(lambda: not window.searching)  # noqa: B023 - used at once
-            seen.append((window.windowTitle(), window.model.rowCount()))
+            current = window.stack.currentWidget()
+            page = current.objectName() if current is not None else ""
+            seen.append((window.windowTitle(), page, window.model.rowCount()))
             window.close()
         return 0
 
@@ -95,7 +97,11 @@ def test_a_usable_database_opens_the_window(
     assert main(["--database", f"sqlite:///{catalogue.path.as_posix()}"]) == 0
 
     assert critical_messages == []
-    assert seen == [(f"Kit Share — SQLite file {catalogue.path.as_posix()}", ITEM_COUNT)]
+    # No one has an account yet: the window asks for the first administrator, and shows
+    # nothing of the catalogue until someone has signed in.
+    assert seen == [
+        (f"Kit Share — SQLite file {catalogue.path.as_posix()}", "firstAdministrator", 0)
+    ]
     assert QApplication.applicationName() == "Kit Share"
 
 

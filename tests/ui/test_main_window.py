@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from app.clock import format_date, today_uk
 from app.database import open_database
 from models import EquipmentItem
-from tests.ui.driving import click_tag, wait_for_results
+from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -187,7 +187,7 @@ def test_columns_fit_the_table_at_the_initial_size(window: MainWindow) -> None:
 def test_an_empty_catalogue_says_so(qtbot: QtBot, tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{(tmp_path / 'empty.db').as_posix()}")
     try:
-        empty = MainWindow(db)
+        empty = MainWindow(db, ADMINISTRATOR)
         qtbot.addWidget(empty)
         wait_for_results(qtbot, empty)
 

@@ -32,7 +32,6 @@ from app.agreements import MouStatus
 from app.catalogue import item_detail
 from app.clock import today_uk
 from app.database import Database, open_database
-from app.demo import load_demo
 from app.documents import (
     A4_21_LABELS,
     READING_LABELS,
@@ -51,7 +50,6 @@ from app.loans import get_loan
 from app.register import (
     ClauseDraft,
     MouView,
-    command_line_actor,
     get_mou,
     list_mous,
     mou_draft_of,
@@ -59,7 +57,7 @@ from app.register import (
     update_mou,
 )
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
-from tests.ui.driving import open_window, wait_for_results
+from tests.ui.driving import ADMINISTRATOR, open_window, wait_for_results
 from ui import printing
 from ui.main_window import MainWindow
 from ui.printing import (
@@ -186,18 +184,6 @@ def decoded_qr(path: Path, page: int) -> list[zxingcpp.Barcode]:
 
 
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Cambridgeshire demo data in a SQLite file, built once for the module."""
-    path = tmp_path_factory.mktemp("printing") / "demo.db"
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        load_demo(db)
-    finally:
-        db.dispose()
-    return path
-
-
-@pytest.fixture(scope="module")
 def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """The demo database, shared by the tests that only read it."""
     path = tmp_path_factory.mktemp("printing-shared") / "demo.db"
@@ -313,7 +299,7 @@ def test_a_loans_terms_stay_on_its_version_when_a_new_one_comes_into_force(
     tower = item_id(db, TOWER)
     loan = issued_loan_of(db, TOWER)
     old = get_mou(db, loan.mou_id)
-    actor = command_line_actor()
+    actor = ADMINISTRATOR
 
     # A new version started is only a draft: the item is still lent on the old one.
     new_id = new_version(db, old.id, actor)
@@ -712,7 +698,7 @@ def test_a_section_longer_than_a_page_is_left_to_break(tmp_path: Path) -> None:
 
 @pytest.fixture
 def demo_window(qtbot: QtBot, demo: Database) -> MainWindow:
-    return open_window(qtbot, MainWindow(demo))
+    return open_window(qtbot, MainWindow(demo, ADMINISTRATOR))
 
 
 def show_tag(qtbot: QtBot, window: MainWindow, tag: str) -> None:

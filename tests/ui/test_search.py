@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.driving import open_window
+from tests.ui.driving import ADMINISTRATOR, open_window
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -23,7 +23,7 @@ from ui.main_window import MainWindow
 
 @pytest.fixture
 def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
-    shown = open_window(qtbot, MainWindow(catalogue.db))
+    shown = open_window(qtbot, MainWindow(catalogue.db, ADMINISTRATOR))
     settle(qtbot, shown)
     return shown
 
@@ -69,7 +69,7 @@ def test_many_results_are_counted_in_full_and_fetched_by_the_page(
     qtbot: QtBot, catalogue: Catalogue
 ) -> None:
     add_traffic_cones(catalogue.db, PAGE_SIZE + 50)
-    window = MainWindow(catalogue.db)
+    window = MainWindow(catalogue.db, ADMINISTRATOR)
     qtbot.addWidget(window)
     settle(qtbot, window)
 

@@ -1,0 +1,237 @@
+"""Signing in to the window, switching user, locking when idle, and the first administrator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, has_users
+from app.database import Database, open_database
+from models import AppUser, AuditEvent, Person, Role
+from tests.ui.driving import sign_in, wait_for_results
+from ui.main_window import MainWindow
+from ui.sign_in import FirstAdministratorPage
+
+
+def opened(qtbot: QtBot, db: Database, *, lock_after_minutes: int = 0) -> MainWindow:
+    window = MainWindow(db, lock_after_minutes=lock_after_minutes)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def enabled_commands(window: MainWindow) -> set[str]:
+    return {a.text() for a in window.menu_actions() if a.isEnabled()}
+
+
+def test_the_window_shows_nothing_until_someone_signs_in(qtbot: QtBot, demo: Database) -> None:
+    window = opened(qtbot, demo)
+
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert window.actor is None
+    assert window.model.rowCount() == 0
+    # Every menu command waits, shortcuts and all, except Quit.
+    assert enabled_commands(window) == {"&Quit"}
+    assert not window.sign_in_page.sign_in_button.isEnabled()
+
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    wait_for_results(qtbot, window)
+
+    assert window.stack.currentWidget() is window.tabs
+    assert window.actor is not None
+    assert window.actor.role is Role.DUTY_OFFICER
+    assert window.user_label.text() == "Signed in as Rachel Holloway (duty) · Duty officer"
+    assert window.model.rowCount() > 0
+    # A duty officer may not change the catalogue: the commands say so by being disabled.
+    assert not window.new_item_action.isEnabled()
+    assert not window.edit_item_action.isEnabled()
+    assert "&Find…" in enabled_commands(window)
+    assert not window.agreements_view.signed_in
+    # The audit trail is for managers and administrators.
+    assert not window.tabs.isTabVisible(window.tabs.indexOf(window.audit_view))
+
+
+def test_a_wrong_password_is_said_plainly_and_the_name_is_kept(
+    qtbot: QtBot, demo: Database
+) -> None:
+    window = opened(qtbot, demo)
+
+    sign_in(qtbot, window, "duty", "not-my-password")
+
+    page = window.sign_in_page
+    assert window.stack.currentWidget() is page
+    assert page.message() == WRONG_SIGN_IN
+    assert page.username_edit.text() == "duty"
+    assert page.password_edit.text() == ""
+    # Ready for another try: the password box has the window's focus.
+    assert window.focusWidget() is page.password_edit
+    assert window.actor is None
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(qtbot: QtBot, demo: Database) -> None:
+    window = opened(qtbot, demo)
+    page = window.sign_in_page
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        sign_in(qtbot, window, "duty", "guess")
+
+    assert "the account is locked until" in page.message()
+    # Even the right password does not open it now.
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    assert "locked until" in page.message()
+    assert window.actor is None
+    with demo.read() as session:
+        user = session.scalars(select(AppUser).where(AppUser.username == "duty")).one()
+        assert user.locked_until is not None
+
+
+def test_switch_user_hands_the_pc_to_the_next_person(qtbot: QtBot, demo: Database) -> None:
+    window = opened(qtbot, demo)
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    wait_for_results(qtbot, window)
+
+    window.switch_user_action.trigger()
+
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert window.actor is None
+    assert window.sign_in_page.username_edit.text() == ""
+    assert enabled_commands(window) == {"&Quit"}
+
+    sign_in(qtbot, window, "admin", "admin-demo-2026")
+    wait_for_results(qtbot, window)
+
+    assert window.actor is not None
+    assert window.actor.username == "admin"
+    assert window.new_item_action.isEnabled()
+    assert window.agreements_view.signed_in
+    assert window.tabs.isTabVisible(window.tabs.indexOf(window.audit_view))
+    assert window.people_view.may_edit
+    with demo.read() as session:
+        signed_in = session.scalars(
+            select(AuditEvent.actor)
+            .where(AuditEvent.action == "user.signed_in")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert signed_in[-2:] == ["Rachel Holloway (duty)", "Claire Ashworth (admin)"]
+
+
+def test_the_window_locks_when_left_idle_and_the_same_person_carries_on(
+    qtbot: QtBot, demo: Database
+) -> None:
+    window = opened(qtbot, demo, lock_after_minutes=10)
+    sign_in(qtbot, window, "manager", "manager-demo-2026")
+    wait_for_results(qtbot, window)
+    window.tabs.setCurrentWidget(window.loans_view)
+    assert window.idle.running
+
+    window.idle.idle.emit()  # ten minutes pass with no key press or click
+
+    page = window.sign_in_page
+    assert window.stack.currentWidget() is page
+    assert page.title_label.text() == "Kit Share is locked"
+    assert "Paul Whitmore (manager)" in page.explanation.text()
+    assert page.username_edit.text() == "manager"
+    assert enabled_commands(window) == {"&Quit"}
+    assert not window.idle.running
+
+    QTest.keyClicks(page.password_edit, "manager-demo-2026")
+    QTest.keyClick(page.password_edit, Qt.Key.Key_Return)
+
+    assert window.stack.currentWidget() is window.tabs
+    # Back where they were.
+    assert window.tabs.currentWidget() is window.loans_view
+    assert window.idle.running
+    assert "&Lock" in enabled_commands(window)
+
+
+def test_input_keeps_the_window_from_locking(qtbot: QtBot, demo: Database) -> None:
+    window = opened(qtbot, demo, lock_after_minutes=1)
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    wait_for_results(qtbot, window)
+    window.idle._timer.setInterval(400)
+    window.idle.start()
+    window.idle._timer.setInterval(400)
+
+    for _ in range(4):
+        qtbot.wait(200)
+        QTest.keyClick(window.search_bar.search_box, Qt.Key.Key_A)
+    assert window.stack.currentWidget() is window.tabs
+
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.sign_in_page, timeout=3000)
+
+
+def test_an_empty_database_asks_for_its_first_administrator(qtbot: QtBot, tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    try:
+        window = opened(qtbot, db)
+        page = window.first_admin_page
+        assert isinstance(page, FirstAdministratorPage)
+        assert window.stack.currentWidget() is page
+
+        for edit, text in (
+            (page.agency_name_edit, "Cambridgeshire Fire and Rescue Service"),
+            (page.agency_code_edit, "CAMBS-FRS"),
+            (page.given_edit, "Claire"),
+            (page.family_edit, "Ashworth"),
+            (page.staff_edit, "F1001"),
+            (page.username_edit, "c.ashworth"),
+            (page.password_edit, "a long enough phrase"),
+            (page.repeat_edit, "a different phrase"),
+        ):
+            QTest.keyClicks(edit, text)
+        page.create_button.click()
+
+        assert page.message() == (
+            "The two passwords are not the same. Type the password again in both."
+        )
+        assert not has_users(db)
+
+        QTest.keyClicks(page.repeat_edit, "a long enough phrase")
+        page.create_button.click()
+        wait_for_results(qtbot, window)
+
+        assert window.stack.currentWidget() is window.tabs
+        assert window.actor is not None
+        assert window.actor.role is Role.ADMINISTRATOR
+        assert window.user_label.text() == (
+            "Signed in as Claire Ashworth (c.ashworth) · Administrator"
+        )
+        with db.read() as session:
+            user = session.scalars(select(AppUser)).one()
+            assert user.password_hash.startswith("$argon2")
+            person = session.get(Person, user.person_id)
+            assert person is not None
+            assert person.staff_number == "F1001"
+        window.close()
+    finally:
+        db.dispose()
+
+
+def test_a_weak_first_password_is_refused_with_what_to_do(qtbot: QtBot, tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    try:
+        window = opened(qtbot, db)
+        page = window.first_admin_page
+        for edit, text in (
+            (page.agency_name_edit, "Norfolk Fire and Rescue Service"),
+            (page.agency_code_edit, "NFRS"),
+            (page.given_edit, "Sam"),
+            (page.family_edit, "Hale"),
+            (page.staff_edit, "N1"),
+            (page.username_edit, "shale"),
+            (page.password_edit, "short"),
+            (page.repeat_edit, "short"),
+        ):
+            QTest.keyClicks(edit, text)
+        page.create_button.click()
+
+        assert "at least 10 characters" in page.message()
+        assert window.stack.currentWidget() is page
+        assert not has_users(db)
+        window.close()
+    finally:
+        db.dispose()

@@ -1,0 +1,1125 @@
+"""The People view: officers and staff, their user accounts and their qualifications.
+
+Everyone signed in reads it: a table of people with each one's qualifications marked
+(red expired, amber expiring within 30 days, always with words), and the chosen person
+in full beside it. Managers and administrators may switch to the list of
+qualifications expiring in the next N days. Administrators see the buttons that change
+people; the people service refuses anyone else regardless, so hiding them is a
+courtesy, not the rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.audit import Actor
+from app.clock import format_date
+from app.database import Database
+from app.directory import list_agencies
+from app.errors import KitShareError
+from app.people import (
+    EXPIRING_DAYS,
+    ExpiringRow,
+    PersonRow,
+    PersonView,
+    QualificationStatus,
+    QualificationView,
+    expiring_qualifications,
+    get_person,
+    list_person_rows,
+    remove_qualification,
+    set_person_active,
+)
+from app.permissions import Action, at_least, may
+from models import Role
+from ui.catalogue_table import configure_record_table
+from ui.loan_form import fit_spin, form_layout, heading, muted, named
+from ui.messages import show_error
+from ui.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+
+# Words always go with the colour, so a status reads in greyscale too.
+STATUS_COLOURS = {
+    QualificationStatus.EXPIRED: "#b3261e",
+    QualificationStatus.EXPIRING: "#b26a00",
+}
+# Darker than the marker, so the words read on a white row.
+STATUS_TEXT_COLOURS = {
+    QualificationStatus.CURRENT: "#1e7b34",
+    QualificationStatus.EXPIRED: "#b3261e",
+    QualificationStatus.EXPIRING: "#8a5200",
+}
+ALL_AGENCIES = "All agencies"
+FILTER_DELAY_MS = 200
+MAX_EXPIRING_DAYS = 3650
+READ_ONLY_TEXT = "Read only: only an administrator can change people and their qualifications."
+PICK_TEXT = "Select a person to see their details and qualifications."
+NO_PEOPLE_TEXT = "No one is listed yet."
+NO_MATCH_TEXT = "No one matches the search."
+NO_QUALIFICATIONS_TEXT = "No qualifications recorded."
+FORMER = "former staff"
+
+
+def _dot(colour: str | None) -> QIcon:
+    """A round marker of ``colour``; None gives a blank one, so texts stay aligned."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    if colour is not None:
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+    return QIcon(pixmap)
+
+
+class _Markers:
+    """One marker icon per status, made once (a QPixmap needs the application)."""
+
+    def __init__(self) -> None:
+        self._icons: dict[QualificationStatus | None, QIcon] = {}
+
+    def icon(self, status: QualificationStatus | None) -> QIcon:
+        if status not in self._icons:
+            colour = STATUS_COLOURS.get(status) if status is not None else None
+            self._icons[status] = _dot(colour)
+        return self._icons[status]
+
+
+class RecordTableModel(QAbstractTableModel, Generic[R]):
+    """Read-only rows of frozen records, one per line; subclasses say what each cell
+    shows. The lists here are one county's staff, so the model holds them all."""
+
+    HEADERS: Sequence[str] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+        self._markers = _Markers()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def show_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def record(self, row: int) -> R:
+        return self._rows[row]
+
+    def records(self) -> list[R]:
+        return list(self._rows)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.cell(self._rows[index.row()], index.column(), role)
+
+    def cell(self, record: R, column: int, role: int) -> object:
+        raise NotImplementedError
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+# -- the people table ----------------------------------------------------------------------
+
+
+class PersonColumn(enum.IntEnum):
+    NAME = 0
+    STAFF_NUMBER = 1
+    AGENCY = 2
+    ROLE = 3
+    HOME_SITE = 4
+    ACCOUNT = 5
+    QUALIFICATIONS = 6
+
+
+# Widths from sample text, so they follow the font; long texts elide, with the whole
+# text in the tooltip and in the detail below the table. Qualifications take the rest.
+PERSON_SAMPLES = {
+    PersonColumn.NAME: "Siobhán Ó Súilleabh",
+    PersonColumn.STAFF_NUMBER: "PS74410 ",
+    PersonColumn.AGENCY: "HERTS-FRS ~",
+    PersonColumn.ROLE: "Constable (drone pilot)",
+    PersonColumn.HOME_SITE: "Thorpe Wood Police Stat",
+    PersonColumn.ACCOUNT: "herts-pol-kit (Equipment",
+}
+
+
+def qualifications_tooltip(row: PersonRow) -> str:
+    if not row.qualification_summary:
+        return NO_QUALIFICATIONS_TEXT
+    return "\n".join(row.qualification_summary.split(", "))
+
+
+class PersonTableModel(RecordTableModel[PersonRow]):
+    """The people listed; former staff read "(former staff)" and show in grey."""
+
+    HEADERS = (
+        "Name",
+        "Staff no.",
+        "Agency",
+        "Rank or role",
+        "Home site",
+        "User account",
+        "Qualifications",
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._former_brush = QBrush(QPalette().color(QPalette.ColorRole.PlaceholderText))
+
+    def row_of(self, person_id: int) -> int | None:
+        for row, person in enumerate(self._rows):
+            if person.id == person_id:
+                return row
+        return None
+
+    def cell(self, record: PersonRow, column: int, role: int) -> object:
+        which = PersonColumn(column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(record, which)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if which is PersonColumn.AGENCY:
+                return record.agency
+            if which is PersonColumn.QUALIFICATIONS:
+                return qualifications_tooltip(record)
+            return self._text(record, which) or None
+        if role == Qt.ItemDataRole.UserRole:
+            return record.id
+        if role == Qt.ItemDataRole.ForegroundRole and not record.is_active:
+            return self._former_brush
+        if which is PersonColumn.QUALIFICATIONS and role == Qt.ItemDataRole.DecorationRole:
+            return self._markers.icon(record.worst_status)
+        return None
+
+    @staticmethod
+    def _text(record: PersonRow, column: PersonColumn) -> str:
+        if column is PersonColumn.NAME:
+            return record.name if record.is_active else f"{record.name} ({FORMER})"
+        if column is PersonColumn.STAFF_NUMBER:
+            return record.staff_number
+        if column is PersonColumn.AGENCY:
+            return record.agency_code
+        if column is PersonColumn.ROLE:
+            return record.rank_or_role
+        if column is PersonColumn.HOME_SITE:
+            return record.home_site
+        if column is PersonColumn.ACCOUNT:
+            return record.account_text if record.username else ""
+        return record.qualification_summary or "None"
+
+
+# -- one person's qualifications ----------------------------------------------------------------
+
+
+class QualificationColumn(enum.IntEnum):
+    QUALIFICATION = 0
+    REFERENCE = 1
+    ISSUED = 2
+    EXPIRES = 3
+    STATUS = 4
+
+
+QUALIFICATION_SAMPLES = {
+    QualificationColumn.QUALIFICATION: "Flood rescue technician (M",
+    QualificationColumn.REFERENCE: "DEFRA-M3-CF16034-2023",
+    QualificationColumn.ISSUED: "00/00/0000",
+    QualificationColumn.EXPIRES: "00/00/0000",
+    QualificationColumn.STATUS: "MM Expired 00/00/0000 (renewed)",
+}
+
+
+class QualificationTableModel(RecordTableModel[QualificationView]):
+    """A person's qualification records, each with its status in words and colour."""
+
+    HEADERS = ("Qualification", "Reference", "Issued", "Expires", "Status")
+
+    def row_of(self, qualification_id: int) -> int | None:
+        for row, q in enumerate(self._rows):
+            if q.id == qualification_id:
+                return row
+        return None
+
+    def cell(self, record: QualificationView, column: int, role: int) -> object:
+        which = QualificationColumn(column)
+        # A lapsed record beside its renewal is history: no warning colour for it.
+        status = None if record.renewed else record.status
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(record, which)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if which is QualificationColumn.QUALIFICATION:
+                return record.allows or record.type_name
+            return self._text(record, which) or None
+        if role == Qt.ItemDataRole.UserRole:
+            return record.id
+        if which is QualificationColumn.STATUS and status is not None:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._markers.icon(status)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(STATUS_TEXT_COLOURS[status]))
+            if role == Qt.ItemDataRole.FontRole and status is not QualificationStatus.CURRENT:
+                return self._bold
+        return None
+
+    @staticmethod
+    def _text(record: QualificationView, column: QualificationColumn) -> str:
+        if column is QualificationColumn.QUALIFICATION:
+            return record.type_name
+        if column is QualificationColumn.REFERENCE:
+            return record.reference
+        if column is QualificationColumn.ISSUED:
+            return format_date(record.issued_on)
+        if column is QualificationColumn.EXPIRES:
+            return format_date(record.expires_on) or "No expiry"
+        return record.status_text
+
+
+# -- the expiring list ---------------------------------------------------------------------
+
+
+class ExpiringColumn(enum.IntEnum):
+    EXPIRES = 0
+    WHEN = 1
+    PERSON = 2
+    STAFF_NUMBER = 3
+    AGENCY = 4
+    QUALIFICATION = 5
+
+
+EXPIRING_SAMPLES = {
+    ExpiringColumn.EXPIRES: "00/00/0000",
+    ExpiringColumn.WHEN: "MM Expires in 000 days",
+    ExpiringColumn.PERSON: "Siobhán Ó Súilleabháin",
+    ExpiringColumn.STAFF_NUMBER: "PS74410 ",
+    ExpiringColumn.AGENCY: "Cambridgeshire Fire and Rescue Ser",
+    ExpiringColumn.QUALIFICATION: "Flood rescue technician (Module 3)",
+}
+
+
+class ExpiringTableModel(RecordTableModel[ExpiringRow]):
+    """Qualifications expiring soon, soonest first; all are amber, each says when."""
+
+    HEADERS = ("Expires", "When", "Person", "Staff no.", "Agency", "Qualification")
+
+    def cell(self, record: ExpiringRow, column: int, role: int) -> object:
+        which = ExpiringColumn(column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(record, which)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._text(record, which)
+        if role == Qt.ItemDataRole.UserRole:
+            return record.person_id
+        if which is ExpiringColumn.WHEN:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._markers.icon(QualificationStatus.EXPIRING)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(STATUS_TEXT_COLOURS[QualificationStatus.EXPIRING]))
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+        return None
+
+    @staticmethod
+    def _text(record: ExpiringRow, column: ExpiringColumn) -> str:
+        if column is ExpiringColumn.EXPIRES:
+            return format_date(record.expires_on)
+        if column is ExpiringColumn.WHEN:
+            return record.when_text
+        if column is ExpiringColumn.PERSON:
+            return record.person
+        if column is ExpiringColumn.STAFF_NUMBER:
+            return record.staff_number
+        if column is ExpiringColumn.AGENCY:
+            return record.agency
+        return record.qualification
+
+
+C = TypeVar("C", bound=int)
+
+
+def _record_table(
+    name: str, model: QAbstractTableModel, samples: dict[C, str], bold: C
+) -> QTableView:
+    table = named(QTableView(), name)
+    table.setModel(model)
+    configure_record_table(table, samples, bold_column=bold)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def expiring_count_text(count: int, days: int) -> str:
+    span = "today" if days == 0 else ("by tomorrow" if days == 1 else f"in the next {days} days")
+    if count == 0:
+        return f"No qualification expires {span}."
+    if count == 1:
+        return f"1 qualification expires {span}."
+    return f"{count} qualifications expire {span}."
+
+
+# -- the view ------------------------------------------------------------------------------
+
+
+class PeopleView(QWidget):
+    """People and their qualifications, for ``actor`` to read (and, as an administrator,
+    to change). Says ``people_changed`` after every change made here."""
+
+    people_changed = Signal()
+    """A person, qualification or qualification type was changed here."""
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.actor = actor
+        self._shown: PersonView | None = None
+
+        self._make_filters()
+        self._make_buttons()
+        self._make_people_page()
+        self._make_expiring_page()
+        self._lay_out()
+        self._connect()
+        self.set_actor(actor)
+        self.refresh()
+
+    # Building ----------------------------------------------------------------------------
+
+    def _make_filters(self) -> None:
+        self.search_edit = named(QLineEdit(), "peopleSearch")
+        self.search_edit.setPlaceholderText("Name, staff number, site or qualification")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 34))
+        self.agency_combo = named(QComboBox(), "peopleAgencyFilter")
+        self.agency_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.agency_combo.setMinimumContentsLength(30)
+        self.agency_combo.addItem(ALL_AGENCIES, None)
+        try:
+            agencies = list_agencies(self._db)
+        except KitShareError:
+            agencies = []
+        for agency in agencies:
+            self.agency_combo.addItem(agency.name, agency.id)
+        self.former_check = named(QCheckBox("Show &former staff"), "peopleShowFormer")
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+
+    def _make_buttons(self) -> None:
+        def button(text: str, name: str) -> QPushButton:
+            return named(QPushButton(text), name)
+
+        self.expiring_button = button("&Expiring…", "peopleExpiring")
+        self.expiring_button.setCheckable(True)
+        self.expiring_button.setToolTip("Qualifications expiring in the next few days")
+        self.new_person_button = button("&New person…", "newPerson")
+        self.edit_person_button = button("E&dit…", "editPerson")
+        self.active_button = button("Mark as &former staff…", "personActive")
+        self.types_button = button("Qualification &types…", "qualificationTypes")
+        self.add_qualification_button = button("&Add qualification…", "addQualification")
+        self.edit_qualification_button = button("Edit qualification…", "editQualification")
+        self.remove_qualification_button = button("&Remove qualification…", "removeQualification")
+        self.read_only_label = named(muted(READ_ONLY_TEXT), "peopleReadOnly")
+
+    def _make_people_page(self) -> None:
+        self.error_label = named(QLabel(), "peopleError")
+        self.error_label.setStyleSheet(f"color: {STATUS_COLOURS[QualificationStatus.EXPIRED]};")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        self.model = PersonTableModel(self)
+        self.table = _record_table(
+            "peopleTable", self.model, PERSON_SAMPLES, PersonColumn.STAFF_NUMBER
+        )
+        self.count_label = named(muted(""), "peopleCount")
+
+        self.name_label = named(heading(""), "personName")
+        self.subtitle_label = named(muted(""), "personSubtitle")
+        for title in (self.name_label, self.subtitle_label):
+            # One line each: a wrapped label asks for the height of its narrowest layout.
+            title.setWordWrap(False)
+        self.facts: dict[str, QLabel] = {}
+        self.facts_form = form_layout()
+        for key, label in (
+            ("staff_number", "Staff number"),
+            ("agency", "Agency"),
+            ("home_site", "Home site"),
+            ("email", "Email"),
+            ("phone", "Phone"),
+            ("account", "User account"),
+            ("status", "Status"),
+        ):
+            value = named(QLabel(), f"person_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.facts[key] = value
+            caption = muted(label)
+            caption.setWordWrap(False)
+            self.facts_form.addRow(caption, value)
+
+        self.qualification_model = QualificationTableModel(self)
+        self.qualification_table = _record_table(
+            "personQualifications",
+            self.qualification_model,
+            QUALIFICATION_SAMPLES,
+            QualificationColumn.STATUS,
+        )
+        # The name takes the slack: it is what a person reads first.
+        header = self.qualification_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(
+            QualificationColumn.QUALIFICATION, QHeaderView.ResizeMode.Stretch
+        )
+        self.no_qualifications_label = named(muted(NO_QUALIFICATIONS_TEXT), "noQualifications")
+        self.placeholder = named(QLabel(PICK_TEXT), "personPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+    def _make_expiring_page(self) -> None:
+        self.days_spin = named(QSpinBox(), "expiringDays")
+        self.days_spin.setRange(0, MAX_EXPIRING_DAYS)
+        self.days_spin.setValue(EXPIRING_DAYS)
+        self.days_spin.setSuffix(" days")
+        self.days_spin.setAccessibleName("Expiring within")
+        fit_spin(self.days_spin, f"{MAX_EXPIRING_DAYS} days")
+        self.expiring_model = ExpiringTableModel(self)
+        self.expiring_table = _record_table(
+            "expiringTable", self.expiring_model, EXPIRING_SAMPLES, ExpiringColumn.WHEN
+        )
+        self.expiring_label = named(muted(""), "expiringCount")
+        self.back_button = named(QPushButton("&Back to people"), "backToPeople")
+
+    def _lay_out(self) -> None:
+        tools = QHBoxLayout()
+        tools.setContentsMargins(8, 6, 8, 0)
+        self.search_caption = QLabel("&Search")
+        self.search_caption.setBuddy(self.search_edit)
+        agency_caption = QLabel("A&gency")
+        agency_caption.setBuddy(self.agency_combo)
+        tools.addWidget(self.search_caption)
+        tools.addWidget(self.search_edit)
+        tools.addSpacing(12)
+        tools.addWidget(agency_caption)
+        tools.addWidget(self.agency_combo)
+        tools.addSpacing(12)
+        tools.addWidget(self.former_check)
+        tools.addStretch(1)
+        tools.addWidget(self.expiring_button)
+        tools.addWidget(self.types_button)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._people_page())
+        self.pages.addWidget(self._expiring_page())
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addLayout(tools)
+        outer.addWidget(self.error_label)
+        outer.addWidget(self.pages, 1)
+
+    def _people_page(self) -> QWidget:
+        # The table takes the whole width, so every column reads; the chosen person is
+        # set out below it.
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(8, 0, 8, 0)
+        column.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.read_only_label, 2)
+        bottom.addWidget(self.new_person_button)
+        bottom.addWidget(self.edit_person_button)
+        bottom.addWidget(self.active_button)
+        column.addLayout(bottom)
+
+        self.detail = self._person_detail()
+        lower = QFrame()
+        lower.setFrameShape(QFrame.Shape.NoFrame)
+        stack = QVBoxLayout(lower)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addWidget(self.detail, 1)
+        stack.addWidget(self.placeholder, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(lower)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([440, 320])
+        self.splitter = splitter
+        return splitter
+
+    def _person_detail(self) -> QWidget:
+        """The chosen person: their facts on the left, their qualifications on the right."""
+        # Each column sets its own spacing; a nested layout would take the row's 24 pixels.
+        facts = QVBoxLayout()
+        facts.setContentsMargins(0, 0, 0, 0)
+        facts.setSpacing(2)
+        facts.addWidget(self.name_label)
+        facts.addWidget(self.subtitle_label)
+        facts.addSpacing(4)
+        facts.addLayout(self.facts_form)
+        facts.addStretch(1)
+
+        held = QVBoxLayout()
+        held.setContentsMargins(0, 0, 0, 0)
+        held.setSpacing(6)
+        title = QLabel("Qualifications")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
+        held.addWidget(title)
+        held.addWidget(self.qualification_table, 1)
+        held.addWidget(self.no_qualifications_label, 1, Qt.AlignmentFlag.AlignTop)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_qualification_button)
+        buttons.addWidget(self.edit_qualification_button)
+        buttons.addWidget(self.remove_qualification_button)
+        buttons.addStretch(1)
+        held.addLayout(buttons)
+
+        detail = QWidget()
+        row = QHBoxLayout(detail)
+        row.setContentsMargins(8, 8, 8, 8)
+        row.setSpacing(24)
+        row.addLayout(facts, 1)
+        row.addLayout(held, 2)
+        return detail
+
+    def _expiring_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(8, 4, 8, 8)
+        row = QHBoxLayout()
+        caption = QLabel("Qualifications expiring &within")
+        caption.setBuddy(self.days_spin)
+        row.addWidget(caption)
+        row.addWidget(self.days_spin)
+        row.addWidget(muted("from today, of current staff, not yet renewed."), 1)
+        row.addWidget(self.back_button)
+        column.addLayout(row)
+        column.addWidget(self.expiring_table, 1)
+        column.addWidget(self.expiring_label)
+        return page
+
+    def _connect(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_edited)
+        self._filter_timer.timeout.connect(self._on_filter_changed)
+        self.agency_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.former_check.toggled.connect(self._on_filter_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.table.doubleClicked.connect(self._on_person_double_clicked)
+        self.qualification_table.selectionModel().currentRowChanged.connect(
+            self._on_qualification_row_changed
+        )
+        self.qualification_table.doubleClicked.connect(self._on_edit_qualification_clicked)
+        self.expiring_button.toggled.connect(self._on_expiring_toggled)
+        self.back_button.clicked.connect(self._on_back_clicked)
+        self.days_spin.valueChanged.connect(self._on_days_changed)
+        self.expiring_table.activated.connect(self._on_expiring_activated)
+        self.new_person_button.clicked.connect(self._on_new_person_clicked)
+        self.edit_person_button.clicked.connect(self._on_edit_person_clicked)
+        self.active_button.clicked.connect(self._on_active_clicked)
+        self.types_button.clicked.connect(self._on_types_clicked)
+        self.add_qualification_button.clicked.connect(self._on_add_qualification_clicked)
+        self.edit_qualification_button.clicked.connect(self._on_edit_qualification_clicked)
+        self.remove_qualification_button.clicked.connect(self._on_remove_qualification_clicked)
+
+    def edit_buttons(self) -> list[QPushButton]:
+        """The buttons that change people, shown to administrators only."""
+        return [
+            self.new_person_button,
+            self.edit_person_button,
+            self.active_button,
+            self.types_button,
+            self.add_qualification_button,
+            self.edit_qualification_button,
+            self.remove_qualification_button,
+        ]
+
+    # Who is acting -------------------------------------------------------------------------
+
+    @property
+    def may_edit(self) -> bool:
+        return may(self.actor, Action.MANAGE_PEOPLE)
+
+    @property
+    def may_see_expiring(self) -> bool:
+        return at_least(self.actor, Role.EQUIPMENT_MANAGER)
+
+    def set_actor(self, actor: Actor) -> None:
+        """Show what ``actor`` may do: editing for administrators, the expiring list for
+        managers and administrators."""
+        self.actor = actor
+        if not self.may_see_expiring and self.expiring_button.isChecked():
+            self.expiring_button.setChecked(False)
+        self._show_tools()
+        self._enable_edits()
+
+    def _show_tools(self) -> None:
+        expiring = self.showing_expiring
+        for button in self.edit_buttons():
+            button.setVisible(self.may_edit)
+        self.types_button.setVisible(self.may_edit and not expiring)
+        self.read_only_label.setVisible(not self.may_edit)
+        self.expiring_button.setVisible(self.may_see_expiring)
+        for widget in (self.search_caption, self.search_edit, self.former_check):
+            widget.setVisible(not expiring)
+
+    # What is shown ------------------------------------------------------------------------
+
+    def agency_id(self) -> int | None:
+        value = self.agency_combo.currentData()
+        return int(value) if value is not None else None
+
+    def refresh(self) -> None:
+        """Read the people (and the expiring list, if shown) again, keeping the selection."""
+        self._filter_timer.stop()
+        keep = self.selected_person_id()
+        try:
+            rows = list_person_rows(
+                self._db,
+                text=self.search_edit.text(),
+                agency_id=self.agency_id(),
+                include_inactive=self.former_check.isChecked(),
+            )
+        except KitShareError as error:
+            self._show_error(error)
+            return
+        self.error_label.hide()
+        self.model.show_rows(rows)
+        self._show_count()
+        self._select(keep)
+        if self.showing_expiring:
+            self.refresh_expiring()
+
+    def _show_error(self, error: KitShareError) -> None:
+        self.error_label.setText(error.message)
+        self.error_label.show()
+
+    def _show_count(self) -> None:
+        count = self.model.rowCount()
+        if count == 0:
+            filtered = bool(self.search_edit.text().strip()) or self.agency_id() is not None
+            self.count_label.setText(NO_MATCH_TEXT if filtered else NO_PEOPLE_TEXT)
+        else:
+            self.count_label.setText("1 person" if count == 1 else f"{count} people")
+
+    @property
+    def shown_person(self) -> PersonView | None:
+        """The person shown in full, if any."""
+        return self._shown
+
+    def selected_person_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()).id if index.isValid() else None
+
+    def selected_qualification_id(self) -> int | None:
+        index = self.qualification_table.currentIndex()
+        return self.qualification_model.record(index.row()).id if index.isValid() else None
+
+    def select_person(self, person_id: int) -> bool:
+        """Select ``person_id`` and show them, clearing the filters if they hide them."""
+        if self.model.row_of(person_id) is None:
+            with (
+                QSignalBlocker(self.search_edit),
+                QSignalBlocker(self.agency_combo),
+                QSignalBlocker(self.former_check),
+            ):
+                self.search_edit.clear()
+                self.agency_combo.setCurrentIndex(0)
+                self.former_check.setChecked(True)
+            self.refresh()
+        if self.model.row_of(person_id) is None:
+            return False
+        self._select(person_id)
+        return True
+
+    def select_qualification(self, qualification_id: int) -> bool:
+        row = self.qualification_model.row_of(qualification_id)
+        if row is None:
+            return False
+        self.qualification_table.setCurrentIndex(
+            self.qualification_model.index(row, QualificationColumn.QUALIFICATION)
+        )
+        self.qualification_table.selectRow(row)
+        return True
+
+    def _select(self, person_id: int | None) -> None:
+        row = self.model.row_of(person_id) if person_id is not None else None
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self._show_person(None)
+            return
+        index = self.model.index(row, PersonColumn.NAME)
+        if self.table.currentIndex().row() == row:
+            self._show_person(self.model.record(row).id)
+        else:
+            self.table.setCurrentIndex(index)
+        self.table.selectRow(row)
+        self.table.scrollTo(index)
+
+    def _show_person(self, person_id: int | None) -> None:
+        keep = self.selected_qualification_id()
+        view = None
+        if person_id is not None:
+            try:
+                view = get_person(self._db, person_id)
+            except KitShareError as error:
+                self._show_error(error)
+        self._shown = view
+        if view is None:
+            self.qualification_model.show_rows([])
+            self.detail.hide()
+            self.placeholder.setText(
+                PICK_TEXT
+                if self.model.rowCount()
+                else (NO_MATCH_TEXT if self.search_edit.text().strip() else NO_PEOPLE_TEXT)
+            )
+            self.placeholder.show()
+        else:
+            self._fill_detail(view)
+            self.placeholder.hide()
+            self.detail.show()
+            if keep is None or not self.select_qualification(keep):
+                self.qualification_table.setCurrentIndex(QModelIndex())
+        self._enable_edits()
+
+    def _fill_detail(self, view: PersonView) -> None:
+        self.name_label.setText(view.name)
+        self.subtitle_label.setText(view.rank_or_role or "No rank or role recorded")
+        self.facts["staff_number"].setText(view.staff_number)
+        self.facts["agency"].setText(view.agency)
+        self.facts["agency"].setToolTip(view.agency_code)
+        self.facts["home_site"].setText(view.home_site or "Not recorded")
+        self.facts["email"].setText(view.email or "Not recorded")
+        self.facts["phone"].setText(view.phone or "Not recorded")
+        self.facts["account"].setText(view.account_text)
+        self.facts["status"].setText(
+            "Current staff" if view.is_active else "Former staff: no longer offered for loans"
+        )
+        self.qualification_model.show_rows(view.qualifications)
+        has_any = bool(view.qualifications)
+        self.qualification_table.setVisible(has_any)
+        self.no_qualifications_label.setVisible(not has_any)
+
+    def detail_text(self) -> str:
+        """What a person reads beside the table now: the facts and each qualification."""
+        if self._shown is None:
+            return self.placeholder.text()
+        lines = [self.name_label.text(), self.subtitle_label.text()]
+        for row in range(self.facts_form.rowCount()):
+            caption = self.facts_form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            value = self.facts_form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if caption is not None and value is not None:
+                label, text = caption.widget(), value.widget()
+                if isinstance(label, QLabel) and isinstance(text, QLabel):
+                    lines.append(f"{label.text()}: {text.text()}")
+        model = self.qualification_model
+        for row in range(model.rowCount()):
+            lines.append(
+                " | ".join(
+                    str(model.data(model.index(row, column))) for column in QualificationColumn
+                )
+            )
+        if not model.rowCount():
+            lines.append(NO_QUALIFICATIONS_TEXT)
+        return "\n".join(lines)
+
+    def _enable_edits(self) -> None:
+        # For comfort only: the people service refuses anyone but an administrator.
+        shown = self._shown
+        chosen = self.selected_qualification_id()
+        self.edit_person_button.setEnabled(shown is not None)
+        self.active_button.setEnabled(shown is not None)
+        self.active_button.setText(
+            "Mark as &former staff…" if shown is None or shown.is_active else "&Reactivate"
+        )
+        self.add_qualification_button.setEnabled(shown is not None)
+        self.edit_qualification_button.setEnabled(chosen is not None)
+        self.remove_qualification_button.setEnabled(chosen is not None)
+
+    # The expiring list ------------------------------------------------------------------
+
+    @property
+    def showing_expiring(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    def show_expiring(self, show: bool = True) -> None:
+        """Switch to the list of qualifications expiring soon (or back to the people)."""
+        self.expiring_button.setChecked(show and self.may_see_expiring)
+
+    def refresh_expiring(self) -> None:
+        days = self.days_spin.value()
+        try:
+            rows = expiring_qualifications(self._db, days=days, agency_id=self.agency_id())
+        except KitShareError as error:
+            self._show_error(error)
+            return
+        self.expiring_model.show_rows(rows)
+        self.expiring_label.setText(expiring_count_text(len(rows), days))
+
+    # Editing -------------------------------------------------------------------------------
+
+    def _run(self, make: Callable[[], QDialog], title: str) -> QDialog | None:
+        """Open the dialog ``make`` builds; the dialog once accepted, else None."""
+        try:
+            dialog = make()
+        except KitShareError as error:
+            show_error(self, error, title)
+            return None
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog
+
+    def _changed(self, person_id: int | None, qualification_id: int | None = None) -> None:
+        self.refresh()
+        if person_id is not None:
+            self.select_person(person_id)
+        if qualification_id is not None:
+            self.select_qualification(qualification_id)
+        self.people_changed.emit()
+
+    def new_person(self) -> int | None:
+        """Add a person through the person dialog; their id, or None."""
+        if not self.may_edit:
+            return None
+        dialog = self._run(
+            lambda: PersonDialog(self._db, self.actor, None, parent=self), "No one was added"
+        )
+        if not isinstance(dialog, PersonDialog) or dialog.saved_person_id is None:
+            return None
+        self._changed(dialog.saved_person_id)
+        return dialog.saved_person_id
+
+    def edit_person(self) -> int | None:
+        """Change the selected person through the person dialog; their id, or None."""
+        person_id = self.selected_person_id()
+        if not self.may_edit or person_id is None:
+            return None
+        dialog = self._run(
+            lambda: PersonDialog(self._db, self.actor, person_id, parent=self),
+            "The person cannot be edited",
+        )
+        if not isinstance(dialog, PersonDialog) or dialog.saved_person_id is None:
+            return None
+        self._changed(dialog.saved_person_id)
+        return dialog.saved_person_id
+
+    def toggle_active(self) -> bool:
+        """After a yes, mark the selected person as former staff (or back); whether done."""
+        shown = self._shown
+        if not self.may_edit or shown is None:
+            return False
+        if shown.is_active:
+            question = (
+                f"Mark {shown.name} as former staff? They stay on record, with their loans and "
+                "qualifications, but are no longer offered as a borrower, operator or approver."
+            )
+            title = "Mark as former staff"
+        else:
+            question = f"Reactivate {shown.name}, so they are offered for loans again?"
+            title = "Reactivate"
+        answer = QMessageBox.question(
+            self,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            set_person_active(self._db, shown.id, not shown.is_active, self.actor)
+        except KitShareError as error:
+            show_error(self, error, f"{shown.name} was not changed")
+            return False
+        if shown.is_active and not self.former_check.isChecked():
+            # Stay with the person just changed, rather than have them vanish from view.
+            with QSignalBlocker(self.former_check):
+                self.former_check.setChecked(True)
+        self._changed(shown.id)
+        return True
+
+    def add_qualification(self) -> int | None:
+        """Record a qualification of the selected person; its id, or None."""
+        shown = self._shown
+        if not self.may_edit or shown is None:
+            return None
+        dialog = self._run(
+            lambda: QualificationDialog(self._db, self.actor, shown.id, parent=self),
+            "No qualification was added",
+        )
+        if not isinstance(dialog, QualificationDialog) or dialog.saved_qualification_id is None:
+            return None
+        self._changed(shown.id, dialog.saved_qualification_id)
+        return dialog.saved_qualification_id
+
+    def edit_qualification(self) -> int | None:
+        """Change the selected qualification record; its id, or None."""
+        shown, chosen = self._shown, self.selected_qualification_id()
+        if not self.may_edit or shown is None or chosen is None:
+            return None
+        dialog = self._run(
+            lambda: QualificationDialog(self._db, self.actor, shown.id, chosen, parent=self),
+            "The qualification cannot be edited",
+        )
+        if not isinstance(dialog, QualificationDialog) or dialog.saved_qualification_id is None:
+            return None
+        self._changed(shown.id, dialog.saved_qualification_id)
+        return dialog.saved_qualification_id
+
+    def remove_qualification(self) -> bool:
+        """After a yes, delete the selected qualification record; whether it was."""
+        shown, chosen = self._shown, self.selected_qualification_id()
+        if not self.may_edit or shown is None or chosen is None:
+            return False
+        record = self.qualification_model.record(self.qualification_table.currentIndex().row())
+        answer = QMessageBox.question(
+            self,
+            "Remove qualification",
+            f"Remove {shown.name}'s “{record.type_name}” record? Do this only for a record made "
+            "in error: a lapsed qualification can stay, and shows as expired.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            remove_qualification(self._db, chosen, self.actor)
+        except KitShareError as error:
+            show_error(self, error, "The qualification was not removed")
+            return False
+        self._changed(shown.id)
+        return True
+
+    def edit_qualification_types(self) -> bool:
+        """Open the qualification types; whether any was changed."""
+        if not self.may_edit:
+            return False
+        dialog = QualificationTypesDialog(self._db, self.actor, parent=self)
+        dialog.exec()
+        if dialog.changed:
+            self._changed(self.selected_person_id())
+        return dialog.changed
+
+    # Reacting -----------------------------------------------------------------------------
+
+    def _on_search_edited(self, _text: str) -> None:
+        self._filter_timer.start()
+
+    def _on_filter_changed(self, *_args: object) -> None:
+        self.refresh()
+
+    def _on_current_row_changed(self, current: ModelIndex, _previous: ModelIndex) -> None:
+        self._show_person(self.model.record(current.row()).id if current.isValid() else None)
+
+    def _on_qualification_row_changed(self, _current: ModelIndex, _previous: ModelIndex) -> None:
+        self._enable_edits()
+
+    def _on_person_double_clicked(self, _index: QModelIndex) -> None:
+        self.edit_person()
+
+    def _on_expiring_toggled(self, checked: bool) -> None:
+        self.pages.setCurrentIndex(1 if checked else 0)
+        self._show_tools()
+        if checked:
+            self.refresh_expiring()
+            self.days_spin.setFocus()
+
+    def _on_back_clicked(self) -> None:
+        self.show_expiring(False)
+
+    def _on_days_changed(self, _days: int) -> None:
+        self.refresh_expiring()
+
+    def _on_expiring_activated(self, index: QModelIndex) -> None:
+        person_id = self.expiring_model.record(index.row()).person_id
+        self.show_expiring(False)
+        self.select_person(person_id)
+
+    def _on_new_person_clicked(self) -> None:
+        self.new_person()
+
+    def _on_edit_person_clicked(self) -> None:
+        self.edit_person()
+
+    def _on_active_clicked(self) -> None:
+        self.toggle_active()
+
+    def _on_types_clicked(self) -> None:
+        self.edit_qualification_types()
+
+    def _on_add_qualification_clicked(self) -> None:
+        self.add_qualification()
+
+    def _on_edit_qualification_clicked(self, *_args: object) -> None:
+        self.edit_qualification()
+
+    def _on_remove_qualification_clicked(self) -> None:
+        self.remove_qualification()
