@@ -270,6 +270,11 @@ class ExpiringRow:
     days_left: int
 
     @property
+    def id(self) -> int:
+        """The qualification record's id: a row is one qualification."""
+        return self.qualification_id
+
+    @property
     def when_text(self) -> str:
         return days_words(self.days_left).capitalize()
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app import register as reg
+from app.accounts import sign_in
 from app.agreements import MouStatus
 from app.audit import Actor
 from app.clock import now_utc, today_uk
@@ -214,75 +215,6 @@ def sign(db: Database, mou_id: int, effective: date) -> None:
         ),
         ADMIN,
     )
-
-
-# -- signing in ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Users:
-    admin: int
-    manager: int
-    retired: int
-
-
-@pytest.fixture
-def users(db: Database) -> Users:
-    with db.write() as session:
-        fire = f.agency(session, "Cambs Fire")
-        ada = f.person(session, fire, "Ada", "Admin")
-        mia = f.person(session, fire, "Mia", "Manager")
-        old = f.person(session, fire, "Olly", "Old")
-        hashed = password_hash(PASSWORD)
-        admin = f.app_user(session, ada, "ada", hashed, Role.ADMINISTRATOR)
-        manager = f.app_user(session, mia, "mia", hashed, Role.EQUIPMENT_MANAGER)
-        retired = f.app_user(session, old, "olly", hashed, Role.ADMINISTRATOR, active=False)
-        return Users(admin=admin.id, manager=manager.id, retired=retired.id)
-
-
-def test_an_administrator_signs_in_with_the_right_password(db: Database, users: Users) -> None:
-    actor = reg.sign_in_administrator(db, "ada", PASSWORD)
-    assert (actor.name, actor.user_id, actor.role, actor.username) == (
-        "Ada Admin (ada)",
-        users.admin,
-        Role.ADMINISTRATOR,
-        "ada",
-    )
-    assert actor.is_administrator
-    # The user name is matched in any case, with spaces trimmed.
-    assert reg.sign_in_administrator(db, " ADA ", PASSWORD) == actor
-
-
-@pytest.mark.parametrize(
-    ("username", "password"),
-    [("ada", "wrong password"), ("nobody", PASSWORD), ("", PASSWORD), ("ada", "")],
-)
-def test_a_wrong_name_or_password_gets_one_message(
-    db: Database, users: Users, username: str, password: str
-) -> None:
-    with pytest.raises(NotPermitted) as caught:
-        reg.sign_in_administrator(db, username, password)
-    assert caught.value.message == (
-        "That user name and password do not match an account. Check them and try again."
-    )
-
-
-def test_someone_who_is_not_an_administrator_is_told_so(db: Database, users: Users) -> None:
-    with pytest.raises(NotPermitted) as caught:
-        reg.sign_in_administrator(db, "mia", PASSWORD)
-    assert "mia is an equipment manager" in caught.value.message
-    assert "only an administrator can change the register" in caught.value.message
-
-
-def test_a_disabled_account_cannot_sign_in(db: Database, users: Users) -> None:
-    with pytest.raises(NotPermitted) as caught:
-        reg.sign_in_administrator(db, "olly", PASSWORD)
-    assert "disabled" in caught.value.message
-    # With the wrong password it says no more than for anyone else.
-    with pytest.raises(NotPermitted) as wrong:
-        reg.sign_in_administrator(db, "olly", "guess")
-    assert "disabled" not in wrong.value.message
-    assert wrong.value.message.startswith("That user name and password do not match")
 
 
 @pytest.mark.parametrize(
@@ -1188,7 +1120,7 @@ def test_every_edit_is_audited_with_who_made_it(db: Database, world: World) -> N
     with db.write() as session:
         ada = f.person(session, session.get_one(Agency, world.fire), "Ada", "Admin")
         f.app_user(session, ada, "ada", password_hash(PASSWORD), Role.ADMINISTRATOR)
-    actor = reg.sign_in_administrator(db, "ada", PASSWORD)
+    actor = sign_in(db, "ada", PASSWORD)
     mou_id = reg.create_mou(db, signed(world), actor)
     draft = reg.mou_draft_of(reg.get_mou(db, mou_id))
     reg.update_mou(db, mou_id, replace(draft, review_on=TODAY + 100 * DAY), actor)

@@ -15,7 +15,6 @@ from functools import partial
 from html import escape
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -28,7 +27,6 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
-    QFont,
     QIcon,
     QPainter,
     QPalette,
@@ -64,6 +62,7 @@ from ui.item_panel import badge
 from ui.messages import show_error
 from ui.mou_dialog import MouDialog
 from ui.protocol_dialog import ProtocolDialog
+from ui.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -190,21 +189,20 @@ def _tooltip(row: MouRow, column: MouColumn) -> str:
     return _cell_text(row, column)
 
 
-class MouTableModel(QAbstractTableModel):
+class MouTableModel(RecordTableModel[MouRow]):
     """Read-only rows of ``MouRow``, narrowed by a search text and a status.
 
     The register holds tens of versions, not thousands, so the model keeps them all and
     filters in memory; the MoU's id is under ``MOU_ID_ROLE``.
     """
 
+    HEADERS = tuple(HEADERS[column] for column in MouColumn)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[MouRow] = []
-        self._rows: list[MouRow] = []
         self._text = ""
         self._status: MouStatus | None = None
-        self._bold = QFont()
-        self._bold.setBold(True)
         self._icons: dict[MouStatus, QIcon] = {}
 
     @property
@@ -213,57 +211,32 @@ class MouTableModel(QAbstractTableModel):
         return len(self._all)
 
     def show_rows(self, rows: Sequence[MouRow]) -> None:
-        self.beginResetModel()
         self._all = list(rows)
-        self._rows = self._filtered()
-        self.endResetModel()
+        super().show_rows(self._filtered())
 
     def set_filter(self, text: str, status: MouStatus | None) -> None:
-        self.beginResetModel()
         self._text = text
         self._status = status
-        self._rows = self._filtered()
-        self.endResetModel()
+        super().show_rows(self._filtered())
 
     def _filtered(self) -> list[MouRow]:
         return [row for row in self._all if row_matches(row, self._text, self._status)]
 
-    def mou(self, row: int) -> MouRow:
-        return self._rows[row]
-
-    def mou_id(self, row: int) -> int:
-        return self._rows[row].id
-
-    def row_of(self, mou_id: int) -> int | None:
-        for row, mou in enumerate(self._rows):
-            if mou.id == mou_id:
-                return row
-        return None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MouColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = MouColumn(index.column())
+    def cell(self, record: MouRow, column: int, role: int) -> object:
+        which = MouColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(row, column)
+            return _cell_text(record, which)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row, column) or None
+            return _tooltip(record, which) or None
         if role == MOU_ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is MouColumn.VERSION:
+            return record.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and which is MouColumn.VERSION:
             return int(Qt.AlignmentFlag.AlignCenter)
-        if column is MouColumn.STATUS:
+        if which is MouColumn.STATUS:
             if role == Qt.ItemDataRole.DecorationRole:
-                return self._icon(row.status)
+                return self._icon(record.status)
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_COLOURS[row.status]))
+                return QBrush(QColor(STATUS_COLOURS[record.status]))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
         return None
@@ -272,25 +245,6 @@ class MouTableModel(QAbstractTableModel):
         if status not in self._icons:
             self._icons[status] = _status_icon(status)
         return self._icons[status]
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(MouColumn)
-        ):
-            return HEADERS[MouColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 # -- the document -------------------------------------------------------------------------
@@ -655,7 +609,7 @@ class AgreementsView(QWidget):
 
     def selected_mou_id(self) -> int | None:
         index = self.table.currentIndex()
-        return self.model.mou_id(index.row()) if index.isValid() else None
+        return self.model.record_id(index.row()) if index.isValid() else None
 
     def select_mou(self, mou_id: int) -> bool:
         """Select ``mou_id`` and show it, clearing the filter if it hides it."""
@@ -687,7 +641,7 @@ class AgreementsView(QWidget):
             return
         index = self.model.index(row, MouColumn.REFERENCE)
         if self.table.currentIndex().row() == row:
-            self._show_mou(self.model.mou_id(row))
+            self._show_mou(self.model.record_id(row))
         else:
             self.table.setCurrentIndex(index)
         self.table.selectRow(row)
@@ -896,7 +850,7 @@ class AgreementsView(QWidget):
         self._select(keep)
 
     def _on_current_row_changed(self, current: ModelIndex, _previous: ModelIndex) -> None:
-        self._show_mou(self.model.mou_id(current.row()) if current.isValid() else None)
+        self._show_mou(self.model.record_id(current.row()) if current.isValid() else None)
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         kind, _, number = url.toString().partition(":")

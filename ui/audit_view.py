@@ -9,22 +9,20 @@ at a time, newest first; the chosen event is set out field by field beside the t
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QSignalBlocker,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -64,6 +62,7 @@ from app.errors import KitShareError
 from app.permissions import Action, may, with_article
 from ui.catalogue_table import configure_record_table
 from ui.messages import show_error
+from ui.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 EVENT_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -123,71 +122,25 @@ def _cell_text(row: AuditRow, column: AuditColumn) -> str:
     return row.summary
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RecordTableModel[AuditRow]):
     """One page of audit events (a few hundred at most); the event id under
     ``EVENT_ID_ROLE``. Paging and filtering happen in SQL, not here."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[AuditRow, ...] = ()
-        self._bold = QFont()
-        self._bold.setBold(True)
+    HEADERS = tuple(HEADERS[column] for column in AuditColumn)
 
-    def show_rows(self, rows: Sequence[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def audit_row(self, row: int) -> AuditRow:
-        return self._rows[row]
-
-    def row_of(self, event_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.id == event_id:
-                return number
-        return None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AuditColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = AuditColumn(index.column())
+    def cell(self, record: AuditRow, column: int, role: int) -> object:
+        which = AuditColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(row, column)
+            return _cell_text(record, which)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column is AuditColumn.WHAT:
-                return f"{row.action_words} ({row.action})"
-            return _cell_text(row, column) or None
+            if which is AuditColumn.WHAT:
+                return f"{record.action_words} ({record.action})"
+            return _cell_text(record, which) or None
         if role == EVENT_ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.FontRole and column is AuditColumn.WHAT:
+            return record.id
+        if role == Qt.ItemDataRole.FontRole and which is AuditColumn.WHAT:
             return self._bold
         return None
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(AuditColumn)
-        ):
-            return HEADERS[AuditColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 # -- the detail -----------------------------------------------------------------------------
@@ -646,11 +599,11 @@ class AuditView(QWidget):
 
     def selected_event_id(self) -> int | None:
         index = self.table.currentIndex()
-        return self.model.audit_row(index.row()).id if index.isValid() else None
+        return self.model.record(index.row()).id if index.isValid() else None
 
     def selected_event(self) -> AuditRow | None:
         index = self.table.currentIndex()
-        return self.model.audit_row(index.row()) if index.isValid() else None
+        return self.model.record(index.row()) if index.isValid() else None
 
     def select_event(self, event_id: int) -> bool:
         """Choose ``event_id`` if it is on the page shown."""
@@ -675,7 +628,7 @@ class AuditView(QWidget):
             return
         index = self.model.index(row, AuditColumn.WHEN)
         if self.table.currentIndex().row() == row:
-            self._show_event(self.model.audit_row(row))
+            self._show_event(self.model.record(row))
         else:
             self.table.setCurrentIndex(index)
         self.table.selectRow(row)
@@ -756,4 +709,4 @@ class AuditView(QWidget):
         self._turn_page(1)
 
     def _on_current_row_changed(self, current: ModelIndex, _previous: ModelIndex) -> None:
-        self._show_event(self.model.audit_row(current.row()) if current.isValid() else None)
+        self._show_event(self.model.record(current.row()) if current.isValid() else None)

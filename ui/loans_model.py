@@ -7,16 +7,14 @@ frozen ``LoanView`` rows themselves rather than ids and a lazy cache.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 
 from app.clock import format_datetime
 from app.loans import LoanView
 from ui.loan_dialog import status_colour
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from ui.record_model import RecordTableModel
 
 LOAN_ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -79,54 +77,24 @@ def _tooltip(loan: LoanView, column: LoanColumn) -> str:
     return _cell_text(loan, column)
 
 
-class LoanTableModel(QAbstractTableModel):
+class LoanTableModel(RecordTableModel[LoanView]):
     """Read-only rows of ``LoanView``; the loan's number is under ``LOAN_ID_ROLE``."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._loans: list[LoanView] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
+    HEADERS = tuple(HEADERS[column] for column in LoanColumn)
 
-    def show_loans(self, loans: Sequence[LoanView]) -> None:
-        self.beginResetModel()
-        self._loans = list(loans)
-        self.endResetModel()
-
-    def loan(self, row: int) -> LoanView:
-        return self._loans[row]
-
-    def loan_id(self, row: int) -> int:
-        return self._loans[row].id
-
-    def row_of(self, loan_id: int) -> int | None:
-        for row, loan in enumerate(self._loans):
-            if loan.id == loan_id:
-                return row
-        return None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._loans)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(LoanColumn)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._loans):
-            return None
-        loan = self._loans[index.row()]
-        column = LoanColumn(index.column())
+    def cell(self, record: LoanView, column: int, role: int) -> object:
+        which = LoanColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(loan, column)
+            return _cell_text(record, which)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(loan, column) or None
+            return _tooltip(record, which) or None
         if role == LOAN_ID_ROLE:
-            return loan.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is LoanColumn.NUMBER:
+            return record.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and which is LoanColumn.NUMBER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if column is LoanColumn.STATUS and self._stands_out(loan):
+        if which is LoanColumn.STATUS and self._stands_out(record):
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(status_colour(loan)))
+                return QBrush(QColor(status_colour(record)))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
         return None
@@ -136,22 +104,3 @@ class LoanTableModel(QAbstractTableModel):
         return loan.overdue_by is not None or (
             loan.recalled_at is not None and "return" in loan.actions
         )
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(LoanColumn)
-        ):
-            return HEADERS[LoanColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

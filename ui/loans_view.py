@@ -196,7 +196,7 @@ class LoansView(QWidget):
         self.error_label.hide()
         self.counts = counts
         self._show_counts()
-        self.model.show_loans(loans)
+        self.model.show_rows(loans)
         self.empty_label.setText(EMPTY_TEXTS[self.section])
         self._stack.setCurrentWidget(self.table if loans else self.empty_label)
         row = self.model.row_of(keep) if keep is not None else None
@@ -223,7 +223,7 @@ class LoansView(QWidget):
         index = self.table.currentIndex()
         if not index.isValid() or self._stack.currentWidget() is not self.table:
             return None
-        return self.model.loan_id(index.row())
+        return self.model.record_id(index.row())
 
     def section_counts_shown(self) -> dict[LoanSection, str]:
         """The text of each section in the list, as a person reads it."""
@@ -242,4 +242,4 @@ class LoansView(QWidget):
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.loan_open_requested.emit(self.model.loan_id(index.row()))
+            self.loan_open_requested.emit(self.model.record_id(index.row()))

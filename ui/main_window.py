@@ -369,12 +369,13 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.switch_user_action = QAction("&Switch user…", self)
-        self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.switch_user_action.setStatusTip("Sign out, so that someone else can sign in")
         self.switch_user_action.triggered.connect(self.switch_user)
         file_menu.addAction(self.switch_user_action)
         self.lock_action = QAction("&Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        # Ctrl+L shows the loans; locking is one more key away.
+        self.lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.lock_action.setStatusTip("Hide the window until you sign in again")
         self.lock_action.triggered.connect(self.lock)
         file_menu.addAction(self.lock_action)

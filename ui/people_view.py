@@ -11,8 +11,8 @@ courtesy, not the rule.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,9 +69,10 @@ from ui.catalogue_table import configure_record_table
 from ui.loan_form import fit_spin, form_layout, heading, muted, named
 from ui.messages import show_error
 from ui.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
+from ui.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-R = TypeVar("R")
+RecordT = TypeVar("RecordT", PersonRow, QualificationView, ExpiringRow)
 
 # Words always go with the colour, so a status reads in greyscale too.
 STATUS_COLOURS = {
@@ -122,62 +123,12 @@ class _Markers:
         return self._icons[status]
 
 
-class RecordTableModel(QAbstractTableModel, Generic[R]):
-    """Read-only rows of frozen records, one per line; subclasses say what each cell
-    shows. The lists here are one county's staff, so the model holds them all."""
-
-    HEADERS: Sequence[str] = ()
+class _MarkedModel(RecordTableModel[RecordT]):
+    """A record table whose status cells carry a coloured marker."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[R] = []
         self._markers = _Markers()
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def show_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def record(self, row: int) -> R:
-        return self._rows[row]
-
-    def records(self) -> list[R]:
-        return list(self._rows)
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self.cell(self._rows[index.row()], index.column(), role)
-
-    def cell(self, record: R, column: int, role: int) -> object:
-        raise NotImplementedError
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 # -- the people table ----------------------------------------------------------------------
@@ -211,7 +162,7 @@ def qualifications_tooltip(row: PersonRow) -> str:
     return "\n".join(row.qualification_summary.split(", "))
 
 
-class PersonTableModel(RecordTableModel[PersonRow]):
+class PersonTableModel(_MarkedModel[PersonRow]):
     """The people listed; former staff read "(former staff)" and show in grey."""
 
     HEADERS = (
@@ -227,12 +178,6 @@ class PersonTableModel(RecordTableModel[PersonRow]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._former_brush = QBrush(QPalette().color(QPalette.ColorRole.PlaceholderText))
-
-    def row_of(self, person_id: int) -> int | None:
-        for row, person in enumerate(self._rows):
-            if person.id == person_id:
-                return row
-        return None
 
     def cell(self, record: PersonRow, column: int, role: int) -> object:
         which = PersonColumn(column)
@@ -289,16 +234,10 @@ QUALIFICATION_SAMPLES = {
 }
 
 
-class QualificationTableModel(RecordTableModel[QualificationView]):
+class QualificationTableModel(_MarkedModel[QualificationView]):
     """A person's qualification records, each with its status in words and colour."""
 
     HEADERS = ("Qualification", "Reference", "Issued", "Expires", "Status")
-
-    def row_of(self, qualification_id: int) -> int | None:
-        for row, q in enumerate(self._rows):
-            if q.id == qualification_id:
-                return row
-        return None
 
     def cell(self, record: QualificationView, column: int, role: int) -> object:
         which = QualificationColumn(column)
@@ -356,7 +295,7 @@ EXPIRING_SAMPLES = {
 }
 
 
-class ExpiringTableModel(RecordTableModel[ExpiringRow]):
+class ExpiringTableModel(_MarkedModel[ExpiringRow]):
     """Qualifications expiring soon, soonest first; all are amber, each says when."""
 
     HEADERS = ("Expires", "When", "Person", "Staff no.", "Agency", "Qualification")
@@ -438,7 +377,8 @@ class PeopleView(QWidget):
         self._lay_out()
         self._connect()
         self.set_actor(actor)
-        self.refresh()
+        # Read on first show, not here: the main window builds this before anyone signs in.
+        self._loaded = False
 
     # Building ----------------------------------------------------------------------------
 
@@ -734,8 +674,14 @@ class PeopleView(QWidget):
         value = self.agency_combo.currentData()
         return int(value) if value is not None else None
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh()
+
     def refresh(self) -> None:
         """Read the people (and the expiring list, if shown) again, keeping the selection."""
+        self._loaded = True
         self._filter_timer.stop()
         keep = self.selected_person_id()
         try:

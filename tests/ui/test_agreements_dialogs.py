@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app.accounts import sign_in
 from app.audit import Actor
 from app.clock import today_uk
 from app.database import Database
@@ -20,7 +21,6 @@ from app.register import (
     find_mou,
     get_mou,
     register_choices,
-    sign_in_administrator,
 )
 from models import ChargingBasis, Role
 from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
@@ -33,7 +33,7 @@ UAS = "CAMBS-UAS-MOU-2024-03"
 
 @pytest.fixture
 def admin(demo: Database) -> Actor:
-    return sign_in_administrator(demo, "admin", "admin-demo-2026")
+    return sign_in(demo, "admin", "admin-demo-2026")
 
 
 def shown(qtbot: QtBot, dialog: RegisterFormDialog) -> RegisterFormDialog:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.accounts import sign_in
 from app.agreements import MouStatus
 from app.audit import Actor
 from app.database import Database
@@ -19,7 +20,6 @@ from app.register import (
     get_mou,
     list_mous,
     register_choices,
-    sign_in_administrator,
 )
 from models import Role
 from tests.ui.loan_driving import act_as
@@ -51,7 +51,7 @@ def view(qtbot: QtBot, demo: Database) -> AgreementsView:
 
 @pytest.fixture
 def admin(demo: Database) -> Actor:
-    return sign_in_administrator(demo, "admin", "admin-demo-2026")
+    return sign_in(demo, "admin", "admin-demo-2026")
 
 
 def listed(view: AgreementsView) -> list[tuple[str, str, str]]:
@@ -92,7 +92,7 @@ def test_the_table_lists_every_version_of_the_demo_mous_with_its_status(
         (TRI, "1", "Superseded"),
         ("NFRS-CFRS-MOU-2025-02", "1", "In force"),
     ]
-    assert [view.model.mou_id(r) for r in range(view.model.rowCount())] == [
+    assert [view.model.record_id(r) for r in range(view.model.rowCount())] == [
         row.id for row in list_mous(demo)
     ]
     row = view.model.row_of(find_mou(demo, UAS))
@@ -111,7 +111,7 @@ def test_the_table_lists_every_version_of_the_demo_mous_with_its_status(
 
 
 def test_the_first_version_is_shown_in_full_from_the_start(view: AgreementsView) -> None:
-    assert view.selected_mou_id() == view.model.mou_id(0)
+    assert view.selected_mou_id() == view.model.record_id(0)
     assert view.shown_mou is not None
     assert view.document_text().startswith(view.shown_mou.title)
 

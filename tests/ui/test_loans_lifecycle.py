@@ -148,7 +148,7 @@ def test_request_approve_issue_part_return_and_return_barriers_in_the_window(
     assert get_loan(db, loan_id).status is LoanStatus.RETURNED
     assert window.statusBar().currentMessage() == f"Loan {loan_id}: returned."
     view.show_section(LoanSection.RETURNED)
-    assert [view.model.loan_id(r) for r in range(view.model.rowCount())] == [loan_id]
+    assert [view.model.record_id(r) for r in range(view.model.rowCount())] == [loan_id]
     assert view.section_counts_shown()[LoanSection.RETURNED] == "Returned, last 7 days (1)"
     assert loan_counts(db)[LoanSection.OUT] == 1
     assert [v.id for v in list_loans(db, LoanSection.OUT)] != [loan_id]

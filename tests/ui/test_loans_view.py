@@ -62,7 +62,7 @@ def view(qtbot: QtBot, catalogue: Catalogue, loans: list[int]) -> LoansView:
 
 
 def listed(view: LoansView) -> list[int]:
-    return [view.model.loan_id(row) for row in range(view.model.rowCount())]
+    return [view.model.record_id(row) for row in range(view.model.rowCount())]
 
 
 def test_each_list_shows_the_count_the_service_gives(view: LoansView, catalogue: Catalogue) -> None:
@@ -164,7 +164,7 @@ def test_loan_model_passes_qt_model_tester(
     qtmodeltester: ModelTester, catalogue: Catalogue, loans: list[int]
 ) -> None:
     model = LoanTableModel()
-    model.show_loans(list_loans(catalogue.db))
+    model.show_rows(list_loans(catalogue.db))
     assert model.rowCount() == 4
 
     qtmodeltester.check(model)  # type: ignore[no-untyped-call]

@@ -235,3 +235,16 @@ def test_a_weak_first_password_is_refused_with_what_to_do(qtbot: QtBot, tmp_path
         window.close()
     finally:
         db.dispose()
+
+
+def test_no_two_commands_share_a_shortcut(qtbot: QtBot, demo: Database) -> None:
+    # Qt runs neither command when two share a key, silently.
+    window = opened(qtbot, demo)
+    keys = [
+        key.toString()
+        for action in window.menu_actions()
+        for key in action.shortcuts()
+        if not key.isEmpty()
+    ]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    assert window.lock_action.shortcut().toString() == "Ctrl+Shift+L"
