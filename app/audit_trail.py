@@ -51,6 +51,9 @@ ENTITY_WORDS = {
     "mou": "MoU",
     "sharing_protocol": "Sharing protocol",
     "database": "Database",
+    "inspection": "Inspection",
+    "inspection_regime": "Inspection regime",
+    "defect": "Defect",
 }
 # The first part of an action ("loan." in "loan.approved") as a person says it.
 FAMILY_WORDS = {
@@ -60,6 +63,9 @@ FAMILY_WORDS = {
     "mou": "MoU",
     "sharing_protocol": "Sharing protocol",
     "demo": "Demo data",
+    "inspection": "Inspection",
+    "inspection_regime": "Inspection regime",
+    "defect": "Defect",
 }
 # Kinds of event whose words do not follow from "family verb".
 ACTION_WORDS = {
@@ -73,6 +79,9 @@ ACTION_WORDS = {
     "item.created": "Item added",
     "item.retired": "Item retired",
     "demo.loaded": "Demo data loaded",
+    "inspection.recorded": "Inspection recorded",
+    "defect.reported": "Defect reported",
+    "defect.cleared": "Defect cleared",
 }
 FIELD_WORDS = {
     "mou_id": "MoU",
@@ -81,10 +90,24 @@ FIELD_WORDS = {
     "incident_ref": "Incident reference",
     "decision_reason": "Reason for decision",
     "recall_due_at": "Recall due",
+    "next_due_on": "Next due",
+    "certificate_ref": "Certificate reference",
+    "clearance_note": "What was done",
 }
 # Fields that hold a code ("partly_returned", "equipment_manager"), read as words.
 CODED_FIELDS = frozenset(
-    {"status", "condition", "condition_out", "condition_in", "role", "approver_role", "charging"}
+    {
+        "status",
+        "condition",
+        "condition_out",
+        "condition_in",
+        "role",
+        "approver_role",
+        "charging",
+        "result",
+        "severity",
+        "source",
+    }
 )
 # What one part of a list in a snapshot is called.
 PART_WORDS = {"lines": "Line", "signatories": "Signatory", "clauses": "Clause"}

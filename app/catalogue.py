@@ -12,13 +12,12 @@ from app.agreements import governing_protocol, status_of
 from app.clock import now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound
+from app.inspections import DefectView, Standing, item_standings, open_defects
 from app.loans import issue_blockers
 from models import (
     BOOKING_STATUSES,
     Agency,
-    Defect,
     EquipmentItem,
-    Inspection,
     ItemStatus,
     Loan,
     LoanLine,
@@ -83,10 +82,10 @@ class ItemDetail:
     accessories: str
     notes: str
     protocol: ProtocolBrief | None
-    last_inspected_on: date | None
-    next_inspection_due: date | None
-    inspection_lapsed: bool
-    open_defects: tuple[str, ...]
+    # Its standing under each inspection regime, and its open defects (oldest first).
+    inspections: tuple[Standing, ...]
+    defects: tuple[DefectView, ...]
+    today: date
     # Why it cannot be handed over today; the same list issuing a loan refuses on.
     issue_blockers: tuple[str, ...]
     loans: tuple[LoanBrief, ...]
@@ -95,6 +94,24 @@ class ItemDetail:
     @property
     def quantity_free_now(self) -> int:
         return max(self.quantity - self.quantity_out_now, 0)
+
+    @property
+    def last_inspected_on(self) -> date | None:
+        return max((s.last_on for s in self.inspections if s.last_on), default=None)
+
+    @property
+    def next_inspection_due(self) -> date | None:
+        """The soonest due date over its regimes."""
+        return min((s.due_on for s in self.inspections if s.due_on), default=None)
+
+    @property
+    def inspection_lapsed(self) -> bool:
+        """Some inspection is overdue, failed or missing (whether or not it blocks issue)."""
+        return any(s.state(self.today).lapsed for s in self.inspections)
+
+    @property
+    def open_defects(self) -> tuple[str, ...]:
+        return tuple(f"{d.severity_words}: {d.description}" for d in self.defects)
 
 
 def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> ItemDetail:
@@ -133,17 +150,8 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
                 competence=tuple(sorted(q.name for q in protocol.required_qualifications)),
             )
 
-        last = session.scalars(
-            select(Inspection)
-            .where(Inspection.item_id == item.id)
-            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-            .limit(1)
-        ).first()
-        defects = session.scalars(
-            select(Defect)
-            .where(Defect.item_id == item.id, Defect.cleared_at.is_(None))
-            .order_by(Defect.reported_at)
-        ).all()
+        inspections = tuple(item_standings(session, item.id, today))
+        defects = tuple(open_defects(session, [item.id]))
 
         lines = session.execute(
             select(LoanLine, Loan, Agency.name)
@@ -197,13 +205,10 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             accessories=item.accessories or "",
             notes=item.notes or "",
             protocol=brief,
-            last_inspected_on=last.inspected_on if last else None,
-            next_inspection_due=last.next_due_on if last else None,
-            inspection_lapsed=bool(last and last.next_due_on and last.next_due_on < today),
+            inspections=inspections,
+            defects=defects,
+            today=today,
             issue_blockers=tuple(p.message for p in issue_blockers(session, item, today)),
-            open_defects=tuple(
-                f"{d.severity.value.capitalize()}: {d.description}" for d in defects
-            ),
             loans=tuple(
                 LoanBrief(
                     id=loan.id,

@@ -551,14 +551,11 @@ def _terms_safety(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
         )
 
     parts.append("<h2>6. Inspection status</h2>")
-    parts.append(
-        _facts(
-            [
-                ("Last inspected", escape(format_date(detail.last_inspected_on) or "No record")),
-                ("Next inspection due", escape(format_date(detail.next_inspection_due) or "—")),
-            ]
-        )
-    )
+    rows = [(s.regime, escape(s.summary(detail.today))) for s in detail.inspections]
+    if not rows:
+        rows = [("Inspections", "No inspection regime or record.")]
+    defects = "<br>".join(escape(d.summary) for d in detail.defects) or "None"
+    parts.append(_facts([*rows, ("Open defects", defects)]))
     if detail.issue_blockers:
         parts.append(
             '<p class="warn">Not to be handed over until this is put right:</p><ul>'

@@ -23,6 +23,7 @@ from app.database import Database
 from app.errors import DomainError, NotFound
 from app.permissions import Action, require
 from models import (
+    OUT_STATUSES,
     Agency,
     Category,
     Condition,
@@ -30,7 +31,6 @@ from models import (
     ItemStatus,
     Loan,
     LoanLine,
-    LoanStatus,
     Site,
 )
 
@@ -38,9 +38,6 @@ TAG_MAX = 40
 NAME_MAX = 200
 SHORT_TEXT_MAX = 100
 TAG_PATTERN = re.compile(r"[A-Za-z0-9./-]+")
-
-# A loan in one of these states has the kit physically with the borrower.
-OUT_ON_LOAN = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
 
 STALE_MESSAGE = (
     "Someone else changed this item since you opened it; close and reopen it to see their change."
@@ -338,7 +335,7 @@ def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
                 LoanLine.item_id == item.id,
                 LoanLine.holds_stock.is_(True),
                 LoanLine.quantity_returned < LoanLine.quantity,
-                Loan.status.in_(OUT_ON_LOAN),
+                Loan.status.in_(OUT_STATUSES),
             )
             .limit(1)
         ).first()

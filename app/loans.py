@@ -37,16 +37,16 @@ from app.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.directory import PersonRef, list_agencies, list_people
 from app.errors import DomainError, NotFound, Refusal, Refused
+from app.inspections import item_standings, lapsed_problems, open_defects, settle_status
 from app.permissions import RANK, Action, require
 from models import (
+    OUT_STATUSES,
     Agency,
     Condition,
     Defect,
     DefectSeverity,
     DefectSource,
     EquipmentItem,
-    Inspection,
-    InspectionRegime,
     ItemStatus,
     Loan,
     LoanLine,
@@ -69,7 +69,7 @@ PURPOSE_MAX = 2000
 INCIDENT_REF_MAX = 60
 RECENT_RETURNS = timedelta(days=7)
 
-OUT = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
+OUT = OUT_STATUSES
 STATUS_LABELS = {
     LoanStatus.REQUESTED: "Awaiting approval",
     LoanStatus.APPROVED: "Approved",
@@ -961,18 +961,17 @@ def lasts_longer(a: date | None, b: date | None) -> bool:
 
 
 def issue_blockers(session: Session, item: EquipmentItem, today: date) -> list[Refusal]:
-    """Why ``item`` cannot be handed over today: its status, open defects, lapsed inspections.
+    """Why ``item`` cannot be handed over today: its status, open major or unsafe defects,
+    lapsed, failed or missing inspections (``app.inspections`` says which).
 
     The item panel shows exactly this list, and issuing refuses on it.
     """
     problems: list[Refusal] = []
     if item.status is ItemStatus.RETIRED:
         problems.append(Refusal("status", f"{_label(item)} is retired.", "lines"))
-    for defect in session.scalars(
-        select(Defect)
-        .where(Defect.item_id == item.id, Defect.cleared_at.is_(None))
-        .order_by(Defect.reported_at)
-    ):
+    for defect in open_defects(session, [item.id]):
+        if not defect.blocks_issue:
+            continue
         problems.append(
             Refusal(
                 "defect",
@@ -991,51 +990,10 @@ def issue_blockers(session: Session, item: EquipmentItem, today: date) -> list[R
                 "lines",
             )
         )
-    problems.extend(_inspection_problems(session, item, today))
-    return problems
-
-
-def _inspection_problems(session: Session, item: EquipmentItem, today: date) -> list[Refusal]:
-    regimes = session.scalars(
-        select(InspectionRegime)
-        .where(
-            InspectionRegime.blocks_issue.is_(True),
-            or_(
-                InspectionRegime.item_id == item.id,
-                InspectionRegime.category_id == item.category_id,
-            ),
-        )
-        .order_by(InspectionRegime.id)
-    ).all()
-    problems: list[Refusal] = []
-    for regime in regimes:
-        last = session.scalars(
-            select(Inspection)
-            .where(
-                Inspection.item_id == item.id,
-                or_(Inspection.regime_id == regime.id, Inspection.regime_id.is_(None)),
-            )
-            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-            .limit(1)
-        ).first()
-        if last is None:
-            message = (
-                f"No {regime.name} is recorded for {_label(item)}; the lender must have "
-                "evidence of its last inspection before it goes out. Record one first."
-            )
-        elif last.next_due_on is None:
-            message = (
-                f"{_label(item)} failed its last {regime.name} on "
-                f"{format_date(last.inspected_on)}. It cannot go out until it passes one."
-            )
-        elif last.next_due_on < today:
-            message = (
-                f"{_label(item)}'s {regime.name} was due on {format_date(last.next_due_on)} "
-                "and has lapsed. It cannot go out until it is inspected again."
-            )
-        else:
-            continue
-        problems.append(Refusal("inspection", message, "lines"))
+    for standing in item_standings(session, item.id, today):
+        message = lapsed_problems(standing, _label(item), today)
+        if message is not None:
+            problems.append(Refusal("inspection", message, "lines"))
     return problems
 
 
@@ -1729,9 +1687,10 @@ def _apply_return(
                 loan_id=loan.id,
             )
         )
-        item.status = ItemStatus.OUT_OF_SERVICE
-    elif fully_back and not item.is_pooled and item.status is ItemStatus.ON_LOAN:
+    if fully_back and not item.is_pooled and item.status is ItemStatus.ON_LOAN:
         item.status = ItemStatus.AVAILABLE
+    # An unsafe defect takes the item out of service, whether or not all of it is back.
+    settle_status(session, item)
 
 
 def extend_loan(

@@ -4,11 +4,12 @@ The window hides what a role cannot use, but that is a courtesy: the rule lives 
 and a service refuses an action its caller's role does not allow whether it was asked
 from a button, the command line or a test.
 
-Roles build on each other: a duty officer searches, requests, issues and returns kit;
-an equipment manager may also keep the catalogue, decide on requests and record
-inspections and defects, for their own agency's kit (a sharing protocol may let the
-lender's duty officer decide too); an administrator may also keep
-the MoU register, protocols, people and users, and backups, for every agency.
+Roles build on each other: a duty officer searches, requests, issues and returns kit,
+and reports defects on any kit; an equipment manager may also keep the catalogue,
+decide on requests, record inspections, clear defects and set inspection regimes, for
+their own agency's kit (a sharing protocol may let the lender's duty officer decide
+too); an administrator may also keep the MoU register, protocols, category-wide
+inspection regimes, people and users, and backups, for every agency.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ class Action(enum.Enum):
     RECALL_LOAN = "recall kit"
     DECIDE_LOAN = "approve or decline a request"
     EDIT_CATALOGUE = "change the catalogue"
-    RECORD_INSPECTION = "record inspections and defects"
+    RECORD_INSPECTION = "record inspections"
+    REPORT_DEFECT = "report a defect"
+    CLEAR_DEFECT = "clear a defect"
+    SET_ITEM_REGIME = "set an item's inspection regime"
+    SET_CATEGORY_REGIME = "set a category's inspection regime"
     VIEW_AUDIT = "read the audit trail"
     EDIT_REGISTER = "change the MoU register"
     MANAGE_PEOPLE = "change people and their qualifications"
@@ -62,6 +67,12 @@ NEEDS: dict[Action, Role] = {
     Action.DECIDE_LOAN: Role.DUTY_OFFICER,
     Action.EDIT_CATALOGUE: Role.EQUIPMENT_MANAGER,
     Action.RECORD_INSPECTION: Role.EQUIPMENT_MANAGER,
+    # Whoever finds a fault must be able to say so, whoever's kit it is.
+    Action.REPORT_DEFECT: Role.DUTY_OFFICER,
+    Action.CLEAR_DEFECT: Role.EQUIPMENT_MANAGER,
+    Action.SET_ITEM_REGIME: Role.EQUIPMENT_MANAGER,
+    # A category's regime covers every agency's kit of that kind.
+    Action.SET_CATEGORY_REGIME: Role.ADMINISTRATOR,
     Action.VIEW_AUDIT: Role.EQUIPMENT_MANAGER,
     Action.EDIT_REGISTER: Role.ADMINISTRATOR,
     Action.MANAGE_PEOPLE: Role.ADMINISTRATOR,
@@ -70,7 +81,14 @@ NEEDS: dict[Action, Role] = {
 }
 
 # Actions an equipment manager may take only on their own agency's kit.
-OWN_AGENCY_ONLY = frozenset({Action.EDIT_CATALOGUE, Action.RECORD_INSPECTION})
+OWN_AGENCY_ONLY = frozenset(
+    {
+        Action.EDIT_CATALOGUE,
+        Action.RECORD_INSPECTION,
+        Action.CLEAR_DEFECT,
+        Action.SET_ITEM_REGIME,
+    }
+)
 
 
 def role_in_words(role: Role) -> str:

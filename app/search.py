@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -51,9 +51,10 @@ from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
 
 from app.availability import UNAVAILABLE_STATUSES, Period, available_quantity, short_of_stock
 from app.catalogue import STATUS_LABELS
-from app.clock import now_utc
+from app.clock import now_utc, today_uk
 from app.database import Database
 from app.errors import DomainError
+from app.inspections import items_due_before
 from models import Agency, Category, EquipmentItem, ItemStatus, Site
 
 # Runs of letters and digits: how both databases split text into words.
@@ -103,6 +104,8 @@ class SearchFilters:
     available_from: datetime | None = None
     available_to: datetime | None = None
     quantity: int = 1
+    # Kit with an inspection due before this day (or lapsed, failed or never done).
+    inspection_due_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +189,14 @@ class _Scope:
     quantity: int = 1
     # Items whose bookings leave too few free in the window (few: one period's bookings).
     short_ids: tuple[int, ...] = ()
+    # Items with an inspection due before the day asked about (None: not asked).
+    due_ids: tuple[int, ...] | None = None
 
     @property
     def nothing(self) -> bool:
-        return any(ids == () for ids in (self.category_ids, self.agency_ids, self.site_ids))
+        return any(
+            ids == () for ids in (self.category_ids, self.agency_ids, self.site_ids, self.due_ids)
+        )
 
 
 def _resolve(
@@ -219,6 +226,10 @@ def _resolve(
     if window is not None:
         statement, params = short_of_stock(*window, now, filters.quantity)
         short_ids = tuple(session.scalars(statement, params))
+    due_ids = None
+    if filters.inspection_due_before is not None:
+        due = items_due_before(session, filters.inspection_due_before, today_uk(now))
+        due_ids = tuple(sorted(due))
     return _Scope(
         category_ids=category_ids,
         agency_ids=agency_ids,
@@ -227,6 +238,7 @@ def _resolve(
         window=window,
         quantity=filters.quantity,
         short_ids=short_ids,
+        due_ids=due_ids,
     )
 
 
@@ -242,6 +254,8 @@ def _scope_conditions(scope: _Scope) -> list[ColumnElement[bool]]:
         conditions.append(item.home_site_id.in_(scope.site_ids))
     if scope.status is not None:
         conditions.append(item.status == scope.status)
+    if scope.due_ids is not None:
+        conditions.append(item.id.in_(scope.due_ids))
     if scope.window is not None:
         conditions.append(item.status.not_in(UNAVAILABLE_STATUSES))
         if scope.quantity > 1:
@@ -378,6 +392,9 @@ class _Plan:
             # One parameter however many ids, so SQLite reuses the prepared statement.
             params["short_ids"] = json.dumps(scope.short_ids)
             clauses.append("+rowid NOT IN (SELECT value FROM json_each(:short_ids))")
+        if scope.due_ids is not None:
+            params["due_ids"] = json.dumps(scope.due_ids)
+            clauses.append("+rowid IN (SELECT value FROM json_each(:due_ids))")
         if scope.window is not None and scope.quantity > 1:
             params["needed"] = scope.quantity
             clauses.append(

@@ -23,12 +23,13 @@ from models.inspections import (
     InspectionRegime,
     InspectionResult,
 )
-from models.loans import BOOKING_STATUSES, Loan, LoanLine, LoanStatus
+from models.loans import BOOKING_STATUSES, OUT_STATUSES, Loan, LoanLine, LoanStatus
 from models.organisation import Agency, AgencyKind, Site
 from models.people import AppUser, Person, PersonQualification, QualificationType, Role
 
 __all__ = [
     "BOOKING_STATUSES",
+    "OUT_STATUSES",
     "Agency",
     "AgencyKind",
     "AppUser",

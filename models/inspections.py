@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -79,6 +80,8 @@ class Inspection(Base):
         CheckConstraint(
             "next_due_on IS NULL OR next_due_on > inspected_on", name="next_due_after_inspection"
         ),
+        # An item's latest inspection under each regime: what every due date comes from.
+        Index("ix_inspections_latest", "item_id", "regime_id", "inspected_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

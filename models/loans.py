@@ -40,6 +40,8 @@ BOOKING_STATUSES = (
     LoanStatus.ISSUED,
     LoanStatus.PARTLY_RETURNED,
 )
+# A loan in one of these states has kit out with the borrower now.
+OUT_STATUSES = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
 
 
 class Loan(Base):

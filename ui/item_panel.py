@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
-from app.clock import format_date, format_datetime, format_hours
+from app.clock import format_datetime, format_hours
 from app.loans import DayAvailability
 from ui.availability_strip import AvailabilityStrip
 
@@ -276,11 +276,12 @@ def attention_notes(detail: ItemDetail) -> list[str]:
         notes.append(NOT_SHAREABLE_TEXT)
     # The same list the service refuses an issue on, so the panel never says "fine".
     notes.extend(f"Cannot go out: {reason}" for reason in detail.issue_blockers)
-    if detail.inspection_lapsed and not detail.issue_blockers:
-        notes.append(
-            f"Inspection lapsed: it was due on {format_date(detail.next_inspection_due)} "
-            "(its regime does not stop it going out)"
-        )
+    notes.extend(
+        f"Inspection lapsed: {s.regime}, {s.words(detail.today).lower()} (its regime does "
+        "not stop it going out)"
+        for s in detail.inspections
+        if s.state(detail.today).lapsed and not s.blocks_issue
+    )
     notes.extend(
         f"Overdue: {loan.borrower} should have returned it by {format_datetime(loan.due_at)}"
         for loan in detail.loans
@@ -317,23 +318,26 @@ def protocol_html(protocol: ProtocolBrief) -> str:
 
 
 def inspection_html(detail: ItemDetail) -> str:
-    if detail.last_inspected_on is None:
-        inspection = [("Last inspected", '<span class="muted">No inspection recorded</span>')]
-    else:
-        due = escape(format_date(detail.next_inspection_due) or "Not set")
-        if detail.inspection_lapsed:
-            due += "&nbsp;&nbsp;" + badge("LAPSED", WARNING_COLOUR)
-        inspection = [
-            ("Last inspected", escape(format_date(detail.last_inspected_on))),
-            ("Next due", due),
-        ]
-    if detail.open_defects:
+    """One line per inspection regime, then the open defects with what each stops."""
+    rows: list[tuple[str, str]] = []
+    for standing in detail.inspections:
+        text = escape(standing.summary(detail.today))
+        if standing.state(detail.today).lapsed:
+            word = "LAPSED" if standing.blocks_issue else "LAPSED (does not stop issue)"
+            text = f"{badge(word, WARNING_COLOUR)}&nbsp; {text}"
+        rows.append((standing.regime, text))
+    if not rows:
+        rows.append(("Inspections", '<span class="muted">No inspection regime or record</span>'))
+    if detail.defects:
         defects = "<br>".join(
-            f'<span class="warning">{escape(text)}</span>' for text in detail.open_defects
+            f'<span class="warning">{escape(d.summary)}</span>'
+            if d.blocks_issue
+            else escape(d.summary) + ' <span class="muted">(does not stop it going out)</span>'
+            for d in detail.defects
         )
     else:
         defects = "None"
-    return facts_table([*inspection, ("Open defects", defects)])
+    return facts_table([*rows, ("Open defects", defects)])
 
 
 def loans_html(loans: Iterable[LoanBrief]) -> str:

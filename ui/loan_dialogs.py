@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +28,7 @@ from app.audit import Actor
 from app.clock import format_datetime, format_hours, today_uk
 from app.database import Database
 from app.errors import Refusal
+from app.inspections import SEVERITY_EFFECT, SEVERITY_WORDS
 from app.loan_support import LoanItem, loan_item
 from app.loans import (
     Handover,
@@ -67,11 +68,6 @@ from ui.loan_form import (
     named,
 )
 
-SEVERITY_LABELS = {
-    DefectSeverity.MINOR: "Minor",
-    DefectSeverity.MAJOR: "Major",
-    DefectSeverity.UNSAFE: "Unsafe",
-}
 PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
 INCIDENT_HINT = "Optional, e.g. CC-20261121-0456"
 
@@ -554,8 +550,13 @@ class LineReturnFields:
         self.defect_edit = named(QLineEdit(), "defect")
         self.defect_edit.setPlaceholderText("None found")
         self.severity_combo = named(QComboBox(), "defectSeverity")
-        for severity, label in SEVERITY_LABELS.items():
+        for severity, label in SEVERITY_WORDS.items():
             self.severity_combo.addItem(label, severity)
+            self.severity_combo.setItemData(
+                self.severity_combo.count() - 1,
+                SEVERITY_EFFECT[severity].capitalize(),
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.severity_combo.setCurrentIndex(self.severity_combo.findData(DefectSeverity.MAJOR))
         self.severity_combo.setEnabled(False)
         self.defect_edit.textChanged.connect(
@@ -670,7 +671,12 @@ class ReturnDialog(LoanFormDialog):
         else:
             stay = "item stays" if left == 1 else "items stay"
             text = f"{left} {stay} out on loan; the loan becomes partly returned."
-        defective = [f.line.asset_tag for f in self.lines if f.defect_edit.text().strip()]
-        if defective:
-            text += f" The defect takes {', '.join(defective)} out of service until it is cleared."
+        for fields in self.lines:
+            if fields.defect_edit.text().strip():
+                back = fields.line_return()
+                severity = SEVERITY_WORDS[back.defect_severity].lower()
+                text += (
+                    f" {fields.line.asset_tag}'s {severity} defect: "
+                    f"{SEVERITY_EFFECT[back.defect_severity]}."
+                )
         return text

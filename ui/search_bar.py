@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDateTimeEdit,
     QHBoxLayout,
     QLabel,
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalogue import STATUS_LABELS
-from app.clock import UK, now_utc
+from app.clock import UK, now_utc, today_uk
+from app.inspections import DUE_SOON_DAYS
 from app.search import SearchFilters
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
@@ -27,6 +29,7 @@ from app.search import SearchFilters
 # search takes a few milliseconds on a worker, and a stale one is dropped.
 DEBOUNCE_MS = 15
 DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
+DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_PLACEHOLDER = "Search kit: name, tag, serial, make…  (Ctrl+F or /)"
 ERROR_STYLE = "color: #b3261e;"
 
@@ -78,6 +81,20 @@ class SearchBar(QWidget):
         for status, label in STATUS_LABELS.items():
             self.status_combo.addItem(label, status)
 
+        self.due_check = QCheckBox("Inspection due before")
+        self.due_check.setObjectName("dueCheck")
+        self.due_check.setToolTip(
+            "Only kit with an inspection due before this day, or already lapsed, failed or "
+            "never recorded"
+        )
+        self.due_edit = QDateEdit()
+        self.due_edit.setObjectName("dueBefore")
+        self.due_edit.setDisplayFormat(DATE_FORMAT)
+        self.due_edit.setCalendarPopup(True)
+        soon = today_uk() + timedelta(days=DUE_SOON_DAYS)
+        self.due_edit.setDate(QDate(soon.year, soon.month, soon.day))
+        self.due_edit.setEnabled(False)
+
         self.period_check = QCheckBox("Only kit free between")
         start = _next_hour_uk()
         self.from_edit = _datetime_edit(start)
@@ -104,6 +121,9 @@ class SearchBar(QWidget):
             filters.addWidget(edit, 1)
         filters.addWidget(self.status_combo)
         filters.addSpacing(12)
+        filters.addWidget(self.due_check)
+        filters.addWidget(self.due_edit)
+        filters.addSpacing(12)
         filters.addWidget(self.period_check)
         filters.addWidget(self.from_edit)
         filters.addWidget(QLabel("and"))
@@ -121,6 +141,8 @@ class SearchBar(QWidget):
         for edit in (self.category_edit, self.owner_edit, self.site_edit):
             edit.textChanged.connect(self._on_criteria_edited)
         self.status_combo.currentIndexChanged.connect(self._on_criteria_edited)
+        self.due_check.toggled.connect(self._on_due_toggled)
+        self.due_edit.dateChanged.connect(self._on_criteria_edited)
         self.period_check.toggled.connect(self._on_period_toggled)
         self.from_edit.dateTimeChanged.connect(self._on_criteria_edited)
         self.to_edit.dateTimeChanged.connect(self._on_criteria_edited)
@@ -141,6 +163,9 @@ class SearchBar(QWidget):
             available_from=uk_datetime(self.from_edit.dateTime()) if period else None,
             available_to=uk_datetime(self.to_edit.dateTime()) if period else None,
             quantity=self.quantity_spin.value() if period else 1,
+            inspection_due_before=qdate_to_date(self.due_edit.date())
+            if self.due_check.isChecked()
+            else None,
         )
 
     def focus_search(self) -> None:
@@ -173,6 +198,10 @@ class SearchBar(QWidget):
         for widget in (self.from_edit, self.to_edit, self.quantity_spin):
             widget.setEnabled(enabled)
 
+    def _on_due_toggled(self, checked: bool) -> None:
+        self.due_edit.setEnabled(checked)
+        self._on_criteria_edited()
+
     def _on_period_toggled(self, checked: bool) -> None:
         self._set_period_enabled(checked)
         self._on_criteria_edited()
@@ -183,6 +212,10 @@ class SearchBar(QWidget):
     def _on_return_pressed(self) -> None:
         self._debounce.stop()
         self.tag_entered.emit(self.search_box.text())
+
+
+def qdate_to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
 
 
 def uk_datetime(value: QDateTime) -> datetime:

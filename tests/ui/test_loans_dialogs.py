@@ -384,7 +384,12 @@ def test_a_defect_found_on_return_takes_the_item_out_of_service(
     settle(qtbot, dialog)
 
     assert line.severity_combo.isEnabled()
-    assert "takes CFRS-BAR-001 out of service" in dialog.message()
+    assert "CFRS-BAR-001's unsafe defect: the kit is out of service" in dialog.message()
+    line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.MINOR))
+    settle(qtbot, dialog)
+    assert "CFRS-BAR-001's minor defect: noted; the kit can still go out" in dialog.message()
+    line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.UNSAFE))
+    settle(qtbot, dialog)
     press_ok(qtbot, dialog)
 
     assert dialog.new_status is LoanStatus.RETURNED
