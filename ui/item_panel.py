@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
 from app.clock import format_datetime, format_hours
+from app.inspections import DueState
 from app.loans import DayAvailability
 from ui.availability_strip import AvailabilityStrip
 
@@ -38,6 +39,11 @@ BADGE_COLOURS = {
     "Retired": "#5f6368",
 }
 WARNING_COLOUR = "#b3261e"
+LAPSE_BADGES = {
+    DueState.NEVER: "NONE ON RECORD",
+    DueState.FAILED: "FAILED",
+    DueState.OVERDUE: "LAPSED",
+}
 # Both set explicitly, so the alert box reads the same under a dark palette.
 ALERT_BACKGROUND = "#fdecea"
 ALERT_TEXT = "#8c1d18"
@@ -322,8 +328,11 @@ def inspection_html(detail: ItemDetail) -> str:
     rows: list[tuple[str, str]] = []
     for standing in detail.inspections:
         text = escape(standing.summary(detail.today))
-        if standing.state(detail.today).lapsed:
-            word = "LAPSED" if standing.blocks_issue else "LAPSED (does not stop issue)"
+        state = standing.state(detail.today)
+        if state.lapsed:
+            word = LAPSE_BADGES[state]
+            if not standing.blocks_issue:
+                word += " (does not stop issue)"
             text = f"{badge(word, WARNING_COLOUR)}&nbsp; {text}"
         rows.append((standing.regime, text))
     if not rows:
