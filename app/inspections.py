@@ -538,9 +538,14 @@ def open_defects(session: Session, item_ids: Collection[int] | None = None) -> l
     return _defect_views(session, conditions)
 
 
-def list_defects(db: Database, item_id: int, *, include_cleared: bool = True) -> list[DefectView]:
-    """An item's defects, oldest first; cleared ones too unless asked otherwise."""
-    conditions: list[Any] = [Defect.item_id == item_id]
+def list_defects(
+    db: Database, item_id: int | None = None, *, include_cleared: bool = True
+) -> list[DefectView]:
+    """An item's defects (or every item's), oldest first; cleared ones too unless asked
+    otherwise."""
+    conditions: list[Any] = []
+    if item_id is not None:
+        conditions.append(Defect.item_id == item_id)
     if not include_cleared:
         conditions.append(Defect.cleared_at.is_(None))
     with db.read() as session:
@@ -587,22 +592,22 @@ def inspection_history(db: Database, item_id: int) -> list[InspectionView]:
             .where(Inspection.item_id == item_id)
             .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
         ).all()
-    return [
-        InspectionView(
-            id=i.id,
-            item_id=i.item_id,
-            regime_id=i.regime_id,
-            regime=regime or "Inspection",
-            inspected_on=i.inspected_on,
-            inspector=i.inspector_name or person or "",
-            result=i.result,
-            notes=i.notes or "",
-            certificate_ref=i.certificate_ref or "",
-            next_due_on=i.next_due_on,
-            recorded_at=i.recorded_at,
-        )
-        for i, regime, person in rows
-    ]
+        return [
+            InspectionView(
+                id=i.id,
+                item_id=i.item_id,
+                regime_id=i.regime_id,
+                regime=regime or "Inspection",
+                inspected_on=i.inspected_on,
+                inspector=i.inspector_name or person or "",
+                result=i.result,
+                notes=i.notes or "",
+                certificate_ref=i.certificate_ref or "",
+                next_due_on=i.next_due_on,
+                recorded_at=i.recorded_at,
+            )
+            for i, regime, person in rows
+        ]
 
 
 # -- the Inspections view ----------------------------------------------------------------------
@@ -1099,13 +1104,18 @@ def _regime_problems_for(
     session: Session, item: EquipmentItem, regime_id: int | None
 ) -> tuple[list[Refusal], InspectionRegime | None]:
     covering = session.scalars(
-        select(InspectionRegime).where(
+        select(InspectionRegime)
+        .where(
             or_(
                 InspectionRegime.item_id == item.id,
                 InspectionRegime.category_id == item.category_id,
             )
         )
+        .order_by(InspectionRegime.name, InspectionRegime.id)
     ).all()
+    if regime_id is None and len(covering) == 1:
+        # Only one regime covers it: that is the inspection meant.
+        return [], covering[0]
     if regime_id is not None:
         regime = next((r for r in covering if r.id == regime_id), None)
         if regime is None:
@@ -1241,8 +1251,8 @@ def _clears_problems(session: Session, item: EquipmentItem, clears: Sequence[int
     return [
         Refusal(
             "clears",
-            f"Only {_label(item)}'s open defects can be cleared by its inspection; one chosen "
-            "is already cleared or belongs to other kit.",
+            f"Only open defects of {_label(item)} can be cleared by its inspection; one "
+            "chosen is already cleared or belongs to other kit.",
             "clears",
         )
     ]

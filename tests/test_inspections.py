@@ -327,6 +327,23 @@ def test_an_item_with_two_regimes_must_say_which(db: Database, world: World) -> 
     assert "does not cover CFR-H1" in error.message
 
 
+def test_a_single_regime_need_not_be_named(db: Database, world: World) -> None:
+    inspect(db, world, world.harness, None, TODAY)
+    assert standing(db, world.harness, world.loler).last_on == TODAY
+
+
+def test_the_history_lists_inspections_newest_first(db: Database, world: World) -> None:
+    inspect(db, world, world.boat, world.engine, date(2026, 3, 1), notes="Impeller replaced")
+    inspect(db, world, world.boat, world.boat_category, date(2026, 10, 1))
+    history = service.inspection_history(db, world.boat)
+    assert [(h.regime, h.inspected_on, h.inspector, h.result_words) for h in history] == [
+        ("PUWER inspection (boats)", date(2026, 10, 1), "Ian Inspector", "Pass"),
+        ("Outboard engine service", date(2026, 3, 1), "Ian Inspector", "Pass"),
+    ]
+    assert history[1].next_due_on == date(2027, 3, 1)
+    assert history[1].notes == "Impeller replaced"
+
+
 def test_an_outside_firm_can_be_the_inspector(db: Database, world: World) -> None:
     inspect(
         db,
