@@ -1341,7 +1341,8 @@ def record_inspection(
                     severity=draft.defect_severity,
                     description=draft.defect.strip(),
                     reported_at=moment,
-                    reported_by_id=draft.inspector_id,
+                    # An outside examiner is not on record: then whoever records it.
+                    reported_by_id=draft.inspector_id or actor.person_id,
                     inspection_id=inspection.id,
                 ),
                 actor,

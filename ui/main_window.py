@@ -40,6 +40,7 @@ from ui.audit_view import AuditView
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
 from ui.idle import IdleWatcher
+from ui.inspections_view import InspectionsView
 from ui.item_dialog import ItemDialog
 from ui.item_panel import ItemPanel
 from ui.loan_actions import LoanActions
@@ -56,6 +57,7 @@ INITIAL_SIZE = (1280, 800)
 
 CATALOGUE_TAB = "Catalogue"
 LOANS_TAB = "Loans"
+INSPECTIONS_TAB = "Inspections"
 AGREEMENTS_TAB = "Agreements"
 PEOPLE_TAB = "People"
 AUDIT_TAB = "Audit"
@@ -160,6 +162,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
         self.tabs.addTab(self.loans_view, LOANS_TAB)
+        self.inspections_view = InspectionsView(self._db, NOBODY)
+        self.tabs.addTab(self.inspections_view, INSPECTIONS_TAB)
         self.agreements_view = AgreementsView(self._db)
         self.tabs.addTab(self.agreements_view, AGREEMENTS_TAB)
         self.people_view = PeopleView(self._db, NOBODY)
@@ -200,6 +204,7 @@ class MainWindow(QMainWindow):
         self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
         self.loan_actions.loans_changed.connect(self._on_loans_changed)
+        self.inspections_view.changed.connect(self._on_inspections_changed)
         self.output.saved.connect(self._on_loans_changed)
         # A protocol changed: what may be lent, and on what terms, may have changed too.
         self.agreements_view.register_changed.connect(self.refresh)
@@ -231,6 +236,7 @@ class MainWindow(QMainWindow):
         self._locked_actor = None
         self.loan_actions.actor = actor
         self.agreements_view.set_actor(actor)
+        self.inspections_view.set_actor(actor)
         self.people_view.set_actor(actor)
         self.audit_view.set_actor(actor)
         # The trail is for managers and administrators; a duty officer does not see the tab.
@@ -266,6 +272,7 @@ class MainWindow(QMainWindow):
         self.actor = None
         self._locked_actor = None
         self.loan_actions.actor = NOBODY
+        self.inspections_view.set_actor(NOBODY)
         self.people_view.set_actor(NOBODY)
         # Nothing a manager read stays behind for the next person.
         self.audit_view.set_actor(None)
@@ -320,6 +327,18 @@ class MainWindow(QMainWindow):
             action.setToolTip(
                 "" if can_edit else "Only the owner's equipment managers and administrators."
             )
+        can_inspect = (
+            actor is not None
+            and detail is not None
+            and may(actor, Action.RECORD_INSPECTION, agency_id=detail.owner_agency_id)
+        )
+        self.record_inspection_action.setEnabled(can_inspect)
+        self.record_inspection_action.setToolTip(
+            "" if can_inspect else "Only the owner's equipment managers and administrators."
+        )
+        self.report_defect_action.setEnabled(
+            actor is not None and detail is not None and may(actor, Action.REPORT_DEFECT)
+        )
 
     @property
     def searching(self) -> bool:
@@ -401,6 +420,17 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self._on_refresh_triggered)
         view_menu.addAction(refresh)
 
+        self._make_catalogue_menu()
+        self._make_loans_menu()
+        self._make_print_menu()
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Kit Share", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(about)
+
+    def _make_catalogue_menu(self) -> None:
         catalogue_menu = self.menuBar().addMenu("&Catalogue")
         self.new_item_action = QAction("&New item…", self)
         self.new_item_action.setShortcut(QKeySequence.StandardKey.New)
@@ -415,15 +445,18 @@ class MainWindow(QMainWindow):
         self.retire_item_action.setStatusTip("Take the selected item out of use for good")
         self.retire_item_action.triggered.connect(self._on_retire_item_triggered)
         catalogue_menu.addAction(self.retire_item_action)
-
-        self._make_loans_menu()
-        self._make_print_menu()
-
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Kit Share", self)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self._on_about_triggered)
-        help_menu.addAction(about)
+        catalogue_menu.addSeparator()
+        self.record_inspection_action = QAction("Record &inspection…", self)
+        # Ctrl+I issues kit; an inspection is one more key away.
+        self.record_inspection_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.record_inspection_action.setStatusTip("Record an inspection of the selected item")
+        self.record_inspection_action.triggered.connect(self._on_record_inspection_triggered)
+        catalogue_menu.addAction(self.record_inspection_action)
+        self.report_defect_action = QAction("Report &defect…", self)
+        self.report_defect_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.report_defect_action.setStatusTip("Report a defect found on the selected item")
+        self.report_defect_action.triggered.connect(self._on_report_defect_triggered)
+        catalogue_menu.addAction(self.report_defect_action)
 
     def _make_loans_menu(self) -> None:
         loans_menu = self.menuBar().addMenu("&Loans")
@@ -563,6 +596,9 @@ class MainWindow(QMainWindow):
         menu.addAction(self.return_action)
         menu.addSeparator()
         menu.addAction(self.edit_item_action)
+        menu.addSeparator()
+        menu.addAction(self.record_inspection_action)
+        menu.addAction(self.report_defect_action)
         return menu
 
     def _on_table_context_menu_requested(self, position: QPoint) -> None:
@@ -597,6 +633,8 @@ class MainWindow(QMainWindow):
         shown = self.tabs.widget(index)
         if shown is self.loans_view:
             self.loans_view.refresh()
+        elif shown is self.inspections_view:
+            self.inspections_view.refresh()
         elif shown is self.people_view:
             self.people_view.refresh()
         elif shown is self.audit_view:
@@ -609,6 +647,24 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
         self.loans_view.refresh()
         # The catalogue's free counts and statuses change with loans; so does the panel.
+        self.refresh()
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self._show_item(item_id)
+
+    def _on_record_inspection_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.inspections_view.record_inspection(item_id)
+
+    def _on_report_defect_triggered(self) -> None:
+        item_id = self._selected_item_id()
+        if item_id is not None:
+            self.inspections_view.report_defect(item_id)
+
+    def _on_inspections_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+        # An item's status, and whether it may go out, follow its inspections and defects.
         self.refresh()
         item_id = self._selected_item_id()
         if item_id is not None:

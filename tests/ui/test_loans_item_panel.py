@@ -53,6 +53,8 @@ def test_the_context_menu_offers_the_loan_actions_for_the_row(window: MainWindow
         "&Issue now…": True,
         "Re&turn…": True,
         "&Edit item…": True,
+        "Record &inspection…": True,
+        "Report &defect…": True,
     }
     menu.deleteLater()
 

@@ -119,7 +119,7 @@ def test_inspection_in_date_is_not_marked_lapsed(window: MainWindow) -> None:
 
     text = window.item_panel.plain_text()
     assert "Mapping drone" in text
-    assert "No inspection recorded" in text
+    assert "No inspection regime or record" in text
     assert "LAPSED" not in text
     assert "Unsafe: Cracked propeller arm" in text
 

@@ -1,0 +1,1229 @@
+"""The dialogs of inspections and defects: recording an inspection, reporting a defect,
+clearing one, and keeping the inspection regimes.
+
+Like every form in Kit Share they hold no rules. A change of any field starts a short
+timer; when it fires the dialog builds a draft and asks ``app.inspections`` what is
+wrong, outlining the field each problem names. OK hands the draft to the service, which
+checks everything again (and whether the person signed in may do it); a refusal then is
+shown in the same place, and everything typed stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import QDate, QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.audit import Actor
+from app.catalogue import ItemDetail, item_detail
+from app.clock import UK, format_date, today_uk
+from app.database import Database
+from app.directory import ItemRef, PersonRef, find_item, fold, list_people
+from app.errors import KitShareError, NotFound, Refusal
+from app.inspections import (
+    CERTIFICATE_MAX,
+    MAX_INTERVAL_DAYS,
+    NAME_MAX,
+    RESULT_WORDS,
+    SEVERITY_EFFECT,
+    SEVERITY_WORDS,
+    SOURCE_WORDS,
+    DefectDraft,
+    DefectView,
+    InspectionDraft,
+    RegimeDraft,
+    RegimeView,
+    Standing,
+    check_defect,
+    check_inspection,
+    clear_defect,
+    create_regime,
+    delete_regime,
+    get_defect,
+    list_defects,
+    list_regimes,
+    record_inspection,
+    report_defect,
+    update_regime,
+    worked_out_due,
+)
+from app.items import choices, load_draft
+from app.permissions import Action, may, refusal
+from models import DefectSeverity, DefectSource, InspectionResult
+from ui.catalogue_table import configure_record_table
+from ui.loan_dialogs import HandoverPeople
+from ui.loan_form import fit_spin, form_layout, heading, muted, named
+from ui.messages import show_error
+from ui.mou_dialog import DATE_FORMAT, RegisterFormDialog, hint, plain_text_edit
+from ui.record_model import RecordTableModel
+
+CHOOSE_REGIME = "Choose the inspection…"
+GENERAL_INSPECTION = "Inspection (the item has no regime)"
+CHOOSE_CATEGORY = "Choose the category…"
+INSPECTOR_HINT = "A person on record, or an outside competent person or firm"
+# The order a person reads the results and severities in: best first, worst last.
+RESULTS = (InspectionResult.PASS, InspectionResult.PASS_WITH_ADVISORIES, InspectionResult.FAIL)
+RESULT_MNEMONICS = {
+    InspectionResult.PASS: "&Pass",
+    InspectionResult.PASS_WITH_ADVISORIES: "Pass with &advisories",
+    InspectionResult.FAIL: "&Fail",
+}
+SEVERITIES = (DefectSeverity.MINOR, DefectSeverity.MAJOR, DefectSeverity.UNSAFE)
+SEVERITY_MNEMONICS = {
+    DefectSeverity.MINOR: "&Minor",
+    DefectSeverity.MAJOR: "Ma&jor",
+    DefectSeverity.UNSAFE: "&Unsafe",
+}
+MONTHS = "months"
+DAYS = "days"
+
+
+def permission_problems(
+    actor: Actor, action: Action, *, agency_id: int | None = None, agency_name: str = ""
+) -> list[Refusal]:
+    """Why ``actor`` may not take ``action``, as the refusal the service would give."""
+    reason = refusal(actor, action, agency_id=agency_id, agency_name=agency_name)
+    return [] if reason is None else [Refusal("permission", reason)]
+
+
+def effect_text(severity: DefectSeverity) -> str:
+    """ "Unsafe: the kit is out of service…": a severity and what it does, as a sentence."""
+    effect = SEVERITY_EFFECT[severity]
+    return f"{SEVERITY_WORDS[severity]}: {effect[0].upper()}{effect[1:]}."
+
+
+def a_defect(severity: DefectSeverity) -> str:
+    """ "an unsafe defect", "a minor defect"."""
+    words = SEVERITY_WORDS[severity].lower()
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words} defect"
+
+
+def item_caption(detail: ItemDetail) -> str:
+    """ "CFR-000281 “Rescue tripod and winch, SWL 140 kg”"."""
+    return f"{detail.asset_tag} “{detail.name}”"
+
+
+def item_facts(detail: ItemDetail) -> str:
+    """The line under an item's name: its category, owner and status."""
+    return " · ".join(part for part in (detail.category, detail.owner, detail.status) if part)
+
+
+def _date_of(edit: QDateEdit) -> date:
+    shown = edit.date()
+    return date(shown.year(), shown.month(), shown.day())
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def uk_date_edit(name: str, label: str) -> QDateEdit:
+    """A date edit showing DD/MM/YYYY, with a calendar to pick from."""
+    edit = named(QDateEdit(), name)
+    edit.setDisplayFormat(DATE_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setAccessibleName(label)
+    fit_spin(edit, "00/00/0000")
+    edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return edit
+
+
+def note(text: str, name: str = "") -> QLabel:
+    """Muted text that keeps itself as tall as its wrapped lines need, so the dialog
+    grows to show it all."""
+    label = HandoverPeople.Note()
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def text_box(name: str, lines: int) -> QPlainTextEdit:
+    """A multi-line input ``lines`` lines high that stays so, scrolling beyond."""
+    edit = plain_text_edit(name, lines)
+    edit.setFixedHeight(edit.minimumHeight())
+    return edit
+
+
+class _InspectionForm(RegisterFormDialog):
+    """A register form whose rows are labelled, with radio buttons and dates watched."""
+
+    def add_row(
+        self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None
+    ) -> QLabel:
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+        if field is not None:
+            self.point_field(field, widget, caption=caption)
+        return caption
+
+    def add_choice_row(
+        self, form: QFormLayout, label: str, row: QWidget, group: QButtonGroup, field: str
+    ) -> QLabel:
+        """A row of radio buttons: a problem with it marks the caption, not each button."""
+        caption = QLabel(label)
+        buttons = group.buttons()
+        if buttons:
+            caption.setBuddy(buttons[0])
+        form.addRow(caption, row)
+        self.point_field(field, caption=caption)
+        self.watch_group(group)
+        return caption
+
+    def watch_group(self, group: QButtonGroup) -> None:
+        group.idToggled.connect(self.input_changed)
+
+    def watch_date(self, *edits: QDateEdit) -> None:
+        for edit in edits:
+            edit.dateChanged.connect(self.input_changed)
+
+
+def _radio_group(
+    parent: QWidget, name: str, labels: Sequence[tuple[int, str]], *, vertical: bool = False
+) -> tuple[QButtonGroup, QWidget]:
+    """Radio buttons for ``labels`` ((id, text) each), none chosen, laid out in a row."""
+    group = QButtonGroup(parent)
+    row = QWidget()
+    layout = QVBoxLayout(row) if vertical else QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4 if vertical else 16)
+    for number, text in labels:
+        button = named(QRadioButton(text), f"{name}_{number}")
+        group.addButton(button, number)
+        layout.addWidget(button)
+    if not vertical:
+        layout.addStretch(1)
+    return group, row
+
+
+def _checked(group: QButtonGroup) -> int | None:
+    chosen = group.checkedId()
+    return None if chosen < 0 else chosen
+
+
+class SeverityChoice:
+    """Three radio buttons, minor to unsafe, each with what it does to the kit under it."""
+
+    def __init__(self, parent: QWidget, name: str, default: DefectSeverity | None) -> None:
+        self.group = QButtonGroup(parent)
+        self.widget = named(QWidget(), name)
+        column = QVBoxLayout(self.widget)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        self.buttons: dict[DefectSeverity, QRadioButton] = {}
+        indent = QRadioButton().sizeHint().height() + 4
+        for number, severity in enumerate(SEVERITIES):
+            button = named(QRadioButton(SEVERITY_MNEMONICS[severity]), f"{name}_{severity.value}")
+            self.group.addButton(button, number)
+            self.buttons[severity] = button
+            said = SEVERITY_EFFECT[severity]
+            effect = note(f"{said[0].upper()}{said[1:]}.")
+            effect.setContentsMargins(indent, 0, 0, 4)
+            # Sized to its text, so a click beside the words does not miss the button.
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            column.addWidget(effect)
+        column.addStretch(1)
+        if default is not None:
+            self.buttons[default].setChecked(True)
+
+    def severity(self) -> DefectSeverity | None:
+        chosen = _checked(self.group)
+        return None if chosen is None else SEVERITIES[chosen]
+
+    def choose(self, severity: DefectSeverity) -> None:
+        self.buttons[severity].setChecked(True)
+
+
+class InspectorCombo(QComboBox):
+    """Who inspected: a person on record picked from the list, or any name typed in (an
+    outside competent person or firm)."""
+
+    def __init__(self, people: Sequence[PersonRef], others: Sequence[str]) -> None:
+        super().__init__()
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(34)
+        line = self.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(INSPECTOR_HINT)
+        completer = self.completer()
+        if completer is not None:
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        # A name typed without the staff number still finds its person, when only one
+        # person listed has it.
+        self._by_name: dict[str, int | None] = {}
+        for person in people:
+            self.addItem(f"{person.name} ({person.staff_number})", person.id)
+            key = fold(person.name)
+            self._by_name[key] = None if key in self._by_name else person.id
+        for name in others:
+            if self.findText(name, Qt.MatchFlag.MatchFixedString) < 0:
+                self.addItem(name, None)
+        self.setCurrentIndex(-1)
+        self.setEditText("")
+
+    def choice(self) -> tuple[int | None, str]:
+        """(the person's id, "") for someone on record, else (None, the name typed)."""
+        text = " ".join(self.currentText().split())
+        index = self.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index >= 0 and self.itemData(index) is not None:
+            return int(self.itemData(index)), ""
+        person_id = self._by_name.get(fold(text))
+        if person_id is not None:
+            return person_id, ""
+        return None, text
+
+    def choose_name(self, name: str) -> None:
+        """Show ``name``: its person's entry if one is listed, else the name as typed."""
+        person_id = self._by_name.get(fold(name))
+        index = self.findData(person_id) if person_id is not None else -1
+        if index >= 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setEditText(name)
+
+
+# -- recording an inspection ------------------------------------------------------------------
+
+
+class RecordInspectionDialog(_InspectionForm):
+    """Record an inspection of ``item_id``; ``saved_inspection_id`` once recorded.
+
+    ``regime_id`` chooses the regime to begin with (the row the person came from). A
+    fail asks for the defect it opens; a pass on kit with open defects offers to clear
+    the ones it shows were put right.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        item_id: int,
+        *,
+        regime_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        detail = item_detail(db, item_id)
+        super().__init__(db, actor, f"Record an inspection of {detail.asset_tag}", parent)
+        self.setMinimumWidth(680)
+        self.item = detail
+        self.saved_inspection_id: int | None = None
+        self.outcome = ""
+        self._regimes = {r.id: r for r in list_regimes(db, item_id=item_id)}
+        self._standings: dict[int | None, Standing] = {s.regime_id: s for s in detail.inspections}
+        self._defects: list[DefectView] = list_defects(db, item_id, include_cleared=False)
+        self._defect_typed = False
+
+        self._make_fields(regime_id)
+        form = form_layout()
+        self.add_row(form, "In&spection *", self.regime_combo, "regime")
+        form.addRow("", self.regime_hint)
+        self.add_row(form, "&Date *", self.date_edit, "inspected_on")
+        self.add_row(form, "&Inspector *", self.inspector_combo, "inspector")
+        self.add_choice_row(form, "Result *", self.result_row, self.result_group, "result")
+        self.add_row(form, "&Notes", self.notes_edit, "notes")
+        self.add_row(form, "&Certificate ref.", self.certificate_edit, "certificate_ref")
+        self.next_due_caption = self.add_row(form, "Next due", self.next_due_row)
+        self.point_field("next_due_on", self.next_due_edit, caption=self.next_due_caption)
+        self.form = form
+
+        top = heading(item_caption(detail))
+        facts = named(muted(item_facts(detail)), "inspectionItemFacts")
+        self.finish(top, facts, form, self.defect_box, self.clears_box, ok_text="Record inspection")
+        self._connect()
+        self._on_result_changed()
+        self._show_regime()
+        (self.regime_combo if self.regime_id() is None else self.date_edit).setFocus()
+
+    # Building ------------------------------------------------------------------------------
+
+    def _make_fields(self, regime_id: int | None) -> None:
+        self._make_item_fields(regime_id)
+        self._make_result_fields()
+        self._make_next_due()
+        self._make_defect_box()
+        self._make_clears_box()
+
+    def _make_item_fields(self, regime_id: int | None) -> None:
+        today = today_uk()
+        self.regime_combo = named(QComboBox(), "inspectionRegime")
+        self.regime_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.regime_combo.setMinimumContentsLength(40)
+        if not self._regimes:
+            self.regime_combo.addItem(GENERAL_INSPECTION, None)
+            self.regime_combo.setEnabled(False)
+        else:
+            if len(self._regimes) > 1:
+                self.regime_combo.addItem(CHOOSE_REGIME, None)
+            for regime in self._regimes.values():
+                self.regime_combo.addItem(regime.name, regime.id)
+                self.regime_combo.setItemData(
+                    self.regime_combo.count() - 1, regime.name, Qt.ItemDataRole.ToolTipRole
+                )
+            self.regime_combo.setCurrentIndex(max(self.regime_combo.findData(regime_id), 0))
+        self.regime_hint = note("", "inspectionRegimeHint")
+
+        self.date_edit = uk_date_edit("inspectedOn", "Date of the inspection")
+        self.date_edit.setDate(_qdate(today))
+
+        people = list_people(self._db, agency_id=self.item.owner_agency_id)
+        named_people = {fold(p.name) for p in people}
+        # Outside inspectors this kit has had before, so they need not be typed again.
+        outside = sorted(
+            {
+                s.inspector
+                for s in self._standings.values()
+                if s.inspector and fold(s.inspector) not in named_people
+            }
+        )
+        self.inspector_combo = named(InspectorCombo(people, outside), "inspector")
+        # The same competent person usually inspects each time: offer the last one.
+        last = self._standings.get(self.regime_id())
+        if last is not None and last.inspector:
+            self.inspector_combo.choose_name(last.inspector)
+
+    def _make_result_fields(self) -> None:
+        self.result_group, self.result_row = _radio_group(
+            self,
+            "result",
+            [(number, RESULT_MNEMONICS[result]) for number, result in enumerate(RESULTS)],
+        )
+        self.notes_edit = text_box("inspectionNotes", 3)
+        self.notes_edit.setPlaceholderText("What was found, advisories, parts replaced…")
+        self.certificate_edit = named(QLineEdit(), "certificateRef")
+        self.certificate_edit.setMaxLength(CERTIFICATE_MAX + 20)
+        self.certificate_edit.setPlaceholderText("e.g. LOLER-2026-0412")
+
+    def _make_next_due(self) -> None:
+        self.next_due_label = named(QLabel(), "nextDueWorkedOut")
+        self.earlier_check = named(QCheckBox("Set an &earlier date:"), "nextDueEarlier")
+        self.next_due_edit = uk_date_edit("nextDueOn", "Next due")
+        self.next_due_edit.setEnabled(False)
+        self.next_due_row = QWidget()
+        row = QHBoxLayout(self.next_due_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.next_due_label)
+        row.addSpacing(16)
+        row.addWidget(self.earlier_check)
+        row.addWidget(self.next_due_edit)
+        row.addStretch(1)
+
+    def _make_defect_box(self) -> None:
+        self.defect_box = named(QGroupBox("The defect this fail opens"), "failDefect")
+        self.defect_edit = text_box("failDefectText", 3)
+        self.defect_edit.setPlaceholderText("What is wrong, so whoever repairs it knows")
+        self.severity = SeverityChoice(self, "failSeverity", DefectSeverity.UNSAFE)
+        defect_form = form_layout()
+        self.defect_caption = self.add_row(
+            defect_form, "&What is wrong *", self.defect_edit, "defect"
+        )
+        severity_caption = QLabel("Severity *")
+        severity_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        defect_form.addRow(severity_caption, self.severity.widget)
+        self.defect_box.setLayout(defect_form)
+
+    def _make_clears_box(self) -> None:
+        self.clears_box = named(
+            QGroupBox("This inspection shows these were put right:"), "clearsDefects"
+        )
+        column = QVBoxLayout(self.clears_box)
+        column.setSpacing(2)
+        # A tick box per open defect, its description in full beneath.
+        self.clear_checks: dict[int, QCheckBox] = {}
+        indent = QCheckBox().sizeHint().width() + 4
+        for defect in self._defects:
+            day = format_date(defect.reported_at.astimezone(UK).date())
+            check = named(
+                QCheckBox(f"{defect.severity_words} defect reported {day}"),
+                f"clears_{defect.id}",
+            )
+            said = note(defect.description)
+            said.setContentsMargins(indent, 0, 0, 4)
+            column.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
+            column.addWidget(said)
+            self.clear_checks[defect.id] = check
+        column.addWidget(hint("Each one ticked is cleared, with this inspection as what was done."))
+        self.point_field("clears", *self.clear_checks.values(), caption=None)
+
+    def _connect(self) -> None:
+        self.watch(self.regime_combo, self.notes_edit, self.certificate_edit, self.defect_edit)
+        self.watch(self.earlier_check, *self.clear_checks.values())
+        self.watch_date(self.date_edit, self.next_due_edit)
+        self.watch_group(self.severity.group)
+        line = self.inspector_combo.lineEdit()
+        assert line is not None
+        line.textChanged.connect(self.input_changed)
+        self.regime_combo.currentIndexChanged.connect(self._show_regime)
+        self.date_edit.dateChanged.connect(self._show_regime)
+        self.result_group.idToggled.connect(self._on_result_toggled)
+        self.earlier_check.toggled.connect(self._on_earlier_toggled)
+        self.notes_edit.textChanged.connect(self._on_notes_changed)
+        self.defect_edit.textChanged.connect(self._on_defect_edited)
+
+    # What is chosen ------------------------------------------------------------------------
+
+    def regime_id(self) -> int | None:
+        value = self.regime_combo.currentData()
+        return int(value) if value is not None else None
+
+    def chosen_result(self) -> InspectionResult | None:
+        chosen = _checked(self.result_group)
+        return None if chosen is None else RESULTS[chosen]
+
+    def choose_result(self, result: InspectionResult) -> None:
+        button = self.result_group.button(RESULTS.index(result))
+        assert button is not None
+        button.setChecked(True)
+
+    def result_button(self, result: InspectionResult) -> QAbstractButton:
+        button = self.result_group.button(RESULTS.index(result))
+        assert button is not None
+        return button
+
+    def worked_out_due(self) -> date | None:
+        """The next due date the regime gives a pass on the date shown."""
+        return worked_out_due(self._db, self.regime_id(), _date_of(self.date_edit))
+
+    def clears(self) -> tuple[int, ...]:
+        if self.clears_box.isHidden():
+            return ()
+        return tuple(number for number, check in self.clear_checks.items() if check.isChecked())
+
+    def tick_cleared(self, defect_id: int) -> None:
+        self.clear_checks[defect_id].setChecked(True)
+
+    def draft(self) -> InspectionDraft:
+        inspector_id, inspector_name = self.inspector_combo.choice()
+        failed = self.chosen_result() is InspectionResult.FAIL
+        earlier = self.earlier_check.isChecked() and not failed
+        return InspectionDraft(
+            item_id=self.item.id,
+            regime_id=self.regime_id(),
+            inspected_on=_date_of(self.date_edit),
+            inspector_id=inspector_id,
+            inspector_name=inspector_name,
+            result=self.chosen_result(),
+            notes=self.notes_edit.toPlainText(),
+            certificate_ref=self.certificate_edit.text(),
+            next_due_on=_date_of(self.next_due_edit) if earlier else None,
+            defect=self.defect_edit.toPlainText() if failed else "",
+            defect_severity=self.severity.severity() or DefectSeverity.UNSAFE,
+            clears=self.clears(),
+        )
+
+    # Checking and saving -------------------------------------------------------------------
+
+    def check(self) -> list[Refusal]:
+        allowed = permission_problems(
+            self._actor,
+            Action.RECORD_INSPECTION,
+            agency_id=self.item.owner_agency_id,
+            agency_name=self.item.owner,
+        )
+        return allowed + check_inspection(self._db, self.draft())
+
+    def save(self) -> None:
+        draft = self.draft()
+        self.saved_inspection_id = record_inspection(self._db, draft, self._actor)
+        self.outcome = self._outcome(draft)
+
+    def _regime_name(self) -> str:
+        regime = self._regimes.get(self.regime_id() or -1)
+        return regime.name if regime is not None else "Inspection"
+
+    def _outcome(self, draft: InspectionDraft) -> str:
+        assert draft.result is not None
+        said = (
+            f"{self._regime_name()} of {self.item.asset_tag} recorded: "
+            f"{RESULT_WORDS[draft.result].lower()}"
+        )
+        if draft.result is InspectionResult.FAIL:
+            severity = draft.defect_severity
+            return f"{said}; {a_defect(severity)} is open: {SEVERITY_EFFECT[severity]}."
+        due = draft.next_due_on or self.worked_out_due()
+        if due is not None:
+            said += f"; next due {format_date(due)}"
+        if draft.clears:
+            said += f"; {_defects_words(len(draft.clears))} cleared"
+        return said + "."
+
+    def ready_text(self) -> str:
+        result = self.chosen_result()
+        if result is InspectionResult.FAIL:
+            severity = self.severity.severity() or DefectSeverity.UNSAFE
+            return (
+                f"Nothing stops this. The fail opens {a_defect(severity)}: "
+                f"{SEVERITY_EFFECT[severity]}."
+            )
+        due = self.draft().next_due_on or self.worked_out_due()
+        text = "Nothing stops this."
+        if due is not None:
+            text += f" The next one will be due on {format_date(due)}."
+        ticked = len(self.clears())
+        if ticked:
+            text += f" It clears {_defects_words(ticked)}."
+        return text
+
+    # Reacting ------------------------------------------------------------------------------
+
+    def _show_regime(self, *_args: object) -> None:
+        """Say how often the chosen regime falls due and where the item stands under it,
+        and the next due date a pass gives."""
+        regime = self._regimes.get(self.regime_id() or -1)
+        standing = self._standings.get(self.regime_id())
+        parts = []
+        if regime is not None:
+            lapse = "a lapse stops the kit going out" if regime.blocks_issue else "a lapse is shown"
+            parts.append(f"{regime.interval}; {lapse}.")
+        if standing is not None and (regime is not None or not self._regimes):
+            last = standing.words(self.item.today)
+            if standing.inspector:
+                last += f"; last by {standing.inspector}"
+            parts.append(f"{last}.")
+        self.regime_hint.setText(" ".join(parts))
+        self.regime_hint.setVisible(bool(parts))
+        due = self.worked_out_due()
+        if due is None:
+            self.next_due_label.setText(
+                "Not set (no regime chosen)" if self._regimes else "Not set: no interval"
+            )
+            self.earlier_check.setText("Set a &date:")
+        else:
+            every = regime.interval.lower() if regime is not None else ""
+            self.next_due_label.setText(
+                f"{format_date(due)} ({every})" if every else format_date(due)
+            )
+            self.earlier_check.setText("Set an &earlier date:")
+            if not self.earlier_check.isChecked():
+                with QSignalBlocker(self.next_due_edit):
+                    self.next_due_edit.setDate(_qdate(due))
+
+    def _on_result_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self._on_result_changed()
+
+    def _on_result_changed(self) -> None:
+        result = self.chosen_result()
+        failed = result is InspectionResult.FAIL
+        self.defect_box.setVisible(failed)
+        self.clears_box.setVisible(bool(self._defects) and result is not None and not failed)
+        self.form.setRowVisible(self.next_due_row, not failed)
+        if failed and not self._defect_typed:
+            self._copy_notes()
+        self.adjustSize()
+
+    def _on_earlier_toggled(self, checked: bool) -> None:
+        self.next_due_edit.setEnabled(checked)
+        if checked:
+            self.next_due_edit.setFocus()
+
+    def _on_notes_changed(self) -> None:
+        if not self._defect_typed:
+            self._copy_notes()
+
+    def _copy_notes(self) -> None:
+        with QSignalBlocker(self.defect_edit):
+            self.defect_edit.setPlainText(self.notes_edit.toPlainText())
+        self.input_changed()
+
+    def _on_defect_edited(self) -> None:
+        # Once the defect is typed in its own right, the notes no longer fill it.
+        self._defect_typed = True
+
+
+def _defects_words(count: int) -> str:
+    return "1 defect" if count == 1 else f"{count} defects"
+
+
+# -- defects ---------------------------------------------------------------------------------
+
+
+class ReportDefectDialog(_InspectionForm):
+    """Report a defect found on ``item_id`` at any time; ``saved_defect_id`` once reported."""
+
+    def __init__(
+        self, db: Database, actor: Actor, item_id: int, parent: QWidget | None = None
+    ) -> None:
+        detail = item_detail(db, item_id)
+        super().__init__(db, actor, f"Report a defect on {detail.asset_tag}", parent)
+        self.setMinimumWidth(620)
+        self.item = detail
+        self.saved_defect_id: int | None = None
+        self.outcome = ""
+
+        self.severity = SeverityChoice(self, "defectSeverity", None)
+        self.description_edit = text_box("defectDescription", 4)
+        self.description_edit.setPlaceholderText(
+            "What is wrong and where, e.g. “Mast winch cable frayed at the second sheave”"
+        )
+        form = form_layout()
+        self.add_row(form, "&What is wrong *", self.description_edit, "description")
+        caption = QLabel("How bad *")
+        caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        buttons = self.severity.group.buttons()
+        caption.setBuddy(buttons[0])
+        form.addRow(caption, self.severity.widget)
+        self.point_field("severity", caption=caption)
+
+        already = list_defects(db, item_id, include_cleared=False)
+        parts: list[QWidget | QFormLayout] = [
+            heading(item_caption(detail)),
+            muted(item_facts(detail)),
+        ]
+        if already:
+            listed = "\n".join(f"• {d.summary}" for d in already)
+            parts.append(named(hint(f"Already open on it:\n{listed}"), "openDefects"))
+        parts.append(form)
+        self.watch(self.description_edit)
+        self.watch_group(self.severity.group)
+        self.finish(*parts, ok_text="Report defect")
+        self.description_edit.setFocus()
+
+    def draft(self) -> DefectDraft:
+        return DefectDraft(
+            item_id=self.item.id,
+            description=self.description_edit.toPlainText(),
+            severity=self.severity.severity(),
+            reported_by_id=self._actor.person_id,
+        )
+
+    def check(self) -> list[Refusal]:
+        return permission_problems(self._actor, Action.REPORT_DEFECT) + check_defect(
+            self._db, self.draft()
+        )
+
+    def save(self) -> None:
+        draft = self.draft()
+        self.saved_defect_id = report_defect(self._db, draft, self._actor)
+        assert draft.severity is not None
+        self.outcome = (
+            f"{SEVERITY_WORDS[draft.severity]} defect reported on {self.item.asset_tag}: "
+            f"{SEVERITY_EFFECT[draft.severity]}."
+        )
+
+    def ready_text(self) -> str:
+        severity = self.severity.severity()
+        if severity is None:
+            return "Nothing stops this."
+        return f"Nothing stops this. {effect_text(severity)}"
+
+
+class ClearDefectDialog(_InspectionForm):
+    """Clear an open defect with what was done to put it right; ``cleared`` once done."""
+
+    def __init__(
+        self, db: Database, actor: Actor, defect_id: int, parent: QWidget | None = None
+    ) -> None:
+        defect = get_defect(db, defect_id)
+        super().__init__(db, actor, f"Clear a defect on {defect.asset_tag}", parent)
+        self.setMinimumWidth(620)
+        self.defect = defect
+        self.cleared = False
+        self.outcome = ""
+
+        facts = form_layout()
+        for label, text, name in (
+            ("Severity", effect_text(defect.severity), "clearSeverity"),
+            ("What is wrong", defect.description, "clearDescription"),
+            ("Reported", self._reported_text(), "clearReported"),
+        ):
+            value = named(QLabel(text), name)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            caption = muted(label)
+            caption.setWordWrap(False)
+            facts.addRow(caption, value)
+
+        self.note_edit = text_box("clearanceNote", 4)
+        self.note_edit.setPlaceholderText(
+            "What was done to put it right: the repair, parts replaced, how it was re-tested"
+        )
+        form = form_layout()
+        self.add_row(form, "What was &done *", self.note_edit, "note")
+        self.watch(self.note_edit)
+        self.finish(
+            heading(defect.label),
+            named(muted(defect.owner), "clearOwner"),
+            facts,
+            form,
+            ok_text="Clear defect",
+        )
+        self.note_edit.setFocus()
+
+    def _reported_text(self) -> str:
+        defect = self.defect
+        said = format_date(defect.reported_at.astimezone(UK).date())
+        if defect.reported_by:
+            said += f" by {defect.reported_by}"
+        if defect.source is not DefectSource.REPORTED:
+            said += f", {SOURCE_WORDS[defect.source].lower()}"
+        if defect.loan_id is not None:
+            said += f" (loan {defect.loan_id})"
+        return said
+
+    def check(self) -> list[Refusal]:
+        return permission_problems(
+            self._actor,
+            Action.CLEAR_DEFECT,
+            agency_id=self.defect.owner_agency_id,
+            agency_name=self.defect.owner,
+        )
+
+    def save(self) -> None:
+        clear_defect(self._db, self.defect.id, self.note_edit.toPlainText(), self._actor)
+        self.cleared = True
+        self.outcome = (
+            f"{self.defect.severity_words} defect on {self.defect.asset_tag} cleared: "
+            f"{' '.join(self.note_edit.toPlainText().split())}"
+        )
+
+    def ready_text(self) -> str:
+        if self.defect.severity is DefectSeverity.UNSAFE:
+            return (
+                f"Once cleared, {self.defect.asset_tag} returns to service unless another unsafe "
+                "defect is open on it."
+            )
+        return f"Once cleared, it no longer holds {self.defect.asset_tag} back."
+
+
+# -- regimes -----------------------------------------------------------------------------------
+
+
+class RegimeDialog(_InspectionForm):
+    """Add an inspection regime (``regime_id`` None) or change one; ``saved_regime_id``
+    once saved. ``item_id`` is the item a new regime starts out covering."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        regime_id: int | None = None,
+        *,
+        item_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        existing = None
+        if regime_id is not None:
+            existing = next((r for r in list_regimes(db) if r.id == regime_id), None)
+            if existing is None:
+                raise NotFound(f"There is no inspection regime number {regime_id}.")
+        title = "New inspection regime" if existing is None else "Edit inspection regime"
+        super().__init__(db, actor, title, parent)
+        self.setMinimumWidth(640)
+        self.regime_id = regime_id
+        self.saved_regime_id: int | None = None
+        self._make_fields()
+        form = self._lay_out_form()
+        self._load(existing, item_id)
+        self.watch(
+            self.name_edit,
+            self.category_combo,
+            self.tag_edit,
+            self.interval_spin,
+            self.unit_combo,
+            self.blocks_check,
+        )
+        self.watch_group(self.applies_group)
+        self.applies_group.idToggled.connect(self._on_applies_toggled)
+        self.tag_edit.textChanged.connect(self._on_tag_edited)
+        self.finish(heading(title), form, ok_text="Add regime" if existing is None else "Save")
+        self._on_applies_toggled()
+        self._on_tag_edited()
+        self.name_edit.setFocus()
+
+    def _make_fields(self) -> None:
+        self.name_edit = named(QLineEdit(), "regimeName")
+        self.name_edit.setMaxLength(NAME_MAX + 20)
+        self.name_edit.setPlaceholderText("e.g. LOLER thorough examination")
+        self.category_radio = named(QRadioButton("A whole &category:"), "regimeForCategory")
+        self.item_radio = named(QRadioButton("One &item, by asset tag:"), "regimeForItem")
+        self.applies_group = QButtonGroup(self)
+        self.applies_group.addButton(self.category_radio, 0)
+        self.applies_group.addButton(self.item_radio, 1)
+        self.category_combo = named(QComboBox(), "regimeCategory")
+        self.category_combo.addItem(CHOOSE_CATEGORY, None)
+        for category_id, name in choices(self._db).categories:
+            self.category_combo.addItem(name, category_id)
+        self.tag_edit = named(QLineEdit(), "regimeItemTag")
+        self.tag_edit.setPlaceholderText("e.g. CFR-000221")
+        self.tag_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("CAMBS-DRN-000000") + 24)
+        self.item_label = named(muted(""), "regimeItemName")
+        self.interval_spin = named(QSpinBox(), "regimeInterval")
+        self.interval_spin.setRange(0, MAX_INTERVAL_DAYS)
+        fit_spin(self.interval_spin, "0000")
+        self.unit_combo = named(QComboBox(), "regimeIntervalUnit")
+        self.unit_combo.addItem(MONTHS, MONTHS)
+        self.unit_combo.addItem(DAYS, DAYS)
+        self.blocks_check = named(QCheckBox("A lapse stops the kit going &out"), "regimeBlocks")
+
+    def _lay_out_form(self) -> QFormLayout:
+        applies = QWidget()
+        choice = QFormLayout(applies)
+        choice.setContentsMargins(0, 0, 0, 0)
+        choice.addRow(self.category_radio, self.category_combo)
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(self.tag_edit)
+        tag_row.addWidget(self.item_label, 1)
+        choice.addRow(self.item_radio, tag_row)
+        interval = QWidget()
+        interval_row = QHBoxLayout(interval)
+        interval_row.setContentsMargins(0, 0, 0, 0)
+        interval_row.addWidget(muted("Every"))
+        interval_row.addWidget(self.interval_spin)
+        interval_row.addWidget(self.unit_combo)
+        interval_row.addStretch(1)
+
+        form = form_layout()
+        self.add_row(form, "&Name *", self.name_edit, "name")
+        applies_caption = QLabel("Applies to *")
+        applies_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.addRow(applies_caption, applies)
+        self.point_field("applies_to", self.category_combo, self.tag_edit, caption=applies_caption)
+        interval_caption = self.add_row(form, "In&terval *", interval, None)
+        interval_caption.setBuddy(self.interval_spin)
+        self.point_field("interval", self.interval_spin, caption=interval_caption)
+        form.addRow("", self.blocks_check)
+        form.addRow(
+            "",
+            hint(
+                "With it ticked, kit whose inspection has lapsed, failed or was never recorded "
+                "cannot be handed over. Changing the interval leaves due dates already "
+                "recorded as they were worked out."
+            ),
+        )
+        return form
+
+    def _load(self, existing: RegimeView | None, item_id: int | None) -> None:
+        if existing is not None:
+            self.name_edit.setText(existing.name)
+            by_item = existing.item_id is not None
+            self.category_combo.setCurrentIndex(
+                max(self.category_combo.findData(existing.category_id), 0)
+            )
+            self.tag_edit.setText(existing.item_tag)
+            self.interval_spin.setValue(existing.interval_months or existing.interval_days or 0)
+            self.unit_combo.setCurrentIndex(0 if existing.interval_months is not None else 1)
+            self.blocks_check.setChecked(existing.blocks_issue)
+        else:
+            # An administrator keeps category regimes; a manager, their own items'.
+            by_item = not may(self._actor, Action.SET_CATEGORY_REGIME)
+            if item_id is not None:
+                try:
+                    draft, _version = load_draft(self._db, item_id)
+                    self.tag_edit.setText(draft.asset_tag)
+                    self.category_combo.setCurrentIndex(
+                        max(self.category_combo.findData(draft.category_id), 0)
+                    )
+                except KitShareError:
+                    pass
+            self.interval_spin.setValue(12)
+            self.blocks_check.setChecked(True)
+        (self.item_radio if by_item else self.category_radio).setChecked(True)
+
+    def _item(self) -> tuple[ItemRef | None, list[Refusal]]:
+        """The item the tag names, or why it names none."""
+        tag = self.tag_edit.text().strip()
+        if not tag:
+            return None, []
+        try:
+            return find_item(self._db, tag), []
+        except NotFound:
+            # Not the lookup's own message: that one points at the command line.
+            return None, [
+                Refusal(
+                    "applies_to",
+                    f"No catalogue item has the asset tag “{tag}”. Check the label.",
+                    "applies_to",
+                )
+            ]
+
+    def draft(self) -> RegimeDraft:
+        amount = self.interval_spin.value()
+        months = self.unit_combo.currentData() == MONTHS
+        by_item = self.item_radio.isChecked()
+        category = self.category_combo.currentData()
+        return RegimeDraft(
+            name=self.name_edit.text(),
+            category_id=None if by_item or category is None else int(category),
+            item_id=found.id if by_item and (found := self._item()[0]) else None,
+            interval_days=None if months else amount,
+            interval_months=amount if months else None,
+            blocks_issue=self.blocks_check.isChecked(),
+        )
+
+    def check(self) -> list[Refusal]:
+        # The register checks the rest when it saves: there is no check of a regime
+        # before then (see the report on app.inspections).
+        if self.item_radio.isChecked():
+            found, problems = self._item()
+            return problems + permission_problems(
+                self._actor,
+                Action.SET_ITEM_REGIME,
+                agency_id=found.owner_agency_id if found else None,
+            )
+        return permission_problems(self._actor, Action.SET_CATEGORY_REGIME)
+
+    def save(self) -> None:
+        if self.regime_id is None:
+            self.saved_regime_id = create_regime(self._db, self.draft(), self._actor)
+        else:
+            update_regime(self._db, self.regime_id, self.draft(), self._actor)
+            self.saved_regime_id = self.regime_id
+
+    def ready_text(self) -> str:
+        return "A regime applies at once to every item it covers."
+
+    def _on_applies_toggled(self, *_args: object) -> None:
+        by_item = self.item_radio.isChecked()
+        self.category_combo.setEnabled(not by_item)
+        self.tag_edit.setEnabled(by_item)
+        self.item_label.setEnabled(by_item)
+
+    def _on_tag_edited(self, *_args: object) -> None:
+        found, _problems = self._item()
+        self.item_label.setText(found.name if found else "")
+
+
+class RegimeColumn:
+    NAME = 0
+    APPLIES_TO = 1
+    INTERVAL = 2
+    BLOCKS = 3
+    RECORDED = 4
+
+
+class RegimeTableModel(RecordTableModel[RegimeView]):
+    """The inspection regimes, one a row."""
+
+    HEADERS = ("Regime", "Applies to", "Interval", "Lapse stops issue", "Inspections")
+
+    def cell(self, record: RegimeView, column: int, role: int) -> object:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text(record, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == RegimeColumn.RECORDED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(record: RegimeView, column: int) -> str:
+        if column == RegimeColumn.NAME:
+            return record.name
+        if column == RegimeColumn.APPLIES_TO:
+            return record.applies_to
+        if column == RegimeColumn.INTERVAL:
+            return record.interval
+        if column == RegimeColumn.BLOCKS:
+            return "Yes" if record.blocks_issue else "No"
+        return str(record.inspections)
+
+
+REGIME_SAMPLES = {
+    RegimeColumn.NAME: "LOLER thorough examination (work at height, people-li",
+    RegimeColumn.APPLIES_TO: "Category: Thermal imaging camera",
+    RegimeColumn.INTERVAL: "Every 12 months ",
+    RegimeColumn.BLOCKS: "Lapse stops issue ",
+    RegimeColumn.RECORDED: "Inspections ",
+}
+
+
+class RegimesDialog(QDialog):
+    """The inspection regimes, to add to, change and remove; ``changed`` once any is.
+
+    ``item_id`` is the item a new regime starts out covering (the one the person was on).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        item_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._actor = actor
+        self._item_id = item_id
+        self.changed = False
+        self.setWindowTitle("Inspection regimes")
+        self.setMinimumSize(960, 480)
+
+        self.model = RegimeTableModel(self)
+        self.table = named(QTableView(), "regimesTable")
+        self.table.setModel(self.model)
+        configure_record_table(self.table, REGIME_SAMPLES, bold_column=RegimeColumn.BLOCKS)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            RegimeColumn.NAME, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.doubleClicked.connect(self._on_edit_clicked)
+
+        self.add_button = named(QPushButton("&Add regime…"), "addRegime")
+        self.edit_button = named(QPushButton("&Edit…"), "editRegime")
+        self.delete_button = named(QPushButton("&Delete…"), "deleteRegime")
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.edit_button)
+        row.addWidget(self.delete_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading("Inspection regimes"))
+        outer.addWidget(
+            hint(
+                "Each item is inspected under its category's regimes and any of its own. After "
+                "a pass, the next inspection falls due after the regime's interval. Category "
+                "regimes are an administrator's to keep; an item's own, its owner's equipment "
+                "managers'."
+            )
+        )
+        outer.addWidget(self.table, 1)
+        outer.addLayout(row)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.refresh()
+
+    def refresh(self, select: int | None = None) -> None:
+        keep = select if select is not None else self.selected_regime_id()
+        try:
+            regimes = list_regimes(self._db)
+        except KitShareError as error:
+            show_error(self, error, "The regimes cannot be read")
+            regimes = []
+        self.model.show_rows(regimes)
+        row = self.model.row_of(keep) if keep is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        self._enable()
+
+    @property
+    def regimes(self) -> list[RegimeView]:
+        return self.model.records()
+
+    def selected_regime(self) -> RegimeView | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def selected_regime_id(self) -> int | None:
+        regime = self.selected_regime()
+        return regime.id if regime is not None else None
+
+    def select_regime(self, regime_id: int) -> bool:
+        row = self.model.row_of(regime_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _why_not(self, regime: RegimeView | None) -> str | None:
+        """Why the person may not change ``regime`` (None: they may)."""
+        if regime is None:
+            return "Select a regime first."
+        if regime.category_id is not None:
+            return refusal(self._actor, Action.SET_CATEGORY_REGIME)
+        try:
+            owner = find_item(self._db, regime.item_tag).owner_agency_id
+        except KitShareError:
+            owner = None
+        return refusal(self._actor, Action.SET_ITEM_REGIME, agency_id=owner)
+
+    def _enable(self) -> None:
+        # For comfort only: the service refuses anyone the role does not allow.
+        may_add = may(self._actor, Action.SET_ITEM_REGIME)
+        self.add_button.setEnabled(may_add)
+        self.add_button.setToolTip(refusal(self._actor, Action.SET_ITEM_REGIME) or "")
+        why = self._why_not(self.selected_regime())
+        for button in (self.edit_button, self.delete_button):
+            button.setEnabled(why is None)
+            button.setToolTip(why or "")
+
+    def edit(self, regime_id: int | None) -> int | None:
+        """Open the regime form for ``regime_id`` (None: a new one); the id saved, or None."""
+        try:
+            dialog = RegimeDialog(
+                self._db, self._actor, regime_id, item_id=self._item_id, parent=self
+            )
+        except KitShareError as error:
+            show_error(self, error, "The regime cannot be edited")
+            return None
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved_regime_id is None:
+            return None
+        self.changed = True
+        self.refresh(select=dialog.saved_regime_id)
+        return dialog.saved_regime_id
+
+    def delete(self) -> bool:
+        """After a yes, remove the selected regime; whether it was."""
+        regime = self.selected_regime()
+        if regime is None:
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Delete regime",
+            f"Delete “{regime.name}”? Do this only for a regime entered in error: kit it "
+            "covers is no longer held to it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            delete_regime(self._db, regime.id, self._actor)
+        except KitShareError as error:
+            show_error(self, error, "The regime was not deleted")
+            return False
+        self.changed = True
+        self.refresh()
+        return True
+
+    def _on_current_changed(self, *_args: object) -> None:
+        self._enable()
+
+    def _on_add_clicked(self) -> None:
+        self.edit(None)
+
+    def _on_edit_clicked(self, *_args: object) -> None:
+        regime = self.selected_regime()
+        if regime is not None and self._why_not(regime) is None:
+            self.edit(regime.id)
+
+    def _on_delete_clicked(self) -> None:
+        self.delete()
