@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--available-to", metavar="DATETIME", help="free until")
     search.add_argument(
+        "--inspection-due-before",
+        metavar="DATE",
+        type=uk_date,
+        help="only kit with an inspection due before this day (DD/MM/YYYY), or lapsed",
+    )
+    search.add_argument(
         "--quantity", type=int, default=1, help="how many must be free (pooled stock)"
     )
     search.add_argument("--limit", type=int, default=50, help="most rows to print (1–500)")
@@ -147,6 +153,7 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
         available_from=_when(args.available_from),
         available_to=_when(args.available_to),
         quantity=args.quantity,
+        inspection_due_before=args.inspection_due_before,
     )
     if not 1 <= args.limit <= 500:
         raise DomainError("--limit must be between 1 and 500.")

@@ -433,8 +433,8 @@ def lapsed_problems(standing: Standing, label: str, today: date) -> str | None:
             "It cannot go out until it passes one."
         )
     return (
-        f"{label}'s {standing.regime} was due on {format_date(standing.due_on)} and has "
-        "lapsed. It cannot go out until it is inspected again."
+        f"The {standing.regime} of {label} was due on {format_date(standing.due_on)} and "
+        "has lapsed. It cannot go out until it is inspected again."
     )
 
 

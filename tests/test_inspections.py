@@ -556,7 +556,10 @@ def test_due_today_goes_out_due_yesterday_does_not(db: Database, world: World) -
     with pytest.raises(LoanRefused) as caught:
         emergency(db, world, world.boat)
     assert caught.value.rules == {"inspection"}
-    assert "Outboard engine service was due on 20/11/2026 and has lapsed" in caught.value.message
+    assert (
+        "Outboard engine service of CFR-B1 “Boat” was due on 20/11/2026 and has lapsed"
+        in caught.value.message
+    )
 
 
 def test_no_inspection_on_record_blocks_issue(db: Database, world: World) -> None:

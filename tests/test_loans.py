@@ -670,7 +670,9 @@ def test_a_lapsed_inspection_stops_the_issue(db: Database, world: World) -> None
         service.issue_loan, db, loan_id, Handover(operator_id=world.pilot), ACTOR, now=NOW
     )
     assert error.rules == {"inspection"}
-    assert "PUWER inspection was due on 20/11/2026 and has lapsed" in error.message
+    assert (
+        "PUWER inspection of CFR-D1 “Drone” was due on 20/11/2026 and has lapsed" in error.message
+    )
     # A regime that does not block issue only warns.
     with db.write() as session:
         regime = session.get(InspectionRegime, world.drone_regime)

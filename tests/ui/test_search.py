@@ -86,6 +86,24 @@ def test_status_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> 
     assert shown_tags(window) == [BROKEN_DRONE_TAG]
 
 
+def test_inspection_due_before_finds_kit_due_or_lapsed(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.search_bar
+    assert not bar.due_edit.isEnabled()
+    bar.due_check.setChecked(True)
+    assert bar.due_edit.isEnabled()
+    settle(qtbot, window)
+    # The drone's inspection lapsed last month; the barriers are due in about a year.
+    assert shown_tags(window) == [DRONE_TAG]
+
+    bar.due_edit.setDate(bar.due_edit.date().addDays(400))
+    settle(qtbot, window)
+    assert sorted(shown_tags(window)) == sorted([DRONE_TAG, BARRIERS_TAG])
+
+    bar.due_check.setChecked(False)
+    settle(qtbot, window)
+    assert window.model.rowCount() == ITEM_COUNT
+
+
 def test_category_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
     QTest.keyClicks(window.search_bar.category_edit, "mobile TOILETS")
     settle(qtbot, window)
