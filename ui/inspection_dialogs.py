@@ -359,6 +359,9 @@ class RecordInspectionDialog(_InspectionForm):
         top = heading(item_caption(detail))
         facts = named(muted(item_facts(detail)), "inspectionItemFacts")
         self.finish(top, facts, form, self.defect_box, self.clears_box, ok_text="Record inspection")
+        # Most inspections pass: a routine one is a double-click on the list and OK. The
+        # OK button says which result it records, so no one records a pass unawares.
+        self.choose_result(InspectionResult.PASS)
         self._connect()
         self._on_result_changed()
         self._show_regime()
@@ -639,6 +642,9 @@ class RecordInspectionDialog(_InspectionForm):
         self.defect_box.setVisible(failed)
         self.clears_box.setVisible(bool(self._defects) and result is not None and not failed)
         self.form.setRowVisible(self.next_due_row, not failed)
+        self.ok_button.setText(
+            f"Record {RESULT_WORDS[result].lower()}" if result is not None else "Record inspection"
+        )
         if failed and not self._defect_typed:
             self._copy_notes()
         self.adjustSize()

@@ -261,14 +261,18 @@ def test_a_manager_records_a_pass_from_the_overdue_list_in_two_clicks(
         assert dialog.inspector_combo.choice()[0] is not None
         assert dialog.next_due_label.text() == f"{format_date(add_months(today, 12))} (every year)"
         settle(qtbot, dialog)
-        assert not dialog.ok_button.isEnabled()
-        assert dialog.marked_fields() == {"result"}
-        click(dialog.result_button(InspectionResult.PASS))
-        type_into(dialog.certificate_edit, "PUWER-2026-0917")
-        settle(qtbot, dialog)
+        # A pass is the default, and the button says so: the second click records it.
+        assert dialog.chosen_result() is InspectionResult.PASS
+        assert dialog.ok_button.text() == "Record pass"
+        assert dialog.ok_button.isEnabled()
         assert dialog.message() == (
             f"Nothing stops this. The next one will be due on {format_date(add_months(today, 12))}."
         )
+        click(dialog.result_button(InspectionResult.FAIL))
+        assert dialog.ok_button.text() == "Record fail"
+        click(dialog.result_button(InspectionResult.PASS))
+        type_into(dialog.certificate_edit, "PUWER-2026-0917")
+        settle(qtbot, dialog)
         click(dialog.ok_button)
 
     opened = act_as(monkeypatch, qtbot, RecordInspectionDialog, pass_it)
