@@ -312,18 +312,26 @@ def standings(
     "Inspection" that blocks nothing). Retired kit is left out unless asked for by id.
     ``item_ids`` or ``agency_id`` narrow the items read; otherwise all are.
     """
-    regimes = [
-        _RegimeRow(
-            r.id,
-            r.name,
-            r.category_id,
-            r.item_id,
-            r.interval_days,
-            r.interval_months,
-            r.blocks_issue,
+    columns = select(
+        InspectionRegime.id,
+        InspectionRegime.name,
+        InspectionRegime.category_id,
+        InspectionRegime.item_id,
+        InspectionRegime.interval_days,
+        InspectionRegime.interval_months,
+        InspectionRegime.blocks_issue,
+    ).order_by(InspectionRegime.id)
+    if item_ids is not None:
+        # Only the regimes covering these items: one item's panel need not read them all.
+        columns = columns.where(
+            or_(
+                InspectionRegime.item_id.in_(item_ids),
+                InspectionRegime.category_id.in_(
+                    select(EquipmentItem.category_id).where(EquipmentItem.id.in_(item_ids))
+                ),
+            )
         )
-        for r in session.scalars(select(InspectionRegime).order_by(InspectionRegime.id))
-    ]
+    regimes = [_RegimeRow(*row) for row in session.execute(columns)]
     by_category: dict[int, list[_RegimeRow]] = {}
     by_item: dict[int, list[_RegimeRow]] = {}
     for regime in regimes:
@@ -376,24 +384,16 @@ def _later(a: Any, b: Any) -> Any:
 
 
 def _standing(item_id: int, regime: _RegimeRow, last: Any) -> Standing:
-    base = Standing(
+    interval = interval_words(regime.interval_days, regime.interval_months)
+    if last is None:
+        return Standing(item_id, regime.id, regime.name, regime.blocks_issue, interval)
+    due = last.inspected_on if last.result is InspectionResult.FAIL else last.next_due_on
+    return Standing(
         item_id=item_id,
         regime_id=regime.id,
         regime=regime.name,
         blocks_issue=regime.blocks_issue,
-        interval=interval_words(regime.interval_days, regime.interval_months),
-    )
-    if last is None:
-        return base
-    due = last.next_due_on
-    if last.result is InspectionResult.FAIL:
-        due = last.inspected_on
-    return Standing(
-        item_id=base.item_id,
-        regime_id=base.regime_id,
-        regime=base.regime,
-        blocks_issue=base.blocks_issue,
-        interval=base.interval,
+        interval=interval,
         last_id=last.id,
         last_on=last.inspected_on,
         last_result=last.result,

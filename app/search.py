@@ -33,7 +33,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -242,7 +244,15 @@ def _resolve(
     )
 
 
-def _scope_conditions(scope: _Scope) -> list[ColumnElement[bool]]:
+def _id_list(ids: Sequence[int], dialect: str) -> Select[Any]:
+    """``ids`` as a one-column query bound as a single parameter, however many there are
+    (a list of ``IN (?, ?, …)`` would meet SQLite's limit on parameters)."""
+    if dialect == "sqlite":
+        return select(literal_column("value")).select_from(func.json_each(json.dumps(ids)))
+    return select(func.unnest(bindparam("id_list", list(ids), type_=ARRAY(Integer), unique=True)))
+
+
+def _scope_conditions(scope: _Scope, dialect: str) -> list[ColumnElement[bool]]:
     """The filters as conditions on equipment_items."""
     item = EquipmentItem
     conditions: list[ColumnElement[bool]] = []
@@ -255,7 +265,7 @@ def _scope_conditions(scope: _Scope) -> list[ColumnElement[bool]]:
     if scope.status is not None:
         conditions.append(item.status == scope.status)
     if scope.due_ids is not None:
-        conditions.append(item.id.in_(scope.due_ids))
+        conditions.append(item.id.in_(_id_list(scope.due_ids, dialect)))
     if scope.window is not None:
         conditions.append(item.status.not_in(UNAVAILABLE_STATUSES))
         if scope.quantity > 1:
@@ -454,7 +464,7 @@ class _Plan:
 
     def _narrowed(self, statement: Select[Any]) -> Select[Any]:
         """``statement`` over equipment_items, limited to the matches and the filters."""
-        conditions = _scope_conditions(self.scope)
+        conditions = _scope_conditions(self.scope, self.dialect)
         if self.chunks is not None:
             first, *rest = self._match_sets()
             hits = first.cte("hits").prefix_with("MATERIALIZED")
