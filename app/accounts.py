@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit import Actor, record
+from app.audit import Actor, record_change
 from app.clock import format_datetime, now_utc
 from app.database import Database
 from app.errors import NotFound, NotPermitted, Refusal, Refused
@@ -355,16 +355,8 @@ def _audit_user(
     note: str | None = None,
 ) -> None:
     session.flush()
-    record(
-        session,
-        actor=actor.name,
-        user_id=actor.user_id,
-        action=action,
-        entity_type="app_user",
-        entity_id=user.id,
-        before=before,
-        after=after,
-        note=note,
+    record_change(
+        session, actor, action, "app_user", user.id, before=before, after=after, note=note
     )
 
 

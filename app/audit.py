@@ -64,6 +64,31 @@ def record(
     )
 
 
+def record_change(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str | None = None,
+) -> None:
+    """``record`` on behalf of the signed-in ``actor``."""
+    record(
+        session,
+        actor=actor.name,
+        user_id=actor.user_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
 def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     """The named attributes of ``obj`` as JSON-safe values (enums by value, dates ISO)."""
     return {name: plain(getattr(obj, name)) for name in fields}

@@ -208,7 +208,12 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             inspections=inspections,
             defects=defects,
             today=today,
-            issue_blockers=tuple(p.message for p in issue_blockers(session, item, today)),
+            issue_blockers=tuple(
+                p.message
+                for p in issue_blockers(
+                    session, item, today, standings=inspections, defects=defects
+                )
+            ),
             loans=tuple(
                 LoanBrief(
                     id=loan.id,

@@ -21,7 +21,7 @@ later pass can clear the defects it shows were put right.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.audit import Actor, record, snapshot
+from app.audit import Actor, record_change, snapshot
 from app.clock import UK, add_months, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
@@ -942,30 +942,6 @@ def _apply_regime(regime: InspectionRegime, draft: RegimeDraft) -> None:
     regime.blocks_issue = draft.blocks_issue
 
 
-def _audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    entity_type: str,
-    entity_id: int,
-    *,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    note: str | None = None,
-) -> None:
-    record(
-        session,
-        actor=actor.name,
-        user_id=actor.user_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        note=note,
-    )
-
-
 def create_regime(db: Database, draft: RegimeDraft, actor: Actor) -> int:
     """Add an inspection regime; returns its id."""
     with db.write() as session:
@@ -975,7 +951,7 @@ def create_regime(db: Database, draft: RegimeDraft, actor: Actor) -> int:
         _apply_regime(regime, draft)
         session.add(regime)
         session.flush()
-        _audit(
+        record_change(
             session,
             actor,
             "inspection_regime.created",
@@ -1001,7 +977,7 @@ def update_regime(db: Database, regime_id: int, draft: RegimeDraft, actor: Actor
         _apply_regime(regime, draft)
         after = snapshot(regime, REGIME_FIELDS)
         if after != before:
-            _audit(
+            record_change(
                 session,
                 actor,
                 "inspection_regime.updated",
@@ -1036,7 +1012,7 @@ def delete_regime(db: Database, regime_id: int, actor: Actor) -> None:
         name = regime.name
         session.delete(regime)
         session.flush()
-        _audit(
+        record_change(
             session,
             actor,
             "inspection_regime.deleted",
@@ -1321,7 +1297,7 @@ def record_inspection(
         session.add(inspection)
         session.flush()
         what = regime.name if regime else "Inspection"
-        _audit(
+        record_change(
             session,
             actor,
             "inspection.recorded",
@@ -1440,7 +1416,7 @@ def report_defect(
 def _open_defect(session: Session, item: EquipmentItem, defect: Defect, actor: Actor) -> None:
     session.add(defect)
     session.flush()
-    _audit(
+    record_change(
         session,
         actor,
         "defect.reported",
@@ -1457,7 +1433,7 @@ def _clear(session: Session, defect: Defect, note: str, actor: Actor, moment: da
     defect.cleared_at = moment
     defect.cleared_by_id = actor.user_id
     defect.clearance_note = note
-    _audit(
+    record_change(
         session,
         actor,
         "defect.cleared",
@@ -1551,7 +1527,3 @@ def settle_status(session: Session, item: EquipmentItem) -> None:
             )
         )
     item.status = ItemStatus.ON_LOAN if out else ItemStatus.AVAILABLE
-
-
-def blocking_defects(defects: Iterable[DefectView]) -> list[DefectView]:
-    return [d for d in defects if d.blocks_issue]

@@ -37,7 +37,14 @@ from app.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.directory import PersonRef, list_agencies, list_people
 from app.errors import DomainError, NotFound, Refusal, Refused
-from app.inspections import item_standings, lapsed_problems, open_defects, settle_status
+from app.inspections import (
+    DefectView,
+    Standing,
+    item_standings,
+    lapsed_problems,
+    open_defects,
+    settle_status,
+)
 from app.permissions import RANK, Action, require
 from models import (
     OUT_STATUSES,
@@ -960,16 +967,26 @@ def lasts_longer(a: date | None, b: date | None) -> bool:
     return b is not None and a > b
 
 
-def issue_blockers(session: Session, item: EquipmentItem, today: date) -> list[Refusal]:
+def issue_blockers(
+    session: Session,
+    item: EquipmentItem,
+    today: date,
+    *,
+    standings: Sequence[Standing] | None = None,
+    defects: Sequence[DefectView] | None = None,
+) -> list[Refusal]:
     """Why ``item`` cannot be handed over today: its status, open major or unsafe defects,
     lapsed, failed or missing inspections (``app.inspections`` says which).
 
-    The item panel shows exactly this list, and issuing refuses on it.
+    The item panel shows exactly this list, and issuing refuses on it; it passes the
+    standings and open defects it has already read.
     """
     problems: list[Refusal] = []
     if item.status is ItemStatus.RETIRED:
         problems.append(Refusal("status", f"{_label(item)} is retired.", "lines"))
-    for defect in open_defects(session, [item.id]):
+    if defects is None:
+        defects = open_defects(session, [item.id])
+    for defect in defects:
         if not defect.blocks_issue:
             continue
         problems.append(
@@ -990,7 +1007,9 @@ def issue_blockers(session: Session, item: EquipmentItem, today: date) -> list[R
                 "lines",
             )
         )
-    for standing in item_standings(session, item.id, today):
+    if standings is None:
+        standings = item_standings(session, item.id, today)
+    for standing in standings:
         message = lapsed_problems(standing, _label(item), today)
         if message is not None:
             problems.append(Refusal("inspection", message, "lines"))

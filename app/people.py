@@ -26,7 +26,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.audit import Actor, record, snapshot
+from app.audit import Actor, record_change, snapshot
 from app.clock import add_months, format_date, today_uk
 from app.database import Database
 from app.directory import PersonRef, fold
@@ -960,30 +960,6 @@ def _refuse_if(problems: Sequence[Refusal]) -> None:
         raise PeopleRefused(list(dict.fromkeys(problems)))
 
 
-def _audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    entity_type: str,
-    entity_id: int,
-    *,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    note: str | None = None,
-) -> None:
-    record(
-        session,
-        actor=actor.name,
-        user_id=actor.user_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        note=note,
-    )
-
-
 def _flush(session: Session, refusal: Refusal) -> None:
     """Flush; a unique constraint tripped by another station meanwhile becomes ``refusal``."""
     try:
@@ -1022,7 +998,7 @@ def create_person(db: Database, draft: PersonDraft, actor: Actor) -> int:
         _apply_person(person, draft)
         session.add(person)
         _flush(session, _taken_number(draft))
-        _audit(
+        record_change(
             session,
             actor,
             "person.created",
@@ -1045,7 +1021,7 @@ def update_person(db: Database, person_id: int, draft: PersonDraft, actor: Actor
         _flush(session, _taken_number(draft))
         after = snapshot(person, PERSON_AUDIT_FIELDS)
         if after != before:
-            _audit(
+            record_change(
                 session,
                 actor,
                 "person.updated",
@@ -1085,7 +1061,7 @@ def set_person_active(db: Database, person_id: int, active: bool, actor: Actor) 
         before = snapshot(person, PERSON_AUDIT_FIELDS)
         person.is_active = active
         session.flush()
-        _audit(
+        record_change(
             session,
             actor,
             "person.reactivated" if active else "person.deactivated",
@@ -1125,7 +1101,7 @@ def add_qualification(
         _apply_qualification(q, draft, kind)
         session.add(q)
         session.flush()
-        _audit(
+        record_change(
             session,
             actor,
             "qualification.added",
@@ -1159,7 +1135,7 @@ def update_qualification(
         session.flush()
         after = snapshot(q, QUALIFICATION_AUDIT_FIELDS)
         if after != before:
-            _audit(
+            record_change(
                 session,
                 actor,
                 "qualification.updated",
@@ -1180,7 +1156,7 @@ def remove_qualification(db: Database, qualification_id: int, actor: Actor) -> N
         note = f"{q.qualification_type.name} for {q.person.full_name}"
         session.delete(q)
         session.flush()
-        _audit(
+        record_change(
             session,
             actor,
             "qualification.removed",
@@ -1217,7 +1193,7 @@ def create_qualification_type(db: Database, draft: QualificationTypeDraft, actor
         _apply_type(kind, draft)
         session.add(kind)
         _flush(session, _taken_type(draft))
-        _audit(
+        record_change(
             session,
             actor,
             "qualification_type.created",
@@ -1244,7 +1220,7 @@ def update_qualification_type(
         _flush(session, _taken_type(draft))
         after = snapshot(kind, TYPE_AUDIT_FIELDS)
         if after != before:
-            _audit(
+            record_change(
                 session,
                 actor,
                 "qualification_type.updated",

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import MouStatus, mou_status
-from app.audit import Actor, record, snapshot
+from app.audit import Actor, record_change, snapshot
 from app.clock import format_date, format_pence, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
@@ -1001,14 +1001,13 @@ def _audit(
     after: dict[str, Any],
     note: str | None = None,
 ) -> None:
-    record(
+    # "mou.created", "sharing_protocol.updated": named as loans and items name theirs.
+    record_change(
         session,
-        actor=actor.name,
-        user_id=actor.user_id,
-        # "mou.created", "sharing_protocol.updated": named as loans and items name theirs.
-        action=f"{entity_type}.{action}",
-        entity_type=entity_type,
-        entity_id=entity_id,
+        actor,
+        f"{entity_type}.{action}",
+        entity_type,
+        entity_id,
         before=before,
         after=after,
         note=note,

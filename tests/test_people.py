@@ -622,7 +622,7 @@ def test_each_change_and_its_audit_event_are_one_transaction(
     def failing_record(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the audit trail could not be written")
 
-    monkeypatch.setattr(pp, "record", failing_record)
+    monkeypatch.setattr(pp, "record_change", failing_record)
     with pytest.raises(RuntimeError):
         _every_change(world)[change](db, ADMIN)
     assert state() == before
