@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(commands)
     _add_qualification_commands(commands)
     _add_inspection_commands(commands)
+    # Issue 8's commands live in their own modules, which use this one's helpers.
+    from app import cli_backup, cli_reports, cli_transfer
+
+    cli_transfer.add_commands(commands)
+    cli_backup.add_commands(commands)
+    cli_reports.add_commands(commands)
     return parser
 
 
