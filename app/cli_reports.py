@@ -1,12 +1,183 @@
-"""``kitshare-admin`` commands for issue 8 (reports); registered by ``app.cli.build_parser``."""
+"""``kitshare-admin`` commands for issue 8 (reports); registered by ``app.cli.build_parser``.
+
+``kitshare-admin report KEY [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--agency A]
+[--csv FILE] [--json]`` prints one report (or saves it); ``report --list`` names them all.
+Reading needs no sign-in. The period defaults to the financial year so far.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from app.errors import DomainError
+from app.reports import (
+    ColumnKind,
+    Period,
+    Report,
+    build_report,
+    check_period,
+    default_period,
+    display,
+    financial_year_start,
+    report_json,
+    report_key,
+    report_spec,
+    report_specs,
+    write_report_csv,
+)
 
 if TYPE_CHECKING:
     from app.cli import Subcommands
 
+REPORT_EPILOG = """\
+The period is from --from to --to, both days included (DD/MM/YYYY). Without them it is
+the financial year so far (1 April to today); --from alone runs to today, and --to alone
+starts on 1 April of its financial year. Overdue now, Inspections due and Qualifications
+expiring look at today and the days ahead, so they take no period.
+
+--agency limits a report to one agency (name or short code): the kit it owns for most
+reports, the loans it borrowed for loans-per-month, loans to or from it for overdue, and
+its people for qualifications-expiring.
+
+examples:
+  kitshare-admin report --list
+  kitshare-admin report value-of-sharing --from 01/04/2026 --to 31/03/2027
+  kitshare-admin report utilisation --agency CAMBS-FRS --csv utilisation.csv
+  kitshare-admin report overdue --json
+"""
+
 
 def add_commands(commands: Subcommands) -> None:
     """Add this module's commands to ``kitshare-admin``."""
+    from app.cli import uk_date
+
+    report = commands.add_parser(
+        "report",
+        help="print a report (loans, utilisation, value of sharing…), or save it as CSV",
+        description="Print one of the reports the Reports view shows, or save it as CSV.",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument(
+        "key", nargs="?", metavar="KEY", help="which report, e.g. utilisation (see --list)"
+    )
+    report.add_argument("--list", action="store_true", help="list the reports and what each shows")
+    report.add_argument(
+        "--from", dest="start", metavar="DATE", type=uk_date, help="first day (DD/MM/YYYY)"
+    )
+    report.add_argument(
+        "--to", dest="end", metavar="DATE", type=uk_date, help="last day (DD/MM/YYYY)"
+    )
+    report.add_argument("--agency", help="only this agency: name or short code")
+    report.add_argument(
+        "--csv", metavar="FILE", type=Path, help="save the table as CSV (or .xlsx) instead"
+    )
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.set_defaults(handler=cmd_report, parser=report)
+
+
+def report_period(start: date | None, end: date | None, today: date) -> Period:
+    """The period the options ask for; the financial year so far when they say nothing."""
+    if start is not None and end is not None and start > end:
+        raise DomainError(
+            f"--from {start:%d/%m/%Y} is after --to {end:%d/%m/%Y}: give a --from on or "
+            "before the --to date."
+        )
+    if start is None:
+        period = default_period(today) if end is None else Period(financial_year_start(end), end)
+    else:
+        period = Period(start, end if end is not None else max(start, today))
+    check_period(period)
+    return period
+
+
+def cmd_report(url: str, args: argparse.Namespace) -> int:
+    from app.cli import EXIT_OK, _opened, _print_json
+    from app.clock import today_uk
+    from app.directory import find_agency
+
+    if args.list:
+        if args.key is not None:
+            raise DomainError("Give either --list or a report's key, not both.")
+        specs = report_specs()
+        if args.json:
+            _print_json(
+                [
+                    {
+                        "key": s.key.value,
+                        "title": s.title,
+                        "description": s.description,
+                        "uses_period": s.uses_period,
+                    }
+                    for s in specs
+                ]
+            )
+            return EXIT_OK
+        width = max(len(s.key.value) for s in specs)
+        for s in specs:
+            when = "" if s.uses_period else " (no period: looks at today)"
+            print(f"{s.key.value:<{width}}  {s.title}: {s.description}{when}")
+        return EXIT_OK
+    if args.key is None:
+        raise DomainError(
+            "Say which report: `kitshare-admin report KEY`, e.g. `report utilisation`. "
+            "`kitshare-admin report --list` lists them."
+        )
+    key = report_key(args.key)
+    spec = report_spec(key)
+    today = today_uk()
+    period = report_period(args.start, args.end, today)
+    with _opened(url) as db:
+        agency_id = find_agency(db, args.agency).id if args.agency is not None else None
+        report = build_report(db, key, period, agency_id=agency_id, today=today)
+    if args.csv is not None:
+        written = write_report_csv(report, args.csv)
+        if not args.json:
+            print(f"Saved “{report.title}” ({report.subtitle}) to {args.csv}: {written} rows.")
+    if args.json:
+        _print_json(report_json(report))
+    elif args.csv is None:
+        _print_report(report)
+    if not spec.uses_period and (args.start is not None or args.end is not None):
+        print(
+            f"Note: “{spec.title}” looks at today, so --from and --to were not used.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _print_report(report: Report) -> None:
+    """The report as a plain text table: figures right-aligned, then the notes."""
+    print(report.title)
+    print(report.subtitle)
+    print()
+    lines = [*report.rows, *((report.totals,) if report.totals is not None else ())]
+    cells = [
+        [display(value, column.kind) for value, column in zip(line, report.columns, strict=True)]
+        for line in lines
+    ]
+    titles = [column.title for column in report.columns]
+    widths = [max([len(title), *(len(row[i]) for row in cells)]) for i, title in enumerate(titles)]
+    figures = [column.kind is not ColumnKind.TEXT for column in report.columns]
+
+    def line(texts: list[str]) -> str:
+        return "  ".join(
+            text.rjust(width) if figure else text.ljust(width)
+            for text, width, figure in zip(texts, widths, figures, strict=True)
+        ).rstrip()
+
+    print(line(titles))
+    print(line(["-" * width for width in widths]))
+    if not report.rows:
+        print("Nothing to show.")
+    for index, row in enumerate(cells):
+        if report.totals is not None and index == len(report.rows):
+            print(line(["-" * width for width in widths]))
+        print(line(row))
+    for note in report.notes:
+        print()
+        print(note)
