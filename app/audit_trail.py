@@ -82,6 +82,8 @@ ACTION_WORDS = {
     "inspection.recorded": "Inspection recorded",
     "defect.reported": "Defect reported",
     "defect.cleared": "Defect cleared",
+    "catalogue.imported": "Catalogue imported from a file",
+    "people.imported": "People imported from a file",
 }
 FIELD_WORDS = {
     "mou_id": "MoU",

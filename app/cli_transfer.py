@@ -1,12 +1,335 @@
-"""``kitshare-admin`` commands for issue 8 (transfer); registered by ``app.cli.build_parser``."""
+"""``kitshare-admin import`` and ``export`` (issue 8); registered by ``app.cli.build_parser``.
+
+``import FILE`` signs in (it changes data, and even its dry run checks what the person
+signing in may import: an equipment manager only their own agency's kit), reads the
+file, matches its columns to Kit Share's fields (guessed from the headings, or given
+with ``--mapping``), checks every row and prints what is wrong with which row. Only a
+file with nothing wrong is imported, all in one go; ``--dry-run`` stops after the check.
+New categories, agencies and sites are created only with ``--create-missing``.
+
+``export KIND FILE`` writes the catalogue, the loans or the people to a .csv or .xlsx
+file that ``import`` reads back. The catalogue and loans need no sign-in, as for every
+other read; people (names, staff numbers, contact details) are exported only for a
+signed-in administrator, who keeps them.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from app.errors import DomainError, NotPermitted
+from app.tabular import RowProblem
 
 if TYPE_CHECKING:
     from app.cli import Subcommands
+    from app.transfer import ImportReport, Kind, NewName
+
+# How many problems the report lists before it says how many more there are.
+DEFAULT_SHOWN = 50
+BAR_WIDTH = 30
+
+IMPORT_EPILOG = """\
+Columns are matched to fields by their headings: "Asset Tag", "asset_tag" and "Tag" are
+all the asset tag; a Snipe-IT asset export ("Asset Tag", "Asset Name", "Model",
+"Category", "Serial", "Default Location", "Company", "Status"…) maps by itself. To
+choose yourself, give --mapping a JSON object of field → heading, or @file.json:
+
+  --mapping '{"asset_tag": "Barcode", "name": "Description", "home_site": "Station"}'
+
+Item fields: asset_tag, name, category, owner_agency, home_site (required; an equipment
+manager's own agency owns kit with no owner given), make, model, serial_number,
+quantity, pooled, condition, description, accessories, notes, acquired_on,
+replacement_value, daily_hire_rate, status.
+People fields: staff_number, agency (required), given_name and family_name (or
+full_name, split at the last space), rank_or_role, home_site, email, phone, active.
+
+Exit status: 0 when imported (or, with --dry-run, when every row is right); 1 when
+anything is wrong, and then nothing was imported.
+"""
 
 
 def add_commands(commands: Subcommands) -> None:
-    """Add this module's commands to ``kitshare-admin``."""
+    """Add ``import`` and ``export`` to ``kitshare-admin``."""
+    from app.cli import _changes_data
+
+    importing = commands.add_parser(
+        "import",
+        help="import items or people from a .csv or .xlsx file, all or nothing",
+        description=(
+            "Check every row of a .csv or .xlsx file and, if all are right, import them in "
+            "one go. Nothing is imported while any row is wrong."
+        ),
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importing.add_argument("file", metavar="FILE", type=Path, help="the .csv or .xlsx file")
+    importing.add_argument(
+        "--kind",
+        choices=["items", "people"],
+        default="items",
+        help="what the file holds (default: items)",
+    )
+    importing.add_argument(
+        "--mapping",
+        metavar="JSON",
+        help="field → column heading, as a JSON object or @file.json (default: guessed)",
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check every row, and import nothing"
+    )
+    importing.add_argument(
+        "--create-missing",
+        action="store_true",
+        help="create the categories, agencies and sites the file names that are not on "
+        "record (an administrator; an equipment manager only their own agency's sites)",
+    )
+    importing.add_argument(
+        "--show",
+        type=int,
+        default=DEFAULT_SHOWN,
+        metavar="N",
+        help=f"list at most N problems (default: {DEFAULT_SHOWN}); the rest are counted",
+    )
+    _changes_data(importing)
+    importing.set_defaults(handler=cmd_import, parser=importing)
+
+    exporting = commands.add_parser(
+        "export",
+        help="export the catalogue, loans or people to a .csv or .xlsx file",
+        description=(
+            "Write every item, loan or person to a .csv or .xlsx file (by its ending), "
+            "with headings `kitshare-admin import` reads back. People are exported only "
+            "for a signed-in administrator."
+        ),
+    )
+    exporting.add_argument("kind", choices=["items", "people", "loans"], help="what to export")
+    exporting.add_argument("file", metavar="FILE", type=Path, help="where: a .csv or .xlsx file")
+    _changes_data(exporting)
+    exporting.set_defaults(handler=cmd_export, parser=exporting)
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.shown = _is_terminal(self.stream)
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> bool:
+        if self.shown:
+            share = min(done / total, 1.0) if total else 0.0
+            filled = round(share * BAR_WIDTH)
+            bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {share:4.0%}")
+            self.stream.flush()
+            self.drawn = True
+        return True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def _mapping(text: str | None) -> dict[str, str] | None:
+    """The --mapping given: JSON, or @file holding JSON; None when not given."""
+    if text is None:
+        return None
+    source = text
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise DomainError(
+                f"Could not read the mapping file “{path}” ({error.strerror or error}). Check "
+                "its name, or give the mapping as JSON."
+            ) from None
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as error:
+        raise DomainError(
+            f"--mapping is not valid JSON ({error.msg} at character {error.pos + 1}); give "
+            'an object such as {"asset_tag": "Barcode", "name": "Description"}.'
+        ) from None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise DomainError(
+            "--mapping must be a JSON object of field → column heading, such as "
+            '{"asset_tag": "Barcode", "name": "Description"}.'
+        )
+    return value
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _problem_line(problem: RowProblem) -> str:
+    where = f"row {problem.row}"
+    if problem.column:
+        where += f", “{problem.column}”"
+    return f"  {where}: {problem.reason}"
+
+
+def _print_mapping(mapping: dict[str, str], headers: tuple[str, ...], kind: Kind) -> None:
+    from app.transfer import fields_for
+
+    labels = {f.key: f.label for f in fields_for(kind)}
+    if not mapping:
+        print("No column matched a Kit Share field.")
+    else:
+        print("Columns:")
+        for key, header in mapping.items():
+            print(f"  {labels.get(key, key)} ← “{header}”")
+    unused = [h for h in headers if h.strip() and h not in mapping.values()]
+    if unused:
+        print("Not imported: " + ", ".join(f"“{h}”" for h in unused) + ".")
+
+
+def _print_names(names: tuple[NewName, ...], *, creating: bool) -> None:
+    if not names:
+        return
+    print("New names in the file, not on record:")
+    for name in names:
+        owner = f" for {name.agency}" if name.agency else ""
+        rows = _plural(name.rows, "row", "rows")
+        print(f"  {name.kind.value} “{name.name}”{owner} ({rows})")
+    if creating:
+        print("They are created with the import.")
+    else:
+        print("They are not created: give --create-missing to create them with the import.")
+
+
+def _print_report(report: ImportReport, shown: int) -> None:
+    problems = report.problems
+    if not problems:
+        return
+    print(f"{_plural(len(problems), 'problem', 'problems')}:")
+    for problem in problems[: max(shown, 0)]:
+        print(_problem_line(problem))
+    rest = len(problems) - max(shown, 0)
+    if rest > 0:
+        rows = len({p.row for p in problems[max(shown, 0) :]})
+        more = _plural(rest, "more problem", "more problems")
+        print(f"  … and {more} in {_plural(rows, 'row', 'rows')} (--show N lists more).")
+
+
+def cmd_import(url: str, args: argparse.Namespace) -> int:
+    from app.cli import EXIT_OK, EXIT_REFUSED, _acting
+    from app.tabular import read_table
+    from app.transfer import ImportRefused, Kind, check_import, guess_mapping, run_import
+
+    kind = Kind(args.kind)
+    given = _mapping(args.mapping)
+    with _acting(url, args) as (db, actor):
+        bar = ProgressBar(f"Reading {args.file.name}")
+        try:
+            table = read_table(args.file, progress=bar)
+        finally:
+            bar.finish()
+        mapping = given if given is not None else guess_mapping(table.headers, kind)
+        noun = ("item", "items") if kind is Kind.ITEMS else ("person", "people")
+        print(
+            f"Read {_plural(len(table.rows), 'row', 'rows')} from {args.file.name} "
+            f"({table.encoding})."
+        )
+        _print_mapping(mapping, table.headers, kind)
+        bar = ProgressBar("Checking")
+        try:
+            report = check_import(db, actor, table, kind, mapping, progress=bar)
+            if args.create_missing and report.new_names:
+                create = frozenset(name.key for name in report.new_names)
+                report = check_import(db, actor, table, kind, mapping, create=create, progress=bar)
+            else:
+                create = frozenset()
+        finally:
+            bar.finish()
+        _print_names(report.new_names, creating=args.create_missing)
+        _print_report(report, args.show)
+        if not report.ok:
+            print(
+                f"Nothing was imported: {_plural(report.bad_rows, 'row needs', 'rows need')} "
+                "fixing. Correct the file and run the import again."
+            )
+            return EXIT_REFUSED
+        if args.dry_run:
+            print(
+                f"Dry run: all {_plural(report.total_rows, 'row is', 'rows are')} right; "
+                f"nothing was imported. Run again without --dry-run to import "
+                f"{'it' if report.total_rows == 1 else 'them'}."
+            )
+            return EXIT_OK
+        bar = ProgressBar("Importing")
+        try:
+            result = run_import(db, actor, table, kind, mapping, create=create, progress=bar)
+        except ImportRefused as refused:
+            bar.finish()
+            _print_report(refused.report, args.show)
+            print(f"{refused.message} Something changed since the check; run it again.")
+            return EXIT_REFUSED
+        finally:
+            bar.finish()
+    made = ""
+    if result.created_names:
+        listed = ", ".join(f"{n.kind.value} “{n.name}”" for n in result.created_names)
+        made = f" Created {listed}."
+    count = _plural(result.created, *noun)
+    print(f"Imported {count} from {args.file.name}, all in one go.{made}")
+    return EXIT_OK
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def cmd_export(url: str, args: argparse.Namespace) -> int:
+    from app.audit import Actor
+    from app.cli import EXIT_OK, PASSWORD_ENV, USER_ENV, _acting, _opened
+    from app.transfer import Kind, export
+
+    kind = Kind(args.kind)
+    nouns = {
+        Kind.ITEMS: ("item", "items"),
+        Kind.PEOPLE: ("person", "people"),
+        Kind.LOANS: ("loan", "loans"),
+    }
+    if kind is Kind.PEOPLE and not (args.user or os.environ.get(USER_ENV)):
+        raise NotPermitted(
+            f"Exporting people needs an administrator to sign in: give --user NAME (or set "
+            f"{USER_ENV}), with the password in {PASSWORD_ENV} or typed when asked. The "
+            "catalogue and loans export without signing in."
+        )
+    bar = ProgressBar(f"Exporting {kind.value}")
+    try:
+        if kind is Kind.PEOPLE:
+            with _acting(url, args) as (db, actor):
+                count = export(db, actor, kind, args.file, progress=bar)
+        else:
+            with _opened(url) as db:
+                count = export(db, Actor(name="kitshare-admin"), kind, args.file, progress=bar)
+    finally:
+        bar.finish()
+    print(f"Exported {_plural(count, *nouns[kind])} to {args.file}.")
+    return EXIT_OK

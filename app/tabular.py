@@ -2,17 +2,30 @@
 
 Everything the import and export code needs from a file goes through here, so the rest
 of ``app`` deals only in headers and rows of text.
+
+Reading is forgiving where a person cannot see the difference (UTF-8 with or without a
+byte order mark, Windows-1252, commas, semicolons or tabs, blank lines, Excel's typed
+cells) and plain where they must act: a file that is not a table at all raises
+``TableUnreadable`` saying what to do, and a row that cannot be read properly (bytes
+that are not in the file's encoding, more values than headings) is kept, with a
+``RowProblem`` in ``Table.problems`` for the import's report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-from collections.abc import Callable, Iterable, Sequence
+import io
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from app.clock import format_date, format_datetime
+from app.clock import UK, format_date
 from app.errors import DomainError
 
 Progress = Callable[[int, int], bool]
@@ -53,21 +66,417 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     # The spreadsheet row number of each data row (blank lines skipped keep numbering).
     row_numbers: tuple[int, ...]
-    # "UTF-8", "UTF-8 with BOM", "Windows-1252" or "Excel workbook".
+    # "UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252" or "Excel workbook".
     encoding: str
     # "," or ";" or "\t" for CSV; None for a workbook.
     delimiter: str | None
     # Rows that could not be read properly (a byte that is not valid in the file's
     # encoding, say): the import reports them with the rest.
     problems: tuple[RowProblem, ...] = ()
+    # The file's name (no folder), for messages and the audit trail; "" if not from a file.
+    file_name: str = ""
 
 
 SUFFIXES = (".csv", ".xlsx")
+# What ``read_table`` opens as a workbook; anything else is read as delimited text.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+# A cell starting with one of these is a formula to a spreadsheet. Written CSV text that
+# starts so gets an apostrophe in front, which is taken off again when it is read.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?£?\d[\d,]*(\.\d+)?%?")
+# Characters XML (and so .xlsx) cannot hold; dropped from text written to a workbook.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_ZIP_START = b"PK\x03\x04"
+# The compound-file signature of .xls (Excel 97-2003) and other old Office files.
+_OLE_START = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Bytes Windows-1252 leaves undefined: a file holding them is not Windows-1252 text.
+_UNDEFINED_IN_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# How much of the start of a file is looked at to tell text from binary.
+_SNIFF_BYTES = 8192
+_DELIMITERS = (",", ";", "\t")
+_HEADING_LOOKS_LIKE_DATA = re.compile(r"[\d\s.,/:£+-]+")
+SAVE_AS_UTF8 = (
+    "Open the file in Excel (or your spreadsheet program), choose Save As, “CSV UTF-8 "
+    "(comma delimited)”, and import the saved file."
+)
+
+
+# -- reading ---------------------------------------------------------------------------
 
 
 def read_table(path: Path, *, progress: Progress | None = None) -> Table:
-    """The table in ``path`` (.csv or .xlsx). Raises ``TableUnreadable``."""
-    raise NotImplementedError
+    """The table in ``path``: CSV or other delimited text, or the first sheet of an
+    .xlsx workbook. Raises ``TableUnreadable`` (what to do is in the message), or
+    ``Cancelled`` if ``progress`` returns False."""
+    data = _file_bytes(path)
+    suffix = path.suffix.lower()
+    if data.startswith(_OLE_START) or suffix == ".xls":
+        raise TableUnreadable(
+            f"“{path.name}” is an old-style Excel file (.xls, Excel 97–2003), which Kit "
+            "Share cannot read. Open it in Excel and save it as an Excel Workbook (.xlsx) "
+            "or as CSV UTF-8, then import the saved file."
+        )
+    if suffix == ".ods":
+        raise TableUnreadable(
+            f"“{path.name}” is an OpenDocument spreadsheet, which Kit Share cannot read. "
+            "Save it as an Excel Workbook (.xlsx) or as CSV UTF-8, then import that."
+        )
+    if suffix in WORKBOOK_SUFFIXES or data.startswith(_ZIP_START):
+        if not data.startswith(_ZIP_START):
+            raise TableUnreadable(
+                f"“{path.name}” is not an Excel workbook, or it is damaged. Open it in "
+                "Excel and save it again as an Excel Workbook (.xlsx), or as CSV UTF-8."
+            )
+        return _read_workbook(path, data, progress)
+    return _read_text(path, data, progress)
+
+
+def _file_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise TableUnreadable(f"“{path}” is a folder. Choose the file to import in it.")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TableUnreadable(
+            f"There is no file “{path}”. Check the file's name and folder, and try again."
+        ) from None
+    except PermissionError:
+        raise TableUnreadable(
+            f"Kit Share is not allowed to read “{path}”. Close it in any program that has it "
+            "open, or copy it somewhere you can read it, and try again."
+        ) from None
+    except OSError as error:
+        raise TableUnreadable(
+            f"“{path}” could not be read ({error.strerror or error}). Copy it to this "
+            "computer and try again."
+        ) from None
+
+
+def _step(done: int, total: int, progress: Progress | None, *, what: str) -> None:
+    if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total):
+        raise Cancelled(f"Cancelled; {what}")
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes, or many control characters: a program's file, not text."""
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r\x0c")
+    return controls > max(8, len(sample) // 100)
+
+
+# -- delimited text ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    encoding: str
+    lines: list[str]  # each physical line, with its line ending
+    bad: dict[int, str]  # line index -> why it could not be read
+
+
+def _read_text(path: Path, data: bytes, progress: Progress | None) -> Table:
+    if not data.strip(b" \t\r\n\x0c" + _UTF8_BOM):
+        raise TableUnreadable(
+            f"“{path.name}” is empty: there is nothing in it to import. Choose the file that "
+            "holds the rows, with their column headings in the first row."
+        )
+    decoded = _decode(path, data)
+    delimiter = _sniff_delimiter(decoded.lines[0])
+    reader = csv.reader(decoded.lines, delimiter=delimiter, quotechar='"', strict=False)
+    total = len(decoded.lines)
+    builder = _Builder(path.name)
+    record = 0
+    line_before = 0
+    try:
+        for cells in reader:
+            record += 1
+            lines = range(line_before, reader.line_num)
+            line_before = reader.line_num
+            if len(lines) > 1 and line_before == total:
+                _check_quotes_closed(path, record, [decoded.lines[i] for i in lines])
+            bad = next((decoded.bad[i] for i in lines if i in decoded.bad), None)
+            builder.add(record, [_unescaped(cell) for cell in cells], bad)
+            _step(record, total, progress, what="the file was not read.")
+    except csv.Error as error:
+        raise TableUnreadable(
+            f"Row {record + 1} of “{path.name}” could not be read ({error}). Correct the "
+            "row, or save the file again from your spreadsheet program as CSV UTF-8."
+        ) from None
+    if progress is not None:
+        progress(total, total)
+    return builder.table(decoded.encoding, delimiter)
+
+
+def _check_quotes_closed(path: Path, record: int, lines: Sequence[str]) -> None:
+    """A value over several lines that runs to the end of the file, with an odd number of
+    quotation marks: one was opened and never closed, and the rest of the file would be
+    read as that one value."""
+    if sum(line.count('"') for line in lines) % 2:
+        raise TableUnreadable(
+            f"Row {record} of “{path.name}” opens a quotation mark that is never closed, so "
+            "everything after it would be read as one value. Close the quotation mark (one "
+            'inside a value is written twice: ""), and import the file again.'
+        )
+
+
+def _decode(path: Path, data: bytes) -> _Decoded:
+    """The file's lines as text, and the lines that are not in the file's encoding.
+
+    A file that is valid UTF-8 throughout is UTF-8. One with some lines that are not is
+    still UTF-8 if at least as many lines hold accents or symbols that are valid UTF-8
+    (the odd line pasted in from elsewhere); otherwise it is Windows-1252, what Excel
+    saves as plain "CSV" on a British PC, where five byte values mean nothing.
+    """
+    for bom in _UTF16_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode("utf-16")
+            except UnicodeDecodeError:
+                raise TableUnreadable(
+                    f"“{path.name}” starts as UTF-16 text but is not valid UTF-16. " + SAVE_AS_UTF8
+                ) from None
+            return _Decoded("UTF-16", text.lstrip("\ufeff").splitlines(keepends=True), {})
+    if _looks_binary(data[:_SNIFF_BYTES]):
+        raise TableUnreadable(
+            f"“{path.name}” is not a table Kit Share can read: it holds a program's data, "
+            "not text. Import a CSV file or an Excel workbook (.xlsx) instead."
+        )
+    with_bom = data.startswith(_UTF8_BOM)
+    if with_bom:
+        data = data[len(_UTF8_BOM) :]
+    raw = data.splitlines(keepends=True)
+    texts: list[str | None] = []
+    failed: list[int] = []
+    accented = 0
+    for index, line in enumerate(raw):
+        if line.isascii():
+            texts.append(line.decode("ascii"))
+            continue
+        try:
+            texts.append(line.decode("utf-8"))
+            accented += 1
+        except UnicodeDecodeError:
+            texts.append(None)
+            failed.append(index)
+    if not failed or with_bom or accented >= len(failed):
+        name = "UTF-8 with BOM" if with_bom else "UTF-8"
+        bad = {i: _not_utf8(name) for i in failed}
+        lines = [
+            t if t is not None else raw[i].decode("utf-8", "replace") for i, t in enumerate(texts)
+        ]
+        return _Decoded(name, lines, bad)
+    return _windows_1252(raw, texts)
+
+
+def _windows_1252(raw: list[bytes], texts: list[str | None]) -> _Decoded:
+    lines: list[str] = []
+    bad: dict[int, str] = {}
+    for index, line in enumerate(raw):
+        if line.isascii():
+            lines.append(line.decode("ascii"))
+            continue
+        undefined = sorted({byte for byte in line if byte in _UNDEFINED_IN_1252})
+        if undefined:
+            listed = ", ".join(f"0x{byte:02X}" for byte in undefined)
+            bad[index] = (
+                f"This row holds bytes ({listed}) that are not characters in Windows-1252, "
+                "the encoding of the rest of the file, so it cannot be read as it is. "
+                + SAVE_AS_UTF8
+            )
+        elif texts[index] is not None:
+            bad[index] = (
+                "This row is UTF-8 text but the rest of the file is Windows-1252, so its "
+                "accents and symbols would come in wrong. " + SAVE_AS_UTF8
+            )
+        lines.append(line.decode("cp1252", "replace"))
+    return _Decoded("Windows-1252", lines, bad)
+
+
+def _not_utf8(encoding: str) -> str:
+    return (
+        f"This row is not in the file's encoding ({encoding}): it holds characters saved "
+        "in another encoding, so its accents and symbols cannot be read. " + SAVE_AS_UTF8
+    )
+
+
+def _sniff_delimiter(header: str) -> str:
+    """The separator the header line uses most, outside quotation marks; a comma if none."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])  # ties go to the comma, listed first
+    return best if counts[best] else ","
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as written: line endings within it as "\\n", the formula guard taken off."""
+    if "\r" in cell:
+        cell = cell.replace("\r\n", "\n").replace("\r", "\n")
+    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+class _Builder:
+    """Collects the header and rows of a file as they are read, row number by row number."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.headers: tuple[str, ...] | None = None
+        self.rows: list[tuple[str, ...]] = []
+        self.numbers: list[int] = []
+        self.problems: list[RowProblem] = []
+
+    def add(self, number: int, cells: Sequence[str], bad: str | None = None) -> None:
+        if self.headers is None:
+            self._set_headers(cells)
+            return
+        if not any(cell.strip() for cell in cells):
+            return  # a blank row: skipped, but it keeps its number
+        width = len(self.headers)
+        if bad is not None:
+            self.problems.append(RowProblem(number, None, bad))
+        elif any(cell.strip() for cell in cells[width:]):
+            count = len(cells) - _trailing_blanks(cells)
+            self.problems.append(
+                RowProblem(
+                    number,
+                    None,
+                    f"This row has {count} values but the file has {width} column headings, "
+                    "so its values may be in the wrong columns. A value with a comma or a "
+                    "semicolon in it needs quotation marks around it; correct the row, or "
+                    "add a heading for the extra column.",
+                )
+            )
+        row = (
+            tuple(cells[:width]) if len(cells) >= width else (*cells, *[""] * (width - len(cells)))
+        )
+        self.rows.append(row)
+        self.numbers.append(number)
+
+    def _set_headers(self, cells: Sequence[str]) -> None:
+        headers = [cell.strip().lstrip("\ufeff").strip() for cell in cells]
+        while headers and not headers[-1]:
+            headers.pop()
+        if not headers:
+            raise TableUnreadable(
+                f"The first row of “{self.file_name}” is blank. Kit Share reads the column "
+                "headings from row 1: put them there (Asset tag, Name, Category…), with the "
+                "rows under them, and import the file again."
+            )
+        if all(_HEADING_LOOKS_LIKE_DATA.fullmatch(h) for h in headers if h):
+            shown = ", ".join(h for h in headers if h)[:80]
+            raise TableUnreadable(
+                f"Row 1 of “{self.file_name}” holds values ({shown}), not column headings. "
+                "Add a row of headings at the top (Asset tag, Name, Category…) so Kit Share "
+                "can tell what each column holds, and import the file again."
+            )
+        self.headers = tuple(headers)
+
+    def table(self, encoding: str, delimiter: str | None) -> Table:
+        if self.headers is None:
+            raise TableUnreadable(
+                f"“{self.file_name}” is empty: there is nothing in it to import. Choose the "
+                "file that holds the rows, with their column headings in the first row."
+            )
+        return Table(
+            headers=self.headers,
+            rows=tuple(self.rows),
+            row_numbers=tuple(self.numbers),
+            encoding=encoding,
+            delimiter=delimiter,
+            problems=tuple(self.problems),
+            file_name=self.file_name,
+        )
+
+
+def _trailing_blanks(cells: Sequence[str]) -> int:
+    count = 0
+    for cell in reversed(cells):
+        if cell.strip():
+            break
+        count += 1
+    return count
+
+
+# -- workbooks -----------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path, data: bytes, progress: Progress | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            # Styles and data validation openpyxl does not support: nothing to do with
+            # the values, and nothing the person could act on.
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # a damaged or foreign file fails however its parser finds
+        raise TableUnreadable(
+            f"“{path.name}” could not be read as an Excel workbook ({error}). Open it in "
+            "Excel and save it again as an Excel Workbook (.xlsx), or as CSV UTF-8."
+        ) from None
+    try:
+        return _workbook_table(path, book, progress)
+    except (Cancelled, TableUnreadable):
+        raise
+    except Exception as error:  # as above: damage found part-way through the sheet
+        raise TableUnreadable(
+            f"“{path.name}” is damaged: Kit Share could not read all of its first sheet "
+            f"({error}). Open it in Excel and save it again, or save it as CSV UTF-8."
+        ) from None
+    finally:
+        book.close()
+
+
+def _workbook_table(path: Path, book: Any, progress: Progress | None) -> Table:
+    if not book.worksheets:
+        raise TableUnreadable(f"“{path.name}” has no sheets: there is nothing in it to import.")
+    sheet = book.worksheets[0]
+    total = int(sheet.max_row or 0)
+    builder = _Builder(path.name)
+    number = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for values in sheet.iter_rows(values_only=True):
+            number += 1
+            builder.add(number, [_workbook_text(value) for value in values])
+            _step(number, max(total, number), progress, what="the file was not read.")
+    if progress is not None:
+        progress(number, number)
+    return builder.table("Excel workbook", None)
+
+
+def _workbook_text(value: object) -> str:
+    """A cell's value as text, as the sheet shows it to a British reader: dates as
+    DD/MM/YYYY, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+# -- writing ---------------------------------------------------------------------------------
 
 
 def write_table(
@@ -80,7 +489,10 @@ def write_table(
 ) -> int:
     """Write a table to ``path`` as CSV (UTF-8 with BOM, so Excel reads it right) or .xlsx,
     by its suffix; returns the rows written. Raises ``TableUnwritable``; a cancelled
-    write leaves no partial file behind."""
+    write leaves no partial file behind.
+
+    Text that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is written
+    as text: in CSV behind an apostrophe, which ``read_table`` takes off again."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise TableUnwritable(
@@ -109,20 +521,33 @@ def write_table(
     return written
 
 
+def _uk_local(value: datetime) -> datetime:
+    """A moment as the UK wall clock showed it, without a zone (what a sheet holds)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UK).replace(tzinfo=None)
+
+
 def _cell_text(value: object) -> str:
-    """How a value is written to CSV: dates as DD/MM/YYYY, nothing as an empty cell."""
+    """How a value is written to CSV: dates as DD/MM/YYYY, times as UK local 24-hour,
+    nothing as an empty cell, text that looks like a formula behind an apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return format_datetime(value)
+        return _uk_local(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return format_date(value)
-    return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
-def _step(done: int, total: int | None, progress: Progress | None) -> None:
+def _step_written(done: int, total: int | None, progress: Progress | None) -> None:
     if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total or 0):
         raise Cancelled("Cancelled; no file was written.")
 
@@ -137,21 +562,36 @@ def _write_csv(
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(headers)
+        writer.writerow([_cell_text(h) for h in headers])
         for row in rows:
             writer.writerow([_cell_text(value) for value in row])
             written += 1
-            _step(written, total, progress)
+            _step_written(written, total, progress)
     if progress is not None:
         progress(written, total or written)
     return written
 
 
-def _xlsx_value(value: object) -> object:
-    """Numbers and dates stay typed in a workbook; everything else is text."""
-    if value is None or isinstance(value, int | float | date | str):
-        return value
-    return _cell_text(value)
+def _xlsx_values(sheet: Any, row: Sequence[object]) -> Iterator[object]:
+    """Numbers and dates stay typed in a workbook (moments as UK local time); text is
+    always text, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    for value in row:
+        if value is None or isinstance(value, bool | int | float | Decimal):
+            yield value
+        elif isinstance(value, datetime):
+            yield _uk_local(value)
+        elif isinstance(value, date):
+            yield value
+        else:
+            text = _NOT_IN_XML.sub("", value if isinstance(value, str) else _cell_text(value))
+            if text.startswith("="):
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"
+                yield cell
+            else:
+                yield text
 
 
 def _write_xlsx(
@@ -165,12 +605,19 @@ def _write_xlsx(
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Kit Share")
-    sheet.append(list(headers))
     written = 0
-    for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
-        written += 1
-        _step(written, total, progress)
+    try:
+        sheet.append(list(_xlsx_values(sheet, headers)))
+        for row in rows:
+            sheet.append(list(_xlsx_values(sheet, row)))
+            written += 1
+            _step_written(written, total, progress)
+    except BaseException:
+        # Saving is how openpyxl closes the sheet's stream and removes its temporary
+        # file; what it writes is the partial file, which the caller deletes.
+        with contextlib.suppress(Exception):
+            book.save(path)
+        raise
     book.save(path)
     if progress is not None:
         progress(written, total or written)
