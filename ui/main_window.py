@@ -39,6 +39,7 @@ from ui.agreements_view import AgreementsView
 from ui.audit_view import AuditView
 from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
 from ui.catalogue_table import CatalogueTable
+from ui.data_actions import DataActions
 from ui.idle import IdleWatcher
 from ui.inspections_view import InspectionsView
 from ui.item_dialog import ItemDialog
@@ -48,6 +49,7 @@ from ui.loans_view import LoansView
 from ui.messages import show_error
 from ui.people_view import PeopleView
 from ui.print_actions import DocumentOutput
+from ui.reports_view import ReportsView
 from ui.search_bar import SearchBar
 from ui.search_worker import SearchOutcome, SearchRunner
 from ui.sign_in import FirstAdministratorPage, SignInPage
@@ -60,6 +62,7 @@ LOANS_TAB = "Loans"
 INSPECTIONS_TAB = "Inspections"
 AGREEMENTS_TAB = "Agreements"
 PEOPLE_TAB = "People"
+REPORTS_TAB = "Reports"
 AUDIT_TAB = "Audit"
 NOBODY = Actor("No one signed in")
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
         catalogue_page = self._make_catalogue_page()
         self.loans_view = LoansView(db)
         self.loan_actions = LoanActions(db, self)
+        self.data_actions = DataActions(db, self)
         self.output = DocumentOutput(self)
         self._make_tabs(catalogue_page)
 
@@ -168,6 +172,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.agreements_view, AGREEMENTS_TAB)
         self.people_view = PeopleView(self._db, NOBODY)
         self.tabs.addTab(self.people_view, PEOPLE_TAB)
+        self.reports_view = ReportsView(self._db, None)
+        self.tabs.addTab(self.reports_view, REPORTS_TAB)
         self.audit_view = AuditView(self._db, None)
         self.tabs.addTab(self.audit_view, AUDIT_TAB)
 
@@ -205,6 +211,9 @@ class MainWindow(QMainWindow):
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
         self.loan_actions.loans_changed.connect(self._on_loans_changed)
         self.inspections_view.changed.connect(self._on_inspections_changed)
+        self.data_actions.data_changed.connect(self._on_data_changed)
+        self.data_actions.message.connect(self._on_data_message)
+        self.reports_view.exported.connect(self._on_data_message)
         self.output.saved.connect(self._on_loans_changed)
         # A protocol changed: what may be lent, and on what terms, may have changed too.
         self.agreements_view.register_changed.connect(self.refresh)
@@ -238,6 +247,7 @@ class MainWindow(QMainWindow):
         self.agreements_view.set_actor(actor)
         self.inspections_view.set_actor(actor)
         self.people_view.set_actor(actor)
+        self.reports_view.set_actor(actor)
         self.audit_view.set_actor(actor)
         # The trail is for managers and administrators; a duty officer does not see the tab.
         self.tabs.setTabVisible(self.tabs.indexOf(self.audit_view), may(actor, Action.VIEW_AUDIT))
@@ -249,6 +259,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(enabled)
             self._actions_before_lock = None
         self._enable_catalogue_edits()
+        self.data_actions.set_actor(actor)
         if not same:
             self.tabs.setCurrentIndex(0)
         self.loans_view.refresh()
@@ -274,6 +285,8 @@ class MainWindow(QMainWindow):
         self.loan_actions.actor = NOBODY
         self.inspections_view.set_actor(NOBODY)
         self.people_view.set_actor(NOBODY)
+        self.reports_view.set_actor(None)
+        self.data_actions.set_actor(None)
         # Nothing a manager read stays behind for the next person.
         self.audit_view.set_actor(None)
         self.ask_who()
@@ -398,6 +411,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setStatusTip("Hide the window until you sign in again")
         self.lock_action.triggered.connect(self.lock)
         file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        self.data_actions.add_to(file_menu)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         # StandardKey.Quit is empty on Windows, where station PCs mostly are.
@@ -669,6 +684,17 @@ class MainWindow(QMainWindow):
         item_id = self._selected_item_id()
         if item_id is not None:
             self._show_item(item_id)
+
+    def _on_data_changed(self, message: str) -> None:
+        """Rows came in from a file (or a backup was restored): every view reads again."""
+        self.statusBar().showMessage(message, 10_000)
+        self.refresh()
+        self.loans_view.refresh()
+        self.inspections_view.refresh()
+        self.people_view.refresh()
+
+    def _on_data_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
 
     def _on_search_finished(self, outcome: SearchOutcome) -> None:
         keep = outcome.tagged_item_id or self._keep_item_id
