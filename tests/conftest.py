@@ -88,3 +88,12 @@ def db(db_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test keeps its automatic-backup settings in its own folder, never in the
+    data folder of whoever runs the tests (whose schedule would back up test files)."""
+    folder = tmp_path / "data-folder"
+    monkeypatch.setattr("app.backup.data_folder", lambda: folder)
+    return folder

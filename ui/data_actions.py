@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from app.audit import Actor
 from app.database import Database
+from ui.backup_dialogs import BackupActions, BackupScheduler
 from ui.export_dialog import ExportDialog, exportable_kinds
 from ui.import_wizard import ImportWizard, may_import
 
@@ -21,6 +22,9 @@ class DataActions(QObject):
 
     data_changed = Signal(str)
     """Rows were imported; the sentence says what, for the status bar."""
+    restored = Signal(str)
+    """The database was replaced by a backup: its accounts may differ, so the window asks
+    who is signing in, and every view reads again."""
     message = Signal(str)
     """Something worth a status-bar line happened (a file was written)."""
 
@@ -41,9 +45,19 @@ class DataActions(QObject):
         self.export_action.setStatusTip("Save the catalogue, loans or people as CSV or Excel")
         self.export_action.triggered.connect(self.open_export)
 
+        self.backups = BackupActions(db, window)
+        self.backups.backed_up.connect(self.message)
+        self.backups.restored.connect(self.restored)
+        # The daily automatic backup, if an administrator turned it on for this PC.
+        self.scheduler = BackupScheduler(db, self)
+        self.scheduler.taken.connect(self.message)
+        self.scheduler.failed.connect(self.message)
+
     def add_to(self, menu: QMenu) -> None:
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
+        menu.addSeparator()
+        menu.addActions(self.backups.actions())
 
     def set_actor(self, actor: Actor | None) -> None:
         self.actor = actor
@@ -53,6 +67,9 @@ class DataActions(QObject):
             "" if can_import else "Only equipment managers and administrators import."
         )
         self.export_action.setEnabled(actor is not None and bool(exportable_kinds(actor)))
+        self.backups.set_actor(actor)
+        if actor is not None and not self.scheduler.timer.isActive():
+            self.scheduler.start()
 
     def open_import(self) -> None:
         if self.actor is None:

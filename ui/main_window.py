@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self.inspections_view.changed.connect(self._on_inspections_changed)
         self.data_actions.data_changed.connect(self._on_data_changed)
         self.data_actions.message.connect(self._on_data_message)
+        self.data_actions.restored.connect(self._on_restored)
         self.reports_view.exported.connect(self._on_data_message)
         self.output.saved.connect(self._on_loans_changed)
         # A protocol changed: what may be lent, and on what terms, may have changed too.
@@ -692,6 +693,11 @@ class MainWindow(QMainWindow):
         self.loans_view.refresh()
         self.inspections_view.refresh()
         self.people_view.refresh()
+
+    def _on_restored(self, message: str) -> None:
+        """The database is now a backup's: its accounts decide who may go on."""
+        self.switch_user()
+        self.statusBar().showMessage(message, 20_000)
 
     def _on_data_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
