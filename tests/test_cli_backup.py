@@ -201,6 +201,22 @@ def test_postgresql_is_refused_with_its_own_tools_named(
     assert "secret" not in err
 
 
+@pytest.mark.postgres
+def test_a_real_postgresql_database_is_refused_and_left_alone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    sign_in_as(monkeypatch, ADMIN)
+    for args in (("backup",), ("restore", "kitshare.dump", "--yes")):
+        status, out, err = run(capsys, pg_url, *args)
+        assert status == cli.EXIT_REFUSED
+        assert out == ""
+        assert "pg_dump -Fc to take a backup and pg_restore --clean to restore one" in err
+    # Refused before anything was opened, let alone migrated: still no schema.
+    status, out, _err = run(capsys, pg_url, "info")
+    assert status == cli.EXIT_OK
+    assert "Schema:    none yet" in out
+
+
 def test_keep_and_folder_only_go_with_the_schedule(
     capsys: pytest.CaptureFixture[str], station: Path
 ) -> None:

@@ -52,6 +52,7 @@ class DataActions(QObject):
         self.scheduler = BackupScheduler(db, self)
         self.scheduler.taken.connect(self.message)
         self.scheduler.failed.connect(self.message)
+        self.backups.schedule_changed.connect(self.scheduler.run_now)
 
     def add_to(self, menu: QMenu) -> None:
         menu.addAction(self.import_action)
