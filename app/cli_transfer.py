@@ -26,7 +26,10 @@ from app.errors import DomainError, NotPermitted
 from app.tabular import RowProblem
 
 if TYPE_CHECKING:
+    from app.audit import Actor
     from app.cli import Subcommands
+    from app.database import Database
+    from app.tabular import Table
     from app.transfer import ImportReport, Kind, NewName
 
 # How many problems the report lists before it says how many more there are.
@@ -209,7 +212,7 @@ def _print_mapping(mapping: dict[str, str], headers: tuple[str, ...], kind: Kind
         print("Not imported: " + ", ".join(f"“{h}”" for h in unused) + ".")
 
 
-def _print_names(names: tuple[NewName, ...], *, creating: bool) -> None:
+def _print_names(names: tuple[NewName, ...], *, creating: bool, dry_run: bool) -> None:
     if not names:
         return
     print("New names in the file, not on record:")
@@ -218,7 +221,7 @@ def _print_names(names: tuple[NewName, ...], *, creating: bool) -> None:
         rows = _plural(name.rows, "row", "rows")
         print(f"  {name.kind.value} “{name.name}”{owner} ({rows})")
     if creating:
-        print("They are created with the import.")
+        print(f"They {'would be' if dry_run else 'are'} created with the import.")
     else:
         print("They are not created: give --create-missing to create them with the import.")
 
@@ -240,7 +243,7 @@ def _print_report(report: ImportReport, shown: int) -> None:
 def cmd_import(url: str, args: argparse.Namespace) -> int:
     from app.cli import EXIT_OK, EXIT_REFUSED, _acting
     from app.tabular import read_table
-    from app.transfer import ImportRefused, Kind, check_import, guess_mapping, run_import
+    from app.transfer import ImportRefused, Kind, guess_mapping, run_import
 
     kind = Kind(args.kind)
     given = _mapping(args.mapping)
@@ -257,17 +260,10 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
             f"({table.encoding})."
         )
         _print_mapping(mapping, table.headers, kind)
-        bar = ProgressBar("Checking")
-        try:
-            report = check_import(db, actor, table, kind, mapping, progress=bar)
-            if args.create_missing and report.new_names:
-                create = frozenset(name.key for name in report.new_names)
-                report = check_import(db, actor, table, kind, mapping, create=create, progress=bar)
-            else:
-                create = frozenset()
-        finally:
-            bar.finish()
-        _print_names(report.new_names, creating=args.create_missing)
+        report, create = _checked(
+            db, actor, table, kind, mapping, create_missing=args.create_missing
+        )
+        _print_names(report.new_names, creating=args.create_missing, dry_run=args.dry_run)
         _print_report(report, args.show)
         if not report.ok:
             print(
@@ -276,10 +272,11 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
             )
             return EXIT_REFUSED
         if args.dry_run:
+            one = report.total_rows == 1
+            every = "the 1 row is" if one else f"all {report.total_rows:,} rows are"
             print(
-                f"Dry run: all {_plural(report.total_rows, 'row is', 'rows are')} right; "
-                f"nothing was imported. Run again without --dry-run to import "
-                f"{'it' if report.total_rows == 1 else 'them'}."
+                f"Dry run: {every} right; nothing was imported. Run again without --dry-run "
+                f"to import {'it' if one else 'them'}."
             )
             return EXIT_OK
         bar = ProgressBar("Importing")
@@ -296,9 +293,33 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
     if result.created_names:
         listed = ", ".join(f"{n.kind.value} “{n.name}”" for n in result.created_names)
         made = f" Created {listed}."
-    count = _plural(result.created, *noun)
-    print(f"Imported {count} from {args.file.name}, all in one go.{made}")
+    print(f"Imported {_plural(result.created, *noun)} from {args.file.name}, all in one go.{made}")
     return EXIT_OK
+
+
+def _checked(
+    db: Database,
+    actor: Actor,
+    table: Table,
+    kind: Kind,
+    mapping: dict[str, str],
+    *,
+    create_missing: bool,
+) -> tuple[ImportReport, frozenset[tuple[str, str, str | None]]]:
+    """The dry run's report, and the new names approved: with ``create_missing``, every
+    one the first check offers, checked again with them approved."""
+    from app.transfer import check_import
+
+    bar = ProgressBar("Checking")
+    try:
+        report = check_import(db, actor, table, kind, mapping, progress=bar)
+        create: frozenset[tuple[str, str, str | None]] = frozenset()
+        if create_missing and report.new_names:
+            create = frozenset(name.key for name in report.new_names)
+            report = check_import(db, actor, table, kind, mapping, create=create, progress=bar)
+    finally:
+        bar.finish()
+    return report, create
 
 
 # -- export ----------------------------------------------------------------------------------

@@ -216,6 +216,10 @@ def test_new_names_are_created_only_with_create_missing(
     assert f"  site “Ely Fire Station” for {FIRE} (1 row)" in out
     assert "They are not created: give --create-missing to create them with the import." in out
     assert tally(url) == (items, categories, events)
+    status, out, _err = run(capsys, url, "import", str(path), "--create-missing", "--dry-run")
+    assert status == 0
+    assert "They would be created with the import." in out
+    assert tally(url) == (items, categories, events)
     status, out, _err = run(capsys, url, "import", str(path), "--create-missing")
     assert status == 0, out
     assert "They are created with the import." in out
