@@ -552,6 +552,12 @@ def _step_written(done: int, total: int | None, progress: Progress | None) -> No
         raise Cancelled("Cancelled; no file was written.")
 
 
+def _finished(done: int, total: int | None, progress: Progress | None) -> None:
+    """The last report: a Cancel pressed after the last step still stops the file."""
+    if progress is not None and not progress(done, total or done):
+        raise Cancelled("Cancelled; no file was written.")
+
+
 def _write_csv(
     path: Path,
     headers: Sequence[str],
@@ -567,8 +573,7 @@ def _write_csv(
             writer.writerow([_cell_text(value) for value in row])
             written += 1
             _step_written(written, total, progress)
-    if progress is not None:
-        progress(written, total or written)
+    _finished(written, total, progress)
     return written
 
 
@@ -619,6 +624,5 @@ def _write_xlsx(
             book.save(path)
         raise
     book.save(path)
-    if progress is not None:
-        progress(written, total or written)
+    _finished(written, total, progress)
     return written

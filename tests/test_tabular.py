@@ -387,6 +387,22 @@ def test_a_cancelled_write_leaves_no_file(tmp_path: Path, suffix: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_cancel_at_the_last_report_still_leaves_no_file(tmp_path: Path, suffix: str) -> None:
+    # Fewer rows than one progress step: the only chance to cancel is the final report.
+    path = tmp_path / f"small{suffix}"
+    calls: list[tuple[int, int]] = []
+
+    def cancel(done: int, total: int) -> bool:
+        calls.append((done, total))
+        return False
+
+    with pytest.raises(Cancelled):
+        write_table(path, ["N"], ([n] for n in range(12)), total=12, progress=cancel)
+    assert calls == [(12, 12)]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_unknown_ending_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TableUnwritable, match=r"writes \.csv and \.xlsx files"):
         write_table(tmp_path / "out.ods", ["A"], [])
