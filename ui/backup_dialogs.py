@@ -72,7 +72,7 @@ from ui.loan_form import (
     muted,
     named,
 )
-from ui.mou_dialog import boxed
+from ui.mou_dialog import boxed, message_label, show_message
 
 BACK_UP_TITLE = "Back up now"
 RESTORE_TITLE = "Restore from a backup"
@@ -124,21 +124,6 @@ def waiting() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
-
-
-def message_label(name: str) -> QLabel:
-    """A boxed message, hidden until it has something to say."""
-    label = named(QLabel(), name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def show_message(label: QLabel, text: str, style: tuple[str, str, str]) -> None:
-    label.setText(text)
-    label.setStyleSheet(boxed(style))
-    label.setVisible(bool(text))
 
 
 def folder_row(edit: QLineEdit, browse: QPushButton) -> QWidget:

@@ -35,14 +35,9 @@ from app.errors import KitShareError
 from app.permissions import Action, may
 from app.tabular import Cancelled
 from app.transfer import Kind, export
-from ui.import_wizard import (
-    WorkProgress,
-    documents_folder,
-    message_label,
-    rows_text,
-    show_message,
-)
+from ui.import_wizard import WorkProgress, documents_folder, rows_text
 from ui.loan_form import REFUSED_STYLE, TO_DO_STYLE, heading, muted, named
+from ui.mou_dialog import message_label, show_message
 
 DIALOG_TITLE = "Export"
 SUFFIXES = {"csv": ".csv", "xlsx": ".xlsx"}

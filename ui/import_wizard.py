@@ -70,7 +70,7 @@ from app.transfer import (
     run_import,
 )
 from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, muted, named
-from ui.mou_dialog import boxed
+from ui.mou_dialog import message_label, show_message
 
 WIZARD_TITLE = "Import from a spreadsheet"
 NOT_IMPORTED = "— not imported —"
@@ -199,21 +199,6 @@ def ask_save_path(parent: QWidget, suggested: Path) -> Path | None:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         path = path.with_name(path.name + (".xlsx" if "xlsx" in chosen_filter else ".csv"))
     return path
-
-
-def message_label(name: str) -> QLabel:
-    """A boxed message, hidden until it has something to say."""
-    label = named(QLabel(), name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def show_message(label: QLabel, text: str, style: tuple[str, str, str]) -> None:
-    label.setText(text)
-    label.setStyleSheet(boxed(style))
-    label.setVisible(bool(text))
 
 
 # -- progress -----------------------------------------------------------------------------------

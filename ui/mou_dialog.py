@@ -106,6 +106,21 @@ def boxed(style: tuple[str, str, str]) -> str:
     )
 
 
+def message_label(name: str) -> QLabel:
+    """A boxed message, hidden until it has something to say."""
+    label = named(QLabel(), name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str, style: tuple[str, str, str]) -> None:
+    label.setText(text)
+    label.setStyleSheet(boxed(style))
+    label.setVisible(bool(text))
+
+
 def hint(text: str) -> QLabel:
     """Advice under a field: wrapped, a little lighter than the text but not faint."""
     label = QLabel(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeAlias
 
@@ -393,7 +394,21 @@ def _elide_lines(text: str, metrics: QFontMetricsF, width: float, lines: int) ->
 
 
 def write_pdf(source: Printable, path: Path) -> int:
-    """Write ``source`` to ``path`` as a PDF; returns the number of pages.
+    """Write ``source`` to ``path`` as a PDF; returns the number of pages."""
+
+    def lay_out(writer: QPdfWriter) -> int:
+        if isinstance(source, LabelSheet):
+            apply_label_layout(writer)
+        else:
+            apply_document_layout(writer)
+        return paint(source, writer)
+
+    return write_pdf_file(path, source.title, lay_out)
+
+
+def write_pdf_file(path: Path, title: str, lay_out: Callable[[QPdfWriter], int]) -> int:
+    """Write a PDF titled ``title`` to ``path``, ``lay_out`` setting the page and painting
+    every page onto the writer it is given; returns the number of pages it painted.
 
     The PDF is written beside ``path`` under a temporary name and moved into place
     only when complete, so a failure never leaves a partial file (or spoils one that
@@ -421,12 +436,8 @@ def write_pdf(source: Printable, path: Path) -> int:
         writer = QPdfWriter(temporary)
         writer.setResolution(PDF_RESOLUTION)
         writer.setCreator("Kit Share")
-        writer.setTitle(source.title)
-        if isinstance(source, LabelSheet):
-            apply_label_layout(writer)
-        else:
-            apply_document_layout(writer)
-        pages = paint(source, writer)
+        writer.setTitle(title)
+        pages = lay_out(writer)
         del writer  # closes the file
         os.replace(temporary, target)
     except OSError as error:

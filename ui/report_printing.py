@@ -9,8 +9,6 @@ portrait page turns the paper to landscape.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +32,9 @@ from ui.charts import fitting_height, paint_chart
 from ui.printing import (
     DOCUMENT_MARGINS_MM,
     FOOTER_POINT_SIZE,
-    PDF_RESOLUTION,
     SANS_FAMILIES,
     PrintFailed,
-    ensure_gui,
+    write_pdf_file,
 )
 
 TITLE_POINT_SIZE = 16.0
@@ -410,44 +407,10 @@ def paint_report(report: Report, device: QPagedPaintDevice) -> int:
 
 
 def write_report_pdf(report: Report, path: Path) -> int:
-    """Write ``report`` to ``path`` as an A4 PDF; returns the number of pages.
+    """Write ``report`` to ``path`` as an A4 PDF; returns the number of pages."""
 
-    Written under a temporary name beside ``path`` and moved into place when complete,
-    so a failure never leaves half a file (or spoils one that was there).
-    """
-    ensure_gui()
-    target = Path(path).expanduser()
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise PrintFailed(f"{target} is a folder; give a file name ending in .pdf.")
-    if not folder.is_dir():
-        raise PrintFailed(
-            f"Kit Share cannot write {target}: the folder {folder} does not exist. "
-            "Create it or choose another folder."
-        )
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=folder)
-        os.close(handle)
-    except OSError as error:
-        raise PrintFailed(
-            f"Kit Share cannot write to the folder {folder} ({error.strerror}). "
-            "Choose a folder you can save to."
-        ) from error
-    try:
-        writer = QPdfWriter(temporary)
-        writer.setResolution(PDF_RESOLUTION)
-        writer.setCreator("Kit Share")
-        writer.setTitle(report.title)
+    def lay_out(writer: QPdfWriter) -> int:
         apply_report_layout(writer, report)
-        pages = paint_report(report, writer)
-        del writer  # closes the file
-        os.replace(temporary, target)
-    except OSError as error:
-        raise PrintFailed(
-            f"Kit Share cannot save {target} ({error.strerror}). Close it if it is open in "
-            "another program, or choose another name."
-        ) from error
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return pages
+        return paint_report(report, writer)
+
+    return write_pdf_file(path, report.title, lay_out)
