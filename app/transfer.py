@@ -1419,6 +1419,22 @@ def _permission(kind: Kind) -> Action:
     raise DomainError("Kit Share exports loans but does not import them; import items or people.")
 
 
+def importable_kinds(actor: Actor) -> list[Kind]:
+    """What ``actor`` may import: items for those who keep the catalogue, people only for
+    an administrator."""
+    return [kind for kind in IMPORTABLE if may(actor, _permission(kind))]
+
+
+def exportable_kinds(actor: Actor) -> list[Kind]:
+    """What ``actor`` may export: the catalogue and loans are for anyone to read, as in
+    the window; people (names, numbers, contact details, qualifications) only for those
+    who keep them, an administrator: a whole list of personal data is theirs to hand out."""
+    kinds = [Kind.ITEMS, Kind.LOANS]
+    if may(actor, Action.MANAGE_PEOPLE):
+        kinds.append(Kind.PEOPLE)
+    return kinds
+
+
 def check_import(
     db: Database,
     actor: Actor,
@@ -1710,12 +1726,8 @@ def export(
     progress: Progress | None = None,
 ) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx) with headers an import maps back
-    exactly; returns the number of rows.
-
-    The catalogue and loans are for anyone to read, as in the window. People (names,
-    numbers, contact details, qualifications) only for those who keep them, an
-    administrator: a whole list of personal data in a file is theirs to hand out."""
-    if kind is Kind.PEOPLE and not may(actor, Action.MANAGE_PEOPLE):
+    exactly; returns the number of rows. Who may export what: ``exportable_kinds``."""
+    if kind not in exportable_kinds(actor):
         who = (
             f"{actor.name} is signed in as {with_article(actor.role)}, and only"
             if actor.role is not None

@@ -1194,3 +1194,21 @@ def test_the_loans_export(tmp_path: Path) -> None:
     assert first["Starts"].count("/") == 2
     assert first["Returned"].count("/") == 2
     assert by_number["2"]["Items"] == "CAM-000130 × 30"
+
+
+@pytest.mark.parametrize(
+    ("role", "imports", "exports"),
+    [
+        (None, [], [Kind.ITEMS, Kind.LOANS]),
+        (Role.DUTY_OFFICER, [], [Kind.ITEMS, Kind.LOANS]),
+        (Role.EQUIPMENT_MANAGER, [Kind.ITEMS], [Kind.ITEMS, Kind.LOANS]),
+        (Role.ADMINISTRATOR, [Kind.ITEMS, Kind.PEOPLE], [Kind.ITEMS, Kind.LOANS, Kind.PEOPLE]),
+    ],
+)
+def test_what_each_role_may_import_and_export(
+    role: Role | None, imports: list[Kind], exports: list[Kind]
+) -> None:
+    # The window's menus and the services read the same rule.
+    actor = Actor(name="Someone (test)", role=role, agency_id=1)
+    assert transfer.importable_kinds(actor) == imports
+    assert transfer.exportable_kinds(actor) == exports

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from app.audit import Actor
 from app.database import Database
 from ui.backup_dialogs import BackupActions, BackupScheduler
-from ui.export_dialog import ExportDialog, exportable_kinds
+from ui.export_dialog import ExportDialog, signed_in_exports
 from ui.import_wizard import ImportWizard, may_import
 
 
@@ -67,7 +67,7 @@ class DataActions(QObject):
         self.import_action.setToolTip(
             "" if can_import else "Only equipment managers and administrators import."
         )
-        self.export_action.setEnabled(actor is not None and bool(exportable_kinds(actor)))
+        self.export_action.setEnabled(actor is not None and bool(signed_in_exports(actor)))
         self.backups.set_actor(actor)
         if actor is not None and not self.scheduler.timer.isActive():
             self.scheduler.start()

@@ -32,9 +32,8 @@ from app.audit import Actor
 from app.clock import today_uk
 from app.database import Database
 from app.errors import KitShareError
-from app.permissions import Action, may
 from app.tabular import Cancelled
-from app.transfer import Kind, export
+from app.transfer import Kind, export, exportable_kinds
 from ui.import_wizard import WorkProgress, documents_folder, rows_text
 from ui.loan_form import REFUSED_STYLE, TO_DO_STYLE, heading, muted, named
 from ui.mou_dialog import message_label, show_message
@@ -57,15 +56,9 @@ Inform = Callable[[QWidget, str], None]
 """Tells the person something that needs no answer."""
 
 
-def exportable_kinds(actor: Actor) -> list[Kind]:
-    """What ``actor`` may export: the catalogue and loans for anyone signed in, people
-    (names, numbers, qualifications) only for those who keep them."""
-    if actor.role is None:
-        return []
-    kinds = [Kind.ITEMS, Kind.LOANS]
-    if may(actor, Action.MANAGE_PEOPLE):
-        kinds.append(Kind.PEOPLE)
-    return kinds
+def signed_in_exports(actor: Actor) -> list[Kind]:
+    """What the window offers ``actor`` to export: nothing until someone signs in."""
+    return exportable_kinds(actor) if actor.role is not None else []
 
 
 def suggested_name(kind: Kind, file_format: str) -> str:
@@ -179,7 +172,7 @@ class ExportDialog(QDialog):
         self.kind_group = QButtonGroup(self)
         self.kind_buttons: dict[Kind, QRadioButton] = {}
         kinds_column = QVBoxLayout()
-        for kind in exportable_kinds(actor):
+        for kind in signed_in_exports(actor):
             button = named(QRadioButton(KIND_TEXTS[kind][0]), f"{kind.value}Radio")
             self.kind_group.addButton(button)
             self.kind_buttons[kind] = button

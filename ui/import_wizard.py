@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
 from app.audit import Actor
 from app.database import Database
 from app.errors import KitShareError
-from app.permissions import Action, may
 from app.tabular import Cancelled, RowProblem, Table, read_table, write_table
 from app.transfer import (
     Field,
@@ -67,6 +66,7 @@ from app.transfer import (
     check_import,
     fields_for,
     guess_mapping,
+    importable_kinds,
     run_import,
 )
 from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, muted, named
@@ -163,17 +163,6 @@ def table_facts(path: Path, table: Table) -> str:
 def may_import(actor: Actor) -> bool:
     """Whether ``actor`` may import anything at all (the window's menu item follows it)."""
     return bool(importable_kinds(actor))
-
-
-def importable_kinds(actor: Actor) -> list[Kind]:
-    """What ``actor`` may import: items for those who keep the catalogue, people only for
-    an administrator."""
-    kinds = []
-    if may(actor, Action.EDIT_CATALOGUE):
-        kinds.append(Kind.ITEMS)
-    if may(actor, Action.MANAGE_PEOPLE):
-        kinds.append(Kind.PEOPLE)
-    return kinds
 
 
 def documents_folder() -> Path:
