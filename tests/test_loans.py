@@ -645,7 +645,8 @@ def test_the_operator_must_hold_a_current_qualification(db: Database, world: Wor
         assert words in problems[0].message
         error = refusal(service.issue_loan, db, loan_id, handover, ACTOR, now=NOW)
         assert words in error.message
-    assert refusal(service.issue_loan, db, loan_id, Handover(operator_id=None), ACTOR).rules == {
+    no_operator = Handover(operator_id=None)
+    assert refusal(service.issue_loan, db, loan_id, no_operator, ACTOR, now=NOW).rules == {
         "details"
     }
     assert service.get_loan(db, loan_id).status is LoanStatus.APPROVED

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.accounts import sign_in
 from app.agreements import MouStatus
 from app.audit import Actor
+from app.clock import format_date
 from app.database import Database
 from app.register import (
     find_mou,
@@ -134,7 +135,11 @@ def test_selecting_an_mou_shows_its_clauses_and_protocols(
     mou = get_mou(demo, uas)
     assert f"{UAS} · Version 1" in text
     assert "Review due" in text
-    assert "Effective from\n31/12/2024\nReview by\n31/12/2026" in text
+    # The demo's dates move with the day it was made; the page shows the MoU's own.
+    assert (
+        f"Effective from\n{format_date(mou.effective_from)}\n"
+        f"Review by\n{format_date(mou.review_on)}"
+    ) in text
     assert "Cambridgeshire Constabulary (lead party)" in text
     assert "Nicola Brereton, Chief Constable" in text
     for clause in mou.clauses:
