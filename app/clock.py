@@ -1,15 +1,49 @@
-"""UK local time for people; UTC for storage. Dates read DD/MM/YYYY, times 24-hour."""
+"""UK local time for people; UTC for storage. Dates read DD/MM/YYYY, times 24-hour.
+
+Every "now" in Kit Share comes from ``now_utc()`` here: services, windows, documents and
+the column defaults of ``models`` alike. A test (or a bench) replaces the source with
+``use_clock`` and so decides what day it is; nothing else reads the system clock.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from models.base import use_clock as _use_for_models
+
 UK = ZoneInfo("Europe/London")
+
+Clock = Callable[[], datetime]
+"""A source of the current moment: aware, in any zone."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_source: Clock = system_clock
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    """The current moment, aware, in UTC."""
+    return _source().astimezone(UTC)
+
+
+def use_clock(source: Clock | None) -> Clock:
+    """Take "now" from ``source`` from here on (``None``: the system clock again).
+
+    Returns the source it replaces, so a caller can put it back.
+    """
+    global _source  # noqa: PLW0603 - one clock for the whole process is the point
+    previous = _source
+    _source = source or system_clock
+    return previous
+
+
+# Rows stamped by a column default (created_at, occurred_at…) take the same clock.
+_use_for_models(now_utc)
 
 
 def today_uk(now: datetime | None = None) -> date:

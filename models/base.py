@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,9 +51,26 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def utcnow() -> datetime:
-    """The current moment, aware, in UTC."""
+def _system_now() -> datetime:
     return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _system_now
+
+
+def utcnow() -> datetime:
+    """The current moment, aware, in UTC, for column defaults.
+
+    ``app.clock`` hands its own source in with ``use_clock`` when it is imported, so
+    that a row stamped here agrees with the services' "now".
+    """
+    return _now()
+
+
+def use_clock(source: Callable[[], datetime]) -> None:
+    """Take column defaults' "now" from ``source`` (``app.clock`` calls this)."""
+    global _now  # noqa: PLW0603 - the one hook by which the clock reaches the models
+    _now = source
 
 
 def str_enum(enum_class: type[enum.Enum], name: str) -> Enum:

@@ -17,8 +17,10 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.clock import use_clock
 from app.config import normalise_url
 from app.database import Database, open_database
+from tests.clock import TestClock
 from tests.pgserver import ClusterUnavailable, start_cluster
 
 POSTGRES_ENV = "KITSHARE_TEST_POSTGRES_URL"
@@ -88,6 +90,26 @@ def db(db_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[TestClock]:
+    """Kit Share's clock for one test: the system's, unless the test sets it, or its
+    module or function is marked ``@pytest.mark.clock(moment)`` to start at a moment.
+
+    Tests that leave it alone run on today's date and must work out what they expect
+    from ``now_utc()``: the suite passes on any day (CI runs it a second time with the
+    system clock moved years ahead, across a clock change).
+    """
+    test_clock = TestClock()
+    marker = request.node.get_closest_marker("clock")
+    if marker is not None:
+        test_clock.set(*marker.args, **marker.kwargs)
+    previous = use_clock(test_clock)
+    try:
+        yield test_clock
+    finally:
+        use_clock(previous)
 
 
 @pytest.fixture(autouse=True)

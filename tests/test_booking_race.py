@@ -131,7 +131,7 @@ def race_for_kit(
 def _attempt(
     database: Database, racer: int, round_: int, draft: LoanDraft, actor: Actor
 ) -> Outcome:
-    started = time.time()
+    started = time.monotonic()
     try:
         loan_id = loans.request_loan(database, draft, actor, now=NOW)
     except LoanConflict as exc:
@@ -142,7 +142,7 @@ def _attempt(
             message=exc.message,
             rules=tuple(sorted(exc.rules)),
             started_at=started,
-            finished_at=time.time(),
+            finished_at=time.monotonic(),
         )
     except KitShareError as exc:
         # Another refusal, or the environment (locked, timed out): wrong in this race.
@@ -150,7 +150,7 @@ def _attempt(
     except Exception:
         return Outcome(racer, round_, "crash", message=traceback.format_exc(), started_at=started)
     return Outcome(
-        racer, round_, "won", loan_id=loan_id, started_at=started, finished_at=time.time()
+        racer, round_, "won", loan_id=loan_id, started_at=started, finished_at=time.monotonic()
     )
 
 

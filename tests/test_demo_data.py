@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import today_uk
+from app.clock import now_utc, today_uk
 from app.database import Database, open_database
 from app.demo_data import (
     KIT_MANAGER_PASSWORD,
@@ -58,7 +58,7 @@ def _open(path: Path, now: datetime) -> Database:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Session, datetime]]:
-    now = FIXED_NOW if request.param == "fixed" else datetime.now(UTC)
+    now = FIXED_NOW if request.param == "fixed" else now_utc()
     db = _open(tmp_path_factory.mktemp(f"demo-{request.param}"), now)
     with db.read() as session:
         yield session, now

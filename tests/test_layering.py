@@ -46,3 +46,57 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from ui.main import main\nimport PySide6.QtCore\n", encoding="utf-8")
     assert imported_top_levels(sample) == {"ui", "PySide6"}
+
+
+# Where "now" may be read from the system: the one clock, and the models' fallback
+# before the clock hands itself in.
+CLOCK_READERS = {ROOT / "app" / "clock.py", ROOT / "models" / "base.py"}
+SYSTEM_CLOCK_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("QDateTime", "currentDateTime"),
+    ("QDateTime", "currentDateTimeUtc"),
+    ("QDate", "currentDate"),
+    ("QTime", "currentTime"),
+}
+
+
+def system_clock_reads(path: Path) -> list[str]:
+    """Each ``datetime.now()``-like call in a file, as ``line: call``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and (node.func.value.id, node.func.attr) in SYSTEM_CLOCK_CALLS
+        ):
+            found.append(f"{node.lineno}: {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def test_only_the_clock_reads_the_time_of_day() -> None:
+    """Tests set the day through app.clock; a stray system read would ignore them."""
+    files = [
+        path
+        for layer in ("app", "ui", "models", "tests")
+        for path in (ROOT / layer).rglob("*.py")
+        if path not in CLOCK_READERS and path.name != "clock.py"
+    ]
+    offenders = {
+        str(path.relative_to(ROOT)): reads for path in files if (reads := system_clock_reads(path))
+    }
+    assert offenders == {}, f"read the system clock, not app.clock.now_utc(): {offenders}"
+
+
+def test_the_clock_checker_sees_a_stray_read(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from datetime import date, datetime\nx = datetime.now()\ny = date.today()\n",
+        encoding="utf-8",
+    )
+    assert system_clock_reads(sample) == ["2: datetime.now()", "3: date.today()"]

@@ -7,7 +7,7 @@ for what it cannot do without (a reason), as a reminder. Whoever is signed in de
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
-from app.clock import format_datetime
+from app.clock import format_datetime, now_utc
 from app.database import Database
 from app.errors import Refusal
 from app.loans import (
@@ -199,7 +199,7 @@ class RecallDialog(LoanFormDialog):
         super().__init__(db, actor, f"Recall loan {loan.id}", parent)
         self.loan = loan
         self.due_edit = named(UkDateTimeEdit(), "dueAt")
-        self.due_edit.set_moment(_next_quarter_hour(datetime.now(UTC) + RECALL_NOTICE))
+        self.due_edit.set_moment(_next_quarter_hour(now_utc() + RECALL_NOTICE))
         self.reason_edit = _reason_edit(
             "reason", "e.g. Needed for a live incident: flooding at Earith"
         )

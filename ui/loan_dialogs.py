@@ -7,7 +7,7 @@ the first rule that blocks, and calls the service's action on OK.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QPalette, QResizeEvent
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
-from app.clock import format_datetime, format_hours, today_uk
+from app.clock import format_datetime, format_hours, now_utc, today_uk
 from app.database import Database
 from app.errors import Refusal
 from app.inspections import SEVERITY_EFFECT, SEVERITY_WORDS
@@ -362,7 +362,7 @@ class RequestDialog(LoanFormDialog):
     def _on_emergency_toggled(self, emergency: bool) -> None:
         # Waiving notice, the sensible start is now; unless the person chose times.
         if not self._period_touched:
-            self._set_period(_minute(datetime.now(UTC)) if emergency else self._default_start())
+            self._set_period(_minute(now_utc()) if emergency else self._default_start())
 
     def _on_borrower_changed(self) -> None:
         self.requested_by.set_people(self.choices.people_of(self.borrower_id()))
@@ -440,7 +440,7 @@ class EmergencyIssueDialog(RequestDialog):
         return "Requested by"
 
     def _default_start(self) -> datetime:
-        return _minute(datetime.now(UTC))
+        return _minute(now_utc())
 
     def _on_emergency_toggled(self, emergency: bool) -> None:
         """Always an emergency: the start stays where it is."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from app.clock import today_uk
+from app.clock import now_utc, today_uk
 from app.database import Database, open_database
 from models import (
     Agency,
@@ -51,7 +51,7 @@ def build_catalogue(path: Path) -> Catalogue:
     broken drone, barriers out on an overdue loan, and a mobile toilet that no sharing
     protocol covers."""
     db = open_database(f"sqlite:///{path.as_posix()}")
-    now = datetime.now(UTC)
+    now = now_utc()
     today = today_uk(now)
     with db.write() as session:
         police = Agency(code="CAMBS", name="Cambridgeshire Constabulary", kind=AgencyKind.POLICE)

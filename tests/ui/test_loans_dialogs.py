@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 import ui.loan_dialogs
 from app.audit import Actor
 from app.catalogue import item_detail
+from app.clock import now_utc
 from app.loans import (
     Handover,
     LineDraft,
@@ -61,7 +62,7 @@ def request_dialog(qtbot: QtBot, catalogue: Catalogue, people: People) -> Reques
 
 
 def requested_loan(catalogue: Catalogue, people: People, quantity: int = 4) -> LoanView:
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=6)
+    start = now_utc().replace(second=0, microsecond=0) + timedelta(hours=6)
     loan_id = request_loan(
         catalogue.db,
         LoanDraft(
@@ -159,7 +160,7 @@ def test_too_little_notice_is_refused_until_marked_an_emergency(
     qtbot: QtBot, request_dialog: RequestDialog
 ) -> None:
     dialog = request_dialog
-    dialog.starts_edit.set_moment(datetime.now(UTC) + timedelta(hours=1))
+    dialog.starts_edit.set_moment(now_utc() + timedelta(hours=1))
     settle(qtbot, dialog)
 
     assert not dialog.ok_button.isEnabled()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.audit import Actor
+from app.clock import now_utc
 from app.items import choices
 from app.loans import (
     LineDraft,
@@ -32,7 +33,7 @@ ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 
 def book_barriers(catalogue: Catalogue, people: People, quantity: int, *, days: int = 1) -> int:
     """A request for barriers by the ambulance service, starting after the notice."""
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5, days=days - 1)
+    start = now_utc().replace(microsecond=0) + timedelta(hours=5, days=days - 1)
     draft = LoanDraft(
         borrower_agency_id=people.ambulance_id,
         requested_by_id=people.requester_id,

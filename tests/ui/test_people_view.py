@@ -4,7 +4,7 @@ a qualification, and the issue dialogs offering only qualified operators."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.audit import Actor
-from app.clock import format_date, today_uk
+from app.clock import format_date, now_utc, today_uk
 from app.database import Database
 from app.loans import LineDraft, LoanDraft, approve_loan, get_loan, request_loan
 from app.people import (
@@ -626,7 +626,7 @@ def test_the_issue_dialog_offers_only_qualified_operators(
     qtbot: QtBot, catalogue: Catalogue, people: People
 ) -> None:
     _pilots(catalogue, people)
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=6)
+    start = now_utc().replace(second=0, microsecond=0) + timedelta(hours=6)
     loan_id = request_loan(
         catalogue.db,
         LoanDraft(
