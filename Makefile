@@ -34,8 +34,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); the slowest tests are named at the end of each run.
+PYTEST := $(BIN)/pytest -n auto --durations=15
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(PYTEST)
 
 test: lint typecheck pytest
 

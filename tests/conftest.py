@@ -9,29 +9,25 @@ PostgreSQL tests are skipped with the reason shown in the summary, except under
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
+from argon2 import PasswordHasher
 
 from app.clock import use_clock
 from app.config import normalise_url
 from app.database import Database, open_database
+from app.passwords import use_hasher
 from tests.clock import TestClock
 from tests.pgserver import ClusterUnavailable, start_cluster
+from tests.templates import Content, PostgresTemplates, SqliteTemplates
 
 POSTGRES_ENV = "KITSHARE_TEST_POSTGRES_URL"
 
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -54,42 +50,108 @@ def postgres_admin_url() -> Iterator[str]:
         cluster.stop()
 
 
-@pytest.fixture
-def pg_url(postgres_admin_url: str) -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    name = f"kitshare_test_{uuid.uuid4().hex[:12]}"
-    admin = _libpq(postgres_admin_url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """SQLite files at the newest schema, or with the demo, built once and copied."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_admin_url: str) -> Iterator[PostgresTemplates]:
+    """The same on PostgreSQL; dropped before the server goes."""
+    templates = PostgresTemplates(postgres_admin_url)
     try:
-        yield url
+        yield templates
     finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        templates.drop()
+
+
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _database(
+    request: pytest.FixtureRequest, tmp_path: Path, content: Content | None
+) -> Iterator[str]:
+    """A database of the kind ``request.param`` names, holding ``content``."""
+    if request.param == "sqlite":
+        path = tmp_path / "kitshare.db"
+        if content is not None:
+            sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+            sqlite.copy(content, path)
+        yield f"sqlite:///{path.as_posix()}"
+        return
+    postgres: PostgresTemplates = request.getfixturevalue("postgres_templates")
+    with postgres.database(content) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(postgres_templates: PostgresTemplates) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    with postgres_templates.database(None) as url:
+        yield url
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet."""
     return f"sqlite:///{(tmp_path / 'kitshare.db').as_posix()}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(params=KINDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind in turn: the same test runs on both."""
-    if request.param == "sqlite":
-        return str(request.getfixturevalue("sqlite_url"))
-    return str(request.getfixturevalue("pg_url"))
+    yield from _database(request, tmp_path, None)
+
+
+@pytest.fixture(params=KINDS)
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind at the newest schema, with no rows."""
+    yield from _database(request, tmp_path, Content.SCHEMA)
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def db(migrated_url: str) -> Iterator[Database]:
     """An open database at the newest schema, on SQLite and on PostgreSQL in turn."""
-    database = open_database(db_url)
+    database = open_database(migrated_url)
     try:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture(params=KINDS)
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind holding the Cambridgeshire demo data and its accounts.
+
+    The demo was loaded once for the session, around the moment it was built.
+    """
+    yield from _database(request, tmp_path, Content.DEMO)
+
+
+@pytest.fixture
+def demo_db(demo_url: str) -> Iterator[Database]:
+    database = open_database(demo_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes() -> Iterator[None]:
+    """Hash the tests' passwords at argon2's lowest cost, not the station's.
+
+    The station's cost (a tenth of a second a hash, on purpose) would spend minutes of
+    every run on the thousands of passwords the tests set; a hash records its own
+    cost, so signing in checks each one the same way. tests/test_accounts.py checks the
+    station's cost itself.
+    """
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    try:
+        yield
+    finally:
+        use_hasher(previous)
 
 
 @pytest.fixture(autouse=True)

@@ -331,3 +331,23 @@ def test_each_role_may_do_what_the_one_below_may_and_more() -> None:
     assert "not Norfolk's" in (
         refusal(manager, Action.RECORD_INSPECTION, agency_id=2, agency_name="Norfolk") or ""
     )
+
+
+def test_stations_hash_with_argon2id_at_the_recommended_cost() -> None:
+    """The tests hash cheaply (tests/conftest.py); Kit Share itself does not."""
+    from argon2 import Type, extract_parameters
+
+    from app.passwords import STATION_HASHER, use_hasher, verify_password
+
+    previous = use_hasher(STATION_HASHER)
+    try:
+        stored = hash_password("a station's passphrase")
+    finally:
+        use_hasher(previous)
+    parameters = extract_parameters(stored)
+    assert parameters.type is Type.ID
+    assert parameters.memory_cost >= 64 * 1024  # KiB
+    assert parameters.time_cost >= 3
+    # Whatever hasher is in use, a hash is checked at the cost written in it.
+    assert verify_password(stored, "a station's passphrase")
+    assert not verify_password(stored, "a station's passphrasE")

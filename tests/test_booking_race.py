@@ -205,10 +205,10 @@ def _draft(stock: Stock, item_id: int, quantity: int, shift: timedelta) -> LoanD
 
 
 @pytest.fixture
-def stocked(db_url: str) -> tuple[str, Stock]:
-    database = open_database(db_url)
+def stocked(migrated_url: str) -> tuple[str, Stock]:
+    database = open_database(migrated_url)
     try:
-        return db_url, _lend_stock(database)
+        return migrated_url, _lend_stock(database)
     finally:
         database.dispose()
 

@@ -104,11 +104,10 @@ def test_masked_url_hides_only_the_password() -> None:
     assert masked == "postgresql+psycopg://kit:***@db.example:5432/kitshare"
 
 
-def test_search_prints_json_rows(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_prints_json_rows(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    assert run(capsys, "--database", db_url, "seed-demo")[0] == 0
-    status, out, _ = run(capsys, "--database", db_url, "search", "drone", "--json")
+    status, out, _ = run(capsys, "--database", demo_url, "search", "drone", "--json")
     assert status == 0
     rows = json.loads(out)
     assert rows
@@ -130,7 +129,7 @@ def test_search_prints_json_rows(db_url: str, capsys: pytest.CaptureFixture[str]
     status, out, _ = run(
         capsys,
         "--database",
-        db_url,
+        demo_url,
         "search",
         "barrier",
         "--agency",
@@ -166,15 +165,13 @@ def test_search_refusals(
     assert message in err
 
 
-def test_qualifications_expiring_soon(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_qualifications_expiring_soon(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     # The demo's qualifications expire relative to today: Jess Parfitt's two water rescue
     # modules in 14 days, Sophie Turnbull's drone pilot in 20, Gareth Pryce's method of
     # entry in 25; Liam Chapman's lapsed 45 days ago and is not "expiring".
-    assert run(capsys, "--database", db_url, "seed-demo")[0] == 0
-
-    status, out, err = run(capsys, "--database", db_url, "qualifications", "--expiring")
+    status, out, err = run(capsys, "--database", demo_url, "qualifications", "--expiring")
     assert status == 0, err
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["Expires", "on", "Person", "Staff"]
@@ -189,7 +186,7 @@ def test_qualifications_expiring_soon(db_url: str, capsys: pytest.CaptureFixture
     assert "Chapman" not in out
 
     status, out, _ = run(
-        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "15", "--json"
+        capsys, "--database", demo_url, "qualifications", "--expiring", "--days", "15", "--json"
     )
     assert status == 0
     rows = json.loads(out)
@@ -201,7 +198,7 @@ def test_qualifications_expiring_soon(db_url: str, capsys: pytest.CaptureFixture
     assert all(len(r["expires_on"]) == 10 for r in rows)  # an ISO date
 
     status, out, _ = run(
-        capsys, "--database", db_url, "qualifications", "--expiring", "--agency", "cambs-pol"
+        capsys, "--database", demo_url, "qualifications", "--expiring", "--agency", "cambs-pol"
     )
     assert status == 0
     assert "Jess Parfitt" not in out
@@ -210,17 +207,17 @@ def test_qualifications_expiring_soon(db_url: str, capsys: pytest.CaptureFixture
     )
 
     status, out, _ = run(
-        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "3"
+        capsys, "--database", demo_url, "qualifications", "--expiring", "--days", "3"
     )
     assert out == "No qualifications expire in the next 3 days.\n"
 
     status, _, err = run(
-        capsys, "--database", db_url, "qualifications", "--expiring", "--days", "-1"
+        capsys, "--database", demo_url, "qualifications", "--expiring", "--days", "-1"
     )
     assert status == 1
     assert "Give a number of days from 0 upwards" in err
 
     with pytest.raises(SystemExit) as stopped:
-        main(["--database", db_url, "qualifications"])
+        main(["--database", demo_url, "qualifications"])
     assert stopped.value.code == 2
     assert "--expiring lists those expiring soon" in capsys.readouterr().err

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from app import cli
 from app.catalogue import item_detail
 from app.cli import main
 from app.clock import add_months, format_date, today_uk
-from app.database import Database, open_database
+from app.database import Database
 from app.directory import find_agency, find_item
 from app.inspections import (
     DUE_SOON_DAYS,
@@ -42,7 +41,6 @@ from app.inspections import (
     list_regimes,
 )
 from models import AuditEvent, Defect, DefectSeverity, DefectSource, Inspection, InspectionResult
-from tests.test_cli_loans import DemoTemplates
 
 MANAGER = ("manager", "manager-demo-2026")  # Paul Whitmore, CAMBS-FRS
 DUTY = ("duty", "duty-demo-2026")  # Rachel Holloway, CAMBS-POL
@@ -63,31 +61,6 @@ TOWER = "CFR-000233"
 # A pool van whose major defect was cleared months ago.
 VAN = "CFR-000291"
 LAPSED = {"CFR-000240", "CFR-000214", "EEA-000403", "BED-000601"}
-
-
-@pytest.fixture(scope="module")
-def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo-inspections"))
-    try:
-        yield templates
-    finally:
-        templates.drop()
-
-
-@pytest.fixture
-def demo_url(db_url: str, demo_templates: DemoTemplates, request: pytest.FixtureRequest) -> str:
-    """A database of each kind holding the Cambridgeshire demo data and its accounts."""
-    demo_templates.copy_to(db_url, request)
-    return db_url
-
-
-@pytest.fixture
-def demo_db(demo_url: str) -> Iterator[Database]:
-    db = open_database(demo_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -14,25 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from app.cli import main
 from app.clock import format_datetime, now_utc, parse_uk_datetime
-from app.database import Database, open_database
-from app.demo import load_demo
+from app.database import Database
 from app.directory import find_agency, find_item, find_person, find_site
 from app.errors import DomainError, NotFound
 from models import Agency, Person
@@ -75,88 +68,6 @@ def run_json(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> Any:
 def typed(moment: datetime) -> str:
     """``moment`` as a person types it: DD/MM/YYYY HH:MM, UK time."""
     return format_datetime(moment)
-
-
-class DemoTemplates:
-    """One demo database of each kind per module, copied for each test.
-
-    Migrating and loading the demo takes about two seconds a test; a copy takes a tenth
-    of that. The demo is placed around the moment it was loaded, a few seconds earlier.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.sqlite: Path | None = None
-        self.postgres: tuple[str, str] | None = None  # admin URL, template database
-
-    def copy_to(self, url: str, request: pytest.FixtureRequest) -> None:
-        if make_url(url).get_backend_name() == "sqlite":
-            self._copy_sqlite(Path(str(make_url(url).database)))
-        else:
-            self._copy_postgres(url, request.getfixturevalue("postgres_admin_url"))
-
-    def _copy_sqlite(self, target: Path) -> None:
-        if self.sqlite is None:
-            self.sqlite = self.folder / "demo.db"
-            _load_demo(f"sqlite:///{self.sqlite.as_posix()}")
-        # The backup API copies a consistent database whatever its WAL holds.
-        with (
-            closing(sqlite3.connect(self.sqlite)) as source,
-            closing(sqlite3.connect(target)) as copy,
-        ):
-            source.backup(copy)
-
-    def _copy_postgres(self, url: str, admin_url: str) -> None:
-        admin = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
-        if self.postgres is None:
-            template = f"kitshare_demo_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{template}"')
-            self.postgres = (admin, template)
-            _load_demo(make_url(admin_url).set(database=template).render_as_string(False))
-        target = make_url(url).database
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{target}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{target}" TEMPLATE "{self.postgres[1]}"')
-
-    def drop(self) -> None:
-        if self.postgres is not None:
-            admin, template = self.postgres
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
-
-
-def _load_demo(url: str) -> None:
-    db = open_database(url)
-    try:
-        load_demo(db)
-    finally:
-        db.dispose()
-
-
-@pytest.fixture(scope="module")
-def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo-template"))
-    try:
-        yield templates
-    finally:
-        templates.drop()
-
-
-@pytest.fixture
-def demo_url(db_url: str, demo_templates: DemoTemplates, request: pytest.FixtureRequest) -> str:
-    """A database of each kind holding the Cambridgeshire demo data."""
-    demo_templates.copy_to(db_url, request)
-    return db_url
-
-
-@pytest.fixture
-def demo_db(demo_url: str) -> Iterator[Database]:
-    db = open_database(demo_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 def this_minute() -> datetime:

@@ -23,9 +23,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.database import open_database
-from app.demo import load_demo
 from app.documents import A4_21_LABELS, all_label_item_ids
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from tests.templates import Content, SqliteTemplates
 from ui.admin import main
 
 # A QApplication before anything prints: ``write_pdf`` would otherwise make a bare
@@ -47,13 +47,13 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """The demo data in a SQLite file, loaded once: the printing commands only read it."""
+def demo(tmp_path_factory: pytest.TempPathFactory, sqlite_templates: SqliteTemplates) -> Demo:
+    """The demo data in a SQLite file, copied once: the printing commands only read it."""
     path = tmp_path_factory.mktemp("cli-print") / "demo.db"
+    sqlite_templates.copy(Content.DEMO, path)
     url = f"sqlite:///{path.as_posix()}"
     db = open_database(url)
     try:
-        load_demo(db)
         with db.read() as session:
             loan_id = session.scalars(
                 select(Loan.id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,28 +23,11 @@ from app.cli import main
 from app.database import open_database
 from models import AppUser, AuditEvent, Person, Role
 from tests import factories
-from tests.test_cli_loans import DemoTemplates
 
 ADMIN = ("admin", "admin-demo-2026")
 MANAGER = ("manager", "manager-demo-2026")
 DUTY = ("duty", "duty-demo-2026")
 NEW_PASSWORD = "a long new passphrase"
-
-
-@pytest.fixture(scope="module")
-def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo-users"))
-    try:
-        yield templates
-    finally:
-        templates.drop()
-
-
-@pytest.fixture
-def demo_url(db_url: str, demo_templates: DemoTemplates, request: pytest.FixtureRequest) -> str:
-    """A database of each kind holding the Cambridgeshire demo data and its accounts."""
-    demo_templates.copy_to(db_url, request)
-    return db_url
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,13 @@ PostgreSQL in turn.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -56,6 +55,7 @@ from models import (
     Site,
 )
 from tests import factories
+from tests.templates import Content, PostgresTemplates, SqliteTemplates
 
 SAMPLES = Path(__file__).parent / "data" / "import"
 FIRE = "Cambridgeshire Fire and Rescue Service"
@@ -971,29 +971,21 @@ def test_a_staff_number_twice_at_one_agency(shared: tuple[Database, World]) -> N
 
 
 @pytest.fixture
-def second_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """Another empty database of the same kind as ``db``."""
-    if make_url(db_url).get_backend_name() == "sqlite":
-        database = open_database(f"sqlite:///{(tmp_path / 'second.db').as_posix()}")
-        try:
-            yield database
-        finally:
-            database.dispose()
-        return
-    admin_url = request.getfixturevalue("postgres_admin_url")
-    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"kitshare_second_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    database = open_database(
-        make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    )
-    try:
+def second_db(
+    migrated_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    """Another database at the newest schema, of the same kind as ``db``."""
+    with ExitStack() as stack:
+        if make_url(migrated_url).get_backend_name() == "sqlite":
+            sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+            path = sqlite.copy(Content.SCHEMA, tmp_path / "second.db")
+            url = f"sqlite:///{path.as_posix()}"
+        else:
+            postgres: PostgresTemplates = request.getfixturevalue("postgres_templates")
+            url = stack.enter_context(postgres.database(Content.SCHEMA))
+        database = open_database(url)
+        stack.callback(database.dispose)
         yield database
-    finally:
-        database.dispose()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fill_for_round_trip(db: Database, world: World) -> None:
@@ -1170,12 +1162,10 @@ def test_exporting_people_needs_an_administrator(
     assert export(db, Actor(name="kitshare-admin"), Kind.ITEMS, tmp_path / "items.csv") >= 1
 
 
-def test_the_loans_export(tmp_path: Path) -> None:
-    from app.demo import load_demo
-
+def test_the_loans_export(tmp_path: Path, sqlite_templates: SqliteTemplates) -> None:
+    sqlite_templates.copy(Content.DEMO, tmp_path / "demo.db")
     database = open_database(f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
     try:
-        load_demo(database)
         path = tmp_path / "loans.xlsx"
         count = export(database, Actor(name="kitshare-admin"), Kind.LOANS, path)
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 # Before any QApplication exists: the tests must run on machines without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,7 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.database import Database, open_database
-from app.demo import load_demo
+from tests.templates import Content, SqliteTemplates
 from tests.ui.driving import ADMINISTRATOR, open_window
 from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
@@ -23,9 +22,9 @@ from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
+def catalogue(tmp_path: Path, sqlite_templates: SqliteTemplates) -> Iterator[Catalogue]:
     """A database holding the small catalogue of ``tests.ui.seed``."""
-    built = build_catalogue(tmp_path / "ui.db")
+    built = build_catalogue(sqlite_templates.copy(Content.SCHEMA, tmp_path / "ui.db"))
     try:
         yield built
     finally:
@@ -38,23 +37,11 @@ def window(qtbot: QtBot, catalogue: Catalogue) -> MainWindow:
     return open_window(qtbot, MainWindow(catalogue.db, ADMINISTRATOR))
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Cambridgeshire demo data in a SQLite file, built once and copied per test."""
-    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    db = open_database(f"sqlite:///{path.as_posix()}")
-    try:
-        load_demo(db)
-    finally:
-        db.dispose()
-    return path
-
-
 @pytest.fixture
-def demo(tmp_path: Path, demo_template: Path) -> Iterator[Database]:
-    """A copy of the demo database of its own for one test."""
+def demo(tmp_path: Path, sqlite_templates: SqliteTemplates) -> Iterator[Database]:
+    """A SQLite copy of the session's demo database, of its own for one test."""
     path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
+    sqlite_templates.copy(Content.DEMO, path)
     db = open_database(f"sqlite:///{path.as_posix()}")
     try:
         yield db

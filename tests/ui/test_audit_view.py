@@ -18,10 +18,10 @@ from sqlalchemy import select
 from app import accounts, items, loans
 from app.audit import Actor
 from app.database import Database, open_database
-from app.demo import load_demo
 from app.demo_data import KIT_MANAGER_PASSWORD, USERS, kit_manager_username
 from app.errors import KitShareError
 from models import Agency, EquipmentItem, Loan, LoanStatus, Role
+from tests.templates import Content, SqliteTemplates
 from tests.test_audit_trail import MANAGER, STATION, Trail, at, build_trail
 from ui import audit_view
 from ui.audit_view import AuditColumn, AuditTableModel, AuditView
@@ -30,8 +30,9 @@ DUTY = Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{(tmp_path / 'audit.db').as_posix()}")
+def db(tmp_path: Path, sqlite_templates: SqliteTemplates) -> Iterator[Database]:
+    path = sqlite_templates.copy(Content.SCHEMA, tmp_path / "audit.db")
+    database = open_database(f"sqlite:///{path.as_posix()}")
     try:
         yield database
     finally:
@@ -382,30 +383,25 @@ def work_a_demo_shift(db: Database) -> None:
     accounts.reset_password(db, duty.id, "a-new-duty-password", signed_in["admin"])
 
 
-def test_the_demo_trail_reads_in_the_view(qtbot: QtBot, tmp_path: Path) -> None:
-    demo = open_database(f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
-    try:
-        load_demo(demo)
-        work_a_demo_shift(demo)
-        view = open_view(qtbot, demo, accounts.sign_in(demo, "manager", "manager-demo-2026"))
-        kinds = set(shown(view))
-        assert {
-            "Demo data loaded",
-            "Signed in",
-            "Loan approved",
-            "Loan cancelled",
-            "Item updated",
-            "Password reset",
-        } <= kinds
+def test_the_demo_trail_reads_in_the_view(qtbot: QtBot, demo: Database) -> None:
+    work_a_demo_shift(demo)
+    view = open_view(qtbot, demo, accounts.sign_in(demo, "manager", "manager-demo-2026"))
+    kinds = set(shown(view))
+    assert {
+        "Demo data loaded",
+        "Signed in",
+        "Loan approved",
+        "Loan cancelled",
+        "Item updated",
+        "Password reset",
+    } <= kinds
 
-        choose(view.kind_combo, "Loan cancelled")
-        assert shown(view, AuditColumn.WHO) == ["Rachel Holloway (duty)"]
-        text = view.detail_text()
-        assert "Exercise postponed" in text
-        assert ["Status", "Approved", "→", "Cancelled"] in change_rows(text)
-        assert ["Line 1: holds stock", "Yes", "→", "No"] in change_rows(text)
+    choose(view.kind_combo, "Loan cancelled")
+    assert shown(view, AuditColumn.WHO) == ["Rachel Holloway (duty)"]
+    text = view.detail_text()
+    assert "Exercise postponed" in text
+    assert ["Status", "Approved", "→", "Cancelled"] in change_rows(text)
+    assert ["Line 1: holds stock", "Yes", "→", "No"] in change_rows(text)
 
-        choose(view.kind_combo, "Password reset")
-        assert shown(view, AuditColumn.CHANGES) == ["Password: changed"]
-    finally:
-        demo.dispose()
+    choose(view.kind_combo, "Password reset")
+    assert shown(view, AuditColumn.CHANGES) == ["Password: changed"]

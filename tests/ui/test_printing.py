@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -57,6 +58,7 @@ from app.register import (
     update_mou,
 )
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from tests.templates import Content, SqliteTemplates
 from tests.ui.driving import ADMINISTRATOR, open_window, wait_for_results
 from ui import printing
 from ui.main_window import MainWindow
@@ -67,6 +69,8 @@ from ui.printing import (
     layout_text,
     write_pdf,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -184,10 +188,12 @@ def decoded_qr(path: Path, page: int) -> list[zxingcpp.Barcode]:
 
 
 @pytest.fixture(scope="module")
-def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(
+    sqlite_templates: SqliteTemplates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """The demo database, shared by the tests that only read it."""
     path = tmp_path_factory.mktemp("printing-shared") / "demo.db"
-    shutil.copyfile(demo_template, path)
+    sqlite_templates.copy(Content.DEMO, path)
     db = open_database(f"sqlite:///{path.as_posix()}")
     try:
         yield db
@@ -196,10 +202,10 @@ def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def own_demo(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+def own_demo(sqlite_templates: SqliteTemplates, tmp_path: Path) -> Iterator[Database]:
     """A copy of the demo database for a test that changes it."""
     path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
+    sqlite_templates.copy(Content.DEMO, path)
     db = open_database(f"sqlite:///{path.as_posix()}")
     try:
         yield db
@@ -555,19 +561,49 @@ def test_writing_over_a_folder_fails(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [folder]
 
 
+WRITE_INTO = """
+import sys
+from pathlib import Path
+
+from app.documents import PrintedDocument
+from ui.printing import PrintFailed, write_pdf
+
+document = PrintedDocument(title="A note", footer="", html="<p>A note</p>", file_name="n.pdf")
+try:
+    write_pdf(document, Path(sys.argv[1]))
+except PrintFailed as failed:
+    print(failed.message)
+    raise SystemExit(1) from None
+"""
+
+
 def test_writing_into_a_read_only_folder_fails(tmp_path: Path) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        if os.access(folder, os.W_OK):
-            pytest.skip(
-                "running as root (or with CAP_DAC_OVERRIDE): chmod 0o555 does not stop "
-                "writes, so a read-only folder cannot be made here"
+        if not os.access(folder, os.W_OK):
+            with pytest.raises(PrintFailed) as raised:
+                write_pdf(small_document(), folder / "note.pdf")
+            message = raised.value.message
+        else:
+            # Root (as in CI) writes through 0o555: write from a process of root's
+            # without the capability that overrides file permissions.
+            result = subprocess.run(
+                [
+                    *("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"),
+                    *(sys.executable, "-c", WRITE_INTO, str(folder / "note.pdf")),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                cwd=ROOT,
+                env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
             )
-        with pytest.raises(PrintFailed) as raised:
-            write_pdf(small_document(), folder / "note.pdf")
-        assert "cannot write to the folder" in raised.value.message
+            assert result.returncode == 1, result.stderr
+            message = result.stdout
+        assert "cannot write to the folder" in message
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
