@@ -24,7 +24,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
+# Qt aborts without the X libraries it needs: install them as root, else name them.
 run: $(STAMP)
+	$(BIN)/python -m ui.platform_check --install
 	$(BIN)/kitshare --demo
 
 lint: $(STAMP)

@@ -21,6 +21,7 @@ from app.demo import open_demo_database
 from app.errors import DatabaseUnavailable, KitShareError
 from ui.main_window import MainWindow
 from ui.messages import show_error
+from ui.platform_check import check_platform
 
 APPLICATION_NAME = "Kit Share"
 OPEN_FAILED_TITLE = "Kit Share cannot open its database"
@@ -67,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the window; returns the process exit code (1 if the database cannot be used)."""
     args = build_parser().parse_args(argv)
     existing = QApplication.instance()
+    if existing is None:
+        # Qt aborts the process when its platform plugin cannot load; say why first.
+        problem = check_platform()
+        if problem is not None:
+            print(problem.message, file=sys.stderr)
+            return 1
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APPLICATION_NAME)
     app.setOrganizationName(APPLICATION_NAME)
