@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -9,7 +10,20 @@ from sqlalchemy import func, select
 from app.clock import now_utc
 from app.database import Database, open_database
 from app.errors import DatabaseNotEmpty
-from models import AuditEvent, Base
+from app.permissions import with_article
+from models import Agency, AppUser, AuditEvent, Base
+
+DEMO_LOADED = "demo.loaded"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo user a newcomer may sign in as, with the password the demo gave it."""
+
+    username: str
+    password: str
+    who: str
+    """What signing in as them lets you see, e.g. "a duty officer"."""
 
 
 def is_empty(db: Database) -> bool:
@@ -38,7 +52,7 @@ def load_demo(db: Database, *, now: datetime | None = None) -> None:
             AuditEvent(
                 occurred_at=moment,
                 actor="kitshare-admin",
-                action="demo.loaded",
+                action=DEMO_LOADED,
                 entity_type="database",
                 note="Cambridgeshire demo catalogue loaded",
             )
@@ -51,3 +65,47 @@ def open_demo_database(url: str) -> Database:
     if is_empty(db):
         load_demo(db)
     return db
+
+
+def demo_accounts(db: Database) -> list[DemoAccount]:
+    """The demo's own accounts, for the sign-in page of the demo database, and only there.
+
+    A database is the demo when the demo was loaded into it: its audit trail, which no
+    one can change, says so. A real database never has that event, so it shows nothing.
+    Accounts since disabled, removed or given another role are left out.
+    """
+    from app.demo_data import (
+        KIT_MANAGER_PASSWORD,
+        LENDER_CONTACT,
+        USERS,
+        kit_manager_username,
+    )
+
+    with db.read() as session:
+        if session.scalar(select(AuditEvent.id).where(AuditEvent.action == DEMO_LOADED)) is None:
+            return []
+        users = {
+            user.username: user
+            for user in session.scalars(select(AppUser).where(AppUser.is_active.is_(True)))
+        }
+        accounts = [
+            DemoAccount(username, password, with_article(role))
+            for username, role, _person, password in USERS
+            if username in users and users[username].role is role
+        ]
+        codes = set(session.scalars(select(Agency.code)))
+        # In the demo's own order: the host force's first.
+        kit_managers = [
+            name
+            for code in LENDER_CONTACT
+            if code in codes and (name := kit_manager_username(code)) in users
+        ]
+    if kit_managers:
+        accounts.append(
+            DemoAccount(
+                f"{kit_managers[0]}, …",
+                KIT_MANAGER_PASSWORD,
+                "each lending agency's equipment manager",
+            )
+        )
+    return accounts

@@ -8,12 +8,15 @@ was, less the password, for another try.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -28,6 +31,7 @@ from app.accounts import (
 )
 from app.audit import Actor
 from app.database import Database
+from app.demo import demo_accounts
 from app.directory import list_agencies
 from app.errors import KitShareError, Refused
 from models import AgencyKind
@@ -55,7 +59,7 @@ KIND_WORDS = {
 CARD_WIDTH = 460
 
 
-def _card(*parts: QWidget | QHBoxLayout | QVBoxLayout) -> QFrame:
+def _card(*parts: QWidget | QLayout) -> QFrame:
     card = QFrame()
     card.setObjectName("signInCard")
     card.setFrameShape(QFrame.Shape.StyledPanel)
@@ -88,6 +92,33 @@ def _message_label(owner: QWidget) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     # Room for a refusal from the start, so the card does not jump when one appears.
     label.setMinimumHeight(owner.fontMetrics().lineSpacing() * 3 + 16)
+    return label
+
+
+def _demo_accounts_label(db: Database) -> QLabel | None:
+    """On the demo database only: who a newcomer may sign in as, and the passwords."""
+    try:
+        accounts = demo_accounts(db)
+    except KitShareError:
+        return None  # the page says what is wrong with the database when used
+    if not accounts:
+        return None
+    rows = "".join(
+        f"<tr><td><b>{escape(account.username)}</b></td>"
+        f"<td>{escape(account.password)}</td><td>{escape(account.who)}</td></tr>"
+        for account in accounts
+    )
+    label = named(
+        QLabel(
+            "<p>This is the <b>demo database</b>. Sign in as one of these (user name, "
+            "password, and what you see as them):</p>"
+            f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
+        ),
+        "demoAccounts",
+    )
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 
@@ -128,10 +159,17 @@ class SignInPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
-        _centred(
-            self,
-            _card(self.title_label, self.explanation, form, self.message_label, buttons),  # type: ignore[arg-type]
-        )
+        self.demo_label = _demo_accounts_label(db)
+        parts: list[QWidget | QLayout] = [
+            self.title_label,
+            self.explanation,
+            form,
+            self.message_label,
+            buttons,
+        ]
+        if self.demo_label is not None:
+            parts.append(self.demo_label)
+        _centred(self, _card(*parts))
 
         self.username_edit.textChanged.connect(self._on_input_changed)
         self.password_edit.textChanged.connect(self._on_input_changed)
@@ -231,7 +269,7 @@ class FirstAdministratorPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.create_button)
-        card = _card(heading(FIRST_TITLE), hint(FIRST_TEXT), self.form, self.message_label, buttons)  # type: ignore[arg-type]
+        card = _card(heading(FIRST_TITLE), hint(FIRST_TEXT), self.form, self.message_label, buttons)
         card.setFixedWidth(CARD_WIDTH + 80)
         _centred(self, card)
 

@@ -6,13 +6,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, has_users
 from app.database import Database, open_database
+from app.passwords import hash_password
 from models import AppUser, AuditEvent, Person, Role
 from tests.ui.driving import sign_in, wait_for_results
+from tests.ui.loan_driving import People
+from tests.ui.seed import Catalogue
 from ui.main_window import MainWindow
 from ui.sign_in import FirstAdministratorPage
 
@@ -248,3 +252,50 @@ def test_no_two_commands_share_a_shortcut(qtbot: QtBot, demo: Database) -> None:
     ]
     assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
     assert window.lock_action.shortcut().toString() == "Ctrl+Shift+L"
+
+
+def test_the_demo_database_says_whom_to_sign_in_as(qtbot: QtBot, demo: Database) -> None:
+    window = opened(qtbot, demo)
+
+    hint = window.sign_in_page.demo_label
+    assert hint is not None
+    assert hint.isVisible()
+    shown = hint.text()
+    for username, password in (
+        ("duty", "duty-demo-2026"),
+        ("manager", "manager-demo-2026"),
+        ("admin", "admin-demo-2026"),
+        ("cambs-pol-kit, …", "kit-demo-2026"),
+    ):
+        assert f"<b>{username}</b></td><td>{password}</td>" in shown
+    assert "a duty officer" in shown
+    # What the page offers works.
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    assert window.actor is not None
+
+
+def test_a_disabled_demo_account_is_not_offered(qtbot: QtBot, demo: Database) -> None:
+    with demo.write() as session:
+        duty = session.scalars(select(AppUser).where(AppUser.username == "duty")).one()
+        duty.is_active = False
+
+    hint = opened(qtbot, demo).sign_in_page.demo_label
+    assert hint is not None
+    assert "<b>duty</b>" not in hint.text()
+    assert "<b>manager</b>" in hint.text()
+
+
+def test_a_real_database_gives_no_hint(qtbot: QtBot, catalogue: Catalogue, people: People) -> None:
+    with catalogue.db.write() as session:
+        session.add(
+            AppUser(
+                username="duty",
+                person_id=people.requester_id,
+                role=Role.ADMINISTRATOR,
+                password_hash=hash_password("duty-demo-2026"),
+            )
+        )
+    window = opened(qtbot, catalogue.db)
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert window.sign_in_page.demo_label is None
+    assert window.sign_in_page.findChild(QLabel, "demoAccounts") is None
