@@ -752,7 +752,8 @@ def race(
         (p for p in catalogue.pooled if p[0] not in held), key=lambda p: (p[1], p[0])
     )
     share = max(1, quantity // 3)
-    fit = quantity // share
+    # Three shares fit; fewer racers than that all win.
+    fit = min(quantity // share, racers)
 
     def draft(
         item_id: int, how_many: int, shift: timedelta, borrower: int, purpose: str = RACE_PURPOSE

@@ -976,8 +976,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--rebuild", action="store_true", help="build the databases afresh")
-    parser.add_argument(
+    window = parser.add_mutually_exclusive_group()
+    window.add_argument(
         "--no-window", action="store_true", help="skip the window figures (100,000 and 1,000,000)"
+    )
+    window.add_argument(
+        "--window", action="store_true", help="measure the window at every size, small ones too"
     )
     parser.add_argument(
         "--keep",
@@ -1012,7 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
     report["windows"] = [
         window_figures(size["items"], Path(size["database"]), log)
         for size in report["sizes"]
-        if size["items"] in WINDOW_SIZES and not args.no_window
+        if (size["items"] in WINDOW_SIZES or args.window) and not args.no_window
     ]
     report["goals"] = goals(report["sizes"], report["windows"])
     report["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

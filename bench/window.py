@@ -61,12 +61,16 @@ def _probe(path: Path, queries: list[str]) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from app.audit import Actor
     from app.database import open_database
+    from models import Role
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     db = open_database(f"sqlite:///{path}")
-    window = MainWindow(db)
+    # Signed in from the start, as a duty officer just past the sign-in page: with nobody
+    # signed in the window shows only that page and no rows ever arrive.
+    window = MainWindow(db, Actor(name="Bench duty officer (bench)", role=Role.DUTY_OFFICER))
     shown: list[float] = []
     window.results_shown.connect(lambda: shown.append(time.perf_counter()))
     window.show()
