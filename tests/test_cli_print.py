@@ -25,6 +25,7 @@ from sqlalchemy import select
 from app.database import open_database
 from app.documents import A4_21_LABELS, all_label_item_ids
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from tests.disk_full import limit_file_size
 from tests.templates import Content, SqliteTemplates
 from ui.admin import main
 
@@ -317,3 +318,48 @@ def test_print_terms_runs_headless_in_a_fresh_process(demo: Demo, tmp_path: Path
     pages = page_count(out)
     assert result.stdout == f"Wrote {out} ({pages} pages).\n"
     assert TOWER in first_page_text(out)
+
+
+# -- a disk that fills up while the PDF is written ----------------------------------------------
+
+# Above SQLite's 32 KiB shared-memory file, so the database opens; below any terms PDF.
+FULL_AFTER = 40_000
+
+
+def test_a_pdf_that_does_not_fit_on_the_disk_fails_and_keeps_the_good_file(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "terms.pdf"
+    command = [
+        *(sys.executable, "-m", "ui.admin", "--database", demo.url),
+        *("print-terms", TOWER, "--pdf", str(out)),
+    ]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    good = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
+    )
+    assert good.returncode == 0, good.stderr
+    before = out.read_bytes()
+    assert len(before) > FULL_AFTER, "the terms must be bigger than the room left on the disk"
+
+    full = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_file_size(FULL_AFTER),
+    )
+
+    assert full.returncode == 1, full.stdout
+    assert full.stdout == ""
+    assert full.stderr == (
+        f"kitshare-admin: Kit Share could not save {out} because the disk is full (File too "
+        "large), and any earlier terms.pdf is unchanged; free some space or choose another "
+        "folder, then try again.\n"
+    )
+    assert out.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [out]
+    assert page_count(out) > 1

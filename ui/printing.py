@@ -9,14 +9,16 @@ resolution).
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -210,10 +212,23 @@ def paint(source: Printable, device: QPagedPaintDevice) -> int:
         raise PrintFailed("The printer or file would not start a page; check it and try again.")
     try:
         if isinstance(source, LabelSheet):
-            return _paint_labels(source, device, painter)
-        return _paint_document(source, device, painter)
-    finally:
+            pages = _paint_labels(source, device, painter)
+        else:
+            pages = _paint_document(source, device, painter)
+    except BaseException:
         painter.end()
+        raise
+    finish_painting(painter)
+    return pages
+
+
+def finish_painting(painter: QPainter) -> None:
+    """End ``painter``, refusing a device that did not take the last page."""
+    if not painter.end():
+        raise PrintFailed(
+            "The printer or file did not take the last page, so the document is incomplete; "
+            "check it and try again."
+        )
 
 
 def _paint_document(document: PrintedDocument, device: QPagedPaintDevice, painter: QPainter) -> int:
@@ -410,42 +425,131 @@ def write_pdf_file(path: Path, title: str, lay_out: Callable[[QPdfWriter], int])
     """Write a PDF titled ``title`` to ``path``, ``lay_out`` setting the page and painting
     every page onto the writer it is given; returns the number of pages it painted.
 
-    The PDF is written beside ``path`` under a temporary name and moved into place
-    only when complete, so a failure never leaves a partial file (or spoils one that
-    was there before).
+    Qt reports nothing when the file under its PDF writer fails (a full disk leaves a
+    truncated file and a painter that says all went well), so the PDF is made in memory,
+    checked to be whole, then written beside ``path`` under a temporary name by Python,
+    which does report failures, flushed to the disk, and only then moved over ``path``.
+    A failure at any step raises ``PrintFailed`` and leaves any earlier file untouched.
     """
     ensure_gui()
     target = Path(path).expanduser()
     folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise PrintFailed(f"{target} is a folder; give a file name ending in .pdf.")
-    if not folder.is_dir():
-        raise PrintFailed(
-            f"Kit Share cannot write {target}: the folder {folder} does not exist. "
-            "Create it or choose another folder."
-        )
+    _check_destination(target, folder)
+    temporary = _temporary_beside(target, folder)  # a folder that refuses files fails fast
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=folder)
+        pdf = _render_pdf(title, lay_out)
+        _write_durably(temporary, pdf.content)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise PrintFailed(_not_saved(target, error)) from error
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    _sync_folder(folder, target)
+    return pdf.pages
+
+
+@dataclass(frozen=True)
+class _RenderedPdf:
+    content: bytes
+    pages: int
+
+
+PDF_END = b"%%EOF"
+# What a full disk (or a quota, or a file-size limit) says when a write fails.
+DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _check_destination(target: Path, folder: Path) -> None:
+    try:
+        if target.is_dir():
+            raise PrintFailed(f"{target} is a folder; give a file name ending in .pdf.")
+        if not folder.is_dir():
+            raise PrintFailed(
+                f"Kit Share cannot write {target}: the folder {folder} does not exist. "
+                "Create it or choose another folder."
+            )
+    except OSError as error:  # a drive that is gone, a folder the person may not enter
+        raise PrintFailed(
+            f"Kit Share cannot reach the folder {folder} ({error.strerror}); "
+            "choose a folder on a drive that is connected and that you may use."
+        ) from error
+
+
+def _render_pdf(title: str, lay_out: Callable[[QPdfWriter], int]) -> _RenderedPdf:
+    """The whole PDF as bytes, refused unless the painter finished and the file is complete."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setCreator("Kit Share")
+    writer.setTitle(title)
+    pages = lay_out(writer)
+    del writer
+    buffer.close()
+    content = bytes(buffer.data().data())
+    # The trailer is the last thing the painter writes: without it a reader rejects the file.
+    if not content.startswith(b"%PDF-") or not content.rstrip().endswith(PDF_END):
+        raise PrintFailed(
+            "Kit Share could not finish laying out the PDF, so nothing was saved; "
+            "try again, and if it happens again report it with the document's name."
+        )
+    return _RenderedPdf(content=content, pages=pages)
+
+
+def _temporary_beside(target: Path, folder: Path) -> Path:
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=folder)
         os.close(handle)
     except OSError as error:
         raise PrintFailed(
             f"Kit Share cannot write to the folder {folder} ({error.strerror}). "
             "Choose a folder you can save to."
         ) from error
+    return Path(name)
+
+
+def _write_durably(temporary: Path, content: bytes) -> None:
+    """Write ``content`` and wait until the disk has it; a short write is an error."""
+    with open(temporary, "wb") as handle:
+        written = handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if written != len(content) or temporary.stat().st_size != len(content):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+def _sync_folder(folder: Path, target: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows has no handle on a folder to flush."""
+    if os.name == "nt":
+        return
     try:
-        writer = QPdfWriter(temporary)
-        writer.setResolution(PDF_RESOLUTION)
-        writer.setCreator("Kit Share")
-        writer.setTitle(title)
-        pages = lay_out(writer)
-        del writer  # closes the file
-        os.replace(temporary, target)
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # a folder that cannot be opened for reading still took the file
+    try:
+        os.fsync(descriptor)
     except OSError as error:
-        raise PrintFailed(
-            f"Kit Share cannot save {target} ({error.strerror}). Close it if it is open in "
-            "another program, or choose another name."
-        ) from error
+        # Some file systems cannot flush a folder at all; that is not a failed write.
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise PrintFailed(
+                f"Kit Share wrote {target} but the disk did not confirm it kept it "
+                f"({error.strerror}); open the file to check it before relying on it, or "
+                "save it again."
+            ) from error
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return pages
+        os.close(descriptor)
+
+
+def _not_saved(target: Path, error: OSError) -> str:
+    reason = error.strerror or str(error)
+    if error.errno in DISK_FULL:
+        return (
+            f"Kit Share could not save {target} because the disk is full ({reason}), and "
+            f"any earlier {target.name} is unchanged; free some space or choose another "
+            "folder, then try again."
+        )
+    return (
+        f"Kit Share cannot save {target} ({reason}), and any earlier {target.name} is "
+        "unchanged; close it if it is open in another program, or choose another name."
+    )

@@ -34,6 +34,7 @@ from ui.printing import (
     FOOTER_POINT_SIZE,
     SANS_FAMILIES,
     PrintFailed,
+    finish_painting,
     write_pdf_file,
 )
 
@@ -401,8 +402,10 @@ def paint_report(report: Report, device: QPagedPaintDevice) -> int:
             for y, draw in page.placed:
                 draw(painter, y)
             layout.paint_footer(painter, number, len(pages))
-    finally:
+    except BaseException:
         painter.end()
+        raise
+    finish_painting(painter)
     return len(pages)
 
 

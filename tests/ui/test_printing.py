@@ -8,8 +8,10 @@ normalisation with every run of whitespace collapsed to one space.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import subprocess
 import sys
 import unicodedata
@@ -21,11 +23,11 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 import zxingcpp
 from pypdf import PageObject, PdfReader
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QPageLayout, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, Qt
+from PySide6.QtGui import QKeySequence, QPageLayout, QPainter, QPdfWriter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -58,10 +60,12 @@ from app.register import (
     update_mou,
 )
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from tests.disk_full import file_size_limit
 from tests.templates import Content, SqliteTemplates
 from tests.ui.driving import ADMINISTRATOR, open_window, wait_for_results
 from ui import printing
 from ui.main_window import MainWindow
+from ui.print_actions import PDF_FILTER
 from ui.printing import (
     PDF_RESOLUTION,
     PrintFailed,
@@ -628,6 +632,66 @@ def test_a_failure_while_painting_leaves_the_old_file_and_no_part_file(
     assert list(tmp_path.iterdir()) == [target]
 
 
+def test_a_painter_that_does_not_finish_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "note.pdf"
+    write_pdf(small_document("The first copy"), target)
+    old = target.read_bytes()
+    monkeypatch.setattr(QPainter, "end", lambda _painter: False)
+
+    with pytest.raises(PrintFailed) as raised:
+        write_pdf(small_document("The second copy"), target)
+
+    assert raised.value.message == (
+        "The printer or file did not take the last page, so the document is incomplete; "
+        "check it and try again."
+    )
+    assert target.read_bytes() == old
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_pdf_without_its_trailer_is_not_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "note.pdf"
+    target.write_bytes(b"the old file")
+    real = QBuffer.data
+
+    def cut_short(buffer: QBuffer) -> QByteArray:
+        whole = real(buffer)
+        return whole.left(whole.size() // 2)
+
+    monkeypatch.setattr(QBuffer, "data", cut_short)
+    with pytest.raises(PrintFailed, match="could not finish laying out the PDF"):
+        write_pdf(small_document(), target)
+
+    assert target.read_bytes() == b"the old file"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_folder_that_does_not_confirm_the_rename_is_not_reported_as_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "note.pdf"
+    real_fsync = os.fsync
+
+    def failing_for_folders(descriptor: int) -> None:
+        if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", failing_for_folders)
+    with pytest.raises(PrintFailed) as raised:
+        write_pdf(small_document(), target)
+    monkeypatch.undo()
+
+    assert raised.value.message == (
+        f"Kit Share wrote {target} but the disk did not confirm it kept it "
+        "(Input/output error); open the file to check it before relying on it, or save it again."
+    )
+
+
 def test_a_failure_to_move_the_file_into_place_is_reported_and_tidied(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -796,6 +860,40 @@ def test_export_pdf_saves_where_the_person_chose(
     assert saved.args == [f"Saved tower terms.pdf ({pages} pages)."]
     assert TOWER in first
     assert f"Page {pages} of {pages}" in last
+
+
+def test_export_pdf_onto_a_full_disk_says_so_and_keeps_the_old_file(
+    qtbot: QtBot, demo_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = demo_window
+    show_tag(qtbot, window, TOWER)
+    path = tmp_path / "terms.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(path), PDF_FILTER))
+    with qtbot.waitSignal(window.output.saved):
+        window.terms_actions[2].trigger()
+    before = path.read_bytes()
+    room = len(before) // 2
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text))
+    )
+    saved: list[str] = []
+    window.output.saved.connect(saved.append)
+
+    with file_size_limit(room):
+        window.terms_actions[2].trigger()
+
+    assert shown == [
+        (
+            "Kit Share cannot save the PDF",
+            f"Kit Share could not save {path} because the disk is full (File too large), and "
+            "any earlier terms.pdf is unchanged; free some space or choose another folder, "
+            "then try again.",
+        )
+    ]
+    assert saved == []
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
 
 
 def test_the_terms_button_previews_the_item_terms(

@@ -42,6 +42,7 @@ from app.reports import (
     report_specs,
 )
 from models import Agency, Role
+from tests.disk_full import file_size_limit
 from ui import reports_view
 from ui.report_printing import write_report_pdf
 from ui.reports_view import DESCRIPTION_ROLE, QuickPeriod, ReportsView, quick_period
@@ -388,6 +389,34 @@ def test_an_export_that_cannot_be_written_is_explained(
     assert shown
     assert "does not exist" in shown[0]
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_a_report_pdf_onto_a_full_disk_is_not_reported_as_saved(
+    qtbot: QtBot, demo: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, demo)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    path = folder / "report.pdf"
+    pages = view.export_pdf(path)
+    assert pages is not None
+    before, said = path.read_bytes(), view.status_label.text()
+    shown: list[str] = []
+    monkeypatch.setattr(
+        reports_view, "show_error", lambda _parent, error, _title: shown.append(error.message)
+    )
+
+    with file_size_limit(len(before) // 2):
+        assert view.export_pdf(path) is None
+
+    assert shown == [
+        f"Kit Share could not save {path} because the disk is full (File too large), and any "
+        "earlier report.pdf is unchanged; free some space or choose another folder, then try "
+        "again."
+    ]
+    assert view.status_label.text() == said
+    assert path.read_bytes() == before
+    assert list(folder.iterdir()) == [path]
 
 
 # -- the printed report ----------------------------------------------------------------------
