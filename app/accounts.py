@@ -26,6 +26,7 @@ from app.database import Database
 from app.errors import NotFound, NotPermitted, Refusal, Refused
 from app.passwords import hash_password, verify_password
 from app.permissions import Action, require, role_in_words, with_article
+from app.text import clean_fields, clean_text
 from models import Agency, AgencyKind, AppUser, Person, Role
 
 MAX_FAILED_ATTEMPTS = 5
@@ -111,7 +112,7 @@ def actor_of(user: AppUser) -> Actor:
 
 
 def _find_user(session: Session, username: str, *, lock: bool = False) -> AppUser | None:
-    wanted = username.strip().lower()
+    wanted = clean_text(username).strip().lower()
     if not wanted:
         return None
     statement = (
@@ -322,6 +323,7 @@ def _user_problems(session: Session, draft: UserDraft) -> list[Refusal]:
 
 def check_user(db: Database, draft: UserDraft) -> list[Refusal]:
     """Every problem with ``draft`` as a new account (empty if it can be saved)."""
+    draft = clean_fields(draft, keep=("password",))
     with db.read() as session:
         return _user_problems(session, draft)
 
@@ -362,6 +364,7 @@ def _audit_user(
 
 def create_user(db: Database, draft: UserDraft, actor: Actor) -> int:
     """Add an account for a person listed in People; returns its id."""
+    draft = clean_fields(draft, keep=("password",))
     require(actor, Action.MANAGE_USERS)
     with db.write() as session:
         _refuse_if(_user_problems(session, draft))
@@ -532,6 +535,7 @@ def _first_problems(session: Session, draft: FirstAdministrator) -> list[Refusal
 
 
 def check_first_administrator(db: Database, draft: FirstAdministrator) -> list[Refusal]:
+    draft = clean_fields(draft, keep=("password",))
     with db.read() as session:
         return _first_problems(session, draft)
 
@@ -541,6 +545,7 @@ def create_first_administrator(db: Database, draft: FirstAdministrator) -> Actor
 
     Refused once any account exists: from then on only an administrator adds users.
     """
+    draft = clean_fields(draft, keep=("password",))
     with db.write() as session:
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             # Two stations starting on one new server must not both make "the first".

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 
 from app.accounts import find_user
 from app.audit import Actor
-from app.clock import UK, format_date, format_datetime, format_pence
+from app.clock import UK, format_date, format_datetime, format_pence, parse_uk_date
 from app.database import Database
 from app.directory import find_item
 from app.errors import DomainError
 from app.permissions import Action, require
+from app.text import clean_text
 from models import AppUser, AuditEvent, EquipmentItem, Mou, Person, SharingProtocol
 
 DEFAULT_PAGE_SIZE = 500
@@ -409,15 +410,7 @@ def summarise(changes: Sequence[Change], note: str | None, *, created: bool = Fa
 
 def parse_day(text: str, what: str = "date") -> date | None:
     """A day typed as DD/MM/YYYY (or blank, for none). Raises ``DomainError`` otherwise."""
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    try:
-        return datetime.strptime(cleaned, "%d/%m/%Y").date()
-    except ValueError:
-        raise DomainError(
-            f"“{cleaned}” is not a {what} Kit Share understands: use DD/MM/YYYY, e.g. 21/11/2026."
-        ) from None
+    return parse_uk_date(text, what)
 
 
 def uk_day_start(day: date) -> datetime:
@@ -439,7 +432,7 @@ def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
     if query.user_id is not None:
         conditions.append(event.user_id == query.user_id)
     if query.actor is not None:
-        conditions.append(and_(event.actor == query.actor, event.user_id.is_(None)))
+        conditions.append(and_(event.actor == clean_text(query.actor), event.user_id.is_(None)))
     if query.entity_type:
         conditions.append(event.entity_type == query.entity_type)
     if query.entity_id is not None:
@@ -453,7 +446,7 @@ def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
         conditions.append(event.occurred_at >= uk_day_start(query.date_from))
     if query.date_to is not None:
         conditions.append(event.occurred_at < uk_day_start(query.date_to + timedelta(days=1)))
-    for word in query.text.split():
+    for word in clean_text(query.text).split():
         conditions.append(
             or_(
                 event.actor.icontains(word, autoescape=True),
@@ -597,6 +590,7 @@ def _action_choices(actions: Iterable[str]) -> tuple[Choice, ...]:
 def find_record_id(db: Database, entity_type: str | None, text: str) -> int | None:
     """The record number for a filter: digits as they are; for an item its asset tag,
     for a user account its user name. None when ``text`` is blank."""
+    text = clean_text(text)
     cleaned = text.strip()
     if not cleaned:
         return None

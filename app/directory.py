@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from app.database import Database
 from app.errors import DomainError, NotFound
+from app.text import clean_text
 from models import Agency, EquipmentItem, Person, Site
 
 # How many candidates an "ambiguous" message names before saying "and N more".
@@ -131,6 +132,7 @@ def list_agencies(db: Database) -> list[AgencyRef]:
 
 def find_agency(db: Database, text: str) -> AgencyRef:
     """The agency ``text`` names, by its name or short code (e.g. "CAMBS-POL")."""
+    text = clean_text(text)
     _blank(text, "Give the agency's name or short code, e.g. “Cambridgeshire Constabulary”.")
     wanted = fold(text)
     agencies = list_agencies(db)
@@ -191,6 +193,7 @@ def find_person(db: Database, text: str, *, prefer_agency_id: int | None = None)
     work for ``prefer_agency_id`` (the borrower, for a requester or an operator, who must
     be the borrower's), only those are considered.
     """
+    text = clean_text(text)
     _blank(text, "Give the person's full name or staff number, e.g. “Daniel Okafor”.")
     wanted = fold(text)
     people = list_people(db)
@@ -232,6 +235,7 @@ def list_sites(db: Database, *, agency_id: int | None = None) -> list[SiteRef]:
 
 def find_site(db: Database, text: str) -> SiteRef:
     """The station or store ``text`` names (e.g. "Dogsthorpe Fire Station", or "dogsthorpe")."""
+    text = clean_text(text)
     _blank(text, "Give the site's name, e.g. “Huntingdon Fire Station”.")
     wanted = fold(text)
     found = best_matches(wanted, [(s, (fold(s.name),)) for s in list_sites(db)])
@@ -247,6 +251,7 @@ def find_site(db: Database, text: str) -> SiteRef:
 
 def find_item(db: Database, tag: str) -> ItemRef:
     """The catalogue item whose asset tag is ``tag``, in any case (no partial tags)."""
+    tag = clean_text(tag)
     _blank(tag, "Give the item's asset tag, as printed on its label, e.g. CFR-000201.")
     cleaned = tag.strip()
     columns = (

@@ -25,6 +25,7 @@ from app.errors import DomainError, NotFound
 from app.loans import LoanLineView, LoanView, describe_duration, get_loan
 from app.register import ClauseView, MouView, ProtocolView, get_mou
 from app.search import find_by_tags
+from app.text import clean_text
 from models import EquipmentItem, ItemStatus, LoanLine, SharingProtocol
 
 
@@ -165,6 +166,7 @@ def all_label_item_ids(db: Database) -> list[int]:
 
 def item_ids_for_tags(db: Database, tags: Sequence[str]) -> list[int]:
     """The items with these tags, in order; every unknown tag is named in one message."""
+    tags = [clean_text(tag) for tag in tags]
     found, unknown = find_by_tags(db, tags)
     if unknown:
         listed = ", ".join(unknown)
@@ -388,6 +390,7 @@ def sharing_terms_for_tag(
     db: Database, tag: str, *, now: datetime | None = None
 ) -> PrintedDocument:
     """``print-terms TAG``: the sharing terms of the item with that tag."""
+    tag = clean_text(tag)
     (item_id,) = item_ids_for_tags(db, [tag])
     return sharing_terms(db, item_id, now=now)
 

@@ -61,6 +61,11 @@ class Refused(DomainError):
         return {p.rule for p in self.problems}
 
 
+class BadDate(DomainError):
+    """A date or time someone typed that Kit Share will not take: one it cannot read,
+    one outside the years it keeps, or a UK clock time that is skipped or happens twice."""
+
+
 class NotPermitted(DomainError):
     """The person acting does not hold the role the action needs."""
 

@@ -30,10 +30,20 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.audit import Actor, record_change, snapshot
-from app.clock import UK, add_months, format_date, format_datetime, now_utc, today_uk
+from app.clock import (
+    UK,
+    add_months,
+    day_problem,
+    format_date,
+    format_datetime,
+    look_ahead_problem,
+    now_utc,
+    today_uk,
+)
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
 from app.permissions import Action, require
+from app.text import clean_fields, clean_text
 from models import (
     OUT_STATUSES,
     Agency,
@@ -57,6 +67,8 @@ DUE_SOON_DAYS = 30
 NAME_MAX = 200
 TEXT_MAX = 4000
 CERTIFICATE_MAX = 100
+# Texts of an inspection or a defect that may run over several lines.
+INSPECTION_MULTILINE = ("notes", "defect", "description")
 # Longest interval a regime may have: ten years, in either unit.
 MAX_INTERVAL_MONTHS = 120
 MAX_INTERVAL_DAYS = 3660
@@ -674,6 +686,8 @@ def inspections_overview(
     """What is overdue, due in the next ``days``, out of service and defective."""
     if days < 0:
         raise InspectionRefused([Refusal("days", "Say how many days ahead to look: 0 or more.")])
+    if too_far := look_ahead_problem(days):
+        raise InspectionRefused([Refusal("days", too_far)])
     today = today_uk(now or now_utc())
     with db.read() as session:
         everyone = standings(session, today, agency_id=agency_id)
@@ -944,6 +958,7 @@ def _apply_regime(regime: InspectionRegime, draft: RegimeDraft) -> None:
 
 def create_regime(db: Database, draft: RegimeDraft, actor: Actor) -> int:
     """Add an inspection regime; returns its id."""
+    draft = clean_fields(draft)
     with db.write() as session:
         _require_regime_change(session, actor, draft)
         _refuse_if(_regime_problems(session, draft))
@@ -966,6 +981,7 @@ def create_regime(db: Database, draft: RegimeDraft, actor: Actor) -> int:
 
 def update_regime(db: Database, regime_id: int, draft: RegimeDraft, actor: Actor) -> None:
     """Change a regime. Due dates already recorded stay as they were worked out."""
+    draft = clean_fields(draft)
     with db.write() as session:
         regime = session.get(InspectionRegime, regime_id, with_for_update=True)
         if regime is None:
@@ -1122,6 +1138,8 @@ def _when_and_who_problems(session: Session, draft: InspectionDraft, today: date
         problems.append(
             Refusal("inspected_on", "Give the date of the inspection (DD/MM/YYYY).", "inspected_on")
         )
+    elif problem := day_problem(day, "inspection date"):
+        problems.append(Refusal("inspected_on", problem, "inspected_on"))
     elif day > today:
         problems.append(
             Refusal(
@@ -1197,6 +1215,10 @@ def _due_problems(
     if regime is not None:
         longest = next_due(day, days=regime.interval_days, months=regime.interval_months)
     due = draft.next_due_on or longest
+    if draft.next_due_on is not None and (
+        problem := day_problem(draft.next_due_on, "next due date")
+    ):
+        return [Refusal("next_due_on", problem, "next_due_on")], None
     if due is not None and due <= day:
         return [
             Refusal("next_due_on", "The next inspection must be due after this one.", "next_due_on")
@@ -1247,7 +1269,7 @@ def _inspection_problems(
     due: date | None = None
     if draft.result is InspectionResult.FAIL:
         problems += _fail_problems(draft)
-    elif draft.inspected_on is not None:
+    elif draft.inspected_on is not None and day_problem(draft.inspected_on) is None:
         due_problems, due = _due_problems(draft, regime, draft.inspected_on)
         problems += due_problems
     problems += _clears_problems(session, item, draft.clears)
@@ -1258,6 +1280,7 @@ def check_inspection(
     db: Database, draft: InspectionDraft, *, now: datetime | None = None
 ) -> list[Refusal]:
     """What would stop ``draft`` being recorded (for a dialog to show before saving)."""
+    draft = clean_fields(draft, multiline=INSPECTION_MULTILINE)
     today = today_uk(now or now_utc())
     with db.read() as session:
         item = _load_item(session, draft.item_id)
@@ -1268,6 +1291,7 @@ def record_inspection(
     db: Database, draft: InspectionDraft, actor: Actor, *, now: datetime | None = None
 ) -> int:
     """Record an inspection of the owner's kit; a fail opens a defect. Returns its id."""
+    draft = clean_fields(draft, multiline=INSPECTION_MULTILINE)
     moment = now or now_utc()
     today = today_uk(moment)
     with db.write() as session:
@@ -1382,6 +1406,7 @@ def _defect_problems(session: Session, item: EquipmentItem, draft: DefectDraft) 
 
 
 def check_defect(db: Database, draft: DefectDraft) -> list[Refusal]:
+    draft = clean_fields(draft, multiline=INSPECTION_MULTILINE)
     with db.read() as session:
         return _defect_problems(session, _load_item(session, draft.item_id), draft)
 
@@ -1393,6 +1418,7 @@ def report_defect(
 
     An unsafe defect takes the item out of service at once, even while it is on loan.
     """
+    draft = clean_fields(draft, multiline=INSPECTION_MULTILINE)
     require(actor, Action.REPORT_DEFECT)
     moment = now or now_utc()
     with db.write() as session:
@@ -1450,6 +1476,7 @@ def clear_defect(
 ) -> None:
     """Clear an open defect with what was done; the item returns to service if nothing
     else unsafe is open on it."""
+    note = clean_text(note, multiline=True)
     moment = now or now_utc()
     with db.write() as session:
         defect = session.get(Defect, defect_id, with_for_update=True)

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import Actor, record, snapshot
-from app.clock import format_date, today_uk
+from app.clock import day_problem, format_date, format_pence, today_uk
 from app.database import Database
 from app.errors import DomainError, NotFound
 from app.permissions import Action, require
+from app.text import clean_fields, clean_text
 from models import (
     OUT_STATUSES,
     Agency,
@@ -38,6 +39,10 @@ TAG_MAX = 40
 NAME_MAX = 200
 SHORT_TEXT_MAX = 100
 TAG_PATTERN = re.compile(r"[A-Za-z0-9./-]+")
+# The most of one pooled item: beyond any real store, well inside the database's integers.
+QUANTITY_MAX = 1_000_000
+# The most a money field holds: the INTEGER column's limit, in pence (£21,474,836.47).
+PENCE_MAX = 2_147_483_647
 
 STALE_MESSAGE = (
     "Someone else changed this item since you opened it; close and reopen it to see their change."
@@ -71,6 +76,8 @@ class ItemDraft:
 DRAFT_FIELDS = tuple(f.name for f in fields(ItemDraft))
 AUDIT_FIELDS = (*DRAFT_FIELDS, "status")
 _TEXT_FIELDS = ("make", "model", "serial_number", "description", "accessories", "notes")
+# Texts that may run over several lines; the others are one line each.
+ITEM_MULTILINE = ("description", "accessories", "notes")
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ def _too_long(label: str, value: str, limit: int) -> str:
 
 def validate(draft: ItemDraft, *, today: date) -> list[FieldProblem]:
     """Every rule a draft breaks that can be checked without the database."""
+    draft = clean_fields(draft, multiline=ITEM_MULTILINE)
     return [
         *_tag_problems(draft.asset_tag),
         *_text_problems(draft),
@@ -183,6 +191,8 @@ def _quantity_problems(draft: ItemDraft) -> list[FieldProblem]:
         message = "Enter the quantity as a whole number, such as 1 or 40."
     elif quantity < 1:
         message = "Enter a quantity of 1 or more."
+    elif quantity > QUANTITY_MAX:
+        message = f"Enter a quantity of {QUANTITY_MAX:,} or fewer; that is the most one item holds."
     elif not draft.is_pooled and quantity != 1:
         message = (
             "A tagged item is a single item, so its quantity must be 1. Tick “Pooled "
@@ -195,7 +205,11 @@ def _quantity_problems(draft: ItemDraft) -> list[FieldProblem]:
 
 def _date_and_money_problems(draft: ItemDraft, today: date) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    if draft.acquired_on is not None and draft.acquired_on > today:
+    if draft.acquired_on is not None and (
+        problem := day_problem(draft.acquired_on, "date acquired")
+    ):
+        problems.append(FieldProblem("acquired_on", problem))
+    elif draft.acquired_on is not None and draft.acquired_on > today:
         problems.append(
             FieldProblem(
                 "acquired_on",
@@ -212,6 +226,14 @@ def _date_and_money_problems(draft: ItemDraft, today: date) -> list[FieldProblem
             problems.append(
                 FieldProblem(
                     field, f"{label} cannot be negative; enter £0.00 or more, or leave it blank."
+                )
+            )
+        elif value is not None and value > PENCE_MAX:
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"{label} is more than Kit Share can record; enter "
+                    f"{format_pence(PENCE_MAX)} or less.",
                 )
             )
     return problems
@@ -258,6 +280,7 @@ def load_draft(db: Database, item_id: int) -> tuple[ItemDraft, int]:
 
 def create_item(db: Database, draft: ItemDraft, actor: Actor) -> int:
     """Add a new item to the catalogue; returns its id. Raises ``ItemInvalid``."""
+    draft = clean_fields(draft, multiline=ITEM_MULTILINE)
     require(actor, Action.EDIT_CATALOGUE)
     _raise_if_invalid(draft)
     with db.write() as session:
@@ -288,6 +311,7 @@ def update_item(
     Refused if anyone saved the item in between, so one station never silently
     overwrites another's change.
     """
+    draft = clean_fields(draft, multiline=ITEM_MULTILINE)
     require(actor, Action.EDIT_CATALOGUE)
     _raise_if_invalid(draft)
     with db.write() as session:
@@ -317,6 +341,7 @@ def update_item(
 
 def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
     """Take an item out of the catalogue for good; the record and its history stay."""
+    reason = clean_text(reason, multiline=True)
     require(actor, Action.EDIT_CATALOGUE)
     reason = reason.strip()
     with db.write() as session:

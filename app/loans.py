@@ -33,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.agreements import covering_protocols, status_of, usable_protocols
 from app.audit import Actor, record, snapshot
 from app.availability import Period, available_quantity, peak_booked
-from app.clock import UK, format_date, format_datetime, now_utc, today_uk
+from app.clock import UK, format_date, format_datetime, moment_problem, now_utc, today_uk
 from app.database import Database
 from app.directory import PersonRef, list_agencies, list_people
 from app.errors import DomainError, NotFound, Refusal, Refused
@@ -46,6 +46,7 @@ from app.inspections import (
     settle_status,
 )
 from app.permissions import RANK, Action, require
+from app.text import clean_fields, clean_text
 from models import (
     OUT_STATUSES,
     Agency,
@@ -74,6 +75,8 @@ START_GRACE = timedelta(minutes=15)
 EMERGENCY_BACKDATE = timedelta(hours=24)
 PURPOSE_MAX = 2000
 INCIDENT_REF_MAX = 60
+# Texts of a loan, a hand-over or a return that may run over several lines.
+LOAN_MULTILINE = ("notes", "accessories", "defect")
 RECENT_RETURNS = timedelta(days=7)
 
 OUT = OUT_STATUSES
@@ -559,6 +562,9 @@ def _period_problems(
         return [Refusal("period", "Enter when the loan starts.", "starts_at")]
     if end is None:
         return [Refusal("period", "Enter when the kit is due back.", "due_at")]
+    for moment, what, field in ((start, "start", "starts_at"), (end, "due time", "due_at")):
+        if problem := moment_problem(moment, what):
+            return [Refusal("period", problem, field)]
     if end <= start:
         return [
             Refusal(
@@ -1215,6 +1221,7 @@ def _request_problems(
 
 def check_request(db: Database, draft: LoanDraft, *, now: datetime | None = None) -> list[Refusal]:
     """Every rule a request would break, without saving anything (for dialogs, as you type)."""
+    draft = clean_fields(draft, multiline=LOAN_MULTILINE)
     with db.read() as session:
         return _request_problems(session, draft, now or now_utc())[1]
 
@@ -1261,6 +1268,7 @@ def request_loan(
     Raises ``LoanRefused`` naming every rule broken, or ``LoanConflict`` when the kit is
     taken (possibly by another station a moment ago).
     """
+    draft = clean_fields(draft, multiline=LOAN_MULTILINE)
     require(actor, Action.REQUEST_LOAN)
     moment = now or now_utc()
     with db.write() as session:
@@ -1292,6 +1300,7 @@ def decline_loan(
     db: Database, loan_id: int, reason: str, actor: Actor, *, now: datetime | None = None
 ) -> None:
     """Decline a request with a reason the borrower will read; the kit is freed."""
+    reason = clean_text(reason, multiline=True)
     _decide(db, loan_id, actor, now=now, approve=False, reason=reason)
 
 
@@ -1466,6 +1475,7 @@ def check_issue(
     db: Database, loan_id: int, handover: Handover, *, now: datetime | None = None
 ) -> list[Refusal]:
     """Every rule issuing this loan would break, without saving anything."""
+    handover = clean_fields(handover, multiline=LOAN_MULTILINE)
     with db.read() as session:
         return _issue_problems(session, _load(session, loan_id), handover, now or now_utc())
 
@@ -1474,6 +1484,7 @@ def issue_loan(
     db: Database, loan_id: int, handover: Handover, actor: Actor, *, now: datetime | None = None
 ) -> None:
     """Hand an approved loan's kit over to the borrower's operator."""
+    handover = clean_fields(handover, multiline=LOAN_MULTILINE)
     require(actor, Action.ISSUE_LOAN)
     moment = now or now_utc()
     with db.write() as session:
@@ -1498,6 +1509,8 @@ def check_emergency_issue(
     db: Database, draft: LoanDraft, handover: Handover, *, now: datetime | None = None
 ) -> list[Refusal]:
     """Every rule an emergency issue would break, without saving anything."""
+    draft = clean_fields(draft, multiline=LOAN_MULTILINE)
+    handover = clean_fields(handover, multiline=LOAN_MULTILINE)
     moment = now or now_utc()
     with db.read() as session:
         return _emergency_problems(session, _as_emergency(draft, moment), handover, moment)[1]
@@ -1542,6 +1555,8 @@ def emergency_issue(
     The loan runs from the given start (or now, if that is later than now) and is noted
     as an emergency; the notice period and approval are waived. Returns the loan number.
     """
+    draft = clean_fields(draft, multiline=LOAN_MULTILINE)
+    handover = clean_fields(handover, multiline=LOAN_MULTILINE)
     require(actor, Action.ISSUE_LOAN)
     moment = now or now_utc()
     booked = _as_emergency(draft, moment)
@@ -1572,6 +1587,7 @@ def check_return(
     returned_to_id: int | None = None,
 ) -> list[Refusal]:
     """Every rule taking this kit back would break, without saving anything."""
+    lines = [clean_fields(line, multiline=LOAN_MULTILINE) for line in lines]
     with db.read() as session:
         loan = _load(session, loan_id)
         if loan.status not in OUT:
@@ -1594,6 +1610,8 @@ def return_loan(
     A pooled line can come back a few at a time; the rest stays on loan. A defect found
     is recorded against the item and takes it out of service until it is cleared.
     """
+    if lines is not None:
+        lines = [clean_fields(line, multiline=LOAN_MULTILINE) for line in lines]
     require(actor, Action.RETURN_LOAN)
     moment = now or now_utc()
     with db.write() as session:
@@ -1722,8 +1740,11 @@ def extend_loan(
     now: datetime | None = None,
 ) -> None:
     """Move a loan's due time later, if the kit is free and the protocol allows."""
+    reason = clean_text(reason, multiline=True)
     require(actor, Action.EXTEND_LOAN)
     moment = now or now_utc()
+    if problem := moment_problem(new_due, "new due time"):
+        raise LoanRefused([Refusal("period", problem, "due_at")])
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
         if loan.status not in (LoanStatus.REQUESTED, LoanStatus.APPROVED, *OUT):
@@ -1775,6 +1796,7 @@ def cancel_loan(
     db: Database, loan_id: int, actor: Actor, *, reason: str = "", now: datetime | None = None
 ) -> None:
     """Withdraw a request or an approved loan before the kit goes out; the kit is freed."""
+    reason = clean_text(reason, multiline=True)
     require(actor, Action.CANCEL_LOAN)
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
@@ -1798,8 +1820,11 @@ def recall_loan(
     now: datetime | None = None,
 ) -> None:
     """The owner needs the kit back for a live incident: flag the loan with a new due time."""
+    reason = clean_text(reason, multiline=True)
     require(actor, Action.RECALL_LOAN)
     moment = now or now_utc()
+    if problem := moment_problem(due_back, "recall time"):
+        raise LoanRefused([Refusal("period", problem, "due_at")])
     with db.write() as session:
         loan = _load(session, loan_id, lock=True)
         if loan.status not in OUT or loan.recalled_at is not None:

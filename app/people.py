@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.audit import Actor, record_change, snapshot
-from app.clock import add_months, format_date, today_uk
+from app.clock import add_months, day_problem, format_date, look_ahead_problem, today_uk
 from app.database import Database
 from app.directory import PersonRef, fold
 from app.errors import NotFound, Refusal, Refused
@@ -36,6 +36,7 @@ from app.errors import NotFound, Refusal, Refused
 # dialog offers exactly the people the check will accept.
 from app.loans import lasts_longer, protocol_for
 from app.permissions import Action, require, role_in_words
+from app.text import clean_fields, clean_text
 from models import (
     Agency,
     AppUser,
@@ -59,6 +60,7 @@ PHONE_MAX = 40
 REFERENCE_MAX = 100
 TYPE_CODE_MAX = 30
 TYPE_NAME_MAX = 200
+TYPE_MULTILINE = ("allows",)  # a qualification type's texts that may run over lines
 # Fifty years: longer than any certificate lasts, short enough to catch a slip of the keys.
 VALIDITY_MONTHS_MAX = 600
 # How many names an explanation lists before it says "and N more".
@@ -477,6 +479,7 @@ def list_person_rows(
     Words are matched in Python, not SQL, so "Ó Súilleabháin" folds alike on SQLite and
     PostgreSQL; the list is one county's staff, not millions of rows.
     """
+    text = clean_text(text)
     day = today or today_uk()
     statement = (
         select(Person, AppUser)
@@ -565,6 +568,8 @@ def expiring_qualifications(
         raise PeopleRefused(
             [Refusal("days", f"Give a number of days from 0 upwards, not {days}.", "days")]
         )
+    if too_far := look_ahead_problem(days):
+        raise PeopleRefused([Refusal("days", too_far, "days")])
     day = today or today_uk()
     later = aliased(PersonQualification)
     renewed = exists().where(
@@ -762,6 +767,7 @@ def check_person(
     db: Database, draft: PersonDraft, *, person_id: int | None = None
 ) -> list[Refusal]:
     """Every problem with ``draft`` (as a new person, or as an edit of ``person_id``)."""
+    draft = clean_fields(draft)
     with db.read() as session:
         existing = _load_person(session, person_id) if person_id is not None else None
         return _person_problems(session, draft, existing)
@@ -791,6 +797,16 @@ def _qualification_problems(
         draft.reference, field="reference", limit=REFERENCE_MAX, what="The reference"
     )
     issued, expires = draft.issued_on, draft.expires_on
+    out_of_range = [
+        Refusal(field, problem, field)
+        for day, what, field in (
+            (issued, "issue date", "issued_on"),
+            (expires, "expiry date", "expires_on"),
+        )
+        if day is not None and (problem := day_problem(day, what))
+    ]
+    if out_of_range:
+        return problems + out_of_range
     if issued is not None and issued > today:
         problems.append(
             Refusal(
@@ -875,6 +891,7 @@ def check_qualification(
 ) -> list[Refusal]:
     """Every problem with ``draft`` as a qualification of ``person_id`` (new, or as an
     edit of ``qualification_id``)."""
+    draft = clean_fields(draft)
     with db.read() as session:
         person = _load_person(session, person_id)
         existing = (
@@ -940,6 +957,7 @@ def check_qualification_type(
     db: Database, draft: QualificationTypeDraft, *, type_id: int | None = None
 ) -> list[Refusal]:
     """Every problem with ``draft`` (as a new type, or as an edit of ``type_id``)."""
+    draft = clean_fields(draft, multiline=TYPE_MULTILINE)
     with db.read() as session:
         existing = _load_type(session, type_id) if type_id is not None else None
         return _type_problems(session, draft, existing)
@@ -991,6 +1009,7 @@ def _apply_person(person: Person, draft: PersonDraft) -> None:
 
 def create_person(db: Database, draft: PersonDraft, actor: Actor) -> int:
     """Add a person; returns their id."""
+    draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         _refuse_if(_person_problems(session, draft, None))
@@ -1012,6 +1031,7 @@ def create_person(db: Database, draft: PersonDraft, actor: Actor) -> int:
 
 def update_person(db: Database, person_id: int, draft: PersonDraft, actor: Actor) -> None:
     """Change a person's details (not their qualifications, nor whether they are active)."""
+    draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         person = _load_person(session, person_id, lock=True)
@@ -1091,6 +1111,7 @@ def add_qualification(
 ) -> int:
     """Record a qualification ``person_id`` holds; returns the record's id. With no expiry
     date, a type that lasts a set time expires that long after the issue date."""
+    draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         person = _load_person(session, person_id, lock=True)
@@ -1123,6 +1144,7 @@ def update_qualification(
     today: date | None = None,
 ) -> None:
     """Correct or renew a qualification record."""
+    draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         q = _load_qualification(session, qualification_id, lock=True)
@@ -1186,6 +1208,7 @@ def _taken_type(draft: QualificationTypeDraft) -> Refusal:
 
 def create_qualification_type(db: Database, draft: QualificationTypeDraft, actor: Actor) -> int:
     """Add a qualification type protocols can require; returns its id."""
+    draft = clean_fields(draft, multiline=TYPE_MULTILINE)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         _refuse_if(_type_problems(session, draft, None))
@@ -1209,6 +1232,7 @@ def update_qualification_type(
     db: Database, type_id: int, draft: QualificationTypeDraft, actor: Actor
 ) -> None:
     """Change a qualification type. Expiry dates already recorded stay as they are."""
+    draft = clean_fields(draft, multiline=TYPE_MULTILINE)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         kind = session.get(QualificationType, type_id, with_for_update=True)

@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.agreements import MouStatus, mou_status
 from app.audit import Actor, record_change, snapshot
-from app.clock import format_date, format_pence, now_utc, today_uk
+from app.clock import day_problem, format_date, format_pence, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
 from app.permissions import Action, require, role_in_words
 from app.search import find_by_tags
+from app.text import clean_fields, clean_text
 from models import (
     Agency,
     Category,
@@ -52,8 +53,15 @@ SIGNATORY_MAX = 200
 PROTOCOL_NAME_MAX = 200
 APPROVER_TITLE_MAX = 200
 CHARGE_UNIT_MAX = 20
+# Texts of an MoU and of a protocol that may run over several lines.
+MOU_MULTILINE = ("purpose", "scope", "body")
+PROTOCOL_MULTILINE = ("use_conditions", "protocol_text", "data_terms")
 # The largest whole number both databases store in an INTEGER column.
 LARGEST_WHOLE_NUMBER = 2_147_483_647
+# The longest notice and loan a protocol may set: a quarter and a year. Beyond them a loan
+# could never be planned, and "now plus the notice" would run past the calendar's end.
+NOTICE_HOURS_MAX = 24 * 90
+LONGEST_LOAN_HOURS_MAX = 24 * 366
 
 # The audit trail's names for what the register changes.
 MOU_ENTITY = "mou"
@@ -450,6 +458,7 @@ def get_mou(db: Database, mou_id: int, *, today: date | None = None) -> MouView:
 
 def find_mou(db: Database, reference: str, version: int | None = None) -> int:
     """The id of ``reference`` (any case) at ``version``, or its newest version."""
+    reference = clean_text(reference)
     wanted = reference.strip()
     with db.read() as session:
         versions = list(
@@ -599,6 +608,30 @@ def _date_order(
     ]
 
 
+MOU_DATES = (
+    ("signed_on", "date signed"),
+    ("effective_from", "date it takes effect"),
+    ("review_on", "review date"),
+    ("expires_on", "expiry date"),
+    ("terminated_on", "termination date"),
+)
+
+
+def _date_range_problems(draft: MouDraft) -> list[Refusal]:
+    """Each of the MoU's dates, and each signatory's, in the years Kit Share takes."""
+    problems = [
+        Refusal("dates", problem, field)
+        for field, what in MOU_DATES
+        if (day := getattr(draft, field)) is not None and (problem := day_problem(day, what))
+    ]
+    for number, signatory in enumerate(draft.signatories, 1):
+        if signatory.signed_on is not None and (
+            problem := day_problem(signatory.signed_on, f"date signatory {number} signed")
+        ):
+            problems.append(Refusal("signatory", problem, "signatories"))
+    return problems
+
+
 def _mou_problems(
     session: Session, draft: MouDraft, existing: Mou | None, today: date
 ) -> list[Refusal]:
@@ -644,6 +677,9 @@ def _mou_problems(
     problems += _clause_problems(draft.clauses)
     if not draft.is_draft:
         problems += _signed_problems(draft)
+    out_of_range = _date_range_problems(draft)
+    if out_of_range:
+        return problems + out_of_range
     effective = draft.effective_from
     problems += _date_order(
         draft.expires_on, effective, what="expiry date", field="expires_on", same_day_ok=False
@@ -929,6 +965,7 @@ def _changed_wording(draft: MouDraft, mou: Mou) -> list[str]:
 
 def check_mou(db: Database, draft: MouDraft, *, mou_id: int | None = None) -> list[Refusal]:
     """Every problem with ``draft`` (as a new MoU, or as an edit of ``mou_id``)."""
+    draft = clean_fields(draft, multiline=MOU_MULTILINE)
     with db.read() as session:
         existing = _load_mou(session, mou_id) if mou_id is not None else None
         return _mou_problems(session, draft, existing, today_uk())
@@ -1033,6 +1070,7 @@ def _flush_new_mou(session: Session, mou: Mou) -> None:
 
 def create_mou(db: Database, draft: MouDraft, actor: Actor) -> int:
     """Add an MoU as version 1; returns its id."""
+    draft = clean_fields(draft, multiline=MOU_MULTILINE)
     require(actor, Action.EDIT_REGISTER)
     with db.write() as session:
         _refuse_if(_mou_problems(session, draft, None, today_uk()))
@@ -1047,6 +1085,7 @@ def create_mou(db: Database, draft: MouDraft, actor: Actor) -> int:
 def update_mou(db: Database, mou_id: int, draft: MouDraft, actor: Actor) -> None:
     """Change one version. A signed version's wording is fixed; its dates and signatories
     can still be put right."""
+    draft = clean_fields(draft, multiline=MOU_MULTILINE)
     require(actor, Action.EDIT_REGISTER)
     with db.write() as session:
         mou = _load_mou(session, mou_id, lock=True)
@@ -1268,9 +1307,16 @@ def _terms_problems(draft: ProtocolDraft) -> list[Refusal]:
                 "max_loan_hours",
             )
         )
-    problems += _whole_number_problems(
-        draft.max_loan_hours, field="max_loan_hours", what="The longest loan"
-    )
+    if draft.max_loan_hours > LONGEST_LOAN_HOURS_MAX:
+        problems.append(
+            Refusal(
+                "max_loan_hours",
+                f"The longest loan can be at most {LONGEST_LOAN_HOURS_MAX // 24} days "
+                f"({LONGEST_LOAN_HOURS_MAX:,} hours), not {draft.max_loan_hours:,} hours; "
+                "give a shorter one.",
+                "max_loan_hours",
+            )
+        )
     if draft.notice_hours < 0:
         problems.append(
             Refusal(
@@ -1279,9 +1325,16 @@ def _terms_problems(draft: ProtocolDraft) -> list[Refusal]:
                 "notice_hours",
             )
         )
-    problems += _whole_number_problems(
-        draft.notice_hours, field="notice_hours", what="The notice period"
-    )
+    if draft.notice_hours > NOTICE_HOURS_MAX:
+        problems.append(
+            Refusal(
+                "notice_hours",
+                f"The notice period can be at most {NOTICE_HOURS_MAX // 24} days "
+                f"({NOTICE_HOURS_MAX:,} hours), not {draft.notice_hours:,} hours; give a "
+                "shorter one.",
+                "notice_hours",
+            )
+        )
     if draft.charging is ChargingBasis.RATE:
         rate = draft.charge_rate_pence
         if rate is None or rate <= 0:
@@ -1398,6 +1451,7 @@ def check_protocol(
     db: Database, draft: ProtocolDraft, *, protocol_id: int | None = None
 ) -> list[Refusal]:
     """Every problem with ``draft`` (as a new protocol, or as an edit of ``protocol_id``)."""
+    draft = clean_fields(draft, multiline=PROTOCOL_MULTILINE)
     with db.read() as session:
         existing = _load_protocol(session, protocol_id) if protocol_id is not None else None
         return _protocol_problems(session, draft, existing, today_uk())
@@ -1462,6 +1516,7 @@ def _protocol_snapshot(protocol: SharingProtocol) -> dict[str, Any]:
 
 def create_protocol(db: Database, draft: ProtocolDraft, actor: Actor) -> int:
     """Add a sharing protocol under ``draft.mou_id``; returns its id."""
+    draft = clean_fields(draft, multiline=PROTOCOL_MULTILINE)
     require(actor, Action.EDIT_REGISTER)
     with db.write() as session:
         _refuse_if(_protocol_problems(session, draft, None, today_uk()))
@@ -1483,6 +1538,7 @@ def create_protocol(db: Database, draft: ProtocolDraft, actor: Actor) -> int:
 
 def update_protocol(db: Database, protocol_id: int, draft: ProtocolDraft, actor: Actor) -> None:
     """Change a sharing protocol (deactivate it with ``is_active=False``)."""
+    draft = clean_fields(draft, multiline=PROTOCOL_MULTILINE)
     require(actor, Action.EDIT_REGISTER)
     with db.write() as session:
         protocol = _load_protocol(session, protocol_id, lock=True)
@@ -1502,6 +1558,7 @@ def resolve_tags(db: Database, tags: Sequence[str]) -> tuple[int, ...]:
 
     Unknown tags are refused together, in one ``RegisterRefused`` on the field "items".
     """
+    tags = [clean_text(tag) for tag in tags]
     ids, unknown = find_by_tags(db, tags)
     if unknown:
         raise RegisterRefused(

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from app.clock import UK, add_months, format_date, format_datetime, now_utc, today_uk
+from app.clock import UK, add_months, day_problem, format_date, format_datetime, now_utc, today_uk
 from app.database import Database
 from app.errors import NotFound, Refusal, Refused
 from models import (
@@ -243,7 +243,15 @@ def default_period(today: date) -> Period:
 
 
 def check_period(period: Period) -> None:
-    """Refuse a period that ends before it starts, or one too long to read."""
+    """Refuse a period that ends before it starts, one too long to read, or one outside
+    the years Kit Share takes."""
+    out_of_range = [
+        Refusal("period", problem, "period")
+        for day, what in ((period.start, "start of the period"), (period.end, "end of the period"))
+        if (problem := day_problem(day, what))
+    ]
+    if out_of_range:
+        raise Refused(out_of_range)
     if period.start > period.end:
         raise Refused(
             [

@@ -53,10 +53,12 @@ from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
 
 from app.availability import UNAVAILABLE_STATUSES, Period, available_quantity, short_of_stock
 from app.catalogue import STATUS_LABELS
-from app.clock import now_utc, today_uk
+from app.clock import check_day, check_moment, now_utc, today_uk, uk_wall_time
 from app.database import Database
 from app.errors import DomainError
 from app.inspections import items_due_before
+from app.items import QUANTITY_MAX
+from app.text import clean_fields, clean_text
 from models import Agency, Category, EquipmentItem, ItemStatus, Site
 
 # Runs of letters and digits: how both databases split text into words.
@@ -70,6 +72,7 @@ MAX_CHUNKS = 12
 MAX_TOKEN_LENGTH = 64
 MIN_FRAGMENT = 3  # trigrams need three characters
 MAX_PAGE = 500
+MAX_OFFSET = 2_147_483_647
 
 # A query giving a column ``id`` of item ids.
 IdSet = Select[Any] | CompoundSelect[Any] | TextualSelect
@@ -103,6 +106,7 @@ class SearchFilters:
     agency: str | None = None
     site: str | None = None
     status: ItemStatus | None = None
+    # Aware moments, or naive UK wall-clock times (as the window's date edits show them).
     available_from: datetime | None = None
     available_to: datetime | None = None
     quantity: int = 1
@@ -282,14 +286,27 @@ def availability_window(filters: SearchFilters) -> tuple[datetime, datetime] | N
         return None
     if start is None or end is None:
         raise DomainError("Give both ends of the period to check availability: from and to.")
-    if start.tzinfo is None or end.tzinfo is None:
-        raise DomainError(
-            "Availability dates need a time zone (UK local time is assumed in the app)."
-        )
+    # A time without a zone is as a UK wall clock shows it (the window's date edits), and
+    # must be one the clock shows exactly once.
+    start = (
+        uk_wall_time(start, "start of the period")
+        if start.tzinfo is None
+        else check_moment(start, "start of the period")
+    )
+    end = (
+        uk_wall_time(end, "end of the period")
+        if end.tzinfo is None
+        else check_moment(end, "end of the period")
+    )
     if end <= start:
         raise DomainError("The end of the period must be after its start.")
     if filters.quantity < 1:
         raise DomainError("The quantity needed must be a whole number of at least 1.")
+    if filters.quantity > QUANTITY_MAX:
+        raise DomainError(
+            f"No item holds more than {QUANTITY_MAX:,}: ask for that many or fewer to see "
+            "what is free."
+        )
     return start, end
 
 
@@ -315,12 +332,17 @@ def search_items(
     With ``count=False`` (the next page of a search already counted) the total is not
     counted again and comes back as ``offset`` plus the rows returned.
     """
+    query = clean_text(query)
+    filters = clean_fields(filters) if filters else None
     filters = filters or SearchFilters()
     moment = now or now_utc()
     limit = max(1, min(limit, MAX_PAGE))
-    offset = max(0, offset)
+    # Paging never gets near this; it keeps a wild offset inside the databases' integers.
+    offset = max(0, min(offset, MAX_OFFSET))
     chunks = parse_query(query)
     window = availability_window(filters)
+    if filters.inspection_due_before is not None:
+        check_day(filters.inspection_due_before, "inspection due date")
     if chunks == []:
         return SearchPage(total=0, offset=offset)
 
@@ -665,6 +687,7 @@ def _rows(
 
 def find_by_tag(db: Database, tag: str) -> int | None:
     """The id of the item whose asset tag is exactly ``tag`` (any case), as a scanner types it."""
+    tag = clean_text(tag)
     cleaned = tag.strip()
     if not cleaned or len(cleaned) > 40:
         return None
@@ -677,6 +700,7 @@ def find_by_tag(db: Database, tag: str) -> int | None:
 def find_by_tags(db: Database, tags: Sequence[str]) -> tuple[list[int], list[str]]:
     """The ids of the items with these tags (any case), in order, repeats and blanks
     dropped; and the tags that match no item. One query, however many tags."""
+    tags = [clean_text(tag) for tag in tags]
     wanted = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
     if not wanted:
         return [], []

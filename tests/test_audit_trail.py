@@ -341,6 +341,13 @@ def test_filter_by_text_in_the_actor_or_the_note(db: Database) -> None:
     assert listed(db, trail, text="_") == []
 
 
+def test_control_characters_in_the_text_filter_are_ignored(db: Database) -> None:
+    trail = build_trail(db)
+    assert listed(db, trail, text="flo\x00od") == ["requested"]
+    assert listed(db, trail, text="\x00 REPAIR\x07") == ["retired"]
+    assert listed(db, trail, text="\ud800") == []
+
+
 def test_filters_combine(db: Database) -> None:
     trail = build_trail(db)
     assert listed(db, trail, user_id=trail.alice, action="loan.") == ["requested"]

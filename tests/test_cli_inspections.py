@@ -554,7 +554,10 @@ def test_inspect_refusals_write_nothing(
 @pytest.mark.parametrize(
     "case",
     [
-        (["--result", "pass", "--date", "31/02/2026"], "use DD/MM/YYYY, e.g. 21/11/2026"),
+        (
+            ["--result", "pass", "--date", "31/02/2026"],
+            "“31/02/2026” is not a date on the calendar",
+        ),
         (["--result", "pass", "--next-due", "2027-13-01"], "use DD/MM/YYYY"),
         (["--result", "passed"], "invalid choice: 'passed'"),
         (["--result", "pass", "--defect", "Cracked"], "--defect goes with --result fail"),
@@ -854,4 +857,57 @@ def test_search_by_inspection_due_before(
     assert GENERATOR in due
     assert "DD/MM/YYYY" in usage_error(
         capsys, demo_url, "search", "--inspection-due-before", "2026-13-01"
+    )
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            ("--date", "01/01/0001"),
+            "argument --date: The date 01/01/0001 is outside the dates Kit Share takes; give one "
+            "from 01/01/1970 to 31/12/2099.",
+        ),
+        (
+            ("--next-due", "31/12/9999"),
+            "argument --next-due: The date 31/12/9999 is outside the dates Kit Share takes; give "
+            "one from 01/01/1970 to 31/12/2099.",
+        ),
+        (
+            ("--date", "29/02/2027"),
+            "argument --date: “29/02/2027” is not a date on the calendar; check the day and the "
+            "month (DD/MM/YYYY).",
+        ),
+    ],
+)
+def test_an_inspection_dated_outside_the_years_kept_is_a_usage_error(
+    demo_url: str,
+    demo_db: Database,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    case: tuple[tuple[str, str], str],
+) -> None:
+    option, message = case
+    sign_in_as(monkeypatch, MANAGER)
+    before = recorded(demo_db)
+
+    err = usage_error(capsys, demo_url, "inspect", DRONE, "--result", "pass", *option)
+
+    assert err.splitlines()[-1] == f"kitshare-admin inspect: error: {message}"
+    assert recorded(demo_db) == before
+
+
+@pytest.mark.parametrize("command", [("inspections", "due"), ("qualifications", "--expiring")])
+def test_looking_further_ahead_than_the_calendar_is_refused(
+    demo_url: str, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    status, out, err = run(capsys, demo_url, *command, "--days", str(10**12))
+
+    assert (status, out) == (1, "")
+    assert err == (
+        "kitshare-admin: Look at most 3,650 days (ten years) ahead, not 1,000,000,000,000; give "
+        "a smaller number of days.\n"
     )

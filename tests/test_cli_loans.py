@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.clock import format_datetime, now_utc, parse_uk_datetime
+from app.clock import UK, format_datetime, now_utc, parse_uk_datetime
 from app.database import Database
 from app.directory import find_agency, find_item, find_person, find_site
 from app.errors import DomainError, NotFound
@@ -66,7 +66,11 @@ def run_json(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> Any:
 
 
 def typed(moment: datetime) -> str:
-    """``moment`` as a person types it: DD/MM/YYYY HH:MM, UK time."""
+    """``moment`` as a person types it: DD/MM/YYYY HH:MM, UK time; in the hour the clocks
+    go back (shown twice), with its offset, as the command line asks then."""
+    wall = moment.astimezone(UK)
+    if wall.replace(fold=1 - wall.fold).utcoffset() != wall.utcoffset():
+        return wall.isoformat(timespec="minutes")
     return format_datetime(moment)
 
 
@@ -431,6 +435,56 @@ def test_return_with_a_defect_takes_the_item_out_of_service(
             {"purpose": "   "},
             ["Say what the kit is for"],
             id="no-purpose",
+        ),
+        pytest.param(
+            {"purpose": "\x00\x07\x1b"},
+            ["Say what the kit is for"],
+            id="purpose-of-control-characters",
+        ),
+        pytest.param(
+            {"from": "0001-01-01T00:00+05:00"},
+            [
+                "The start 01/01/0001 is outside the dates Kit Share takes; give one from "
+                "01/01/1970 to 31/12/2099."
+            ],
+            id="start-in-year-1",
+        ),
+        pytest.param(
+            {"to": "9999-12-31T23:59-05:00"},
+            [
+                "The due time 31/12/9999 is outside the dates Kit Share takes; give one from "
+                "01/01/1970 to 31/12/2099."
+            ],
+            id="due-in-year-9999",
+        ),
+        pytest.param(
+            {"to": "30/03/2031 01:30"},
+            [
+                "There is no 01:30 on 30/03/2031 in the UK: the clocks go forward from 01:00 "
+                "to 02:00 that night; give a time before 01:00 or from 02:00."
+            ],
+            id="due-in-the-hour-the-clocks-skip",
+        ),
+        pytest.param(
+            {"to": "26/10/2031 01:30"},
+            ["01:30 on 26/10/2031 happens twice in the UK", "add +01:00 (the first)"],
+            id="due-in-the-hour-the-clocks-repeat",
+        ),
+        pytest.param(
+            {"to": "29/02/2027 10:00"},
+            [
+                "“29/02/2027 10:00” is not a date and time Kit Share understands: there is no "
+                "such day"
+            ],
+            id="29-february-in-a-common-year",
+        ),
+        pytest.param(
+            {"to": "10/12/2026 24:00"},
+            [
+                "“10/12/2026 24:00” is not a date and time Kit Share understands: there is no "
+                "such day"
+            ],
+            id="24-00",
         ),
     ],
 )

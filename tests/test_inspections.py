@@ -14,7 +14,7 @@ from app import loans
 from app.audit import Actor
 from app.catalogue import item_detail
 from app.database import Database
-from app.errors import NotPermitted
+from app.errors import NotPermitted, Refusal
 from app.inspections import (
     DefectDraft,
     DueState,
@@ -746,3 +746,69 @@ def test_search_finds_kit_due_before_a_day(db: Database, world: World) -> None:
     report(db, world, world.radio, DefectSeverity.UNSAFE, world.duty)
     out = search_items(db, "", SearchFilters(status=ItemStatus.OUT_OF_SERVICE), now=NOW)
     assert [r.asset_tag for r in out.rows] == ["CFR-S1"]
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"inspected_on": date(1, 1, 1)},
+            "inspected_on",
+            "The inspection date 01/01/0001 is outside the dates Kit Share takes; give one "
+            "from 01/01/1970 to 31/12/2099.",
+        ),
+        (
+            {"next_due_on": date(9999, 12, 31)},
+            "next_due_on",
+            "The next due date 31/12/9999 is outside the dates Kit Share takes; give one "
+            "from 01/01/1970 to 31/12/2099.",
+        ),
+    ],
+)
+def test_an_inspection_dated_outside_the_years_kept_is_refused(
+    db: Database, world: World, changes: dict[str, object], field: str, message: str
+) -> None:
+    draft = replace(
+        InspectionDraft(
+            item_id=world.harness,
+            regime_id=world.loler,
+            inspected_on=TODAY,
+            inspector_id=world.inspector,
+            result=InspectionResult.PASS,
+        ),
+        **changes,  # type: ignore[arg-type]
+    )
+    assert service.check_inspection(db, draft, now=NOW) == [Refusal(field, message, field)]
+    error = refused(service.record_inspection, db, draft, world.manager, now=NOW)
+    assert error.message == message
+    with db.read() as session:
+        assert session.scalars(select(Inspection)).all() == []
+
+
+def test_control_characters_typed_into_an_inspection_are_not_kept(
+    db: Database, world: World
+) -> None:
+    inspection_id = inspect(
+        db,
+        world,
+        world.harness,
+        world.loler,
+        TODAY,
+        result=InspectionResult.FAIL,
+        inspector_id=None,
+        inspector_name="Acme\x00 Lifting Ltd",
+        notes="Webbing cut.\r\nStitching\x00 frayed.",
+        certificate_ref="LOLER/\x001",
+        defect="Cut\x00 webbing",
+    )
+    with db.read() as session:
+        inspection = session.get(Inspection, inspection_id)
+        assert inspection is not None
+        assert inspection.inspector_name == "Acme Lifting Ltd"
+        assert inspection.notes == "Webbing cut.\nStitching frayed."
+        assert inspection.certificate_ref == "LOLER/1"
+        defect = session.scalars(select(Defect).where(Defect.item_id == world.harness)).one()
+        assert defect.description == "Cut webbing"

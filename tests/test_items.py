@@ -465,3 +465,87 @@ def test_an_administrator_keeps_any_agencys_kit(db: Database, setting: Setting) 
     item_id = create_item(db, police_drone(setting), admin)
     retire_item(db, item_id, admin, "Written off")
     assert [e.action for e in audit_events(db)] == ["item.created", "item.retired"]
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("acquired", "message"),
+    [
+        (
+            date(1, 1, 1),
+            "The date acquired 01/01/0001 is outside the dates Kit Share takes; give one from "
+            "01/01/1970 to 31/12/2099.",
+        ),
+        (
+            date(1969, 12, 31),
+            "The date acquired 31/12/1969 is outside the dates Kit Share takes; give one from "
+            "01/01/1970 to 31/12/2099.",
+        ),
+    ],
+)
+def test_a_date_acquired_outside_the_years_kept_is_refused(acquired: date, message: str) -> None:
+    assert validate(a_draft(acquired_on=acquired), today=TODAY) == [
+        FieldProblem("acquired_on", message)
+    ]
+    assert validate(a_draft(acquired_on=date(1970, 1, 1)), today=TODAY) == []
+
+
+def test_control_characters_typed_into_an_item_are_not_kept(db: Database, setting: Setting) -> None:
+    item_id = create_item(
+        db,
+        police_drone(
+            setting,
+            asset_tag="CAM-000042\x00",
+            name="DJI\x00 Matrice\t30T\r\ndrone",
+            serial_number="\ud800SN-1",
+            description="Thermal camera.\r\nSecond line\x00.",
+            notes="\x1b[1mBold\x1b[0m",
+        ),
+        ACTOR,
+    )
+
+    draft, _ = load_draft(db, item_id)
+    assert draft.asset_tag == "CAM-000042"
+    assert draft.name == "DJI Matrice 30T drone"
+    assert draft.serial_number == "\ufffdSN-1"
+    assert draft.description == "Thermal camera.\nSecond line."
+    assert draft.notes == "[1mBold[0m"
+
+
+def test_a_name_that_is_only_control_characters_is_a_missing_name() -> None:
+    assert validate(a_draft(name="\x00\x07"), today=TODAY) == [
+        FieldProblem("name", "Enter a name for the item, such as “Thermal imaging drone”.")
+    ]
+
+
+def test_a_quantity_or_amount_too_big_to_keep_is_refused(db: Database, setting: Setting) -> None:
+    too_big = police_drone(
+        setting,
+        is_pooled=True,
+        quantity=10**12,
+        replacement_value_pence=10**12,
+        daily_hire_rate_pence=2**31,
+    )
+    with pytest.raises(ItemInvalid) as raised:
+        create_item(db, too_big, ACTOR)
+    assert raised.value.problems == [
+        FieldProblem(
+            "quantity", "Enter a quantity of 1,000,000 or fewer; that is the most one item holds."
+        ),
+        FieldProblem(
+            "replacement_value_pence",
+            "The replacement value is more than Kit Share can record; enter £21,474,836.47 or "
+            "less.",
+        ),
+        FieldProblem(
+            "daily_hire_rate_pence",
+            "The daily hire rate is more than Kit Share can record; enter £21,474,836.47 or less.",
+        ),
+    ]
+    assert item_count(db) == 0
+    largest = police_drone(
+        setting, is_pooled=True, quantity=1_000_000, replacement_value_pence=2_147_483_647
+    )
+    assert validate(largest, today=TODAY) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import loans as service
 from app.audit import Actor
 from app.database import Database
-from app.errors import NotPermitted
+from app.errors import NotPermitted, Refusal
 from app.loans import (
     Handover,
     LineDraft,
@@ -940,3 +940,92 @@ def test_every_transition_is_audited_with_before_and_after(db: Database, world: 
         ("loan.issued", "approved", "issued"),
         ("loan.returned", "issued", "returned"),
     ]
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+EAST = timezone(timedelta(hours=5))
+WEST = timezone(timedelta(hours=-5))
+RANGE = "is outside the dates Kit Share takes; give one from 01/01/1970 to 31/12/2099."
+
+
+@pytest.mark.parametrize(
+    ("starts", "due", "field", "message"),
+    [
+        (
+            datetime(1, 1, 1, tzinfo=EAST),
+            NOW + 2 * HOUR,
+            "starts_at",
+            f"The start 01/01/0001 {RANGE}",
+        ),
+        (
+            NOW + 2 * HOUR,
+            datetime(9999, 12, 31, 23, 59, tzinfo=WEST),
+            "due_at",
+            f"The due time 31/12/9999 {RANGE}",
+        ),
+        (
+            NOW + 2 * HOUR,
+            datetime(2100, 1, 1, tzinfo=UTC),
+            "due_at",
+            f"The due time 01/01/2100 {RANGE}",
+        ),
+    ],
+)
+def test_a_loan_at_the_edges_of_time_is_refused_with_the_range(
+    db: Database, world: World, starts: datetime, due: datetime, *, field: str, message: str
+) -> None:
+    d = replace(draft(world), starts_at=starts, due_at=due)
+    assert service.check_request(db, d, now=NOW) == [Refusal("period", message, field)]
+    error = refusal(request, db, d)
+    assert error.message == message
+    with db.read() as session:
+        assert session.scalar(select(Loan.id)) is None
+
+
+def test_an_extension_or_recall_at_the_edges_of_time_is_refused(db: Database, world: World) -> None:
+    loan_id = issued(db, world, draft(world))
+    before = service.get_loan(db, loan_id, now=NOW)
+    manager = deciding(world, world.manager)
+
+    extend = refusal(
+        service.extend_loan,
+        db,
+        loan_id,
+        datetime(9999, 12, 31, 23, 59, tzinfo=WEST),
+        manager,
+        now=NOW + 3 * HOUR,
+    )
+    assert extend.problems == [Refusal("period", f"The new due time 31/12/9999 {RANGE}", "due_at")]
+    recall = refusal(
+        service.recall_loan,
+        db,
+        loan_id,
+        datetime(1, 1, 1, tzinfo=EAST),
+        "Flooding at Earith",
+        manager,
+        now=NOW + 3 * HOUR,
+    )
+    assert recall.problems == [Refusal("period", f"The recall time 01/01/0001 {RANGE}", "due_at")]
+    assert service.get_loan(db, loan_id, now=NOW) == before
+
+
+def test_control_characters_typed_into_a_loan_are_not_kept(db: Database, world: World) -> None:
+    d = replace(
+        draft(world),
+        purpose="Missing person\x00 search,\tOuse Washes",
+        incident_ref="CC-2026\x00-0042",
+        notes="Bring spare\x00 batteries.\r\nCall ahead.",
+    )
+    loan_id = request(db, d)
+    service.decline_loan(
+        db, loan_id, "No pilot\x00 free.\r\nTry CAM.", deciding(world, world.manager), now=NOW
+    )
+
+    with db.read() as session:
+        loan = session.get(Loan, loan_id)
+        assert loan is not None
+        assert loan.purpose == "Missing person search, Ouse Washes"
+        assert loan.incident_ref == "CC-2026-0042"
+        assert loan.notes == "Bring spare batteries.\nCall ahead."
+        assert loan.decision_reason == "No pilot free.\nTry CAM."

@@ -940,3 +940,53 @@ def test_with_two_requirements_the_note_says_which_one_lapsed(db: Database, worl
         "and “Work at height”. Offered: the one person at Cambs Police who holds them all. "
         "Not offered: Half Lapsed (Work at height expired 19/11/2026)."
     )
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+def test_qualification_dates_outside_the_years_kept_are_refused(db: Database, world: World) -> None:
+    problems = pp.check_qualification(
+        db,
+        QualificationDraft(world.pilot, issued_on=date(1, 1, 1), expires_on=date(9999, 12, 31)),
+        person_id=world.officer,
+        today=TODAY,
+    )
+    assert [(p.field, p.message) for p in problems] == [
+        (
+            "issued_on",
+            "The issue date 01/01/0001 is outside the dates Kit Share takes; give one from "
+            "01/01/1970 to 31/12/2099.",
+        ),
+        (
+            "expires_on",
+            "The expiry date 31/12/9999 is outside the dates Kit Share takes; give one from "
+            "01/01/1970 to 31/12/2099.",
+        ),
+    ]
+    with pytest.raises(PeopleRefused):
+        pp.add_qualification(
+            db,
+            world.officer,
+            QualificationDraft(world.height, issued_on=date(1969, 12, 31)),
+            ADMIN,
+            today=TODAY,
+        )
+    assert trail(db) == []
+
+
+def test_control_characters_typed_into_a_person_are_not_kept(db: Database, world: World) -> None:
+    person_id = pp.create_person(
+        db,
+        draft(
+            world,
+            given_name="Dan\x00iel",
+            family_name="Oka\ud800for",
+            staff_number="23\x0091",
+            rank_or_role="Constable\t(drone pilot)",
+        ),
+        ADMIN,
+    )
+    view = pp.get_person(db, person_id)
+    assert (view.name, view.staff_number) == ("Daniel Oka\ufffdfor", "2391")
+    assert [r.name for r in pp.list_person_rows(db, text="dani\x00el")] == ["Daniel Oka\ufffdfor"]

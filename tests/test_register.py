@@ -1266,3 +1266,70 @@ def test_a_draft_of_a_view_holds_it_as_it_is(db: Database, world: World) -> None
     )
     mou_id = reg.create_mou(db, draft, ADMIN)
     assert reg.mou_draft_of(reg.get_mou(db, mou_id)) == draft
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+def test_mou_dates_outside_the_years_kept_are_refused(db: Database, world: World) -> None:
+    before = counts(db)
+    bad = signed(
+        world,
+        signed_on=date(1, 1, 1),
+        expires_on=date(9999, 12, 31),
+        signatories=(SignatoryDraft(world.fire, "Chris Strickland", "CFO", date(2100, 1, 1)),),
+    )
+
+    error = refused(reg.create_mou, db, bad, ADMIN)
+
+    range_ = "is outside the dates Kit Share takes; give one from 01/01/1970 to 31/12/2099."
+    assert [(p.field, p.message) for p in error.problems] == [
+        ("signed_on", f"The date signed 01/01/0001 {range_}"),
+        ("expires_on", f"The expiry date 31/12/9999 {range_}"),
+        ("signatories", f"The date signatory 1 signed 01/01/2100 {range_}"),
+    ]
+    assert counts(db) == before
+
+
+def test_control_characters_typed_into_an_mou_are_not_kept(db: Database, world: World) -> None:
+    mou_id = reg.create_mou(
+        db,
+        signed(
+            world,
+            reference="CAMBS\x00-TRI",
+            title="Tri-service\tsharing",
+            purpose="Share kit.\r\nAcross three services\x00.",
+            clauses=(ClauseDraft("Pur\x00pose", "Line one\x00.\nLine two."),),
+        ),
+        ADMIN,
+    )
+    mou = reg.get_mou(db, mou_id)
+    assert (mou.reference, mou.title) == ("CAMBS-TRI", "Tri-service sharing")
+    assert mou.purpose == "Share kit.\nAcross three services."
+    assert [(c.heading, c.body) for c in mou.clauses] == [("Purpose", "Line one.\nLine two.")]
+    assert reg.find_mou(db, "cambs-tri\x00") == mou_id
+
+
+def test_a_notice_or_longest_loan_past_the_calendar_is_refused(db: Database, world: World) -> None:
+    mou_id = reg.create_mou(db, signed(world), ADMIN)
+    error = refused(
+        reg.create_protocol,
+        db,
+        lending(world, mou_id, notice_hours=2_000_000_000, max_loan_hours=10**9),
+        ADMIN,
+    )
+    assert [(p.field, p.message) for p in error.problems] == [
+        (
+            "max_loan_hours",
+            "The longest loan can be at most 366 days (8,784 hours), not 1,000,000,000 hours; "
+            "give a shorter one.",
+        ),
+        (
+            "notice_hours",
+            "The notice period can be at most 90 days (2,160 hours), not 2,000,000,000 hours; "
+            "give a shorter one.",
+        ),
+    ]
+    assert (
+        reg.check_protocol(db, lending(world, mou_id, notice_hours=2160, max_loan_hours=8784)) == []
+    )

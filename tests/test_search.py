@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from app.database import Database
 from app.errors import DomainError
-from app.search import SearchFilters, SortKey, find_by_tag, parse_query, search_items
+from app.search import (
+    SearchFilters,
+    SortKey,
+    find_by_tag,
+    find_by_tags,
+    parse_query,
+    search_items,
+)
 from models import AgencyKind, ItemStatus, Loan, LoanLine, LoanStatus
 from tests import factories as f
 
@@ -249,6 +256,84 @@ def test_bad_period_is_refused_with_a_reason(catalogue: Database) -> None:
         search_items(catalogue, "", SearchFilters(available_from=NOW, available_to=NOW))
     with pytest.raises(DomainError, match="both ends"):
         search_items(catalogue, "", SearchFilters(available_from=NOW))
+
+
+def test_a_period_at_the_edges_of_time_is_refused_with_the_range(catalogue: Database) -> None:
+    east = timezone(timedelta(hours=5))
+    west = timezone(timedelta(hours=-5))
+    with pytest.raises(DomainError) as raised:
+        search_items(
+            catalogue,
+            "drone",
+            SearchFilters(available_from=datetime(1, 1, 1, tzinfo=east), available_to=NOW),
+        )
+    assert raised.value.message == (
+        "The start of the period 01/01/0001 is outside the dates Kit Share takes; give one "
+        "from 01/01/1970 to 31/12/2099."
+    )
+    with pytest.raises(DomainError, match="end of the period 31/12/9999 is outside"):
+        search_items(
+            catalogue,
+            "drone",
+            SearchFilters(
+                available_from=NOW, available_to=datetime(9999, 12, 31, 23, 59, tzinfo=west)
+            ),
+        )
+    with pytest.raises(DomainError, match="inspection due date 01/01/0001 is outside"):
+        search_items(catalogue, "", SearchFilters(inspection_due_before=date(1, 1, 1)))
+
+
+def test_a_quantity_beyond_any_store_is_refused_not_sent_to_the_database(
+    catalogue: Database,
+) -> None:
+    for quantity in (1_000_001, 2**31, 10**12):
+        period = SearchFilters(
+            available_from=NOW + timedelta(days=3),
+            available_to=NOW + timedelta(days=4),
+            quantity=quantity,
+        )
+        with pytest.raises(DomainError) as raised:
+            search_items(catalogue, "barrier", period, now=NOW)
+        assert raised.value.message == (
+            "No item holds more than 1,000,000: ask for that many or fewer to see what is free."
+        )
+    assert search_items(catalogue, "barrier", offset=2**63, now=NOW).rows == []
+
+
+# NUL, other control characters and half a surrogate pair, pasted or typed: the search
+# runs as though they were not there; PostgreSQL refuses NUL in any text it is sent.
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("drone\x00", {"CAM-000042", "CAM-000043"}),
+        ("dr\x00one thermal", {"CAM-000042"}),
+        ("CAM-000042\x00", {"CAM-000042"}),
+        ("\x1bthermal\x07", {"CAM-000042"}),
+        ("drone\ud800", {"CAM-000042", "CAM-000043"}),
+        ("\udcffthermal", {"CAM-000042"}),
+    ],
+)
+def test_control_characters_in_a_search_are_ignored(
+    catalogue: Database, query: str, expected: set[str]
+) -> None:
+    assert set(tags(catalogue, query)) == expected
+
+
+def test_control_characters_in_filters_and_tags_are_ignored(catalogue: Database) -> None:
+    assert set(tags(catalogue, "", SearchFilters(category="Drones\x00"))) == {
+        "CAM-000042",
+        "CAM-000043",
+    }
+    assert set(tags(catalogue, "", SearchFilters(agency="\x00CAMBS-POL"))) == {
+        "CAM-000042",
+        "CAM-000043",
+    }
+    assert search_items(catalogue, "\x00", now=NOW).total == 6  # blank: browse everything
+    assert find_by_tag(catalogue, "CAM-000042\x00") == find_by_tag(catalogue, "CAM-000042")
+    assert find_by_tags(catalogue, ["CAM-000042\x00", "\ud800"]) == (
+        [find_by_tag(catalogue, "CAM-000042")],
+        ["\ufffd"],
+    )
 
 
 def test_sorting_and_paging_happen_in_sql(catalogue: Database) -> None:

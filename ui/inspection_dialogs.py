@@ -77,6 +77,7 @@ from app.items import choices, load_draft
 from app.permissions import Action, may, refusal
 from models import DefectSeverity, DefectSource, InspectionResult
 from ui.catalogue_table import configure_record_table
+from ui.dates import keep_to_kit_share_years
 from ui.loan_dialogs import HandoverPeople
 from ui.loan_form import fit_spin, form_layout, heading, muted, named
 from ui.messages import show_error
@@ -151,6 +152,7 @@ def uk_date_edit(name: str, label: str) -> QDateEdit:
     edit.setAccessibleName(label)
     fit_spin(edit, "00/00/0000")
     edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    keep_to_kit_share_years(edit)
     return edit
 
 

@@ -8,7 +8,6 @@ which checks it again with the database (a tag in use, a site of another agency)
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt
@@ -35,6 +34,7 @@ from app.clock import format_pence, today_uk
 from app.database import Database
 from app.errors import KitShareError
 from app.items import (
+    QUANTITY_MAX,
     FieldProblem,
     ItemDraft,
     ItemInvalid,
@@ -44,12 +44,13 @@ from app.items import (
     update_item,
     validate,
 )
+from app.text import parse_pounds
 from models import Condition
+from ui.dates import keep_to_kit_share_years
 
 W = TypeVar("W", bound=QWidget)
 
 PROBLEM_COLOUR = "#b3261e"
-MAX_QUANTITY = 1_000_000
 ADD_TITLE = "Add a catalogue item"
 LEFT_LABEL_SAMPLE = "Owning agency *"
 INCOMPLETE_HINT = "Fill in the fields marked * to save."
@@ -66,18 +67,9 @@ CONDITION_LABELS = {
 def pounds_to_pence(text: str) -> int | None:
     """``"1,250.50"`` or ``"£1250.5"`` as pence; None when blank.
 
-    Raises ``ValueError`` for anything that is not an amount of pounds and pence.
+    Raises ``ValueError`` saying how to write an amount (``app.text.parse_pounds``).
     """
-    cleaned = text.strip().replace("£", "").replace(",", "").strip()
-    if not cleaned:
-        return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(cleaned) from exc
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError(cleaned)
-    return int(amount * 100)
+    return parse_pounds(text)
 
 
 def pence_to_pounds(value: int | None) -> str:
@@ -155,7 +147,7 @@ class ItemDialog(QDialog):
         self.pooled_check = QCheckBox("Pooled stock (several identical items under one tag)")
         self.pooled_check.setObjectName("pooled")
         self.quantity_spin = _named(QSpinBox(), "quantity")
-        self.quantity_spin.setRange(0, MAX_QUANTITY)
+        self.quantity_spin.setRange(0, QUANTITY_MAX)
         self.quantity_spin.setValue(1)
         self.quantity_spin.setEnabled(False)
         self.condition_combo = _named(QComboBox(), "condition")
@@ -170,6 +162,7 @@ class ItemDialog(QDialog):
         self.acquired_edit = _named(QDateEdit(), "acquiredOn")
         self.acquired_edit.setDisplayFormat("dd/MM/yyyy")
         self.acquired_edit.setCalendarPopup(True)
+        keep_to_kit_share_years(self.acquired_edit)
         self.acquired_edit.setDate(_qdate(today_uk()))
         self.acquired_edit.setEnabled(False)
         self.value_edit = _money_edit("replacementValue")
@@ -378,11 +371,9 @@ class ItemDialog(QDialog):
         ):
             try:
                 money[field] = pounds_to_pence(edit.text())
-            except ValueError:
+            except ValueError as error:
                 money[field] = None
-                unreadable.append(
-                    FieldProblem(field, "Enter an amount in pounds and pence, such as 1250.00.")
-                )
+                unreadable.append(FieldProblem(field, str(error)))
         draft = ItemDraft(
             asset_tag=self.tag_edit.text(),
             name=self.name_edit.text(),

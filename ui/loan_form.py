@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import Actor
-from app.clock import UK
+from app.clock import UK, uk_wall_time
 from app.database import Database
 from app.directory import PersonRef
-from app.errors import DomainError, Refusal
+from app.errors import BadDate, DomainError, Refusal
 from app.loans import LoanRefused, LoanView, Readings
 from models import Condition
+from ui.dates import keep_to_kit_share_years
 
 W = TypeVar("W", bound=QWidget)
 
@@ -93,6 +94,7 @@ class UkDateTimeEdit(QDateTimeEdit):
         self.setDisplayFormat(DATETIME_FORMAT)
         self.setCalendarPopup(True)
         self.setCurrentSection(QDateTimeEdit.Section.DaySection)
+        keep_to_kit_share_years(self)
 
     def set_moment(self, value: datetime) -> None:
         wall = value.astimezone(UK)
@@ -104,11 +106,24 @@ class UkDateTimeEdit(QDateTimeEdit):
             )
         )
 
-    def moment(self) -> datetime:
+    def wall_time(self) -> datetime:
+        """The date and time shown, with no zone: as a UK wall clock reads."""
         shown = self.dateTime()
         day, clock = shown.date(), shown.time()
-        wall = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
-        return wall.replace(tzinfo=UK).astimezone(UTC)
+        return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
+
+    def moment(self) -> datetime:
+        """The UK moment shown; in an hour the clocks skip or repeat, the first reading
+        (``problem`` says so, and the dialogs refuse it)."""
+        return self.wall_time().replace(tzinfo=UK).astimezone(UTC)
+
+    def problem(self) -> str | None:
+        """Why the time shown cannot be taken (a UK clock skips it or shows it twice)."""
+        try:
+            uk_wall_time(self.wall_time())
+        except BadDate as error:
+            return error.message
+        return None
 
 
 class PersonCombo(QComboBox):
@@ -388,13 +403,24 @@ class LoanFormDialog(QDialog):
     def check_now(self) -> None:
         """Ask the service what stops the action, and show it."""
         self._check_timer.stop()
+        found = self._time_problems()
         try:
-            found = self.check()
+            found = found or self.check()
         except DomainError as error:
             found = [Refusal("details", error.message)]
         self.problems = found
         self._show(self._save_refusals or found)
         self.ok_button.setEnabled(not found)
+
+    def _time_problems(self) -> list[Refusal]:
+        """A time no UK clock shows once, in any of the form's time fields: no service
+        can tell, as by then it is one moment like any other."""
+        problems = []
+        for field, (widget, _caption) in self._fields.items():
+            for edit in (widget, *widget.findChildren(UkDateTimeEdit)):
+                if isinstance(edit, UkDateTimeEdit) and (problem := edit.problem()):
+                    problems.append(Refusal("period", problem, field))
+        return problems
 
     def _on_input_changed(self, *_args: object) -> None:
         self._save_refusals = []

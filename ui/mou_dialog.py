@@ -57,6 +57,7 @@ from app.register import (
     register_choices,
     update_mou,
 )
+from ui.dates import FIRST_QDATE, keep_to_kit_share_years
 from ui.loan_form import (
     READY_STYLE,
     REFUSED_STYLE,
@@ -70,7 +71,8 @@ from ui.loan_form import (
 CHECK_DELAY_MS = 250
 DATE_FORMAT = "dd/MM/yyyy"
 # The earliest date an optional date edit holds; it stands for "no date" and shows so.
-NO_DATE = QDate(1900, 1, 1)
+# The lowest date the edit offers stands for none: the day before the first Kit Share takes.
+NO_DATE = FIRST_QDATE.addDays(-1)
 NOT_SET = "Not set"
 # How many problems the message area lists before it says how many more there are.
 MESSAGES_SHOWN = 4
@@ -169,7 +171,7 @@ class OptionalDateEdit(QWidget):
         self.edit = named(QDateEdit(), f"{name}_date")
         self.edit.setDisplayFormat(DATE_FORMAT)
         self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(NO_DATE)
+        keep_to_kit_share_years(self.edit, first=NO_DATE)
         self.edit.setSpecialValueText(NOT_SET)
         self.edit.setAccessibleName(label)
         fit_spin(self.edit, "00/00/0000")

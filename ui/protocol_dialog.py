@@ -36,6 +36,7 @@ from app.database import Database
 from app.errors import NotFound, Refusal, Refused
 from app.permissions import role_in_words
 from app.register import (
+    NOTICE_HOURS_MAX,
     Choice,
     ProtocolDraft,
     ProtocolView,
@@ -57,7 +58,7 @@ CHARGING_WORDS = {
     ChargingBasis.RATE: "At a rate",
 }
 MAX_DAYS = 365
-MAX_NOTICE_HOURS = 24 * 90
+MAX_NOTICE_HOURS = NOTICE_HOURS_MAX
 TAG_SEPARATORS = re.compile(r"[\s,;]+")
 
 

@@ -71,6 +71,7 @@ from app.reports import (
     write_report_csv,
 )
 from ui.charts import ChartWidget
+from ui.dates import keep_to_kit_share_years
 from ui.messages import show_error
 from ui.report_printing import (
     cell_text,
@@ -437,6 +438,7 @@ class ReportsView(QWidget):
         edit.setCalendarPopup(True)
         edit.setAccessibleName(label)
         edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        keep_to_kit_share_years(edit)
         return edit
 
     def _make_body(self) -> None:

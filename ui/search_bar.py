@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,8 @@ from app.catalogue import STATUS_LABELS
 from app.clock import UK, now_utc, today_uk
 from app.inspections import DUE_SOON_DAYS
 from app.search import SearchFilters
+from ui.dates import keep_to_kit_share_years
+from ui.loan_form import UkDateTimeEdit
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
 # one search, short enough that each key a person types shows its rows at once: a
@@ -91,6 +92,7 @@ class SearchBar(QWidget):
         self.due_edit.setObjectName("dueBefore")
         self.due_edit.setDisplayFormat(DATE_FORMAT)
         self.due_edit.setCalendarPopup(True)
+        keep_to_kit_share_years(self.due_edit)
         soon = today_uk() + timedelta(days=DUE_SOON_DAYS)
         self.due_edit.setDate(QDate(soon.year, soon.month, soon.day))
         self.due_edit.setEnabled(False)
@@ -160,8 +162,8 @@ class SearchBar(QWidget):
             agency=self.owner_edit.text().strip() or None,
             site=self.site_edit.text().strip() or None,
             status=self.status_combo.currentData(),
-            available_from=uk_datetime(self.from_edit.dateTime()) if period else None,
-            available_to=uk_datetime(self.to_edit.dateTime()) if period else None,
+            available_from=self.from_edit.wall_time() if period else None,
+            available_to=self.to_edit.wall_time() if period else None,
             quantity=self.quantity_spin.value() if period else 1,
             inspection_due_before=qdate_to_date(self.due_edit.date())
             if self.due_check.isChecked()
@@ -218,12 +220,6 @@ def qdate_to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def uk_datetime(value: QDateTime) -> datetime:
-    """The wall-clock time in ``value`` read as UK local time."""
-    date, time = value.date(), value.time()
-    return datetime(date.year(), date.month(), date.day(), time.hour(), time.minute(), tzinfo=UK)
-
-
 def _next_hour_uk() -> datetime:
     now = now_utc().astimezone(UK)
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -237,11 +233,8 @@ def _filter_edit(placeholder: str) -> QLineEdit:
     return edit
 
 
-def _datetime_edit(value: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit()
-    edit.setDisplayFormat(DATETIME_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setDateTime(
-        QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
-    )
+def _datetime_edit(value: datetime) -> UkDateTimeEdit:
+    """A UK wall-clock date and time, whatever the PC's own time zone."""
+    edit = UkDateTimeEdit()
+    edit.set_moment(value)
     return edit

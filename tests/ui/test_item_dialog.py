@@ -6,7 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
@@ -220,3 +220,43 @@ def test_a_change_saved_elsewhere_meanwhile_is_shown_not_overwritten(
     assert dialog.error_banner.text().startswith("Someone else changed this item")
     assert dialog.saved_item_id is None
     assert load_draft(catalogue.db, item_id)[0].name == "Thermal drone"
+
+
+# -- typed at the edges -------------------------------------------------------------------------
+
+
+def test_a_comma_out_of_place_in_money_is_explained_not_read_as_twelve_pounds(
+    dialog: ItemDialog,
+) -> None:
+    fill_valid_form(dialog)
+
+    QTest.keyClicks(dialog.value_edit, "£1,2")
+
+    assert problem(dialog, "replacement_value_pence") == (
+        "“£1,2” has a comma out of place; put commas only between thousands, as in 1,250.00, "
+        "or leave them out."
+    )
+    assert not dialog.save_button.isEnabled()
+
+
+def test_the_date_acquired_offers_only_the_years_kit_share_keeps(dialog: ItemDialog) -> None:
+    edit = dialog.acquired_edit
+    assert (edit.minimumDate(), edit.maximumDate()) == (QDate(1970, 1, 1), QDate(2099, 12, 31))
+    dialog.acquired_check.setChecked(True)
+    edit.setDate(QDate(1, 1, 1))
+    assert edit.date() == QDate(1970, 1, 1)
+
+
+def test_control_characters_pasted_into_the_name_are_not_saved(
+    dialog: ItemDialog, catalogue: Catalogue
+) -> None:
+    fill_valid_form(dialog)
+    dialog.name_edit.setText("Portable\x00 lighting\x07 tower")
+    dialog.description_edit.setPlainText("Mast\x00 9 m.\r\nDiesel.")
+
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.saved_item_id is not None
+    draft, _ = load_draft(catalogue.db, dialog.saved_item_id)
+    assert draft.name == "Portable lighting tower"
+    assert draft.description == "Mast 9 m.\nDiesel."

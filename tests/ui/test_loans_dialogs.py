@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, QSignalBlocker, Qt, QTime, QTimeZone
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -419,3 +419,62 @@ def test_times_show_and_read_back_as_uk_wall_clock_time(
 
     assert edit.text() == shown_as
     assert edit.moment() == moment
+
+
+# -- times the UK clocks skip or repeat -------------------------------------------------------
+
+
+def wall(day: QDate, hour: int, minute: int) -> QDateTime:
+    return QDateTime(day, QTime(hour, minute), QTimeZone(QTimeZone.Initialization.UTC))
+
+
+@pytest.mark.parametrize(
+    ("edit_name", "shown", "field", "message"),
+    [
+        (
+            "due_edit",
+            wall(QDate(2031, 3, 30), 1, 30),
+            "due_at",
+            "There is no 01:30 on 30/03/2031 in the UK: the clocks go forward from 01:00 to "
+            "02:00 that night; give a time before 01:00 or from 02:00.",
+        ),
+        (
+            "starts_edit",
+            wall(QDate(2031, 10, 26), 1, 15),
+            "starts_at",
+            "01:15 on 26/10/2031 happens twice in the UK, as the clocks go back from 02:00 to "
+            "01:00 that night; give a time before 01:00 or from 02:00, or on the command line "
+            "add +01:00 (the first) or +00:00 (the second).",
+        ),
+    ],
+)
+def test_a_time_the_uk_clocks_skip_or_repeat_is_refused_at_its_field(
+    qtbot: QtBot,
+    request_dialog: RequestDialog,
+    edit_name: str,
+    shown: QDateTime,
+    *,
+    field: str,
+    message: str,
+) -> None:
+    dialog = request_dialog
+    edit: UkDateTimeEdit = getattr(dialog, edit_name)
+    with QSignalBlocker(dialog.starts_edit), QSignalBlocker(dialog.due_edit):
+        dialog.starts_edit.setDateTime(wall(QDate(2031, 3, 29), 12, 0))
+        dialog.due_edit.setDateTime(wall(QDate(2031, 10, 27), 12, 0))
+    edit.setDateTime(shown)
+    settle(qtbot, dialog)
+
+    assert dialog.message() == message
+    assert dialog.marked_fields() == {field}
+    assert style_of(dialog) == REFUSED_STYLE
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_loan_times_offer_only_the_years_kit_share_keeps(qtbot: QtBot) -> None:
+    edit = UkDateTimeEdit()
+    qtbot.addWidget(edit)
+    edit.set_moment(datetime(1, 1, 2, tzinfo=UTC))
+    assert edit.text() == "01/01/1970 00:00"
+    edit.set_moment(datetime(9999, 12, 30, tzinfo=UTC))
+    assert edit.text() == "31/12/2099 23:59"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QDate, QDateTime, QModelIndex, QPoint, Qt, QTime, QTimeZone
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -127,6 +127,56 @@ def test_a_period_ending_before_it_starts_is_explained_inline(
     settle(qtbot, window)
     assert not bar.error_label.isVisibleTo(window)
     assert window.model.rowCount() == ITEM_COUNT
+
+
+def wall(day: QDate, hour: int, minute: int) -> QDateTime:
+    """A date and time as the UK wall clock shows it (the edits keep no zone of their own)."""
+    return QDateTime(day, QTime(hour, minute), QTimeZone(QTimeZone.Initialization.UTC))
+
+
+def test_a_time_the_clocks_skip_is_explained_inline(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.search_bar
+    bar.from_edit.setDateTime(wall(QDate(2031, 3, 30), 1, 30))
+    bar.to_edit.setDateTime(wall(QDate(2031, 3, 30), 6, 0))
+    bar.period_check.setChecked(True)
+    settle(qtbot, window)
+
+    assert bar.error_label.isVisibleTo(window)
+    assert bar.error_label.text() == (
+        "There is no 01:30 on 30/03/2031 in the UK: the clocks go forward from 01:00 to 02:00 "
+        "that night; give a time before 01:00 or from 02:00."
+    )
+    assert window.model.rowCount() == 0
+
+    bar.from_edit.setDateTime(wall(QDate(2031, 3, 30), 2, 0))
+    settle(qtbot, window)
+    assert not bar.error_label.isVisibleTo(window)
+    assert window.model.rowCount() > 0
+
+
+def test_the_period_offers_only_the_years_kit_share_keeps(window: MainWindow) -> None:
+    bar = window.search_bar
+    for edit in (bar.from_edit, bar.to_edit, bar.due_edit):
+        assert (edit.minimumDate(), edit.maximumDate()) == (
+            QDate(1970, 1, 1),
+            QDate(2099, 12, 31),
+        )
+
+
+def test_a_search_with_control_characters_finds_what_the_words_find(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    box = window.search_bar.search_box
+    box.setText("drone")
+    settle(qtbot, window)
+    plain = sorted(shown_tags(window))
+    assert plain
+
+    box.setText("dro\x00ne\x07")
+    settle(qtbot, window)
+
+    assert sorted(shown_tags(window)) == plain
+    assert not window.search_bar.error_label.isVisibleTo(window)
 
 
 def test_ctrl_f_and_slash_put_the_cursor_in_the_search_box(window: MainWindow) -> None:
