@@ -8,7 +8,12 @@ file with nothing wrong is imported, all in one go; ``--dry-run`` stops after th
 New categories, agencies and sites are created only with ``--create-missing``.
 
 ``export KIND FILE`` writes the catalogue, the loans or the people to a .csv or .xlsx
-file that ``import`` reads back. The catalogue and loans need no sign-in, as for every
+file that ``import`` reads back.
+
+Before anything is checked, the dry run prints how it read what could be read more
+than one way: each date column's order (``--dates`` chooses it), what each status word
+becomes, and what reading the file changed (invisible characters taken out, merged cells
+read into each of their rows). The catalogue and loans need no sign-in, as for every
 other read; people (names, staff numbers, contact details) are exported only for a
 signed-in administrator, who keeps them.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -30,10 +36,14 @@ if TYPE_CHECKING:
     from app.cli import Subcommands
     from app.database import Database
     from app.tabular import Table
-    from app.transfer import ImportReport, Kind, NewName
+    from app.transfer import DateOrder, ImportReport, Kind, NewName
 
 # How many problems the report lists before it says how many more there are.
 DEFAULT_SHOWN = 50
+# The largest --mapping @file read: a mapping is a few lines of JSON.
+MAPPING_MAX_BYTES = 64 * 1024
+# How many headings "Not imported:" names before it says how many more there are.
+UNUSED_SHOWN = 20
 BAR_WIDTH = 30
 
 IMPORT_EPILOG = """\
@@ -50,6 +60,17 @@ quantity, pooled, condition, description, accessories, notes, acquired_on,
 replacement_value, daily_hire_rate, status.
 People fields: staff_number, agency (required), given_name and family_name (or
 full_name, split at the last space), rank_or_role, home_site, email, phone, active.
+
+Dates such as 3/1/2023 are read in the order each date column settles: a date only
+one order fits (25/08/2022, or 8/25/22) decides it; with none, day/month/year (the UK
+order). The dry run says which order it used, with an example; --dates month-first (or
+day-first) chooses. Dates written YYYY-MM-DD, and a workbook's date cells, are read as
+they are. Two-digit years are the latest such year not in the future (22 is 2022).
+
+Statuses: Available, Ready to Deploy, Deployed, On loan and Reserved come in available;
+Retired, Archived, Lost, Stolen retired; Out of service, Pending, Undeployable and Out
+for Repair come in out of service, each with an open unsafe defect "Imported as Pending
+from FILE" for an equipment manager to clear. The dry run lists how each word is read.
 
 Exit status: 0 when imported (or, with --dry-run, when every row is right); 1 when
 anything is wrong, and then nothing was imported.
@@ -84,6 +105,12 @@ def add_commands(commands: Subcommands) -> None:
     )
     importing.add_argument(
         "--dry-run", action="store_true", help="check every row, and import nothing"
+    )
+    importing.add_argument(
+        "--dates",
+        choices=["day-first", "month-first"],
+        help="read dates such as 3/1/2023 day first (3 January, the UK order) or month "
+        "first (1 March, the US order); default: decided from each date column",
     )
     importing.add_argument(
         "--create-missing",
@@ -161,14 +188,7 @@ def _mapping(text: str | None) -> dict[str, str] | None:
         return None
     source = text
     if text.startswith("@"):
-        path = Path(text[1:])
-        try:
-            source = path.read_text(encoding="utf-8-sig")
-        except OSError as error:
-            raise DomainError(
-                f"Could not read the mapping file “{path}” ({error.strerror or error}). Check "
-                "its name, or give the mapping as JSON."
-            ) from None
+        source = _mapping_file(Path(text[1:]))
     try:
         value = json.loads(source)
     except json.JSONDecodeError as error:
@@ -184,6 +204,30 @@ def _mapping(text: str | None) -> dict[str, str] | None:
             '{"asset_tag": "Barcode", "name": "Description"}.'
         )
     return value
+
+
+def _mapping_file(path: Path) -> str:
+    """The text of a --mapping @file: a small UTF-8 file, never a pipe or a device (which
+    would hang, or never end)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAPPING_MAX_BYTES:
+            raise DomainError(
+                f"The mapping file “{path}” is not a small text file (a mapping is a JSON "
+                f"object of a few lines, up to {MAPPING_MAX_BYTES // 1024} KB). Check its name, "
+                "or give the mapping as JSON."
+            )
+        return path.read_bytes()[:MAPPING_MAX_BYTES].decode("utf-8-sig")
+    except OSError as error:
+        raise DomainError(
+            f"Could not read the mapping file “{path}” ({error.strerror or error}). Check "
+            "its name, or give the mapping as JSON."
+        ) from None
+    except UnicodeDecodeError:
+        raise DomainError(
+            f"The mapping file “{path}” is not UTF-8 text. Save it as UTF-8 (or give the "
+            "mapping as JSON), and run the import again."
+        ) from None
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -209,7 +253,20 @@ def _print_mapping(mapping: dict[str, str], headers: tuple[str, ...], kind: Kind
             print(f"  {labels.get(key, key)} ← “{header}”")
     unused = [h for h in headers if h.strip() and h not in mapping.values()]
     if unused:
-        print("Not imported: " + ", ".join(f"“{h}”" for h in unused) + ".")
+        listed = ", ".join(f"“{h}”" for h in unused[:UNUSED_SHOWN])
+        if len(unused) > UNUSED_SHOWN:
+            listed += f" and {len(unused) - UNUSED_SHOWN:,} more"
+        print(f"Not imported: {listed}.")
+
+
+def _print_notices(report: ImportReport, *, chosen: bool) -> None:
+    if not report.notices:
+        return
+    print("How the file was read:")
+    for notice in report.notices:
+        print(f"  {notice}")
+    if report.dates and not chosen:
+        print("  (--dates day-first or --dates month-first chooses how such dates are read.)")
 
 
 def _print_names(names: tuple[NewName, ...], *, creating: bool, dry_run: bool) -> None:
@@ -243,10 +300,11 @@ def _print_report(report: ImportReport, shown: int) -> None:
 def cmd_import(url: str, args: argparse.Namespace) -> int:
     from app.cli import EXIT_OK, EXIT_REFUSED, _acting
     from app.tabular import read_table
-    from app.transfer import ImportRefused, Kind, guess_mapping, run_import
+    from app.transfer import DateOrder, ImportRefused, Kind, guess_mapping, run_import
 
     kind = Kind(args.kind)
     given = _mapping(args.mapping)
+    dates = DateOrder(args.dates) if args.dates else None
     with _acting(url, args) as (db, actor):
         bar = ProgressBar(f"Reading {args.file.name}")
         try:
@@ -261,8 +319,9 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
         )
         _print_mapping(mapping, table.headers, kind)
         report, create = _checked(
-            db, actor, table, kind, mapping, create_missing=args.create_missing
+            db, actor, table, kind, mapping, create_missing=args.create_missing, dates=dates
         )
+        _print_notices(report, chosen=dates is not None)
         _print_names(report.new_names, creating=args.create_missing, dry_run=args.dry_run)
         _print_report(report, args.show)
         if not report.ok:
@@ -281,7 +340,9 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
             return EXIT_OK
         bar = ProgressBar("Importing")
         try:
-            result = run_import(db, actor, table, kind, mapping, create=create, progress=bar)
+            result = run_import(
+                db, actor, table, kind, mapping, create=create, progress=bar, dates=dates
+            )
         except ImportRefused as refused:
             bar.finish()
             _print_report(refused.report, args.show)
@@ -305,6 +366,7 @@ def _checked(
     mapping: dict[str, str],
     *,
     create_missing: bool,
+    dates: DateOrder | None,
 ) -> tuple[ImportReport, frozenset[tuple[str, str, str | None]]]:
     """The dry run's report, and the new names approved: with ``create_missing``, every
     one the first check offers, checked again with them approved."""
@@ -312,11 +374,13 @@ def _checked(
 
     bar = ProgressBar("Checking")
     try:
-        report = check_import(db, actor, table, kind, mapping, progress=bar)
+        report = check_import(db, actor, table, kind, mapping, progress=bar, dates=dates)
         create: frozenset[tuple[str, str, str | None]] = frozenset()
         if create_missing and report.new_names:
             create = frozenset(name.key for name in report.new_names)
-            report = check_import(db, actor, table, kind, mapping, create=create, progress=bar)
+            report = check_import(
+                db, actor, table, kind, mapping, create=create, progress=bar, dates=dates
+            )
     finally:
         bar.finish()
     return report, create

@@ -19,12 +19,21 @@ How a file comes in:
    in batches with ``INSERT … VALUES`` (not an ORM object per row), with one audit
    event for the whole import.
 
-Statuses: an import brings kit in as available or retired. Kit Share takes kit out of
-service only through an open unsafe defect, which the file cannot give, so a row whose
-status means out of service ("Broken", "Out for Repair", "Undeployable", "Pending" in a
-Snipe-IT export) is refused with a sentence saying to import it as available and report
-the defect. "On loan" and "Reserved" (Kit Share's own export) come in as available:
-their loans are not part of the file.
+Statuses: Kit Share keeps kit out of service only while an unsafe defect is open on
+it, so a row whose status means out of service ("Out of service" in Kit Share's own
+export; "Pending", "Undeployable", "Out for Repair" in a Snipe-IT export) comes in out
+of service with an open unsafe defect, "Imported as Pending from assets.csv", which an
+equipment manager clears when the kit is fit for use. "Archived", "Lost", "Stolen" come
+in retired; "Ready to Deploy", "Deployed", "On loan" and "Reserved" available (loans
+are not part of the file). The dry run says how each status word is read.
+
+Dates: "3/1/2023" is 3 January in the UK and 1 March in the US, so each date column's
+order is decided from the whole column: a value only one order fits (25/08/2022, or
+8/25/22) settles it; with none, the UK order is used and the dry run says so; the
+person may choose the order (``dates``). Only a column with values that fit only one
+order, values that fit only the other, and values that fit both is refused, on the rows
+that could be read either way. Dates written YYYY-MM-DD, and a workbook's date cells
+(read as YYYY-MM-DD by ``app.tabular``), are read as they are.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
@@ -53,6 +62,7 @@ from app.clock import format_date, now_utc, today_uk
 from app.database import Database
 from app.directory import fold
 from app.errors import DomainError, NotPermitted
+from app.inspections import SEVERITY_WORDS
 from app.items import ItemDraft, validate
 from app.loans import STATUS_LABELS as LOAN_STATUS_LABELS
 from app.people import PersonDraft, _contact_problems, _text_problems
@@ -63,6 +73,9 @@ from models import (
     AgencyKind,
     Category,
     Condition,
+    Defect,
+    DefectSeverity,
+    DefectSource,
     EquipmentItem,
     ItemStatus,
     Loan,
@@ -76,6 +89,9 @@ from models import (
 __all__ = [
     "IMPORTABLE",
     "Cancelled",
+    "DateBasis",
+    "DateOrder",
+    "DateReading",
     "Field",
     "FieldMapping",
     "ImportRefused",
@@ -109,6 +125,18 @@ WRITE_BATCH = 2_000
 EXPORT_BATCH = 1_000
 # How many rows a "rows 4, 9 and 12" list names before saying "and N more".
 ROWS_SHOWN = 5
+
+# The longest text a cell may bring into a field with no limit of its own (notes, say):
+# what a spreadsheet cell holds, so that whatever comes in can be exported again.
+CELL_MAX = 32_767
+# What a spreadsheet shows in a cell whose formula failed: never a value to import.
+SPREADSHEET_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
+# An imported out-of-service item's defect: the severity that keeps it out of service.
+IMPORTED_DEFECT_SEVERITY = DefectSeverity.UNSAFE
+# The earliest date an import takes: an earlier one is a typing slip.
+EARLIEST_YEAR = 1900
 
 # The longest each new name may be: the columns' own limits.
 CATEGORY_NAME_MAX = 120
@@ -386,15 +414,91 @@ class NewName:
 NameKey = tuple[str, str, str | None]
 
 
+class DateOrder(enum.Enum):
+    """How a date such as 3/1/2023 is read: 3 January (day first, the UK's order) or
+    1 March (month first, the US's)."""
+
+    DAY_FIRST = "day-first"
+    MONTH_FIRST = "month-first"
+
+    @property
+    def words(self) -> str:
+        return "day/month/year" if self is DateOrder.DAY_FIRST else "month/day/year"
+
+    @property
+    def other(self) -> DateOrder:
+        return DateOrder.MONTH_FIRST if self is DateOrder.DAY_FIRST else DateOrder.DAY_FIRST
+
+
+class DateBasis(enum.Enum):
+    """What decided a column's date order."""
+
+    FILE = "file"  # a value in the column fits only that order
+    CHOSEN = "chosen"  # the person chose it
+    ASSUMED = "assumed"  # nothing settles it: the UK order
+    EACH = "each"  # values fit only one order, others only the other: each its own
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """How the dates of one column were read, with one of them as an example."""
+
+    column: str  # the file's heading
+    order: DateOrder | None  # None: each value in the only order it fits (EACH)
+    basis: DateBasis
+    example: str
+    example_read: date | None
+    # For EACH: the rows only day/month/year fits, those only month/day/year fits, and
+    # how many both fit (refused: they could be either of two days).
+    day_first_rows: tuple[int, ...] = ()
+    month_first_rows: tuple[int, ...] = ()
+    either: int = 0
+
+    @property
+    def sentence(self) -> str:
+        """What the dry run says about the column."""
+        # An example read, unless none could be (its row says why).
+        eg = (
+            f", e.g. {self.example} → {format_date(self.example_read)}" if self.example_read else ""
+        )
+        if self.basis is DateBasis.EACH:
+            said = (
+                f"{self.column} has dates only day/month/year fits "
+                f"({_rows_text(self.day_first_rows)}) and dates only month/day/year fits "
+                f"({_rows_text(self.month_first_rows)}); each is read the one way it fits"
+            )
+            if not self.either:
+                return said + "."
+            both = "1 date that fits" if self.either == 1 else f"{self.either:,} dates that fit"
+            return (
+                f"{said}, and the {both} both cannot be read until you choose the order the "
+                "file uses."
+            )
+        assert self.order is not None
+        said = f"{self.column} read as {self.order.words}"
+        if self.basis is DateBasis.CHOSEN:
+            return f"{said}, as chosen{eg}."
+        if self.basis is DateBasis.FILE:
+            return f"{said}{eg} ({self.example} fits no other order)."
+        return (
+            f"{said}{eg}: no date in the column fits only one order, so the UK order is used. "
+            "If the file comes from a US system (Snipe-IT, say), read it as month/day/year "
+            "instead."
+        )
+
+
 @dataclass(frozen=True)
 class ImportReport:
-    """The dry run's findings."""
+    """The dry run's findings, and ``notices``: how it read what could be read more
+    than one way (dates, statuses), and what reading the file changed, in sentences."""
 
     kind: Kind
     total_rows: int
     problems: tuple[RowProblem, ...]
     new_names: tuple[NewName, ...]  # offered for creation
     encoding: str
+    notices: tuple[str, ...] = ()
+    dates: tuple[DateReading, ...] = ()
 
     @property
     def bad_rows(self) -> int:
@@ -432,11 +536,15 @@ _YES = frozenset({"yes", "y", "true", "t", "1", "pooled", "active", "current"})
 _NO = frozenset({"no", "n", "false", "f", "0", "tagged", "inactive", "former", "left"})
 _WHOLE = re.compile(r"[+-]?\d+(\.0*)?")
 _MONEY = re.compile(r"-?\d+(\.\d+)?")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+# A date with the day and month either way round, and a year of four digits or two.
+_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})")
-# Words of a status, as ``header_key`` folds them, and what they import as. None: out
-# of service, which only an open defect may make an item (see the module's docstring).
-STATUS_WORDS: dict[str, ItemStatus | None] = {
+# A whole number as a spreadsheet counts days (1 is 01/01/1900; 2958465 is 31/12/9999).
+_DAY_COUNT = re.compile(r"\d{1,7}(\.0+)?")
+_SPREADSHEET_DAY_ZERO = date(1899, 12, 30)
+# Words of a status, as ``header_key`` folds them, and what they import as. Out of
+# service comes with an open unsafe defect (see the module's docstring).
+STATUS_WORDS: dict[str, ItemStatus] = {
     **dict.fromkeys(
         (
             "available",
@@ -457,6 +565,7 @@ STATUS_WORDS: dict[str, ItemStatus | None] = {
             "loststolen",
             "lost",
             "stolen",
+            "brokennotfixable",
             "disposed",
             "writtenoff",
             "scrapped",
@@ -473,10 +582,13 @@ STATUS_WORDS: dict[str, ItemStatus | None] = {
             "faulty",
             "underrepair",
             "awaitingrepair",
+            "outfordiagnostics",
         ),
-        None,
+        ItemStatus.OUT_OF_SERVICE,
     ),
 }
+# Words for kit on loan or reserved here: it comes in available, its loan not in the file.
+_LOAN_WORDS = frozenset({"onloan", "reserved"})
 CONDITION_WORDS = {condition.value: condition for condition in Condition}
 
 
@@ -522,44 +634,113 @@ def pence(value: str, label: str) -> int:
     return -result if negative else result
 
 
-def day(value: str, label: str) -> date:
-    """A date as DD/MM/YYYY (or with - or .) or YYYY-MM-DD; a time after it is ignored."""
-    head = value.strip().replace("T", " ").split(" ")[0]
+def _date_text(value: str) -> str:
+    """The date part of a cell: a time after it ("14/03/2024 09:30") is ignored."""
+    return value.strip().replace("T", " ").split(" ")[0]
+
+
+def _year(digits: str, today: date) -> int:
+    """A year as written; two digits are the latest such year not after ``today``'s
+    year ("22" is 2022; in 2026, "27" is 1927): dates an import reads are in the past."""
+    year = int(digits)
+    if len(digits) == 2:
+        year += 2000 if 2000 + year <= today.year else 1900
+    return year
+
+
+def _either_way(head: str) -> tuple[int, int] | None:
+    """The two leading numbers of a slashed date that both orders fit, as read day
+    first and month first would differ; None if the value is not such a date."""
+    found = _SLASHED.fullmatch(head)
+    if found is None:
+        return None
+    first, second = int(found[1]), int(found[2])
+    if 1 <= first <= 12 and 1 <= second <= 12 and first != second:
+        return first, second
+    return None
+
+
+def _fits(head: str) -> DateOrder | None:
+    """The one order a slashed date fits (25/08/2022: day first; 8/25/22: month
+    first); None if it fits both, neither, or is not such a date."""
+    found = _SLASHED.fullmatch(head)
+    if found is None:
+        return None
+    first, second = int(found[1]), int(found[2])
+    if first > 12 and 1 <= second <= 12:
+        return DateOrder.DAY_FIRST
+    if second > 12 and 1 <= first <= 12:
+        return DateOrder.MONTH_FIRST
+    return None
+
+
+def day(
+    value: str,
+    label: str,
+    *,
+    order: DateOrder = DateOrder.DAY_FIRST,
+    today: date | None = None,
+) -> date:
+    """A date as YYYY-MM-DD, or with day and month in ``order`` (DD/MM/YYYY, or with
+    - or ., or a two-digit year); a time after it is ignored."""
+    head = _date_text(value)
+    if found := _YEAR_MONTH_DAY.fullmatch(head):
+        year, month, day_ = int(found[1]), int(found[2]), int(found[3])
+    elif found := _SLASHED.fullmatch(head):
+        first, second = int(found[1]), int(found[2])
+        day_, month = (first, second) if order is DateOrder.DAY_FIRST else (second, first)
+        if month > 12 and day_ <= 12:
+            raise _Unreadable(
+                f"{label} “{value}” cannot be read as {order.words}, the order its column "
+                f"is read in: there is no month {month}. Correct it, or read the column as "
+                f"{order.other.words} if that is how the file writes its dates."
+            )
+        year = _year(found[3], today or today_uk())
+    else:
+        raise _Unreadable(_not_a_date(value, label))
     try:
-        if found := _DAY_MONTH_YEAR.fullmatch(head):
-            return date(int(found[3]), int(found[2]), int(found[1]))
-        if found := _YEAR_MONTH_DAY.fullmatch(head):
-            return date(int(found[1]), int(found[2]), int(found[3]))
+        read = date(year, month, day_)
     except ValueError:
         raise _Unreadable(
-            f"{label} “{value}” is not a real date; check the day and month (DD/MM/YYYY)."
+            f"{label} “{value}” is not a real date; check the day and month "
+            f"({'DD/MM/YYYY' if order is DateOrder.DAY_FIRST else 'MM/DD/YYYY'})."
         ) from None
-    raise _Unreadable(
+    if read.year < EARLIEST_YEAR:
+        raise _Unreadable(
+            f"{label} “{value}” is before {EARLIEST_YEAR}; check the year, and give it "
+            "with all four digits."
+        )
+    return read
+
+
+def _not_a_date(value: str, label: str) -> str:
+    head = _date_text(value)
+    if _DAY_COUNT.fullmatch(head) and 0 < float(head) < 2_958_466:
+        counted = _SPREADSHEET_DAY_ZERO + timedelta(days=int(float(head)))
+        return (
+            f"{label} “{value}” is a number, not a date: a spreadsheet counting days would "
+            f"show it as {format_date(counted)}. Format the column as dates in your "
+            "spreadsheet (or type the date as DD/MM/YYYY), save the file and import it again."
+        )
+    return (
         f"{label} “{value}” is not a date Kit Share understands; give it as DD/MM/YYYY "
         "(e.g. 21/11/2024) or YYYY-MM-DD, or leave it blank."
     )
 
 
 def item_status(value: str) -> ItemStatus:
-    """The status a file's word imports as. Raises ``_Unreadable`` for out of service."""
+    """The status a file's word imports as; out of service comes with an open defect."""
     word = header_key(value)
     if not word:
         return ItemStatus.AVAILABLE
     if word not in STATUS_WORDS:
         raise _Unreadable(
             f"Status “{value}” is not one Kit Share knows. Give Available (or Ready to "
-            "Deploy, Deployed) for kit in use, Retired (or Archived, Lost/Stolen) for kit "
-            "gone for good, or leave it blank for available."
+            "Deploy, Deployed) for kit in use, Out of service (or Pending, Undeployable, Out "
+            "for Repair) for kit not fit for use, Retired (or Archived, Lost, Stolen) for "
+            "kit gone for good, or leave it blank for available."
         )
-    status = STATUS_WORDS[word]
-    if status is None:
-        raise _Unreadable(
-            f"Status “{value}” means the item is out of service, and Kit Share takes kit "
-            "out of service only through a defect. Import it as Available (or leave the "
-            "status blank), then report the defect on it: that takes it out of service "
-            "until the defect is cleared."
-        )
-    return status
+    return STATUS_WORDS[word]
 
 
 def item_condition(value: str) -> Condition:
@@ -575,6 +756,9 @@ def item_condition(value: str) -> Condition:
 
 
 def _rows_text(rows: Sequence[int]) -> str:
+    """ "row 4", "rows 4 and 9", "rows 4, 9, 12, 15, 20 and 3 more"."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
     shown = [str(n) for n in rows[:ROWS_SHOWN]]
     if len(rows) > ROWS_SHOWN:
         return f"rows {', '.join(shown)} and {len(rows) - ROWS_SHOWN:,} more"
@@ -615,8 +799,35 @@ class _Columns:
         self._read: dict[str, dict[str, tuple[bool, Any]]] = defaultdict(dict)
 
     def row(self, number: int, cells: Sequence[str]) -> _Row:
-        """Row ``number``'s mapped values, stripped, by field key."""
-        return _Row(number, {key: cells[i].strip() for key, i in self._pairs}, self)
+        """Row ``number``'s mapped values, stripped, by field key, with what no field
+        may hold already noted as problems."""
+        row = _Row(number, {key: cells[i].strip() for key, i in self._pairs}, self)
+        for key, value in row.values.items():
+            if not value:
+                continue
+            if "\x00" in value:
+                # ``read_table`` takes NUL out; a table made otherwise may still hold it.
+                row.problem(
+                    key,
+                    "This value holds a NUL character (an invisible control code, left by a "
+                    "damaged export), which Kit Share cannot store. Remove it, or save the "
+                    "file again from the program it came from, and import it again.",
+                )
+            elif value[0] == "#" and value in SPREADSHEET_ERRORS:
+                row.problem(
+                    key,
+                    f"This cell holds the spreadsheet error {value}, not a value: its formula "
+                    "failed. Correct the formula or type the value in, save the file and "
+                    "import it again.",
+                )
+            elif len(value) > CELL_MAX and key in _UNLIMITED_TEXTS:
+                row.problem(
+                    key,
+                    f"This value is {len(value):,} characters long; Kit Share keeps up to "
+                    f"{CELL_MAX:,} characters in a field, as a spreadsheet cell holds. "
+                    "Shorten it, and import the file again.",
+                )
+        return row
 
     def read(self, key: str, value: str, parse: Callable[[str], Any]) -> tuple[bool, Any]:
         """``parse(value)``, remembered: (True, the value) or (False, what is wrong)."""
@@ -922,6 +1133,11 @@ class _ItemRow(NamedTuple):
     acquired_on: date | None
     replacement_value_pence: int | None
     daily_hire_rate_pence: int | None
+    status_word: str  # as the file spells it, for an out-of-service item's defect
+
+
+# The fields of an ``_ItemRow`` written as they are, in ``_ITEM_COLUMNS``' order.
+_ITEM_ROW_VALUES = slice(6, 19)
 
 
 class _PersonRow(NamedTuple):
@@ -955,6 +1171,8 @@ class _Plan:
     rows: list[tuple[Any, ...]]
     names: list[_New]
     refs: dict[str, int]  # which column of a ready row holds a reference to resolve
+    # (asset tag, description) of the defect each out-of-service item comes in with.
+    defects: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 class _Steps:
@@ -1007,6 +1225,10 @@ class _Row:
 
 
 _ITEM_TEXTS = ("make", "model", "serial_number", "description", "accessories", "notes")
+# Fields whose own rules set no length: ``CELL_MAX`` limits them.
+_UNLIMITED_TEXTS = frozenset({"description", "accessories", "notes"})
+# The fields that hold dates, by kind: their order is read from the whole column.
+_DATE_FIELDS = {Kind.ITEMS: ("acquired_on",), Kind.PEOPLE: ()}
 _ITEM_PARSERS: dict[str, Callable[[str], Any]] = {
     "quantity": partial(whole_number, label="The quantity"),
     "pooled": partial(yes_or_no, label="Pooled"),
@@ -1019,10 +1241,16 @@ _ITEM_PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def _item_rows(
-    table: Table, columns: _Columns, today: date, skip: set[int], step: _Steps
+    table: Table,
+    columns: _Columns,
+    today: date,
+    skip: set[int],
+    step: _Steps,
+    *,
+    parsers: Mapping[str, Callable[[str], Any]],
 ) -> tuple[list[_ItemRow], list[RowProblem]]:
     """Every row as values, with the problems the rows have on their own."""
-    parse = _ITEM_PARSERS
+    parse = {**_ITEM_PARSERS, **parsers}
     problems: list[RowProblem] = []
     rows: list[_ItemRow] = []
     for done, (number, cells) in enumerate(zip(table.row_numbers, table.rows, strict=True), 1):
@@ -1091,6 +1319,7 @@ def _item_rows(
                 draft.acquired_on,
                 draft.replacement_value_pence,
                 draft.daily_hire_rate_pence,
+                row.text("status"),
             )
         )
     return rows, problems
@@ -1230,7 +1459,7 @@ def _resolve_items(
         if found.problems:
             problems += found.problems
             continue
-        ready.append((category.ref, agency.ref, site.ref, *row[1:3], *row[6:]))
+        ready.append((category.ref, agency.ref, site.ref, *row[1:3], *tuple(row)[_ITEM_ROW_VALUES]))
     return ready, problems
 
 
@@ -1365,6 +1594,7 @@ def _examine(
     create: Collection[NameKey],
     today: date,
     step: _Steps,
+    dates: DateOrder | None = None,
 ) -> _Plan:
     fields = fields_for(kind, actor)
     mapping_problems = _mapping_problems(table, mapping, fields, kind)
@@ -1381,23 +1611,190 @@ def _examine(
     columns = _Columns(table, mapping)
     skip = {p.row for p in table.problems}
     names = _Names(session, actor, create)
+    readings: list[DateReading] = []
+    parsers: dict[str, Callable[[str], Any]] = {}
+    for key in _DATE_FIELDS[kind]:
+        reading, parsers[key] = _date_column(table, columns, key, dates, today)
+        if reading is not None:
+            readings.append(reading)
+    notices = [reading.sentence for reading in readings]
     ready: list[tuple[Any, ...]]
+    defects: list[tuple[str, str]] = []
     if kind is Kind.ITEMS:
-        item_rows, problems = _item_rows(table, columns, today, skip, step)
+        item_rows, problems = _item_rows(table, columns, today, skip, step, parsers=parsers)
         ready, more = _resolve_items(session, actor, item_rows, columns, names)
         refs = {"category_id": 0, "owner_agency_id": 1, "home_site_id": 2}
+        notices += _status_notices(table, columns)
+        defects = [
+            (row.asset_tag, imported_defect(row.status_word, table.file_name))
+            for row in item_rows
+            if row.status is ItemStatus.OUT_OF_SERVICE
+        ]
     else:
         person_rows, problems = _person_rows(table, columns, skip, step)
         ready, more = _resolve_people(session, person_rows, columns, names)
         refs = {"agency_id": 0, "home_site_id": 1}
     step(len(table.rows), force=True)
     problems += more
-    report = _report(table, kind, problems, names.new_names())
-    return _Plan(report, ready if report.ok else [], names.approved(), refs)
+    report = _report(
+        table, kind, problems, names.new_names(), notices=notices, dates=tuple(readings)
+    )
+    if not report.ok:
+        return _Plan(report, [], names.approved(), refs)
+    return _Plan(report, ready, names.approved(), refs, defects)
+
+
+def imported_defect(status_word: str, file_name: str) -> str:
+    """The description of the defect an item imported out of service comes in with."""
+    where = f" from {file_name}" if file_name else ""
+    return f"Imported as {' '.join(status_word.split())}{where}"
+
+
+_DATE_LABELS = {"acquired_on": "The date acquired"}
+
+
+@dataclass
+class _DateScan:
+    """What one column's slashed dates say about their order."""
+
+    only: dict[DateOrder, list[int]]  # the rows only that order fits
+    examples: dict[DateOrder, str]  # the first value only that order fits
+    # The first slashed value either order fits, or else the first slashed value at all.
+    candidates: list[str]
+    either: int = 0  # how many values fit both orders
+
+
+def _scan_dates(table: Table, index: int) -> _DateScan:
+    scan = _DateScan({DateOrder.DAY_FIRST: [], DateOrder.MONTH_FIRST: []}, {}, [])
+    first_either: str | None = None
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        value = cells[index].strip()
+        head = _date_text(value)
+        if not head or _SLASHED.fullmatch(head) is None:
+            continue
+        if not scan.candidates:
+            scan.candidates.append(value)
+        fit = _fits(head)
+        if fit is not None:
+            scan.only[fit].append(number)
+            scan.examples.setdefault(fit, value)
+        elif _either_way(head) is not None:
+            scan.either += 1
+            first_either = first_either or value
+    if first_either is not None:
+        scan.candidates.insert(0, first_either)
+    return scan
+
+
+def _date_column(
+    table: Table, columns: _Columns, key: str, chosen: DateOrder | None, today: date
+) -> tuple[DateReading | None, Callable[[str], date]]:
+    """How the dates under ``key`` are read: the order from the whole column (or as
+    ``chosen``), said as a ``DateReading`` (None when no date in it is slashed: ISO
+    dates and a workbook's date cells need no order), and the parser that reads them."""
+    label = _DATE_LABELS[key]
+    index = columns.index.get(key)
+    plain = partial(day, label=label, order=chosen or DateOrder.DAY_FIRST, today=today)
+    scan = _scan_dates(table, index) if index is not None else None
+    if scan is None or not scan.candidates:
+        return None, plain
+    column = columns.header[key]
+    day_rows, month_rows = scan.only[DateOrder.DAY_FIRST], scan.only[DateOrder.MONTH_FIRST]
+    if chosen is None and day_rows and month_rows:
+        reading = DateReading(
+            column,
+            None,
+            DateBasis.EACH,
+            scan.examples[DateOrder.MONTH_FIRST],
+            None,
+            tuple(day_rows),
+            tuple(month_rows),
+            scan.either,
+        )
+        return reading, partial(_each_way, label=label, reading=reading, today=today)
+    candidates = scan.candidates
+    if chosen is not None:
+        order, basis = chosen, DateBasis.CHOSEN
+    elif month_rows or day_rows:
+        order = DateOrder.MONTH_FIRST if month_rows else DateOrder.DAY_FIRST
+        basis = DateBasis.FILE
+        candidates = [scan.examples[order]]
+    else:
+        order, basis = DateOrder.DAY_FIRST, DateBasis.ASSUMED
+    parse = partial(day, label=label, order=order, today=today)
+    example, example_read = candidates[0], None
+    for candidate in candidates:
+        try:
+            example, example_read = candidate, parse(candidate)
+            break
+        except _Unreadable:
+            continue
+    return DateReading(column, order, basis, example, example_read), parse
+
+
+def _each_way(value: str, *, label: str, reading: DateReading, today: date) -> date:
+    """A date of a column written both ways: in the one order it fits, or refused if it
+    fits both (it could be either of two days)."""
+    head = _date_text(value)
+    if _either_way(head) is not None:
+        one = day(value, label, order=DateOrder.DAY_FIRST, today=today)
+        other = day(value, label, order=DateOrder.MONTH_FIRST, today=today)
+        raise _Unreadable(
+            f"{reading.column} has dates only day/month/year fits "
+            f"({_rows_text(reading.day_first_rows)}) and dates only month/day/year fits "
+            f"({_rows_text(reading.month_first_rows)}), so “{value}” could be "
+            f"{format_date(one)} or {format_date(other)}. Write it as YYYY-MM-DD, or choose "
+            "the order the file uses, and import the file again."
+        )
+    return day(value, label, order=_fits(head) or DateOrder.DAY_FIRST, today=today)
+
+
+def _status_notices(table: Table, columns: _Columns) -> list[str]:
+    """How each status word in the file is read, but for Kit Share's own "Available"
+    and "Retired", which need no saying."""
+    index = columns.index.get("status")
+    if index is None:
+        return []
+    words: dict[str, list[Any]] = {}
+    for cells in table.rows:
+        value = " ".join(cells[index].split())
+        key = header_key(value)
+        if key in STATUS_WORDS:
+            found = words.setdefault(key, [value, 0])
+            found[1] += 1
+    notices = []
+    for key, (word, count) in words.items():
+        status = STATUS_WORDS[key]
+        rows = "1 row" if count == 1 else f"{count:,} rows"
+        if word == ITEM_STATUS_LABELS[status] and status is not ItemStatus.OUT_OF_SERVICE:
+            continue
+        if status is ItemStatus.OUT_OF_SERVICE:
+            severity = SEVERITY_WORDS[IMPORTED_DEFECT_SEVERITY].lower()
+            notices.append(
+                f"Status “{word}” ({rows}): imported out of service, with an open {severity} "
+                f"defect “{imported_defect(word, table.file_name)}” for an equipment manager "
+                "to clear when the kit is fit for use."
+            )
+        elif status is ItemStatus.RETIRED:
+            notices.append(f"Status “{word}” ({rows}): imported as retired.")
+        elif key in _LOAN_WORDS:
+            notices.append(
+                f"Status “{word}” ({rows}): imported as available; the file does not hold "
+                "its loan or reservation."
+            )
+        else:
+            notices.append(f"Status “{word}” ({rows}): imported as available.")
+    return notices
 
 
 def _report(
-    table: Table, kind: Kind, problems: Iterable[RowProblem], new_names: tuple[NewName, ...]
+    table: Table,
+    kind: Kind,
+    problems: Iterable[RowProblem],
+    new_names: tuple[NewName, ...],
+    *,
+    notices: Sequence[str] = (),
+    dates: tuple[DateReading, ...] = (),
 ) -> ImportReport:
     every = sorted(
         (*table.problems, *problems), key=lambda p: (p.row, p.column is not None, p.column or "")
@@ -1408,6 +1805,8 @@ def _report(
         problems=tuple(every),
         new_names=new_names,
         encoding=table.encoding,
+        notices=(*table.notes, *notices),
+        dates=dates,
     )
 
 
@@ -1445,6 +1844,7 @@ def check_import(
     create: Collection[tuple[str, str, str | None]] = (),
     progress: Progress | None = None,
     today: date | None = None,
+    dates: DateOrder | None = None,
 ) -> ImportReport:
     """The dry run: every bad row with its row number and reason. Names not on record
     and not in ``create`` (``NewName.key`` values) are reported as problems on the rows
@@ -1452,7 +1852,9 @@ def check_import(
     create them (a name they may not create is a problem with the reason).
 
     A row ``read_table`` could not read properly (``Table.problems``) is reported as
-    such and not checked further. Raises ``NotPermitted`` if ``actor`` may not import
+    such and not checked further. Dates such as 3/1/2023 are read in the order each
+    column's dates settle, or in ``dates`` if given (``ImportReport.dates`` says which).
+    Raises ``NotPermitted`` if ``actor`` may not import
     ``kind`` at all, ``Cancelled`` if ``progress`` returns False."""
     require(actor, _permission(kind))
     step = _Steps(progress, len(table.rows), passes=1, message="Cancelled; nothing was imported.")
@@ -1466,6 +1868,7 @@ def check_import(
             create=create,
             today=today or today_uk(),
             step=step,
+            dates=dates,
         )
     return plan.report
 
@@ -1480,6 +1883,7 @@ def run_import(
     create: Collection[tuple[str, str, str | None]] = (),
     progress: Progress | None = None,
     today: date | None = None,
+    dates: DateOrder | None = None,
 ) -> ImportResult:
     """Check again, then import every row in one transaction: all or nothing. Raises
     ``ImportRefused`` with the report if any row is bad, ``Cancelled`` if ``progress``
@@ -1498,6 +1902,7 @@ def run_import(
             create=create,
             today=today or today_uk(),
             step=step,
+            dates=dates,
         )
         if not plan.report.ok:
             raise ImportRefused(plan.report)
@@ -1510,6 +1915,7 @@ def run_import(
                 _insert_rows(
                     session, model=model, columns=columns, plan=plan, created=created, step=step
                 )
+            _open_imported_defects(session, actor, plan.defects)
         except IntegrityError as error:
             raise DomainError(
                 "Nothing was imported: someone else added a record with one of the file's "
@@ -1520,6 +1926,40 @@ def run_import(
         names = tuple(n.as_new_name() for n in plan.names)
         _audit(session, actor, table=table, kind=kind, plan=plan, names=names)
     return ImportResult(kind=kind, created=len(plan.rows), created_names=names)
+
+
+def _open_imported_defects(
+    session: Session, actor: Actor, defects: Sequence[tuple[str, str]]
+) -> None:
+    """An open unsafe defect on each item imported out of service (their rows were
+    written out of service): what keeps them so, until an equipment manager clears it."""
+    if not defects:
+        return
+    ids: dict[str, int] = {}
+    tags = [tag for tag, _description in defects]
+    for start in range(0, len(tags), EXPORT_BATCH):
+        chunk = tags[start : start + EXPORT_BATCH]
+        found = session.execute(
+            select(EquipmentItem.asset_tag, EquipmentItem.id).where(
+                EquipmentItem.asset_tag.in_(chunk)
+            )
+        )
+        ids.update((tag, item_id) for tag, item_id in found)
+    now = now_utc()
+    session.execute(
+        insert(Defect),
+        [
+            {
+                "item_id": ids[tag],
+                "source": DefectSource.REPORTED,
+                "severity": IMPORTED_DEFECT_SEVERITY,
+                "description": description,
+                "reported_at": now,
+                "reported_by_id": actor.person_id,
+            }
+            for tag, description in defects
+        ],
+    )
 
 
 def _create_names(session: Session, approved: list[_New]) -> dict[NameKey, int]:
@@ -1670,12 +2110,20 @@ def _audit(
     if kind is Kind.ITEMS and plan.rows:
         tags = sorted(str(row[3]) for row in plan.rows)
         after["asset_tags"] = f"{tags[0]} to {tags[-1]}" if len(tags) > 1 else tags[0]
+    if plan.defects:
+        after["out_of_service"] = sorted(tag for tag, _description in plan.defects)
     noun = "items" if kind is Kind.ITEMS else "people"
     note = f"Imported {len(plan.rows):,} {noun}"
     if table.file_name:
         note += f" from {table.file_name}"
     if names:
         note += "; created " + ", ".join(f"{n.kind.value} “{n.name}”" for n in names)
+    if plan.defects:
+        count = len(plan.defects)
+        note += (
+            f"; {count:,} {'item' if count == 1 else 'items'} out of service, each with an "
+            f"open {SEVERITY_WORDS[IMPORTED_DEFECT_SEVERITY].lower()} defect"
+        )
     record_change(
         session,
         actor,

@@ -11,8 +11,12 @@ import csv
 import getpass
 import io
 import json
+import os
 import sqlite3
+import zipfile
+from collections.abc import Callable
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,7 @@ from app.passwords import hash_password
 from models import Agency, AuditEvent, Category, EquipmentItem, Person, Role
 from tests import factories
 from tests.test_transfer import FIRE, POLICE, SAMPLES, build_world
+from tests.workbooks import finished_within, with_dimension, workbook
 
 ADMIN = ("admin", "admin-password-2026")
 MANAGER = ("manager", "manager-password-2026")  # Paul Whitmore, Cambridgeshire Fire and Rescue
@@ -263,6 +268,8 @@ def test_a_mapping_given_as_json_or_a_file(
         ("{not json", "--mapping is not valid JSON"),
         ('["asset_tag"]', "--mapping must be a JSON object"),
         ("@/nowhere/mapping.json", "Could not read the mapping file"),
+        # A device never ends: it was read whole, until memory ran out.
+        ("@/dev/zero", "The mapping file “/dev/zero” is not a small text file"),
     ],
 )
 def test_a_bad_mapping_is_refused(
@@ -278,6 +285,24 @@ def test_a_bad_mapping_is_refused(
     status, out, err = run(capsys, url, "import", str(path), "--mapping", mapping)
     assert (status, out) == (1, "")
     assert message in err
+
+
+def test_a_mapping_file_that_is_a_pipe_or_not_utf8(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path
+) -> None:
+    sign_in_as(monkeypatch, ADMIN)
+    path = write_csv(tmp_path / "kit.csv", good_rows())
+    pipe = fifo(tmp_path / "mapping.json")
+    status, _out, err = finished_within(
+        20, lambda: run(capsys, url, "import", str(path), "--mapping", f"@{pipe}")
+    )
+    assert status == 1
+    assert "is not a small text file" in err
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"name": "Désignation"}'.encode("latin-1"))
+    status, _out, err = run(capsys, url, "import", str(path), "--mapping", f"@{latin}")
+    assert status == 1
+    assert f"The mapping file “{latin}” is not UTF-8 text." in err
 
 
 def test_people_and_the_sample_files(
@@ -331,6 +356,140 @@ def test_a_file_that_is_not_a_table(
     status, out, err = run(capsys, url, "import", str(path))
     assert (status, out) == (1, "")
     assert "“old.xls” is an old-style Excel file" in err
+
+
+def test_a_workbook_whose_stored_size_is_wrong_imports_every_row(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path
+) -> None:
+    # Was "Read 1 row … Imported 1 item … all in one go", exit 0: four rows lost in silence.
+    sign_in_as(monkeypatch, ADMIN)
+    items, categories, events = tally(url)
+    path = workbook(
+        tmp_path / "kit.xlsx",
+        ("Asset tag", "Name", "Category", "Owner agency", "Home site"),
+        *[
+            (f"CFR-00030{n}", f"Cone {n}", "Pumps", "CAMBS-FRS", "Huntingdon Fire Station")
+            for n in range(5)
+        ],
+    )
+    with_dimension(path, "A1:E2")
+    status, out, err = run(capsys, url, "import", str(path))
+    assert (status, err) == (0, "")
+    assert "Read 5 rows from kit.xlsx (Excel workbook)." in out
+    assert out.rstrip().endswith("Imported 5 items from kit.xlsx, all in one go.")
+    assert tally(url) == (items + 5, categories, events + 1)
+
+
+US_HEADERS = ["Asset Tag", "Name", "Category", "Company", "Location", "Purchase Date"]
+
+
+def us_rows(*dates: str) -> list[list[str]]:
+    return [
+        [f"CFR-00040{n}", "Cone", "Pumps", FIRE, "Huntingdon Fire Station", when]
+        for n, when in enumerate(dates)
+    ]
+
+
+def test_the_dry_run_says_how_dates_are_read_and_dates_chooses(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path
+) -> None:
+    sign_in_as(monkeypatch, ADMIN)
+    path = write_csv(tmp_path / "us.csv", us_rows("3/1/2023", "8/25/22"), US_HEADERS)
+    status, out, _err = run(capsys, url, "import", str(path), "--dry-run")
+    assert status == 0
+    assert (
+        "How the file was read:\n"
+        "  Purchase Date read as month/day/year, e.g. 8/25/22 → 25/08/2022 (8/25/22 fits no "
+        "other order).\n"
+        "  (--dates day-first or --dates month-first chooses how such dates are read.)\n"
+    ) in out
+    status, out, _err = run(capsys, url, "import", str(path), "--dry-run", "--dates", "day-first")
+    assert status == 1
+    assert "  Purchase Date read as day/month/year, as chosen, e.g. 3/1/2023 → 03/01/2023." in out
+    assert "  row 3, “Purchase Date”: The date acquired “8/25/22” cannot be read as " in out
+    # Nothing in the file settles it: said, and chosen with --dates.
+    ambiguous = write_csv(tmp_path / "either.csv", us_rows("3/1/2023"), US_HEADERS)
+    status, out, _err = run(capsys, url, "import", str(ambiguous), "--dates", "month-first")
+    assert status == 0
+    db = open_database(url)
+    try:
+        with db.read() as session:
+            acquired = session.scalar(
+                select(EquipmentItem.acquired_on).where(EquipmentItem.asset_tag == "CFR-000400")
+            )
+    finally:
+        db.dispose()
+    assert acquired == date(2023, 3, 1)
+
+
+def test_a_snipe_it_export_imports_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    sign_in_as(monkeypatch, ADMIN)
+    items, _categories, _events = tally(url)
+    sample = str(SAMPLES / "snipe-it-us-export.csv")
+    status, out, _err = run(capsys, url, "import", sample, "--dry-run", "--create-missing")
+    assert status == 0, out
+    assert "  Status “Lost” (1 row): imported as retired." in out
+    assert (
+        "  Status “Out for Repair” (1 row): imported out of service, with an open unsafe "
+        "defect “Imported as Out for Repair from snipe-it-us-export.csv”"
+    ) in out
+    status, out, _err = run(capsys, url, "import", sample, "--create-missing")
+    assert status == 0
+    assert "Imported 10 items from snipe-it-us-export.csv, all in one go." in out
+    assert tally(url)[0] == items + 10
+
+
+def sparse(path: Path) -> Path:
+    with path.open("wb") as handle:
+        handle.truncate(3 * 1024**3)
+    return path
+
+
+def fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def zipped(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+    return path
+
+
+def wide(path: Path) -> Path:
+    write_csv(path, [["x"] * 10_000], [f"c{n}" for n in range(10_000)])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda _: Path("/dev/zero"), "“/dev/zero” is a device, not a file Kit Share can import"),
+        (lambda folder: fifo(folder / "pipe.csv"), "is a named pipe, not a file Kit Share"),
+        (lambda folder: sparse(folder / "huge.csv"), "imports files of up to 50 MB"),
+        (lambda folder: folder, "is a folder. Choose the file to import in it."),
+        (lambda folder: zipped(folder / "notes.xlsx"), "is a zip archive or another program's"),
+        (lambda folder: wide(folder / "wide.csv"), "has 10,000 columns, and Kit Share reads"),
+    ],
+    ids=["dev-zero", "fifo", "3 GB sparse", "folder", "zip", "10,000 columns"],
+)
+def test_what_cannot_be_imported_gets_a_sentence_and_no_wait(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    tmp_path: Path,
+    *,
+    make: Callable[[Path], Path],
+    said: str,
+) -> None:
+    sign_in_as(monkeypatch, ADMIN)
+    path = make(tmp_path)
+    status, out, err = finished_within(20, lambda: run(capsys, url, "import", str(path)))
+    assert (status, out) == (1, "")
+    assert said in err
+    assert "Traceback" not in err
 
 
 # -- export --------------------------------------------------------------------------------------

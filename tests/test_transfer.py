@@ -9,6 +9,7 @@ PostgreSQL in turn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,10 +26,13 @@ from app.audit import Actor
 from app.clock import format_date
 from app.database import Database, open_database
 from app.errors import DomainError, NotPermitted
+from app.inspections import clear_defect
 from app.search import search_items
 from app.tabular import Cancelled, RowProblem, Table, read_table
 from app.transfer import (
     ITEM_FIELDS,
+    DateBasis,
+    DateOrder,
     ImportRefused,
     ImportReport,
     Kind,
@@ -46,6 +50,8 @@ from models import (
     AuditEvent,
     Category,
     Condition,
+    Defect,
+    DefectSeverity,
     EquipmentItem,
     ItemStatus,
     Person,
@@ -56,6 +62,7 @@ from models import (
 )
 from tests import factories
 from tests.templates import Content, PostgresTemplates, SqliteTemplates
+from tests.workbooks import workbook
 
 SAMPLES = Path(__file__).parent / "data" / "import"
 FIRE = "Cambridgeshire Fire and Rescue Service"
@@ -320,7 +327,10 @@ FUTURE = format_date(TODAY + timedelta(days=1))
         ({"pooled": "maybe"}, "Pooled", "is not yes or no"),
         ({"acquired_on": "31/02/2024"}, "Acquired on", "not a real date"),
         ({"acquired_on": "March 2024"}, "Acquired on", "give it as DD/MM/YYYY"),
-        ({"acquired_on": "14/3/24"}, "Acquired on", "give it as DD/MM/YYYY"),
+        ({"acquired_on": "14/3/202"}, "Acquired on", "give it as DD/MM/YYYY"),
+        ({"acquired_on": "44927"}, "Acquired on", "counting days would show it as 01/01/2023"),
+        ({"acquired_on": "01/01/0001"}, "Acquired on", "is before 1900; check the year"),
+        ({"acquired_on": "0001-01-01"}, "Acquired on", "is before 1900; check the year"),
         ({"acquired_on": FUTURE}, "Acquired on", "is in the future"),
         ({"replacement_value": "about £200"}, "Replacement value (£)", "not an amount in pounds"),
         ({"replacement_value": "12.345"}, "Replacement value (£)", "fractions of a penny"),
@@ -328,9 +338,10 @@ FUTURE = format_date(TODAY + timedelta(days=1))
         ({"replacement_value": "-£5"}, "Replacement value (£)", "cannot be negative"),
         ({"daily_hire_rate": "ten"}, "Daily hire rate (£)", "not an amount in pounds"),
         ({"status": "Mislaid"}, "Status", "not one Kit Share knows"),
-        ({"status": "Broken"}, "Status", "out of service only through a defect"),
-        ({"status": "Out for Repair"}, "Status", "report the defect on it"),
-        ({"status": "Undeployable"}, "Status", "Import it as Available"),
+        ({"name": "#REF!"}, "Name", "holds the spreadsheet error #REF!, not a value"),
+        ({"notes": "#N/A"}, "Notes", "holds the spreadsheet error #N/A"),
+        ({"notes": "N" * 32_768}, "Notes", "32,768 characters long; Kit Share keeps up to 32,767"),
+        ({"description": "Dr\x00one"}, "Description", "holds a NUL character"),
         ({"condition": "shiny"}, "Condition", "give new, good, fair, poor or unserviceable"),
         (
             {"category": "Dornes"},
@@ -391,7 +402,14 @@ def test_a_good_file_has_no_problems(shared: tuple[Database, World]) -> None:
             ),
         ),
     )
-    assert report == ImportReport(Kind.ITEMS, 2, (), (), "UTF-8")
+    assert report == ImportReport(
+        Kind.ITEMS,
+        2,
+        (),
+        (),
+        "UTF-8",
+        notices=("Status “Ready to Deploy” (1 row): imported as available.",),
+    )
     assert report.ok
 
 
@@ -566,6 +584,140 @@ def test_a_cancelled_check(shared: tuple[Database, World]) -> None:
     with pytest.raises(Cancelled, match="nothing was imported"):
         check(db, items_table(*rows), progress=cancel)
     assert seen == [(500, 1200)]
+
+
+# -- dates: the order read from the whole column ---------------------------------------------------
+
+
+def dates_table(*dates: str) -> Table:
+    return items_table(
+        *(item(asset_tag=f"CFR-{n:06d}", acquired_on=d) for n, d in enumerate(dates, 201))
+    )
+
+
+def test_a_date_only_month_first_fits_settles_the_column(shared: tuple[Database, World]) -> None:
+    db, _world = shared
+    report = check(db, dates_table("3/1/2023", "8/25/22", "12/31/2021", "2024-03-14"))
+    assert report.ok, report.problems
+    (reading,) = report.dates
+    assert (reading.order, reading.basis) == (DateOrder.MONTH_FIRST, DateBasis.FILE)
+    assert reading.sentence == (
+        "Acquired on read as month/day/year, e.g. 8/25/22 → 25/08/2022 (8/25/22 fits no "
+        "other order)."
+    )
+    assert report.notices == (reading.sentence,)
+
+
+def test_a_date_only_day_first_fits_settles_it_the_other_way(
+    shared: tuple[Database, World],
+) -> None:
+    db, _world = shared
+    report = check(db, dates_table("3/1/2023", "25/08/2022"))
+    assert report.ok, report.problems
+    assert report.dates[0].sentence == (
+        "Acquired on read as day/month/year, e.g. 25/08/2022 → 25/08/2022 (25/08/2022 fits "
+        "no other order)."
+    )
+
+
+def test_a_column_no_date_settles_is_read_day_first_and_says_so(
+    shared: tuple[Database, World],
+) -> None:
+    db, _world = shared
+    report = check(db, dates_table("3/1/2023", "4/2/2023", "5/5/2023"))
+    assert report.ok
+    assert report.dates[0].sentence == (
+        "Acquired on read as day/month/year, e.g. 3/1/2023 → 03/01/2023: no date in the "
+        "column fits only one order, so the UK order is used. If the file comes from a US "
+        "system (Snipe-IT, say), read it as month/day/year instead."
+    )
+
+
+def test_the_order_can_be_chosen(shared: tuple[Database, World]) -> None:
+    db, _world = shared
+    report = check(db, dates_table("3/1/2023", "4/2/2023"), dates=DateOrder.MONTH_FIRST)
+    assert report.ok
+    assert report.dates[0].sentence == (
+        "Acquired on read as month/day/year, as chosen, e.g. 3/1/2023 → 01/03/2023."
+    )
+    # Chosen against what the file holds: the dates that cannot be read so are named.
+    refused = check(db, dates_table("3/1/2023", "8/25/22"), dates=DateOrder.DAY_FIRST)
+    (problem,) = refused.problems
+    assert (problem.row, problem.column) == (3, "Acquired on")
+    assert problem.reason == (
+        "The date acquired “8/25/22” cannot be read as day/month/year, the order its column "
+        "is read in: there is no month 25. Correct it, or read the column as month/day/year "
+        "if that is how the file writes its dates."
+    )
+
+
+def test_only_a_column_mixed_and_ambiguous_is_refused_on_the_ambiguous_rows(
+    shared: tuple[Database, World],
+) -> None:
+    db, _world = shared
+    mixed = dates_table("25/08/2022", "8/25/2022", "3/1/2023", "2022-05-01", "6/6/2022")
+    report = check(db, mixed)
+    (problem,) = report.problems
+    assert (problem.row, problem.column) == (4, "Acquired on")
+    assert problem.reason == (
+        "Acquired on has dates only day/month/year fits (row 2) and dates only month/day/year "
+        "fits (row 3), so “3/1/2023” could be 03/01/2023 or 01/03/2023. Write it as "
+        "YYYY-MM-DD, or choose the order the file uses, and import the file again."
+    )
+    assert report.dates[0].basis is DateBasis.EACH
+    assert report.dates[0].sentence == (
+        "Acquired on has dates only day/month/year fits (row 2) and dates only month/day/year "
+        "fits (row 3); each is read the one way it fits, and the 1 date that fits both cannot "
+        "be read until you choose the order the file uses."
+    )
+    # Mixed, but each date fits one order only: each is read that way.
+    assert check(db, dates_table("25/08/2022", "8/25/2022", "2022-05-01")).ok
+    # The person's choice settles the ambiguous ones (and refuses what it cannot read).
+    chosen = check(db, mixed, dates=DateOrder.MONTH_FIRST)
+    assert [p.row for p in chosen.problems] == [2]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("11/21/26", date(2026, 11, 21)),
+        ("11/22/26", date(2026, 11, 22)),  # later this year: refused as in the future
+        ("1/1/27", date(1927, 1, 1)),
+        ("1/1/00", date(2000, 1, 1)),
+    ],
+)
+def test_a_two_digit_year_is_the_latest_such_year_not_after_today(written: str, read: date) -> None:
+    assert transfer.day(written, "The date", order=DateOrder.MONTH_FIRST, today=TODAY) == read
+
+
+def test_dates_as_read_on_each_database(db: Database, world: World, tmp_path: Path) -> None:
+    source = dates_table("1/23/23", "3/1/2023", "12/31/99", "2023-01-03")
+    run_import(db, ADMIN, source, Kind.ITEMS, mapping_for(HEADERS), today=TODAY)
+    # A workbook's date cells are dates already, whatever order its typed dates use.
+    path = workbook(
+        tmp_path / "us.xlsx",
+        HEADERS,
+        item(asset_tag="CFR-000301", acquired_on="8/25/22"),
+        (*item(asset_tag="CFR-000302")[:14], date(2023, 1, 3)),
+        item(asset_tag="CFR-000303", acquired_on="3/1/2023"),
+    )
+    sheet = read_table(path)
+    report = check_import(db, ADMIN, sheet, Kind.ITEMS, mapping_for(HEADERS), today=TODAY)
+    assert report.dates[0].order is DateOrder.MONTH_FIRST
+    run_import(db, ADMIN, sheet, Kind.ITEMS, mapping_for(HEADERS), today=TODAY)
+    with db.read() as session:
+        found = session.execute(select(EquipmentItem.asset_tag, EquipmentItem.acquired_on))
+        acquired: dict[str, date | None] = {}
+        acquired.update((tag, day) for tag, day in found)
+    assert {tag: acquired[tag] for tag in sorted(acquired) if tag != "CFR-000100"} == {
+        "CFR-000201": date(2023, 1, 23),
+        "CFR-000202": date(2023, 3, 1),
+        "CFR-000203": date(1999, 12, 31),
+        "CFR-000204": date(2023, 1, 3),
+        "CFR-000301": date(2022, 8, 25),
+        "CFR-000302": date(2023, 1, 3),
+        "CFR-000303": date(2023, 3, 1),
+    }
 
 
 # -- the import: all or nothing -------------------------------------------------------------------
@@ -1181,8 +1333,9 @@ def test_the_loans_export(tmp_path: Path, sqlite_templates: SqliteTemplates) -> 
         FIRE,
     )
     assert (first["Items"], first["Emergency"]) == ("CFR-000201", "yes")
-    assert first["Starts"].count("/") == 2
-    assert first["Returned"].count("/") == 2
+    # Moments are typed in a workbook, and read back as they are.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", first["Starts"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", first["Returned"])
     assert by_number["2"]["Items"] == "CAM-000130 × 30"
 
 
@@ -1202,3 +1355,166 @@ def test_what_each_role_may_import_and_export(
     actor = Actor(name="Someone (test)", role=role, agency_id=1)
     assert transfer.importable_kinds(actor) == imports
     assert transfer.exportable_kinds(actor) == exports
+
+
+# -- a real Snipe-IT export, and Kit Share's own ---------------------------------------------------
+
+
+def open_defects(db: Database) -> dict[str, tuple[DefectSeverity, str]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(EquipmentItem.asset_tag, Defect.severity, Defect.description)
+            .join(Defect, Defect.item_id == EquipmentItem.id)
+            .where(Defect.cleared_at.is_(None))
+        )
+        return {tag: (severity, description) for tag, severity, description in rows}
+
+
+def test_a_snipe_it_export_imports_as_it_is(db: Database, world: World) -> None:
+    source = read_table(SAMPLES / "snipe-it-us-export.csv")
+    mapping = mapping_for(source.headers)
+    assert mapping["owner_agency"] == "Company"
+    first = check(db, source)
+    assert NewName(NewNameKind.AGENCY, "Bedfordshire Fire and Rescue Service", None, 2) in (
+        first.new_names
+    )
+    create = {n.key for n in first.new_names}
+    report = check(db, source, create=create)
+    assert report.ok, report.problems
+    file = "snipe-it-us-export.csv"
+    assert report.notices == (
+        "Purchase Date read as month/day/year, e.g. 1/23/23 → 23/01/2023 (1/23/23 fits no "
+        "other order).",
+        "Status “Ready to Deploy” (3 rows): imported as available.",
+        "Status “Deployed” (1 row): imported as available.",
+        *(
+            f"Status “{word}” (1 row): imported out of service, with an open unsafe defect "
+            f"“Imported as {word} from {file}” for an equipment manager to clear when the kit "
+            "is fit for use."
+            for word in ("Pending", "Undeployable", "Out for Repair")
+        ),
+        "Status “Archived” (1 row): imported as retired.",
+        "Status “Lost” (1 row): imported as retired.",
+        "Status “Stolen” (1 row): imported as retired.",
+    )
+    result = run_import(db, ADMIN, source, Kind.ITEMS, mapping, create=create, today=TODAY)
+    assert result.created == 10
+    with db.read() as session:
+        items = {
+            i.asset_tag: (i.id, i.status, i.acquired_on, i.replacement_value_pence)
+            for i in session.scalars(select(EquipmentItem))
+        }
+        owners = {i.asset_tag: i.owner_agency.name for i in session.scalars(select(EquipmentItem))}
+        beds = session.scalars(select(Agency).where(Agency.name.like("Bedfordshire%"))).one()
+        assert (beds.name, beds.kind) == ("Bedfordshire Fire and Rescue Service", AgencyKind.FIRE)
+    status = {tag: row[1] for tag, row in items.items() if tag != "CFR-000100"}
+    assert status == {
+        "CFR-001201": ItemStatus.AVAILABLE,
+        "CFR-001202": ItemStatus.AVAILABLE,
+        "CFR-001203": ItemStatus.OUT_OF_SERVICE,
+        "CFR-001204": ItemStatus.OUT_OF_SERVICE,
+        "CFR-001205": ItemStatus.OUT_OF_SERVICE,
+        "CAM-001206": ItemStatus.RETIRED,
+        "CAM-001207": ItemStatus.RETIRED,
+        "CAM-001208": ItemStatus.RETIRED,
+        "BFR-001209": ItemStatus.AVAILABLE,
+        "BFR-001210": ItemStatus.AVAILABLE,
+    }
+    assert open_defects(db) == {
+        "CFR-001203": (DefectSeverity.UNSAFE, f"Imported as Pending from {file}"),
+        "CFR-001204": (DefectSeverity.UNSAFE, f"Imported as Undeployable from {file}"),
+        "CFR-001205": (DefectSeverity.UNSAFE, f"Imported as Out for Repair from {file}"),
+    }
+    # US dates, 2-digit years and all: 3/1/2023 is 1 March.
+    assert items["CFR-001201"][2:] == (date(2023, 1, 23), 1_150_000)
+    assert items["CFR-001202"][2] == date(2023, 3, 1)
+    assert items["CAM-001206"][2] == date(2015, 6, 15)
+    assert (owners["CAM-001206"], owners["BFR-001209"]) == (
+        POLICE,
+        "Bedfordshire Fire and Rescue Service",
+    )
+    # The import's defect is an ordinary one: cleared, the kit is back in service.
+    pending = items["CFR-001203"][0]
+    with db.read() as session:
+        defect_id = session.scalars(select(Defect.id).where(Defect.item_id == pending)).one()
+    clear_defect(db, defect_id, "PAT tested and passed.", ADMIN)
+    with db.read() as session:
+        assert session.scalar(select(EquipmentItem.status).where(EquipmentItem.id == pending)) is (
+            ItemStatus.AVAILABLE
+        )
+
+
+@pytest.fixture
+def empty_like_demo(
+    demo_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    """An empty database at the newest schema, of the same kind as ``demo_db``."""
+    with ExitStack() as stack:
+        if make_url(demo_url).get_backend_name() == "sqlite":
+            sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+            path = sqlite.copy(Content.SCHEMA, tmp_path / "copy.db")
+            url = f"sqlite:///{path.as_posix()}"
+        else:
+            postgres: PostgresTemplates = request.getfixturevalue("postgres_templates")
+            url = stack.enter_context(postgres.database(Content.SCHEMA))
+        database = open_database(url)
+        stack.callback(database.dispose)
+        yield database
+
+
+def test_the_demo_catalogue_exported_imports_back_with_the_same_statuses(
+    demo_db: Database, empty_like_demo: Database, tmp_path: Path
+) -> None:
+    items_file, people_file = tmp_path / "items.csv", tmp_path / "people.csv"
+    export(demo_db, ADMIN, Kind.ITEMS, items_file)
+    export(demo_db, ADMIN, Kind.PEOPLE, people_file)
+    for path, kind in ((people_file, Kind.PEOPLE), (items_file, Kind.ITEMS)):
+        source = read_table(path)
+        mapping = guess_mapping(source.headers, kind)
+        first = check_import(empty_like_demo, ADMIN, source, kind, mapping)
+        create = {n.key for n in first.new_names}
+        report = check_import(empty_like_demo, ADMIN, source, kind, mapping, create=create)
+        assert report.ok, report.problems[:3]
+        run_import(empty_like_demo, ADMIN, source, kind, mapping, create=create)
+    original = catalogue(demo_db)
+    statuses = {row[-1] for row in original}
+    assert {ItemStatus.OUT_OF_SERVICE, ItemStatus.RETIRED, ItemStatus.ON_LOAN} <= statuses
+    # A loan is not part of the catalogue's file: kit out on loan comes back available.
+    loaned = (ItemStatus.ON_LOAN, ItemStatus.RESERVED)
+    expected = {
+        (*row[:-1], ItemStatus.AVAILABLE if row[-1] in loaned else row[-1]) for row in original
+    }
+    assert catalogue(empty_like_demo) == expected
+    assert directory(empty_like_demo) == directory(demo_db)
+    out = sorted(row[0] for row in original if row[-1] is ItemStatus.OUT_OF_SERVICE)
+    assert open_defects(empty_like_demo) == dict.fromkeys(
+        out, (DefectSeverity.UNSAFE, "Imported as Out of service from items.csv")
+    )
+
+
+def test_nul_characters_in_a_file_import_cleanly_on_each_database(
+    db: Database, world: World, tmp_path: Path
+) -> None:
+    # Far enough in that it was never taken for a program's file: PostgreSQL refused it.
+    filler = "".join(
+        f"CFR-{n:06d},Cone {n},Pumps,CAMBS-FRS,Huntingdon Fire Station\n" for n in range(300, 500)
+    )
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(
+        (
+            "Asset tag,Name,Category,Owner agency,Home site,Notes\n"
+            + filler
+            + "CFR-000201,Dr\x00one,Drones,CAMBS-FRS,Huntingdon Fire Station,Spare\x00 case\n"
+        ).encode()
+    )
+    source = read_table(path)
+    report = check(db, source)
+    assert report.ok, report.problems
+    assert report.notices[0].startswith("Invisible characters that are not text (NUL")
+    assert "taken out of row 202;" in report.notices[0]
+    run_import(db, ADMIN, source, Kind.ITEMS, mapping_for(source.headers), today=TODAY)
+    with db.read() as session:
+        drone = session.scalars(
+            select(EquipmentItem).where(EquipmentItem.asset_tag == "CFR-000201")
+        ).one()
+        assert (drone.name, drone.notes) == ("Drone", "Spare case")

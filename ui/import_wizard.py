@@ -56,6 +56,7 @@ from app.database import Database
 from app.errors import KitShareError
 from app.tabular import Cancelled, RowProblem, Table, read_table, write_table
 from app.transfer import (
+    DateOrder,
     Field,
     ImportRefused,
     ImportReport,
@@ -103,6 +104,13 @@ ENCODING_WORDS = {
     "Excel workbook": "an Excel workbook",
 }
 DELIMITER_WORDS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+# The choices for dates such as 3/1/2023, with the order each stands for (None: as each
+# date column of the file settles it).
+DATE_CHOICES: tuple[tuple[str, DateOrder | None], ...] = (
+    ("As the file's dates show (day/month/year if nothing settles it)", None),
+    ("Day first: 3/1/2023 is 3 January (UK)", DateOrder.DAY_FIRST),
+    ("Month first: 3/1/2023 is 1 March (US)", DateOrder.MONTH_FIRST),
+)
 
 AskOpenPath = Callable[[QWidget, Path], Path | None]
 """Asks the person for a file to read, starting in a folder; None if they cancel."""
@@ -280,6 +288,8 @@ class ImportWizard(QWizard):
         self.reads = 0
         self.kind: Kind = Kind.ITEMS
         self.mapping: dict[str, str] = {}
+        # How dates such as 3/1/2023 are read; None: as each date column settles it.
+        self.dates: DateOrder | None = None
         self.report: ImportReport | None = None
         self.import_result: ImportResult | None = None
 
@@ -421,8 +431,13 @@ class FilePage(QWizardPage):
                 f"Kit Share imports .csv files and Excel workbooks (.xlsx); “{path.name}” is "
                 "neither. Save the spreadsheet as one of those and choose it."
             )
-        if not path.is_file():
+        try:
+            there = path.exists()
+        except OSError:
+            there = True  # a folder it may not look in: reading it says so
+        if not there:
             return f"There is no file “{path.name}” in {path.parent}. Check the name and folder."
+        # Whatever else it is (a folder, a pipe, a file too big), reading it says so.
         return None
 
     def chosen_kind(self) -> Kind | None:
@@ -750,6 +765,23 @@ class CheckPage(QWizardPage):
 
         self.summary = message_label("checkSummary")
         self.outcome = message_label("importOutcome")
+        # How the check read what could be read more than one way (dates, statuses).
+        self.notices = named(muted(""), "checkNotices")
+        self.notices.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notices.hide()
+        self.dates_combo = named(QComboBox(), "datesCombo")
+        self.dates_combo.setAccessibleName("How dates are read")
+        for text, order in DATE_CHOICES:
+            self.dates_combo.addItem(text, order)
+        self.dates_label = QLabel("&Dates such as 3/1/2023:")
+        self.dates_label.setBuddy(self.dates_combo)
+        self.dates_row = QWidget()
+        dates_layout = QHBoxLayout(self.dates_row)
+        dates_layout.setContentsMargins(0, 0, 0, 0)
+        dates_layout.addWidget(self.dates_label)
+        dates_layout.addWidget(self.dates_combo)
+        dates_layout.addStretch(1)
+        self.dates_row.hide()
 
         self.names_box = self._names_box()
         self.model = ProblemTableModel(self)
@@ -768,6 +800,8 @@ class CheckPage(QWizardPage):
         self.names_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.summary)
+        self._layout.addWidget(self.notices)
+        self._layout.addWidget(self.dates_row)
         self._layout.addWidget(self.names_box)
         self._layout.addWidget(self.table, 1)
         # Takes the table's room when there is no table to show.
@@ -777,6 +811,7 @@ class CheckPage(QWizardPage):
 
         self.save_button.clicked.connect(self._on_save_clicked)
         self.reread_button.clicked.connect(self._on_reread_clicked)
+        self.dates_combo.currentIndexChanged.connect(self._on_dates_changed)
 
     def _names_box(self) -> QGroupBox:
         """The names the file uses that Kit Share does not know, each with a box to tick."""
@@ -851,6 +886,7 @@ class CheckPage(QWizardPage):
                     wizard.mapping,
                     create=frozenset(self.approved),
                     progress=progress,
+                    dates=wizard.dates,
                 )
         except Cancelled:
             wizard.report = None
@@ -880,6 +916,7 @@ class CheckPage(QWizardPage):
             QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed
         )
         self.model.show_problems(problems)
+        self._show_notices(report)
         self._show_names(report.new_names if report is not None else ())
         self.save_button.setEnabled(bool(report is not None and report.problems))
         listed = bool(report is not None and report.problems)
@@ -905,6 +942,27 @@ class CheckPage(QWizardPage):
                     REFUSED_STYLE,
                 )
         self.completeChanged.emit()
+
+    def _show_notices(self, report: ImportReport | None) -> None:
+        """How the check read the file (dates, statuses, what reading changed), and the
+        choice of date order while the file has dates it could read either way."""
+        notices = report.notices if report is not None else ()
+        self.notices.setText("\n".join(f"• {notice}" for notice in notices))
+        self.notices.setVisible(bool(notices))
+        self.dates_row.setVisible(
+            bool(report is not None and report.dates) or self._wizard.dates is not None
+        )
+
+    def choose_dates(self, order: DateOrder | None) -> None:
+        """Read dates such as 3/1/2023 in ``order`` (None: as the file shows), as the
+        Dates box does; the check runs again."""
+        orders = [choice for _text, choice in DATE_CHOICES]
+        self.dates_combo.setCurrentIndex(orders.index(order))
+
+    def _on_dates_changed(self, _index: int) -> None:
+        self._wizard.dates = DATE_CHOICES[max(self.dates_combo.currentIndex(), 0)][1]
+        show_message(self.outcome, "", READY_STYLE)
+        self.run_check()
 
     def _show_names(self, names: Sequence[NewName]) -> None:
         """One box per new name. The same names as before keep their boxes (a tick
@@ -967,6 +1025,7 @@ class CheckPage(QWizardPage):
                     wizard.mapping,
                     create=frozenset(self.approved),
                     progress=progress,
+                    dates=wizard.dates,
                 )
         except Cancelled:
             show_message(self.outcome, "Cancelled: nothing was imported.", TO_DO_STYLE)

@@ -9,8 +9,13 @@ widgets, and its file dialogs replaced by the test's choice.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import threading
+import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,8 +29,8 @@ from app.accounts import sign_in
 from app.audit import Actor
 from app.database import Database
 from app.tabular import read_table
-from app.transfer import Kind, NewNameKind
-from models import Category, EquipmentItem, Person
+from app.transfer import DateOrder, Kind, NewNameKind
+from models import Category, EquipmentItem, ItemStatus, Person
 from tests import factories as f
 from tests.ui.driving import ADMINISTRATOR
 from ui import import_wizard
@@ -570,3 +575,119 @@ def test_new_names_come_before_the_list_in_the_tab_order(
         QTest.keyClick(wizard.focusWidget(), Qt.Key.Key_Tab)
         reached.append(wizard.focusWidget())
     assert reached == [boxes[1], page.table, page.reread_button]
+
+
+# -- what could be read two ways, and files that are not what they seem -------------------------
+
+
+def test_the_check_says_how_dates_and_statuses_are_read_and_the_date_order_can_be_switched(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    headers = (*SNIPE_HEADERS, "Purchase Date")
+    rows = [
+        [*snipe_row("CFR-009001"), "3/1/2023"],
+        [*snipe_row("CFR-009002")[:8], "Pending", "", "4/2/2023"],
+    ]
+    path = write_csv(tmp_path / "assets.csv", rows, headers)
+    wizard = open_wizard(qtbot, demo, signed_in(demo, "admin"), path)
+    press_next(wizard)
+    press_next(wizard)
+    page = wizard.check_page
+    assert page.notices.isVisible()
+    assert page.notices.text() == (
+        "• Purchase Date read as day/month/year, e.g. 3/1/2023 → 03/01/2023: no date in the "
+        "column fits only one order, so the UK order is used. If the file comes from a US "
+        "system (Snipe-IT, say), read it as month/day/year instead.\n"
+        "• Status “Ready to Deploy” (1 row): imported as available.\n"
+        "• Status “Pending” (1 row): imported out of service, with an open unsafe defect "
+        "“Imported as Pending from assets.csv” for an equipment manager to clear when the kit "
+        "is fit for use."
+    )
+    assert page.dates_row.isVisible()
+
+    # The person knows the file is from a US system.
+    page.dates_combo.setCurrentIndex(2)
+    assert wizard.dates is DateOrder.MONTH_FIRST
+    assert page.notices.text().startswith(
+        "• Purchase Date read as month/day/year, as chosen, e.g. 3/1/2023 → 01/03/2023."
+    )
+    with qtbot.waitSignal(wizard.imported):
+        press_next(wizard)
+    with demo.read() as session:
+        found = session.execute(
+            select(EquipmentItem.asset_tag, EquipmentItem.acquired_on, EquipmentItem.status).where(
+                EquipmentItem.asset_tag.in_(["CFR-009001", "CFR-009002"])
+            )
+        )
+        imported = {tag: (acquired, status) for tag, acquired, status in found}
+    assert imported == {
+        "CFR-009001": (date(2023, 3, 1), ItemStatus.AVAILABLE),
+        "CFR-009002": (date(2023, 4, 2), ItemStatus.OUT_OF_SERVICE),
+    }
+
+
+def test_a_file_deleted_after_the_check_imports_what_was_checked(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "assets.csv", [snipe_row("CFR-009001"), snipe_row("CFR-009002")])
+    wizard = open_wizard(qtbot, demo, signed_in(demo, "admin"), path)
+    press_next(wizard)
+    press_next(wizard)
+    path.unlink()
+    # Reading it again says it has gone, and the check no longer lets the import on.
+    wizard.check_page.reread_button.click()
+    assert wizard.check_page.summary.text().startswith("There is no file")
+    assert not next_enabled(wizard)
+    # Put back as checked, it imports.
+    write_csv(path, [snipe_row("CFR-009001"), snipe_row("CFR-009002")])
+    wizard.check_page.reread_button.click()
+    path.unlink()
+    with qtbot.waitSignal(wizard.imported):
+        press_next(wizard)
+    assert tags_in_database(demo, ["CFR-009001", "CFR-009002"]) == {"CFR-009001", "CFR-009002"}
+
+
+def unblock_later(pipe: Path) -> threading.Thread:
+    """Open ``pipe`` for writing after a while: a reader stuck on it is let go (and fails
+    the test on what it then reads) rather than hanging the suite."""
+
+    def write() -> None:
+        time.sleep(5)
+        with contextlib.suppress(OSError):
+            fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_pipe_a_folder_or_a_huge_file_gets_a_sentence(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, demo, signed_in(demo, "admin"))
+    page = wizard.file_page
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    unblock_later(pipe)
+    page.choose(pipe)
+    assert page.file_message.text() == (
+        f"“{pipe}” is a named pipe, not a file Kit Share can import. Save the rows as a .csv "
+        "file or an Excel workbook (.xlsx), and import that."
+    )
+    assert not next_enabled(wizard)
+
+    folder = tmp_path / "exports.csv"
+    folder.mkdir()
+    page.choose(folder)
+    assert page.file_message.text() == f"“{folder}” is a folder. Choose the file to import in it."
+
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(3 * 1024**3)
+    page.choose(huge)
+    assert page.file_message.text().startswith(
+        "“huge.csv” is 3,072 MB, and Kit Share imports files of up to 50 MB."
+    )
+    assert wizard.table is None
+    assert not next_enabled(wizard)
