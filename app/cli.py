@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app import schema
 from app.accounts import sign_in
-from app.clock import UK, format_date, format_datetime, now_utc, parse_uk_datetime, today_uk
+from app.clock import (
+    UK,
+    format_date,
+    format_datetime,
+    now_utc,
+    parse_uk_date,
+    parse_uk_datetime,
+    today_uk,
+)
 from app.config import masked_url, resolve_database_url
 from app.database import Database, open_database, table_counts
 from app.errors import DomainError, KitShareError, NotFound, NotPermitted, Refusal, Refused
@@ -139,13 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _when(text: str | None) -> datetime | None:
+def _when(text: str | None, what: str = "date and time") -> datetime | None:
+    """An option's date and time, UK local unless it gives an offset (``BadDate`` if not)."""
     if text is None:
         return None
-    try:
-        return parse_uk_datetime(text)
-    except ValueError as error:
-        raise DomainError(str(error)) from None
+    return parse_uk_datetime(text, what)
 
 
 def cmd_search(url: str, args: argparse.Namespace) -> int:
@@ -156,8 +162,8 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
         agency=args.agency,
         site=args.site,
         status=ItemStatus(args.status) if args.status else None,
-        available_from=_when(args.available_from),
-        available_to=_when(args.available_to),
+        available_from=_when(args.available_from, "start of the period"),
+        available_to=_when(args.available_to, "end of the period"),
         quantity=args.quantity,
         inspection_due_before=args.inspection_due_before,
     )
@@ -205,7 +211,8 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(url: str, args: argparse.Namespace) -> int:
-    db = open_database(url, migrate=False)
+    # Asking for the schema is asking for a database here: an empty file may become one.
+    db = open_database(url, migrate=False, empty_file_ok=True)
     try:
         before = schema.current_revision(db.engine)
         head = schema.head_revision()
@@ -271,7 +278,7 @@ def _add_print_commands(commands: Subcommands) -> None:
     form = commands.add_parser(
         "print-form", help="print a loan's hand-over and return form to a PDF"
     )
-    form.add_argument("loan_id", type=int, metavar="LOAN_ID", help="the loan number")
+    form.add_argument("loan_id", type=record_number, metavar="LOAN_ID", help="the loan number")
     form.add_argument("--pdf", metavar="OUT", required=True, type=Path, help="the PDF to write")
     form.set_defaults(handler=cmd_print_form)
     labels = commands.add_parser(
@@ -580,7 +587,7 @@ def _loan_action(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     if numbered:
-        sub.add_argument("id", type=int, metavar="ID", help="the loan number")
+        sub.add_argument("id", type=record_number, metavar="ID", help="the loan number")
     sub.add_argument(
         "--json", action="store_true", help="print the loan as JSON instead of a sentence"
     )
@@ -632,7 +639,11 @@ def _add_issue_action(actions: Subcommands) -> None:
         numbered=False,
     )
     issue.add_argument(
-        "id", type=int, nargs="?", metavar="ID", help="the approved loan (not with --emergency)"
+        "id",
+        type=record_number,
+        nargs="?",
+        metavar="ID",
+        help="the approved loan (not with --emergency)",
     )
     issue.add_argument("--operator", required=True, metavar="PERSON", help="who will use the kit")
     issue.add_argument("--handed-over-by", metavar="PERSON", help="who hands it over (lender)")
@@ -838,7 +849,7 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
     from app.loans import LoanDraft, get_loan, request_loan
 
     wanted = _tag_quantities(args)
-    starts, due = _when(args.starts), _when(args.due)
+    starts, due = _when(args.starts, "start"), _when(args.due, "due time")
     with _acting(url, args) as (db, actor):
         borrower = find_agency(db, args.borrower)
         requester = find_person(db, args.requested_by, prefer_agency_id=borrower.id)
@@ -974,8 +985,8 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     if missing:
         parser.error(f"an emergency issue also needs {', '.join(missing)}")
     wanted = _tag_quantities(args)
-    starts = _when(args.starts) if args.starts is not None else now_utc()
-    due = _when(args.due)
+    starts = _when(args.starts, "start") if args.starts is not None else now_utc()
+    due = _when(args.due, "due time")
     with _acting(url, args) as (db, actor):
         borrower = find_agency(db, args.borrower)
         draft = LoanDraft(
@@ -1089,7 +1100,7 @@ def _return_sentence(
 def cmd_loan_extend(url: str, args: argparse.Namespace) -> int:
     from app.loans import extend_loan, get_loan
 
-    due = _when(args.due)
+    due = _when(args.due, "due time")
     assert due is not None
     with _acting(url, args) as (db, actor):
         extend_loan(db, args.id, due, actor, reason=args.reason)
@@ -1119,7 +1130,7 @@ def cmd_loan_cancel(url: str, args: argparse.Namespace) -> int:
 def cmd_loan_recall(url: str, args: argparse.Namespace) -> int:
     from app.loans import get_loan, recall_loan
 
-    due = _when(args.due)
+    due = _when(args.due, "due time")
     assert due is not None
     with _acting(url, args) as (db, actor):
         recall_loan(db, args.id, due, args.reason, actor)
@@ -1679,12 +1690,28 @@ DEFECT_OPTIONS = {
 }
 
 
+# Record numbers are the databases' INTEGER ids: anything larger names no record, and
+# would overflow the query that looks for it.
+LARGEST_RECORD_NUMBER = 2_147_483_647
+
+
+def record_number(text: str) -> int:
+    """A loan's or defect's number, for an argument; anything else is a usage error."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= LARGEST_RECORD_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a record number: give the number Kit Share shows, e.g. 12"
+        )
+    return number
+
+
 def uk_date(text: str) -> date:
     """A day typed as DD/MM/YYYY, for an option; anything else is a usage error."""
-    from app.audit_trail import parse_day
-
     try:
-        day = parse_day(text)
+        day = parse_uk_date(text)
     except DomainError as error:
         raise argparse.ArgumentTypeError(error.message) from None
     if day is None:
@@ -1775,7 +1802,7 @@ def _add_inspection_commands(commands: Subcommands) -> None:
     inspect.add_argument(
         "--clears",
         nargs="+",
-        type=int,
+        type=record_number,
         default=[],
         metavar="DEFECT_ID",
         help="open defects of the item that this pass shows were put right",
@@ -1802,7 +1829,7 @@ def _add_inspection_commands(commands: Subcommands) -> None:
     report.add_argument("tag", metavar="TAG", help="the item's asset tag")
     report.add_argument("--severity", required=True, choices=SEVERITY_CHOICES, help="how bad it is")
     report.add_argument("--description", required=True, metavar="TEXT", help="what is wrong")
-    report.add_argument("--loan", type=int, metavar="ID", help="the loan it was found on")
+    report.add_argument("--loan", type=record_number, metavar="ID", help="the loan it was found on")
     clear = command(
         actions,
         "clear",
@@ -1810,7 +1837,9 @@ def _add_inspection_commands(commands: Subcommands) -> None:
         cmd_defect_clear,
         changes=True,
     )
-    clear.add_argument("id", type=int, metavar="ID", help="the defect number (see defect list)")
+    clear.add_argument(
+        "id", type=record_number, metavar="ID", help="the defect number (see defect list)"
+    )
     clear.add_argument(
         "--note", default="", metavar="TEXT", help="what was done to put it right (needed)"
     )
