@@ -6,22 +6,26 @@ Everything that touches a database URL goes through ``open_database``, so the ap
 
 from __future__ import annotations
 
+import errno
+import getpass
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
-from app.config import describe_location
+from app.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
 from app.errors import (
     AuditTamper,
     DatabaseCorrupt,
@@ -34,7 +38,31 @@ from models import Base
 
 # How long a SQLite writer waits for another station's transaction before giving up.
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+# How long a window waits for a PostgreSQL server that does not answer (one that accepts
+# the connection and then says nothing included) before it says it cannot reach it.
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# Paths longer than this are shortened in messages, keeping both ends.
+LONGEST_PATH_SHOWN = 160
+_FILE_IDENTITY = "kitshare_file_identity"
+
+
+class EmptyDatabaseFile(DatabaseUnavailable):
+    """The database file exists but holds nothing: not a Kit Share database, unless the
+    person asked for a new one there (``open_database(..., empty_file_ok=True)``)."""
+
+
+class PasswordNeeded(DatabaseUnavailable):
+    """The PostgreSQL server wants a password that neither the URL, ``.pgpass`` nor
+    ``PGPASSWORD`` gave; the window may ask the person for it."""
+
+    def __init__(self, message: str, *, server: str = "", user: str = "") -> None:
+        super().__init__(message)
+        self.server = server
+        self.user = user
+
+
+class PasswordRefused(PasswordNeeded):
+    """The PostgreSQL server refused the password (or the user name) it was given."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +112,14 @@ def create_database_engine(
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     foreign_keys: bool = True,
     poolclass: Any = None,
+    file_must_exist: bool = False,
 ) -> Engine:
-    """An engine for ``url`` with Kit Share's connection settings."""
+    """An engine for ``url`` with Kit Share's connection settings.
+
+    With ``file_must_exist``, a SQLite connection never creates the file: a database
+    deleted or moved while Kit Share has it open is said to be gone, instead of being
+    replaced, unseen, by a new empty one.
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if poolclass is not None:
@@ -99,6 +133,35 @@ def create_database_engine(
         )
 
     engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
+    path = parsed.database if parsed.database not in (None, "", ":memory:") else None
+
+    # POSIX only: Windows refuses to delete a file in use anyway, and a URI would not
+    # name a database on a network share (\\server\share\…) without a custom SQLite.
+    if path is not None and file_must_exist and os.name == "posix":
+
+        @event.listens_for(engine, "do_connect")
+        def _on_do_connect(
+            _dialect: object, _record: object, cargs: list[Any], cparams: dict[str, Any]
+        ) -> None:
+            # mode=rw: open the file that is there, never make a new one.
+            cargs[0] = f"file:{pathname2url(os.path.abspath(str(cargs[0])))}?mode=rw"
+            cparams["uri"] = True
+
+    if path is not None:
+
+        @event.listens_for(engine, "connect")
+        def _on_connect_identify(_dbapi: object, record: Any) -> None:
+            record.info[_FILE_IDENTITY] = _identity(Path(path))
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(_dbapi: object, record: Any, _proxy: PoolProxiedConnection) -> None:
+            # A pooled connection holds the file it opened, even after that file was
+            # deleted or replaced: what it wrote would then be lost without a word.
+            now = _identity(Path(path))
+            if now is None:
+                raise DatabaseUnavailable(gone_message(str(path)))
+            if now != record.info.get(_FILE_IDENTITY):
+                raise DisconnectionError("the database file was replaced")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -131,16 +194,26 @@ def open_database(
     *,
     migrate: bool = True,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    empty_file_ok: bool = False,
 ) -> Database:
     """Check, open and (by default) upgrade the database at ``url``.
+
+    A SQLite file that does not exist is created, readable by this account only. One
+    that exists but is empty is refused (``EmptyDatabaseFile``) unless ``empty_file_ok``
+    says the person asked for a new database there.
 
     Raises an ``EnvironmentFault`` with one sentence for the person when the database
     cannot be used; nothing in it is changed in that case.
     """
     from app import schema as runner
 
-    check_sqlite_file(url)
-    engine = create_database_engine(url, busy_timeout_ms=busy_timeout_ms)
+    url = normalise_url(url)
+    path = check_sqlite_file(url, empty_file_ok=empty_file_ok)
+    if path is not None:
+        create_sqlite_file(path)
+    engine = create_database_engine(
+        url, busy_timeout_ms=busy_timeout_ms, file_must_exist=path is not None
+    )
     try:
         with translate_errors(url):
             runner.check_not_newer(engine)
@@ -161,40 +234,108 @@ def open_database(
     )
 
 
-def check_sqlite_file(url: str) -> None:
-    """Refuse a SQLite path that cannot work, before SQLite makes a confusing error of it."""
+def shown_path(path: Path | str) -> str:
+    """``path`` for a message: a very long one keeps its start and its file name."""
+    text = str(path)
+    if len(text) <= LONGEST_PATH_SHOWN:
+        return text
+    return f"{text[:60]}…{text[-(LONGEST_PATH_SHOWN - 61) :]}"
+
+
+def _status(path: Path, database: Path) -> os.stat_result | None:
+    """``os.stat`` of ``path``, None if nothing is there; any other failure said in words
+    about the ``database`` file it is on the way to."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DatabaseUnavailable(_path_problem(database, error)) from None
+
+
+def _path_problem(database: Path, error: OSError) -> str:
+    where = shown_path(database)
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"You are not allowed into the folder that holds the database file {where}: ask "
+            "its owner or your IT team for access, or choose a database file in a folder of "
+            "yours."
+        )
+    if error.errno == errno.ENAMETOOLONG:
+        return (
+            f"The database file's path is too long for this computer ({len(str(database))} "
+            "characters): choose a shorter one."
+        )
+    if error.errno == errno.ELOOP:
+        return (
+            f"The database file's path {where} goes round a loop of shortcuts (symbolic "
+            "links): give the real file's path."
+        )
+    if error.errno == errno.ENOTDIR:
+        return f"Part of the database file's path {where} is a file, not a folder: check it."
+    return (
+        f"Kit Share cannot look at the database file {where} ({error.strerror or error}): "
+        "check the path, or choose another file."
+    )
+
+
+def check_sqlite_file(url: str, *, empty_file_ok: bool = False) -> Path | None:
+    """Refuse a SQLite path that cannot work, before SQLite makes a confusing error of it.
+
+    Returns the file's path, or None for PostgreSQL.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return
+        return None
     path = Path(str(parsed.database))
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
+    folder_status = _status(folder, path)
+    if folder_status is not None and not stat.S_ISDIR(folder_status.st_mode):
         raise DatabaseUnavailable(
-            f"The folder {folder} does not exist. Create it, or choose a database file "
-            "in a folder that exists."
+            f"{shown_path(folder)} is a file, not a folder, so it cannot hold the database: "
+            "check the database file's path."
         )
-    if path.exists():
-        if path.is_dir():
+    if folder_status is None:
+        raise DatabaseUnavailable(
+            f"The folder {shown_path(folder)} does not exist. Create it, or choose a database "
+            "file in a folder that exists."
+        )
+    status = _status(path, path)
+    if status is not None:
+        if stat.S_ISDIR(status.st_mode):
             raise DatabaseUnavailable(
-                f"{path} is a folder, not a database file. Give the path of a .db file."
+                f"{shown_path(path)} is a folder, not a database file. Give the path of a .db file."
+            )
+        if not stat.S_ISREG(status.st_mode):
+            raise DatabaseUnavailable(
+                f"{shown_path(path)} is a device, pipe or socket, not a database file: give "
+                "the path of a .db file."
             )
         if not os.access(path, os.R_OK):
             raise DatabaseReadOnly(
-                f"You are not allowed to read the database file {path}. "
+                f"You are not allowed to read the database file {shown_path(path)}. "
                 "Ask your IT team for access to it."
             )
         if not _writable(path):
             raise DatabaseReadOnly(
-                f"The database file {path} is read-only. Kit Share must be able to write it "
-                "to log loans: ask for write access, or copy it to a folder you can write."
+                f"The database file {shown_path(path)} is read-only. Kit Share must be able to "
+                "write it to log loans: ask for write access, or copy it to a folder you can "
+                "write."
+            )
+        if status.st_size == 0 and not empty_file_ok:
+            raise EmptyDatabaseFile(
+                f"{shown_path(path)} is an empty file, not a Kit Share database: choose the "
+                "right file, or start a new database in it with `kitshare-admin --database "
+                "URL migrate` (the window offers to)."
             )
         check_sqlite_header(path)
     # SQLite writes its journal next to the file, so the folder must be writable too.
     if not _writable(folder):
         raise DatabaseReadOnly(
-            f"The folder {folder} is read-only, so Kit Share cannot keep its database "
-            "there. Ask for write access, or choose a database file in another folder."
+            f"The folder {shown_path(folder)} is read-only, so Kit Share cannot keep its "
+            "database there. Ask for write access, or choose a database file in another folder."
         )
+    return path
 
 
 def _writable(path: Path) -> bool:
@@ -211,13 +352,77 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def check_sqlite_header(path: Path) -> None:
     """Refuse a non-empty file that does not start like a SQLite database."""
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseUnavailable(_path_problem(path, error)) from None
     if header and header != SQLITE_HEADER:
         raise DatabaseCorrupt(
-            f"{path} is not a Kit Share database, or it is damaged. Restore it from a "
-            "backup, or choose another file."
+            f"{shown_path(path)} is not a Kit Share database, or it is damaged. Restore it "
+            "from a backup, or choose another file."
         )
+
+
+def create_sqlite_file(path: Path) -> None:
+    """Make a new, empty SQLite database at ``path`` that only this account can read;
+    a file already there is left as it is.
+
+    SQLite would create it with the umask's mode, often readable by every account on
+    the PC, and gives its ``-wal`` and ``-shm`` files the database file's own mode. So
+    the file is made 0600 under a temporary name, given SQLite's header, and linked into
+    place: the name never shows an empty file, and two stations starting at once both
+    end up with the same database.
+    """
+    if path.exists():
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        _new_private_file(partial)
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another program made it at the same moment: that one is used
+        except OSError:
+            # A file system without hard links (FAT, some network shares): fall back.
+            with suppress(FileExistsError):
+                _new_private_file(path)
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) else None
+        raise DatabaseUnavailable(
+            f"Kit Share cannot create the database file {shown_path(path)} "
+            f"({reason or error}): check that you may write in its folder and that the "
+            "disk has room."
+        ) from None
+    finally:
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _new_private_file(path: Path) -> None:
+    """A new file at ``path``, mode 0600, holding an empty SQLite database's header."""
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        # Setting a header field makes SQLite write its first page.
+        connection.execute("PRAGMA user_version = 0")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` now (device and inode), or None if none is."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def gone_message(path: str) -> str:
+    return (
+        f"The database file {shown_path(path)} is not there any more (deleted, moved, or its "
+        "drive disconnected), so nothing more can be saved to it: put it back, or restore a "
+        "backup there, then try again."
+    )
 
 
 @contextmanager
@@ -241,69 +446,189 @@ def describe_fault(exc: SQLAlchemyError, url: str) -> EnvironmentFault | None:
     detail = str(getattr(exc, "orig", exc)).strip()
     lowered = detail.lower()
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if "database is locked" in lowered or "database table is locked" in lowered:
-            return DatabaseLocked(
-                f"The database {path} is busy: another Kit Share window or program kept it "
-                "locked. Wait a moment and try again; if it persists, close the other copies."
-            )
-        if "readonly" in lowered or "read-only" in lowered:
-            return DatabaseReadOnly(
-                f"The database file {path} cannot be written. Ask for write access to the "
-                "file and its folder."
-            )
-        if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-            return DatabaseCorrupt(
-                f"{path} is damaged or is not a Kit Share database. Restore it from a backup."
-            )
-        if "unable to open" in lowered:
-            return DatabaseUnavailable(
-                f"Kit Share cannot open the database file {path}. Check that its folder "
-                "exists and that you may write there."
-            )
-        if "disk i/o" in lowered or "database or disk is full" in lowered:
-            return DatabaseUnavailable(
-                f"The disk holding {path} is full or failing. Free some space or move the "
-                "database, then try again; nothing saved so far is lost."
-            )
-        return None
-    host = parsed.host or "localhost"
-    where = f"{host}:{parsed.port or 5432}"
-    if "password authentication failed" in lowered or "authentication failed" in lowered:
+        return _sqlite_fault(str(parsed.database), lowered)
+    return _postgresql_fault(parsed, lowered, getattr(exc, "orig", None))
+
+
+def _sqlite_fault(database: str, lowered: str) -> EnvironmentFault | None:
+    path = shown_path(database)
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return DatabaseLocked(
+            f"The database {path} is busy: another Kit Share window or program kept it "
+            "locked. Wait a moment and try again; if it persists, close the other copies."
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return DatabaseReadOnly(
+            f"The database file {path} cannot be written. Ask for write access to the "
+            "file and its folder."
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return DatabaseCorrupt(
+            f"{path} is damaged or is not a Kit Share database. Restore it from a backup."
+        )
+    if "unable to open" in lowered:
+        if _identity(Path(database)) is None and _identity(Path(database).parent) is not None:
+            return DatabaseUnavailable(gone_message(database))
         return DatabaseUnavailable(
-            f"The PostgreSQL server at {where} refused the user name or password for "
-            f"“{parsed.username}”. Check the database URL."
+            f"Kit Share cannot open the database file {path} or its -wal and -shm files "
+            "beside it. Check that its folder exists and that you may read and write them."
         )
-    if "does not exist" in lowered and "database" in lowered:
+    if "disk i/o" in lowered or "database or disk is full" in lowered:
         return DatabaseUnavailable(
-            f"The PostgreSQL server at {where} has no database called “{parsed.database}”. "
-            "Ask the server's administrator to create it, or check the database URL."
+            f"The disk holding {path} is full or failing. Free some space or move the "
+            "database, then try again; nothing saved so far is lost."
         )
-    if any(
-        phrase in lowered
-        for phrase in (
-            "connection refused",
-            "could not connect",
-            "connection failed",
-            "timeout expired",
-            "could not translate host name",
-            "name or service not known",
-            "server closed the connection",
-            "terminating connection",
-            "no route to host",
-            "network is unreachable",
+    return None
+
+
+# PostgreSQL's errors, each recognised by words that all appear in it, in the order
+# they are tried: the kind of fault, and our sentence (never the server's text).
+_POSTGRESQL_FAULTS: tuple[tuple[tuple[str, ...], type[EnvironmentFault], str], ...] = (
+    (
+        ("no password supplied",),
+        PasswordNeeded,
+        "The PostgreSQL server at {where} asks for the password of “{user}”: put it in your "
+        ".pgpass file or PGPASSWORD (see the README's “Which database”), or type it when "
+        "the window asks.",
+    ),
+    (
+        ("authentication failed",),
+        PasswordRefused,
+        "The PostgreSQL server at {where} refused the user name or password for “{user}”. "
+        "Check the user name in the database URL, and the password in it, in .pgpass or in "
+        "PGPASSWORD.",
+    ),
+    (
+        ("database", "does not exist"),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} has no database called “{database}”. Ask the "
+        "server's administrator to create it, or check the database URL.",
+    ),
+    (
+        ("role", "does not exist"),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} has no user called “{user}”. Check the user name "
+        "in the database URL, or ask the server's administrator for an account.",
+    ),
+    (
+        ("pg_hba.conf",),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} does not let “{user}” connect from this PC to "
+        "“{database}”. Ask the server's administrator to allow it (pg_hba.conf).",
+    ),
+    (
+        ("permission denied for database",),
+        DatabaseUnavailable,
+        "The PostgreSQL user “{user}” may not connect to the database “{database}”. Ask the "
+        "server's administrator to grant it CONNECT.",
+    ),
+    (
+        ("ssl", "not support"),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} does not offer the encrypted connection the "
+        "database URL's sslmode asks for: change sslmode, or ask the server's administrator.",
+    ),
+    (
+        ("connection slots",),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} has no room for another connection. Close Kit "
+        "Share on a PC that does not need it, or ask its administrator, then try again.",
+    ),
+    (
+        ("too many", "connections"),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} has no room for another connection. Close Kit "
+        "Share on a PC that does not need it, or ask its administrator, then try again.",
+    ),
+    (
+        ("starting up",),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} is starting up. Wait a minute and try again.",
+    ),
+    (
+        ("shutting down",),
+        DatabaseUnavailable,
+        "The PostgreSQL server at {where} is shutting down. Check that it is started again, "
+        "then try again.",
+    ),
+)
+# The parts of libpq's connection errors that say the server was not reached at all.
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "timeout expired",
+    "could not translate host name",
+    "failed to resolve host",
+    "name or service not known",
+    "server closed the connection",
+    "terminating connection",
+    "no route to host",
+    "network is unreachable",
+    "connection to server",
+    "consuming input failed",
+)
+_INVALID_OPTION = (
+    re.compile(r"invalid (port) number"),
+    re.compile(r"invalid (\w+) value"),
+    re.compile(r"for connection option \"(\w+)\""),
+)
+
+
+def _postgresql_fault(
+    parsed: URL, lowered: str, original: BaseException | None
+) -> EnvironmentFault | None:
+    """PostgreSQL's errors in words. Never the server's text: a sentence of ours, which
+    names the server, the user and the database but no part of a password."""
+    where = server_of(parsed)
+    user = _user_of(parsed)
+    for words, kind, sentence in _POSTGRESQL_FAULTS:
+        if all(word in lowered for word in words):
+            message = sentence.format(where=where, user=user, database=parsed.database)
+            if issubclass(kind, PasswordNeeded):
+                return kind(message, server=where, user=user)
+            return kind(message)
+    invalid = next((m for p in _INVALID_OPTION if (m := p.search(lowered)) is not None), None)
+    if invalid is not None:
+        option = invalid.group(1)
+        part = "port" if option == "port" else f"option “{option}”"
+        return DatabaseUnavailable(
+            f"The {part} in the database URL has a value PostgreSQL does not accept: "
+            "correct it, or leave it out."
         )
-    ):
+    if any(phrase in lowered for phrase in _UNREACHABLE):
         return DatabaseUnavailable(
             f"Cannot reach the PostgreSQL server at {where}. Check that it is running and "
             "that this PC is on its network, or use a local SQLite file."
         )
     if "read-only" in lowered or "permission denied" in lowered:
         return DatabaseReadOnly(
-            f"The PostgreSQL user “{parsed.username}” is not allowed to change the database "
+            f"The PostgreSQL user “{user}” is not allowed to change the database "
             f"“{parsed.database}”. Ask the server's administrator for the rights Kit Share needs."
         )
+    if _is_psycopg_operational(original):
+        # Connection trouble of a kind not listed above: still the environment, not a bug.
+        return DatabaseUnavailable(
+            f"The PostgreSQL server at {where} could not be used as “{user}” for the database "
+            f"“{parsed.database}”. Check the database URL and that the server is running, "
+            "or ask its administrator."
+        )
     return None
+
+
+def _user_of(parsed: URL) -> str:
+    """The user name libpq connects as: the URL's, else ``PGUSER``, else this account's."""
+    if parsed.username:
+        return parsed.username
+    try:
+        return os.environ.get("PGUSER") or getpass.getuser()
+    except (OSError, KeyError):
+        return "your user name"
+
+
+def _is_psycopg_operational(original: BaseException | None) -> bool:
+    import psycopg
+
+    return isinstance(original, psycopg.OperationalError)
 
 
 def table_counts(db: Database) -> dict[str, int]:

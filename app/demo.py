@@ -59,11 +59,15 @@ def load_demo(db: Database, *, now: datetime | None = None) -> None:
         )
 
 
-def open_demo_database(url: str) -> Database:
+def open_demo_database(url: str, *, empty_file_ok: bool = False) -> Database:
     """Open the demo database, creating and filling it on first use."""
-    db = open_database(url)
-    if is_empty(db):
-        load_demo(db)
+    db = open_database(url, empty_file_ok=empty_file_ok)
+    try:
+        if is_empty(db):
+            load_demo(db)
+    except BaseException:
+        db.dispose()
+        raise
     return db
 
 

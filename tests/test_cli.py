@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from app import config
 from app.cli import main
+from tests.test_database_errors import BAD_URLS, no_part_of_the_password
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -221,3 +222,75 @@ def test_qualifications_expiring_soon(demo_url: str, capsys: pytest.CaptureFixtu
         main(["--database", demo_url, "qualifications"])
     assert stopped.value.code == 2
     assert "--expiring lists those expiring soon" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("url", "words"), BAD_URLS)
+def test_a_mistaken_url_gets_one_line_naming_the_part(
+    url: str,
+    words: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Were a mistake taken for "no URL", the default database would be this test's.
+    monkeypatch.setattr(config, "data_folder", lambda: tmp_path)
+    monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
+    status, out, err = run(capsys, "--database", url, "info")
+    assert status == 1
+    assert out == ""
+    assert err.startswith("kitshare-admin: ")
+    assert words in err
+    assert err.count("\n") == 1
+    no_part_of_the_password(err)
+
+
+def test_the_real_command_prints_no_traceback_for_a_mistaken_url() -> None:
+    url = "postgresql://kitshare:s3cret@Pw@127.0.0.1:notaport/kitshare?sslmode=bogus"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--database", url, "info"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("kitshare-admin: ")
+    no_part_of_the_password(result.stderr)
+
+
+def test_info_refuses_an_empty_file_and_migrate_makes_it_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "kitshare.db"
+    path.write_bytes(b"")
+    url = f"sqlite:///{path.as_posix()}"
+
+    status, _, err = run(capsys, "--database", url, "info")
+    assert status == 1
+    assert "is an empty file, not a Kit Share database" in err
+    assert "kitshare-admin --database URL migrate" in err
+    assert path.read_bytes() == b""
+
+    status, out, _ = run(capsys, "--database", url, "migrate")
+    assert status == 0
+    assert "Upgraded the database schema from empty to" in out
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_a_blank_database_variable_counts_as_unset(
+    blank: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(config, "data_folder", lambda: tmp_path)
+    monkeypatch.setenv(config.ENV_DATABASE_URL, blank)
+    assert config.resolve_database_url(None) == f"sqlite:///{tmp_path}/kitshare.db"
+
+
+def test_an_empty_database_option_is_refused_not_taken_as_the_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(config, "data_folder", lambda: tmp_path)
+    status, _, err = run(capsys, "--database", "", "info")
+    assert status == 1
+    assert "--database was given an empty URL" in err
+    assert list(tmp_path.iterdir()) == []
