@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 import time
 from contextlib import closing
@@ -41,10 +42,16 @@ from sqlalchemy.pool import NullPool
 from app import schema
 from app.audit import Actor, record, record_change
 from app.clock import UK, format_datetime, now_utc, today_uk
-from app.config import data_folder, sqlite_url
+from app.config import (
+    PRIVATE_FILE_MODE,
+    data_folder,
+    make_private_folder,
+    sqlite_url,
+)
 from app.database import (
     DEFAULT_BUSY_TIMEOUT_MS,
     SQLITE_HEADER,
+    create_sqlite_file,
     open_database,
     translate_errors,
 )
@@ -260,7 +267,7 @@ def _claim_name(folder: Path, name: str) -> Path:
     for number in range(1, 1000):
         candidate = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
         try:
-            descriptor = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            descriptor = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
         except FileExistsError:
             continue
         os.close(descriptor)
@@ -356,7 +363,7 @@ def _choose_target(
     if destination is None:
         folder = default_backup_folder(url)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(folder)
         except OSError as error:
             raise _unwritable(folder, error) from error
     elif destination.is_dir():
@@ -378,7 +385,9 @@ def _choose_target(
                 "a folder that exists."
             )
         try:
-            descriptor = os.open(destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            descriptor = os.open(
+                destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE
+            )
         except FileExistsError:
             raise BackupRefused(
                 f"{destination} already exists, and a backup never writes over a file."
@@ -625,6 +634,8 @@ class StagedRestore:
         replaced database went. If this fails the live database is as it was."""
         state = _live_state(live)
         if state == "missing":
+            # Made by Kit Share, so for this account's eyes only (an empty file's mode stays).
+            create_sqlite_file(live)
             with closing(_connect(self.copy)) as source, closing(_connect(live)) as target:
                 _copy(source, target, live)
             return None
@@ -694,17 +705,22 @@ def _set_aside_damaged(live: Path, set_aside: Path) -> None:
     for extra in ("-wal",):
         companion = live.with_name(live.name + extra)
         if companion.exists():
-            shutil.copyfile(companion, set_aside.with_name(set_aside.name + extra))
+            kept = set_aside.with_name(set_aside.name + extra)
+            os.close(os.open(kept, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE_MODE))
+            shutil.copyfile(companion, kept)
 
 
 def _replace_damaged(copy: Path, live: Path) -> None:
     """Put the restored database in place of a damaged one, which SQLite cannot write into."""
     fresh = live.with_name(f".{live.name}.restoring")
     fresh.unlink(missing_ok=True)
+    create_sqlite_file(fresh)
     with closing(_connect(copy)) as source, closing(_connect(fresh)) as target:
         _copy(source, target, copy)
         target.execute("PRAGMA journal_mode = DELETE")
     try:
+        # The restored file takes the place, and so the mode, of the one it replaces.
+        fresh.chmod(stat.S_IMODE(live.stat().st_mode))
         for extra in ("-wal", "-shm", "-journal"):
             live.with_name(live.name + extra).unlink(missing_ok=True)
         os.replace(fresh, live)
@@ -854,7 +870,7 @@ def save_schedule(actor: Actor, schedule: BackupSchedule, path: Path | None = No
             "folder empty for the backups folder beside the database."
         )
     settings = path or schedule_settings_path()
-    settings.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(settings.parent)
     text = json.dumps(
         {
             "enabled": schedule.enabled,
@@ -865,7 +881,10 @@ def save_schedule(actor: Actor, schedule: BackupSchedule, path: Path | None = No
     )
     # Written whole or not at all: a half-written file would stop the backups.
     partial = settings.with_name(settings.name + ".partial")
-    partial.write_text(text + "\n", encoding="utf-8")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
     os.replace(partial, settings)
     return settings
 
@@ -935,7 +954,7 @@ def run_scheduled_backup(
                 "folder in Automatic backups."
             )
         if schedule.folder is None:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(folder)
         taken = _take(url, folder, moment, automatic=True)
         ours = automatic_backups(url, replace(schedule, folder=folder))
         deleted: list[Path] = []

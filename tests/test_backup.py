@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import closing, suppress
@@ -606,3 +607,68 @@ def test_the_default_settings_file_is_in_the_data_folder(
     save_schedule(ADMIN, BackupSchedule(enabled=True, keep=3))
     assert load_schedule() == BackupSchedule(enabled=True, keep=3)
     assert os.path.exists(tmp_path / "KitShare" / "backup-schedule.json")
+
+
+# -- for this account's eyes only ---------------------------------------------------------
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The umask most desktops have: new files readable by every account."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_backups_their_folder_and_the_schedule_are_private(
+    station: Station, own_data_folder: Path
+) -> None:
+    taken = back_up(station.url, ADMIN, now=TAKEN)
+    named = back_up(station.url, ADMIN, station.path.parent / "before-the-upgrade.db", now=TAKEN)
+    schedule = BackupSchedule(enabled=True, keep=3)
+    settings = save_schedule(ADMIN, schedule, None)
+    automatic = run_scheduled_backup(station.url, schedule, TAKEN + timedelta(days=1))
+
+    assert automatic is not None
+    assert mode_of(taken.path.parent) == 0o700
+    assert mode_of(taken.path) == 0o600
+    assert mode_of(named.path) == 0o600
+    assert mode_of(automatic.taken.path) == 0o600
+    assert settings.parent == own_data_folder
+    assert mode_of(own_data_folder) == 0o700
+    assert mode_of(settings) == 0o600
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_database_restored_onto_a_new_disk_is_private(tmp_path: Path, good_backup: Path) -> None:
+    live = tmp_path / "new-disk" / "kitshare.db"
+    live.parent.mkdir()
+
+    restore_backup(sqlite_url(live), good_backup, ADMIN, now=TAKEN)
+
+    assert mode_of(live) == 0o600
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_restore_over_a_damaged_database_keeps_its_mode_and_hides_the_wreck(
+    tmp_path: Path, good_backup: Path
+) -> None:
+    live = tmp_path / "damaged-station" / "kitshare.db"
+    live.parent.mkdir()
+    live.write_bytes(random.Random(7).randbytes(8192))
+    live.with_name("kitshare.db-wal").write_bytes(b"half a log")
+    live.chmod(0o660)  # shared with a group on purpose
+
+    result = restore_backup(sqlite_url(live), good_backup, ADMIN, now=TAKEN)
+
+    assert mode_of(live) == 0o660
+    assert result.set_aside is not None
+    assert mode_of(result.set_aside) == 0o600
+    assert mode_of(result.set_aside.with_name(result.set_aside.name + "-wal")) == 0o600
