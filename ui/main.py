@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.config import (
     DEFAULT_LOCK_AFTER_MINUTES,
@@ -14,9 +14,17 @@ from app.config import (
     ENV_LOCK_AFTER,
     data_folder,
     lock_after_minutes,
+    make_data_folder,
     resolve_database_url,
+    with_password,
 )
-from app.database import Database, open_database
+from app.database import (
+    Database,
+    EmptyDatabaseFile,
+    PasswordNeeded,
+    PasswordRefused,
+    open_database,
+)
 from app.demo import open_demo_database
 from app.errors import DatabaseUnavailable, KitShareError
 from ui.main_window import MainWindow
@@ -25,6 +33,8 @@ from ui.platform_check import check_platform
 
 APPLICATION_NAME = "Kit Share"
 OPEN_FAILED_TITLE = "Kit Share cannot open its database"
+PASSWORD_TITLE = "Password for the PostgreSQL server"
+CREATE_NEW_DATABASE = "Create a new database here"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help=(
             "the database to use, e.g. sqlite:///C:/KitShare/kitshare.db or "
-            "postgresql://user:password@server/kitshare (default: the "
+            "postgresql://user@server/kitshare, the password coming from .pgpass or "
+            "PGPASSWORD, or asked for (default: the "
             f"{ENV_DATABASE_URL} environment variable, else kitshare.db in your Kit Share "
             "data folder)"
         ),
@@ -83,10 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     except KitShareError as error:
         show_error(None, error, "Kit Share cannot start")
         return 1
-    try:
-        db = open_chosen_database(args.database, demo=args.demo)
-    except KitShareError as error:
-        show_error(None, error, OPEN_FAILED_TITLE)
+    db = open_for_window(args.database, demo=args.demo)
+    if db is None:
         return 1
 
     window: MainWindow | None = None
@@ -104,23 +113,91 @@ def main(argv: list[str] | None = None) -> int:
         db.dispose()
 
 
-def open_chosen_database(cli_value: str | None, *, demo: bool) -> Database:
+def open_for_window(cli_value: str | None, *, demo: bool) -> Database | None:
+    """Open the database for the window, asking the person what only they can answer:
+    the password a PostgreSQL server wants, and whether to start a new database in an
+    empty file. None when it cannot be opened (the reason was shown) or they chose not to.
+    """
+    password: str | None = None
+    empty_file_ok = False
+    while True:
+        try:
+            return open_chosen_database(
+                cli_value, demo=demo, password=password, empty_file_ok=empty_file_ok
+            )
+        except PasswordNeeded as error:
+            password = ask_password(error)
+            if password is None:
+                return None
+        except EmptyDatabaseFile as error:
+            if not offer_new_database(error.message):
+                return None
+            empty_file_ok = True
+        except KitShareError as error:
+            show_error(None, error, OPEN_FAILED_TITLE)
+            return None
+
+
+def ask_password(error: PasswordNeeded) -> str | None:
+    """The password typed for the server, or None if the person cancelled.
+
+    It lives only in this process's memory for as long as the window is open: never
+    written to a file or a log, and masked wherever the database URL is shown.
+    """
+    if isinstance(error, PasswordRefused):
+        prompt = (
+            f"The PostgreSQL server at {error.server} refused that password for "
+            f"“{error.user}”. Type it again, or Cancel to stop."
+        )
+    else:
+        prompt = (
+            f"The PostgreSQL server at {error.server} asks for the password of "
+            f"“{error.user}”. Kit Share keeps it only while the window is open."
+        )
+    text, given = QInputDialog.getText(None, PASSWORD_TITLE, prompt, QLineEdit.EchoMode.Password)
+    return text if given else None
+
+
+def offer_new_database(message: str) -> bool:
+    """Say that the file is empty, and offer to start a new database in it; True if taken."""
+    box = QMessageBox(QMessageBox.Icon.Warning, OPEN_FAILED_TITLE, message)
+    create = box.addButton(CREATE_NEW_DATABASE, QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    # Enter must not make a new database by accident: that takes a deliberate choice.
+    box.setDefaultButton(stop)
+    box.setEscapeButton(stop)
+    box.exec()
+    return box.clickedButton() is create
+
+
+def open_chosen_database(
+    cli_value: str | None,
+    *,
+    demo: bool,
+    password: str | None = None,
+    empty_file_ok: bool = False,
+) -> Database:
     """Open the database named on the command line, in the environment, or by default."""
-    uses_data_folder = demo or not (cli_value or os.environ.get(ENV_DATABASE_URL))
+    given = cli_value is not None or bool(os.environ.get(ENV_DATABASE_URL, "").strip())
+    uses_data_folder = (demo and cli_value is None) or not given
     url = resolve_database_url(cli_value, demo=demo)
+    if password is not None:
+        url = with_password(url, password)
     if uses_data_folder:
         ensure_data_folder()
-    return open_demo_database(url) if demo else open_database(url)
+    if demo:
+        return open_demo_database(url, empty_file_ok=empty_file_ok)
+    return open_database(url, empty_file_ok=empty_file_ok)
 
 
 def ensure_data_folder() -> None:
-    """Create the user's data folder, where the default and demo databases live."""
-    folder = data_folder()
+    """Create the user's data folder, where the default and demo databases live,
+    readable by this account only."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_data_folder()
     except OSError as error:
         raise DatabaseUnavailable(
-            f"Kit Share cannot create its data folder {folder} ({error.strerror}). "
+            f"Kit Share cannot create its data folder {data_folder()} ({error.strerror}). "
             "Choose a database with --database, or ask for write access there."
         ) from None
 

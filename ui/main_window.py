@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.agreements_view.register_changed.connect(self.refresh)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.sign_in_page.signed_in.connect(self._on_signed_in)
+        self.sign_in_page.retry_requested.connect(self._on_sign_in_retry_requested)
         self.first_admin_page.signed_in.connect(self._on_signed_in)
         self.idle.idle.connect(self.lock)
 
@@ -230,13 +231,21 @@ class MainWindow(QMainWindow):
         return self.actor is not None and self.stack.currentWidget() is self.tabs
 
     def ask_who(self) -> None:
-        """Show the sign-in page (or, on an empty database, the first administrator's)."""
+        """Show the sign-in page (or, on an empty database, the first administrator's).
+
+        The work is hidden before the database is asked anything: if it cannot answer
+        (a server down, a file gone), the sign-in page says so, with a way to try again.
+        """
         self._hide_work()
-        if has_users(self._db):
-            self.sign_in_page.start()
-            self.stack.setCurrentWidget(self.sign_in_page)
-        else:
-            self.first_admin_page.start()
+        self.sign_in_page.start()
+        try:
+            first = not has_users(self._db)
+            if first:
+                self.first_admin_page.start()
+        except KitShareError as error:
+            self.sign_in_page.show_fault(error.message)
+            return
+        if first:
             self.stack.setCurrentWidget(self.first_admin_page)
 
     def set_actor(self, actor: Actor) -> None:
@@ -293,6 +302,9 @@ class MainWindow(QMainWindow):
         self.ask_who()
 
     def _hide_work(self) -> None:
+        # First of all, so that nothing below (nor anything it fails on) leaves the
+        # work on screen with no one signed in.
+        self.stack.setCurrentWidget(self.sign_in_page)
         self.idle.stop()
         # A dialog left open would show the work over the sign-in page, and act in the
         # name of whoever opened it: close it. Nothing unsaved in it was saved.
@@ -324,6 +336,9 @@ class MainWindow(QMainWindow):
 
     def _on_signed_in(self, actor: Actor) -> None:
         self.set_actor(actor)
+
+    def _on_sign_in_retry_requested(self) -> None:
+        self.ask_who()
 
     def _enable_catalogue_edits(self) -> None:
         """For comfort only: ``app.items`` refuses what the role does not allow anyway."""

@@ -132,6 +132,8 @@ class SignInPage(QWidget):
 
     signed_in = Signal(object)
     """Someone signed in; the argument is their ``Actor``."""
+    retry_requested = Signal()
+    """The database could not be asked who may sign in; the person asks again."""
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +150,9 @@ class SignInPage(QWidget):
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setAutoDefault(True)
         self.sign_in_button.setEnabled(False)
+        self.retry_button = named(QPushButton("&Try again"), "retryButton")
+        self.retry_button.setToolTip("Ask the database again")
+        self.retry_button.hide()
 
         form = form_layout()
         name_label = QLabel("&User name")
@@ -158,6 +163,7 @@ class SignInPage(QWidget):
         form.addRow(password_label, self.password_edit)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
         buttons.addWidget(self.sign_in_button)
         self.demo_label = _demo_accounts_label(db)
         parts: list[QWidget | QLayout] = [
@@ -176,6 +182,7 @@ class SignInPage(QWidget):
         self.username_edit.returnPressed.connect(self.password_edit.setFocus)
         self.password_edit.returnPressed.connect(self.submit)
         self.sign_in_button.clicked.connect(self.submit)
+        self.retry_button.clicked.connect(self.retry_requested)
 
     def start(self, *, locked_by: str | None = None, username: str = "") -> None:
         """Show the page afresh; ``locked_by`` says whose session it interrupts."""
@@ -191,7 +198,14 @@ class SignInPage(QWidget):
         self.username_edit.setText(username)
         self.password_edit.clear()
         _show_refusal(self.message_label, "")
+        self.retry_button.hide()
         (self.password_edit if username else self.username_edit).setFocus()
+
+    def show_fault(self, message: str) -> None:
+        """Say why the database cannot be used just now, with a button to try again."""
+        _show_refusal(self.message_label, message)
+        self.retry_button.show()
+        self.retry_button.setFocus()
 
     def message(self) -> str:
         """The refusal shown, or "" when there is none."""
@@ -215,6 +229,7 @@ class SignInPage(QWidget):
             return
         self.password_edit.clear()
         _show_refusal(self.message_label, "")
+        self.retry_button.hide()
         self.signed_in.emit(actor)
 
 

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 import app.config
 import ui.main
 from app.config import ENV_DATABASE_URL
+from tests.pgpassword import (  # noqa: F401 - the fixtures are used by name
+    PASSWORD,
+    PasswordServer,
+    no_password_anywhere_fixture,
+    password_server_fixture,
+)
+from tests.test_database_errors import BAD_URLS, no_part_of_the_password
 from tests.ui.seed import Catalogue
-from ui.main import OPEN_FAILED_TITLE, build_parser, main, open_chosen_database
+from ui.main import (
+    CREATE_NEW_DATABASE,
+    OPEN_FAILED_TITLE,
+    build_parser,
+    main,
+    open_chosen_database,
+)
 from ui.main_window import MainWindow
 
 Messages = list[tuple[str, str]]
@@ -143,3 +159,206 @@ def test_help_describes_both_options() -> None:
     assert "--database URL" in text
     assert "KITSHARE_DATABASE_URL" in text
     assert "--demo" in text
+
+
+@pytest.fixture
+def default_database_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were a mistake taken for "no URL", the default database would be the test's."""
+    monkeypatch.setattr(app.config, "data_folder", lambda: tmp_path)
+    monkeypatch.setattr(ui.main, "data_folder", lambda: tmp_path)
+    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+
+
+@pytest.mark.parametrize(("url", "words"), BAD_URLS)
+@pytest.mark.usefixtures("default_database_of_its_own")
+def test_a_mistaken_url_ends_with_one_sentence_naming_the_part(
+    url: str,
+    words: str,
+    critical_messages: Messages,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A window opened by mistake closes at once rather than wait for a person.
+    opened = shown_pages(qtbot, monkeypatch)
+
+    assert main(["--database", url]) == 1
+
+    assert opened == []
+
+    assert len(critical_messages) == 1
+    title, text = critical_messages[0]
+    assert title == OPEN_FAILED_TITLE
+    assert words in text
+    no_part_of_the_password(text)
+
+
+@pytest.mark.parametrize("minutes", ["-1", "abc", "1e3", "9" * 5000, "1441"])
+@pytest.mark.usefixtures("default_database_of_its_own")
+def test_a_wrong_lock_time_ends_with_one_short_sentence(
+    minutes: str, critical_messages: Messages, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = shown_pages(qtbot, monkeypatch)
+
+    assert main(["--lock-after", minutes]) == 1
+
+    assert opened == []
+
+    assert len(critical_messages) == 1
+    text = critical_messages[0][1]
+    assert "is not a lock time: give whole minutes from 0" in text
+    assert len(text) < 200
+
+
+def shown_pages(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Run main()'s event loop as: note each window's page and tooltip, then close it."""
+    seen: list[tuple[str, str]] = []
+
+    def run_event_loop(*_args: object) -> int:
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow) and window.isVisible():
+                qtbot.addWidget(window)
+                current = window.stack.currentWidget()
+                page = current.objectName() if current is not None else ""
+                seen.append((page, window.database_label.toolTip()))
+                window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", run_event_loop)
+    return seen
+
+
+def answer_with(monkeypatch: pytest.MonkeyPatch, button_text: str) -> list[str]:
+    """Every message box run with exec() is answered by clicking ``button_text``."""
+    texts: list[str] = []
+
+    def click(box: QMessageBox) -> int:
+        texts.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", click)
+    return texts
+
+
+def test_an_empty_file_is_not_a_new_database_until_the_person_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, critical_messages: Messages
+) -> None:
+    empty = tmp_path / "kitshare.db"
+    empty.write_bytes(b"")
+    url = f"sqlite:///{empty.as_posix()}"
+    seen = shown_pages(qtbot, monkeypatch)
+
+    asked = answer_with(monkeypatch, "Quit")
+    assert main(["--database", url]) == 1
+    assert len(asked) == 1
+    assert "is an empty file, not a Kit Share database" in asked[0]
+    assert empty.read_bytes() == b""
+    assert seen == []
+
+    answer_with(monkeypatch, CREATE_NEW_DATABASE)
+    assert main(["--database", url]) == 0
+    assert critical_messages == []
+    assert [page for page, _ in seen] == ["firstAdministrator"]
+    assert empty.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("no_password_anywhere")
+def test_the_window_asks_for_a_password_the_server_wants_and_never_shows_it(
+    qtbot: QtBot,
+    password_server: PasswordServer,
+    monkeypatch: pytest.MonkeyPatch,
+    critical_messages: Messages,
+) -> None:
+    seen = shown_pages(qtbot, monkeypatch)
+    prompts: list[tuple[str, QLineEdit.EchoMode]] = []
+    answers = iter(["not-the-password", PASSWORD])
+
+    def type_password(
+        _parent: object, _title: str, label: str, echo: QLineEdit.EchoMode
+    ) -> tuple[str, bool]:
+        prompts.append((label, echo))
+        return next(answers), True
+
+    monkeypatch.setattr(QInputDialog, "getText", type_password)
+
+    assert main(["--database", password_server.url]) == 0
+
+    assert critical_messages == []
+    assert [echo for _, echo in prompts] == [QLineEdit.EchoMode.Password] * 2
+    labels = [label for label, _ in prompts]
+    assert "asks for the password of “station”" in labels[0]
+    assert "refused that password for “station”" in labels[1]
+    # The server's new database has no users yet; the tooltip masks the password.
+    assert seen[0][0] == "firstAdministrator"
+    assert "***" in seen[0][1]
+    for shown in [*labels, seen[0][1]]:
+        assert PASSWORD not in shown
+        assert "not-the-password" not in shown
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("no_password_anywhere")
+def test_cancelling_the_password_box_ends_quietly(
+    qtbot: QtBot,
+    password_server: PasswordServer,
+    monkeypatch: pytest.MonkeyPatch,
+    critical_messages: Messages,
+) -> None:
+    seen = shown_pages(qtbot, monkeypatch)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args: ("", False))
+
+    assert main(["--database", password_server.url]) == 1
+
+    assert critical_messages == []
+    assert seen == []
+
+
+def test_the_data_folder_and_database_are_for_this_account_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data" / "KitShare"
+    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
+    previous = os.umask(0o022)
+    try:
+        db = open_chosen_database(None, demo=False)
+        try:
+            with db.write() as session:
+                session.execute(text("SELECT 1"))
+            made = sorted(p.name for p in folder.iterdir())
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+        finally:
+            db.dispose()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # SQLite's write-ahead log and shared memory files take the database file's mode.
+    assert made == ["kitshare.db", "kitshare.db-shm", "kitshare.db-wal"]
+    assert modes == dict.fromkeys(made, 0o600)
+
+
+def test_a_data_folder_left_open_by_an_older_kit_share_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data" / "KitShare"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
+
+    open_chosen_database(None, demo=False).dispose()
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_database_file_of_the_persons_own_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.db"
+    open_chosen_database(f"sqlite:///{shared.as_posix()}", demo=False).dispose()
+    shared.chmod(0o664)  # shared with a group on purpose
+
+    open_chosen_database(f"sqlite:///{shared.as_posix()}", demo=False).dispose()
+
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from app.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, has_users
+from app.accounts import (
+    MAX_FAILED_ATTEMPTS,
+    WRONG_SIGN_IN,
+    FirstAdministrator,
+    create_first_administrator,
+    has_users,
+)
 from app.database import Database, open_database
 from app.passwords import hash_password
 from models import AppUser, AuditEvent, Person, Role
+from tests.pgserver import ClusterUnavailable, ThrowawayCluster, start_cluster
 from tests.ui.driving import sign_in, wait_for_results
 from tests.ui.loan_driving import People
 from tests.ui.seed import Catalogue
@@ -299,3 +309,112 @@ def test_a_real_database_gives_no_hint(qtbot: QtBot, catalogue: Catalogue, peopl
     assert window.stack.currentWidget() is window.sign_in_page
     assert window.sign_in_page.demo_label is None
     assert window.sign_in_page.findChild(QLabel, "demoAccounts") is None
+
+
+# -- Signing in while the database cannot answer: the work is hidden first ---------------
+
+
+def shows_no_work(window: MainWindow) -> None:
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert window.actor is None
+    assert enabled_commands(window) == {"&Quit"}
+    assert window.user_label.text() == "No one signed in"
+
+
+@pytest.fixture
+def stoppable_server(postgres_admin_url: str) -> Iterator[ThrowawayCluster]:
+    """A PostgreSQL server of this test's own, to stop while the window is open."""
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
+        pytest.fail(f"a second PostgreSQL server would not start: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.postgres
+def test_switch_user_with_the_server_stopped_hides_the_work_and_says_so(
+    qtbot: QtBot, stoppable_server: ThrowawayCluster
+) -> None:
+    db = open_database(stoppable_server.url)
+    try:
+        create_first_administrator(
+            db,
+            FirstAdministrator(
+                given_name="Claire",
+                family_name="Ashworth",
+                staff_number="A1",
+                username="admin",
+                password="a long enough password",
+                agency_code="CAMBS-FRS",
+                agency_name="Cambridgeshire Fire and Rescue Service",
+            ),
+        )
+        window = opened(qtbot, db)
+        sign_in(qtbot, window, "admin", "a long enough password")
+        wait_for_results(qtbot, window)
+        assert window.actor is not None
+
+        stoppable_server.stop()
+        window.switch_user_action.trigger()
+
+        shows_no_work(window)
+        page = window.sign_in_page
+        assert "Cannot reach the PostgreSQL server at 127.0.0.1:" in page.message()
+        assert page.retry_button.isVisible()
+
+        page.retry_button.click()
+        shows_no_work(window)
+        assert "Cannot reach the PostgreSQL server" in page.message()
+
+        # Signing in is refused with the same sentence, not a traceback.
+        sign_in(qtbot, window, "admin", "a long enough password")
+        shows_no_work(window)
+        assert "Cannot reach the PostgreSQL server" in page.message()
+    finally:
+        db.dispose()
+
+
+def test_switch_user_with_the_file_gone_hides_the_work_and_tries_again(
+    qtbot: QtBot, demo: Database
+) -> None:
+    window = opened(qtbot, demo)
+    sign_in(qtbot, window, "duty", "duty-demo-2026")
+    wait_for_results(qtbot, window)
+    path = Path(str(make_url(demo.url).database))
+    aside = path.with_name("on-a-stick-pulled-out.db")
+    path.rename(aside)
+
+    window.switch_user_action.trigger()
+
+    shows_no_work(window)
+    page = window.sign_in_page
+    assert f"The database file {path} is not there any more" in page.message()
+    assert page.retry_button.isVisible()
+    assert not path.exists()  # nor was an empty one made in its place
+
+    aside.rename(path)
+    page.retry_button.click()
+
+    assert window.stack.currentWidget() is page
+    assert page.message() == ""
+    assert not page.retry_button.isVisible()
+    sign_in(qtbot, window, "admin", "admin-demo-2026")
+    wait_for_results(qtbot, window)
+    assert window.actor is not None
+    assert window.actor.username == "admin"
+
+
+def test_a_window_opened_as_the_file_goes_shows_only_the_sign_in_page(
+    qtbot: QtBot, demo: Database
+) -> None:
+    path = Path(str(make_url(demo.url).database))
+    aside = path.with_name("moved.db")
+    path.rename(aside)
+
+    window = opened(qtbot, demo)
+
+    shows_no_work(window)
+    assert "is not there any more" in window.sign_in_page.message()
