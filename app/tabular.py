@@ -751,7 +751,8 @@ def _workbook_table(path: Path, book: Any, data: bytes, progress: Progress | Non
     number = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for values in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows():
+            values = [getattr(cell, "value", None) for cell in row]
             number += 1
             if number > MAX_ROWS:
                 raise TableUnreadable(
@@ -759,7 +760,7 @@ def _workbook_table(path: Path, book: Any, data: bytes, progress: Progress | Non
                     "than a spreadsheet holds, so it is damaged or not a catalogue. Open it in "
                     "Excel and save it again, or save it as CSV UTF-8."
                 )
-            cells = [_workbook_text(value) for value in values]
+            cells = [_workbook_text(cell.value, _number_format(cell)) for cell in row]
             if merged:
                 cells = _fill_merged(number, cells, merged)
             builder.add(number, cells)
@@ -823,16 +824,21 @@ def _note_unsaved_formulas(
             )
 
 
-def _workbook_text(value: object) -> str:
+def _number_format(cell: object) -> str:
+    return str(getattr(cell, "number_format", "") or "")
+
+
+def _workbook_text(value: object, number_format: str = "") -> str:
     """A cell's value as text: dates as YYYY-MM-DD (a date the sheet holds as a date is
     read as it is, never taken for day/month or month/day), whole numbers without
-    ".0"."""
+    ".0". A moment keeps its time even at midnight when the cell's format shows hours:
+    a loan returned at 00:00 is not a loan returned on a day."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        if value.time() == time(0):
+        if value.time() == time(0) and "h" not in number_format.lower():
             return value.date().isoformat()
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):

@@ -272,7 +272,7 @@ def test_workbook_cells_become_text_and_date_cells_stay_as_they_are(tmp_path: Pa
             "CFR-1",
             3.0,
             1234.5,
-            datetime(2024, 3, 14),
+            date(2024, 3, 14),  # a date cell, as Excel keeps one: no hours in its format
             datetime(2024, 3, 14, 9, 30),
             True,
             time(7, 5),
@@ -366,6 +366,14 @@ def test_xlsx_keeps_numbers_and_dates_typed_and_text_never_a_formula(tmp_path: P
     table = read_table(path)
     assert [row[5] for row in table.rows] == FORMULAS
     assert table.rows[0][:5] == ("3", "1234.5", "2024-03-14", "2026-07-01 13:00", "yes")
+
+
+def test_a_moment_at_midnight_reads_back_as_a_moment_not_a_day(tmp_path: Path) -> None:
+    """A loan returned at 00:00 UK time stays a time: the cell's format says it has one."""
+    path = tmp_path / "out.xlsx"
+    midnight = datetime(2027, 4, 21, 23, 0, tzinfo=UTC)  # 00:00 on 22/04 in London (BST)
+    write_table(path, ["Returned", "On"], [[midnight, date(2027, 4, 22)]])
+    assert read_table(path).rows[0] == ("2027-04-22 00:00", "2027-04-22")
 
 
 def test_aware_moments_are_written_as_uk_local_time_in_csv(tmp_path: Path) -> None:
