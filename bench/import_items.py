@@ -6,9 +6,9 @@ Serial, Qty, Purchase Date, Purchase Cost, Status, Notes), and imports it into a
 SQLite database migrated to head, holding ``bench.search``'s 9 agencies, their 40 sites
 and its 16 categories, as the window and ``kitshare-admin import`` do:
 
-1. ``app.tabular.read_table`` (the file read as text);
-2. ``app.transfer.check_import`` (the dry run: every row checked);
-3. ``app.transfer.run_import`` (the check again, then every row written in one
+1. ``app.transfer.tabular.read_table`` (the file read as text);
+2. ``app.transfer.service.check_import`` (the dry run: every row checked);
+3. ``app.transfer.service.run_import`` (the check again, then every row written in one
    transaction, with one audit event), as rows per second, with the time of the check
    and of the writing within it, told apart by the progress callback.
 
@@ -45,10 +45,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.audit import Actor
-from app.database import open_database
-from app.tabular import read_table
-from app.transfer import Kind, check_import, guess_mapping, run_import
+from app.audit.record import Actor
+from app.storage.database import open_database
+from app.transfer.service import Kind, check_import, guess_mapping, run_import
+from app.transfer.tabular import read_table
 from bench.search import AGENCIES, KINDS, TOWNS, parse_sizes
 from models import Agency, AgencyKind, Category, EquipmentItem, Role, Site
 

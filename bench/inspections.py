@@ -3,15 +3,15 @@
 Takes the catalogue ``bench.search`` builds (and caches) for each size, copies it to a
 working file (the cache is left as it was), adds inspection regimes, two years of
 inspections, and defects to the copy with ``sqlite3`` in one transaction, then times the
-reads ``app.inspections`` serves, each against a baseline measured in the same run:
+reads ``app.inspections.service`` serves, each against a baseline measured in the same run:
 
 1. ``inspections_overview`` (the Inspections tab), against its own SELECTs replayed
    through ``sqlite3`` (the SQL floor), with the rows of each list;
 2. ``search_items`` with the "inspection due before" filter (a blank query and a text
    query), against the same searches with a plain status filter;
-3. ``app.catalogue.item_detail`` (the item panel) for 50 random items, against
+3. ``app.catalogue.detail.item_detail`` (the item panel) for 50 random items, against
    ``item_standings`` alone, and with ``open_defects``, each in a read session of its own;
-4. ``app.loans.issue_blockers`` (the check before kit is handed over) for 200 random
+4. ``app.loans.service.issue_blockers`` (the check before kit is handed over) for 200 random
    items, against ``item_standings`` alone on the same items in the same session.
 
 Every call uses the same fixed "now" as ``bench.search`` (2026-06-01 09:00 UTC). When
@@ -43,12 +43,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.catalogue import item_detail
-from app.clock import format_date, today_uk
-from app.database import Database, open_database
-from app.inspections import Watch, inspections_overview, item_standings, next_due, open_defects
-from app.loans import issue_blockers
-from app.search import SearchFilters, search_items
+from app.catalogue.detail import item_detail
+from app.catalogue.search import SearchFilters, search_items
+from app.core.clock import format_date, today_uk
+from app.inspections.service import (
+    Watch,
+    inspections_overview,
+    item_standings,
+    next_due,
+    open_defects,
+)
+from app.loans.service import issue_blockers
+from app.storage.database import Database, open_database
 from bench.search import (
     KINDS,
     NOW,

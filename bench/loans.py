@@ -2,7 +2,7 @@
 
 Builds a realistic catalogue (N items, ~10% pooled, existing loans over the weeks around
 the bench's fixed "now") on a SQLite file and on PostgreSQL, then measures
-``app.loans.request_loan``, the way the window and ``kitshare-admin loan request`` call
+``app.loans.service.request_loan``, the way the window and ``kitshare-admin loan request`` call
 it:
 
 * **latency**: bookings of random items and periods one after another (tagged and
@@ -58,11 +58,18 @@ from sqlalchemy import Engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.audit import Actor
-from app.config import masked_url, normalise_url
-from app.database import Database, open_database
-from app.errors import KitShareError
-from app.loans import LineDraft, LoanConflict, LoanDraft, LoanRefused, check_request, request_loan
+from app.audit.record import Actor
+from app.core.errors import KitShareError
+from app.loans.service import (
+    LineDraft,
+    LoanConflict,
+    LoanDraft,
+    LoanRefused,
+    check_request,
+    request_loan,
+)
+from app.storage.config import masked_url, normalise_url
+from app.storage.database import Database, open_database
 from bench.search import AGENCIES, KINDS, TOWNS, percentile
 from models import (
     Agency,

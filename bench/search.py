@@ -3,7 +3,8 @@
 Builds (or reuses) a synthetic catalogue of N items per size, then times a fixed set of
 queries three ways:
 
-* app   - ``app.search.search_items`` (a page of 50 plus the total), as the window calls it;
+* app   - ``app.catalogue.search.search_items`` (a page of 50 plus the total), as the
+  window calls it;
 * floor - the bare FTS5 ``MATCH ... LIMIT 50`` through ``sqlite3``: every word of the
   query as a prefix in any column, plus the trigram ``item_search_codes`` match of each
   piece the app also looks up as a tag or serial fragment;
@@ -39,8 +40,8 @@ from typing import Any
 
 from sqlalchemy import event
 
-from app.database import Database, open_database
-from app.search import Chunk, SearchFilters, parse_query, search_items
+from app.catalogue.search import Chunk, SearchFilters, parse_query, search_items
+from app.storage.database import Database, open_database
 from models import ItemStatus
 
 GENERATOR_VERSION = 2

@@ -61,10 +61,10 @@ def _probe(path: Path, queries: list[str]) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.audit import Actor
-    from app.database import open_database
+    from app.audit.record import Actor
+    from app.storage.database import open_database
     from models import Role
-    from ui.main_window import MainWindow
+    from ui.shell.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     db = open_database(f"sqlite:///{path}")

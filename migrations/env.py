@@ -1,6 +1,6 @@
 """Alembic environment: migrations run on a connection the app hands over.
 
-Run from the app (``app.schema``) the connection arrives in ``config.attributes``; run
+Run from the app (``app.storage.schema``) the connection arrives in ``config.attributes``; run
 from the ``alembic`` command (for writing new revisions) the URL comes from
 ``KITSHARE_DATABASE_URL``.
 """

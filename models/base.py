@@ -61,14 +61,14 @@ _now: Callable[[], datetime] = _system_now
 def utcnow() -> datetime:
     """The current moment, aware, in UTC, for column defaults.
 
-    ``app.clock`` hands its own source in with ``use_clock`` when it is imported, so
+    ``app.core.clock`` hands its own source in with ``use_clock`` when it is imported, so
     that a row stamped here agrees with the services' "now".
     """
     return _now()
 
 
 def use_clock(source: Callable[[], datetime]) -> None:
-    """Take column defaults' "now" from ``source`` (``app.clock`` calls this)."""
+    """Take column defaults' "now" from ``source`` (``app.core.clock`` calls this)."""
     global _now  # noqa: PLW0603 - the one hook by which the clock reaches the models
     _now = source
 

@@ -1,4 +1,4 @@
-"""The clock a test runs on: Kit Share's "now" (``app.clock``), under the test's control."""
+"""The clock a test runs on: Kit Share's "now" (``app.core.clock``), under the test's control."""
 
 from __future__ import annotations
 

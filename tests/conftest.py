@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from app.clock import use_clock
-from app.config import normalise_url
-from app.database import Database, open_database
-from app.passwords import use_hasher
+from app.core.clock import use_clock
+from app.people.passwords import use_hasher
+from app.storage.config import normalise_url
+from app.storage.database import Database, open_database
 from tests.clock import TestClock
 from tests.pgserver import ClusterUnavailable, start_cluster
 from tests.templates import Content, PostgresTemplates, SqliteTemplates
@@ -179,5 +179,5 @@ def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test keeps its automatic-backup settings in its own folder, never in the
     data folder of whoever runs the tests (whose schedule would back up test files)."""
     folder = tmp_path / "data-folder"
-    monkeypatch.setattr("app.backup.data_folder", lambda: folder)
+    monkeypatch.setattr("app.storage.backup.data_folder", lambda: folder)
     return folder

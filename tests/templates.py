@@ -22,9 +22,9 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from app.clock import today_uk
-from app.database import open_database
-from app.demo import load_demo
+from app.core.clock import today_uk
+from app.demo.loader import load_demo
+from app.storage.database import open_database
 
 
 class Content(enum.Enum):

@@ -10,8 +10,11 @@ from functools import cache
 import pytest
 from sqlalchemy import func, select
 
-from app import accounts
-from app.accounts import (
+from app.audit.record import Actor
+from app.core.errors import NotPermitted
+from app.core.permissions import NEEDS, Action, may, refusal
+from app.people import accounts
+from app.people.accounts import (
     LOCKOUT,
     MAX_FAILED_ATTEMPTS,
     WRONG_SIGN_IN,
@@ -20,11 +23,8 @@ from app.accounts import (
     SignInRefused,
     UserDraft,
 )
-from app.audit import Actor
-from app.database import Database
-from app.errors import NotPermitted
-from app.passwords import hash_password
-from app.permissions import NEEDS, Action, may, refusal
+from app.people.passwords import hash_password
+from app.storage.database import Database
 from models import AgencyKind, AppUser, AuditEvent, Role
 from tests import factories as f
 
@@ -337,7 +337,7 @@ def test_stations_hash_with_argon2id_at_the_recommended_cost() -> None:
     """The tests hash cheaply (tests/conftest.py); Kit Share itself does not."""
     from argon2 import Type, extract_parameters
 
-    from app.passwords import STATION_HASHER, use_hasher, verify_password
+    from app.people.passwords import STATION_HASHER, use_hasher, verify_password
 
     previous = use_hasher(STATION_HASHER)
     try:

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.agreements import MouStatus, governing_protocol, mou_status, status_of
-from app.database import Database
+from app.agreements.status import MouStatus, governing_protocol, mou_status, status_of
+from app.storage.database import Database
 from models import EquipmentItem, Mou
 from tests import factories as f
 

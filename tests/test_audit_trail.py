@@ -15,17 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import tests.factories as f
-from app import audit_trail
-from app.accounts import (
-    FirstAdministrator,
-    UserDraft,
-    create_first_administrator,
-    create_user,
-    reset_password,
-    sign_in,
-)
-from app.audit import Actor
-from app.audit_trail import (
+from app.audit import trail as audit_trail
+from app.audit.record import Actor
+from app.audit.trail import (
     CSV_HEADER,
     AuditExportFailed,
     AuditQuery,
@@ -39,8 +31,16 @@ from app.audit_trail import (
     safe_cell,
     write_audit_csv,
 )
-from app.database import Database, open_database
-from app.errors import AuditTamper, DomainError, NotFound, NotPermitted
+from app.core.errors import AuditTamper, DomainError, NotFound, NotPermitted
+from app.people.accounts import (
+    FirstAdministrator,
+    UserDraft,
+    create_first_administrator,
+    create_user,
+    reset_password,
+    sign_in,
+)
+from app.storage.database import Database, open_database
 from models import AppUser, AuditEvent, Role
 
 TAMPER_MESSAGE = "The audit trail cannot be changed or deleted: each event is kept as written."

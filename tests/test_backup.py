@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import backup, schema
-from app.backup import (
+from app.core.clock import UK
+from app.core.errors import NotPermitted
+from app.storage import backup, schema
+from app.storage.backup import (
     BackupRefused,
     BackupSchedule,
     back_up,
@@ -33,10 +35,8 @@ from app.backup import (
     run_scheduled_backup,
     save_schedule,
 )
-from app.clock import UK
-from app.config import sqlite_url
-from app.database import Database, open_database
-from app.errors import NotPermitted
+from app.storage.config import sqlite_url
+from app.storage.database import Database, open_database
 from models import AuditEvent, Category, Role
 from tests import factories as f
 

@@ -28,11 +28,11 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app import loans
-from app.audit import Actor
-from app.database import Database, open_database
-from app.errors import KitShareError
-from app.loans import OVERLAP_GUARD, LineDraft, LoanConflict, LoanDraft, check_request
+from app.audit.record import Actor
+from app.core.errors import KitShareError
+from app.loans import service as loans
+from app.loans.service import OVERLAP_GUARD, LineDraft, LoanConflict, LoanDraft, check_request
+from app.storage.database import Database, open_database
 from models import Loan, LoanLine, Person, Role
 from tests import factories as f
 
@@ -55,7 +55,7 @@ TAGGED = "RACE-TAGGED"
 POOLED = "RACE-POOLED"
 TAGGED_LABEL = f"{TAGGED} “Tower light”"
 POOLED_LABEL = f"{POOLED} “Crowd barrier”"
-# The sentence the database's own guard turns into (``app.loans._flush``).
+# The sentence the database's own guard turns into (``app.loans.service._flush``).
 GUARD_SENTENCE = (
     "Someone else booked this item for part of the same time a moment ago. "
     "Choose other times or another item."

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.catalogue import item_detail
-from app.database import Database
-from app.errors import NotFound
-from app.search import SortKey, search_items
+from app.catalogue.detail import item_detail
+from app.catalogue.search import SortKey, search_items
+from app.core.errors import NotFound
+from app.storage.database import Database
 from models import (
     Defect,
     DefectSeverity,

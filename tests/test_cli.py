@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from app import config
-from app.cli import main
+from app.cli.main import main
+from app.storage import config
 from tests.test_database_errors import BAD_URLS, no_part_of_the_password
 
 

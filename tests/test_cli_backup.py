@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from app import backup, cli, schema
-from app.cli import main
-from app.clock import format_datetime
-from app.config import sqlite_url
-from app.database import open_database
-from app.passwords import hash_password
+from app.cli import main as cli
+from app.cli.main import main
+from app.core.clock import format_datetime
+from app.people.passwords import hash_password
+from app.storage import backup, schema
+from app.storage.config import sqlite_url
+from app.storage.database import open_database
 from models import Category, Role
 from tests import factories as f
 

@@ -23,13 +23,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app import cli
-from app.catalogue import item_detail
-from app.cli import main
-from app.clock import add_months, format_date, today_uk
-from app.database import Database
-from app.directory import find_agency, find_item
-from app.inspections import (
+from app.catalogue.detail import item_detail
+from app.catalogue.directory import find_agency, find_item
+from app.cli import main as cli
+from app.cli.main import main
+from app.core.clock import add_months, format_date, today_uk
+from app.inspections.service import (
     DUE_SOON_DAYS,
     InspectionsOverview,
     Standing,
@@ -40,6 +39,7 @@ from app.inspections import (
     list_defects,
     list_regimes,
 )
+from app.storage.database import Database
 from models import AuditEvent, Defect, DefectSeverity, DefectSource, Inspection, InspectionResult
 
 MANAGER = ("manager", "manager-demo-2026")  # Paul Whitmore, CAMBS-FRS

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.cli import main
-from app.clock import UK, format_datetime, now_utc, parse_uk_datetime
-from app.database import Database
-from app.directory import find_agency, find_item, find_person, find_site
-from app.errors import DomainError, NotFound
+from app.catalogue.directory import find_agency, find_item, find_person, find_site
+from app.cli.main import main
+from app.core.clock import UK, format_datetime, now_utc, parse_uk_datetime
+from app.core.errors import DomainError, NotFound
+from app.storage.database import Database
 from models import Agency, Person
 
 # A drone nobody has booked in the demo; Daniel Okafor (2391, Cambridgeshire
@@ -36,7 +36,7 @@ FREE_DRONE = "CFR-000203"
 # A pooled inflatable welfare shelter, 3 in stock; demo loan A1 holds 1 in four days.
 SHELTER = "CFR-000255"
 
-# Demo accounts (app/demo_data.py): the lenders' equipment managers.
+# Demo accounts (app/demo/data.py): the lenders' equipment managers.
 FIRE_MANAGER = ("manager", "manager-demo-2026")  # Paul Whitmore, CAMBS-FRS
 POLICE_MANAGER = ("cambs-pol-kit", "kit-demo-2026")  # Stephen Marsh, CAMBS-POL
 

@@ -1,7 +1,7 @@
 """``kitshare-admin print-terms``, ``print-form`` and ``labels``: PDFs from the command line,
 and the refusals that leave no file behind.
 
-They run through ``ui.admin.main``, the real entry point, which hands ``app.cli`` the Qt
+They run through ``ui.admin.main``, the real entry point, which hands ``app.cli.main`` the Qt
 PDF writer; one run goes through a subprocess with no display at all.
 """
 
@@ -22,8 +22,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.database import open_database
-from app.documents import A4_21_LABELS, all_label_item_ids
+from app.documents.content import A4_21_LABELS, all_label_item_ids
+from app.storage.database import open_database
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
 from tests.disk_full import limit_file_size
 from tests.templates import Content, SqliteTemplates

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from app import cli
-from app.cli import main
-from app.clock import today_uk
-from app.database import open_database
-from app.reports import ReportKey, default_period, financial_year_start
+from app.cli import main as cli
+from app.cli.main import main
+from app.core.clock import today_uk
+from app.reports.service import ReportKey, default_period, financial_year_start
+from app.storage.database import open_database
 from tests.test_reports import build_world
 
 SUMMER = ("--from", "01/07/2026", "--to", "30/09/2026")

@@ -1,6 +1,6 @@
 """``kitshare-admin import`` and ``export``: exit codes, what they print, what they change.
 
-The rules are ``app.transfer``'s, tested on both databases in ``tests/test_transfer.py``;
+The rules are ``app.transfer.service``'s, tested on both databases in ``tests/test_transfer.py``;
 here one SQLite database per test (a copy of one built per module) holds the agencies,
 sites and categories of ``tests.test_transfer.build_world`` and three accounts.
 """
@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import cli
-from app.cli import main
-from app.cli_transfer import ProgressBar
-from app.database import open_database
-from app.passwords import hash_password
+from app.cli import main as cli
+from app.cli.main import main
+from app.cli.transfer import ProgressBar
+from app.people.passwords import hash_password
+from app.storage.database import open_database
 from models import Agency, AuditEvent, Category, EquipmentItem, Person, Role
 from tests import factories
 from tests.test_transfer import FIRE, POLICE, SAMPLES, build_world

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 
 RANGE = "is outside the dates Kit Share takes; give one from 01/01/1970 to 31/12/2099."
 

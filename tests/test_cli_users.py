@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import cli
-from app.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, sign_in
-from app.cli import main
-from app.database import open_database
+from app.cli import main as cli
+from app.cli.main import main
+from app.people.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, sign_in
+from app.storage.database import open_database
 from models import AppUser, AuditEvent, Person, Role
 from tests import factories
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.database import Database
+from app.storage.database import Database
 from models import Loan, LoanLine
 from tests import factories as f
 

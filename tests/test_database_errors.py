@@ -20,21 +20,21 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from app import schema
-from app.config import masked_url, normalise_url, sqlite_url
-from app.database import (
-    POSTGRES_CONNECT_TIMEOUT_S,
-    Database,
-    EmptyDatabaseFile,
-    create_database_engine,
-    open_database,
-)
-from app.errors import (
+from app.core.errors import (
     DatabaseCorrupt,
     DatabaseLocked,
     DatabaseReadOnly,
     DatabaseTooNew,
     DatabaseUnavailable,
+)
+from app.storage import schema
+from app.storage.config import masked_url, normalise_url, sqlite_url
+from app.storage.database import (
+    POSTGRES_CONNECT_TIMEOUT_S,
+    Database,
+    EmptyDatabaseFile,
+    create_database_engine,
+    open_database,
 )
 from tests.pgserver import free_port
 from tests.templates import libpq
@@ -244,8 +244,8 @@ def test_a_server_that_accepts_and_never_answers_is_given_up_on_quickly() -> Non
 
 OPEN_AND_SAY = """
 import sys
-from app.database import open_database
-from app.errors import KitShareError
+from app.storage.database import open_database
+from app.core.errors import KitShareError
 try:
     open_database(sys.argv[1]).dispose()
 except KitShareError as error:
@@ -359,8 +359,8 @@ def test_an_unreadable_write_ahead_log_is_explained(tmp_path: Path) -> None:
 FILL_THE_DISK = """
 import resource, signal, sys
 from sqlalchemy import text
-from app.database import open_database
-from app.errors import KitShareError
+from app.storage.database import open_database
+from app.core.errors import KitShareError
 db = open_database(sys.argv[1])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 # The disk is "full" a little beyond what the file holds now.
@@ -486,8 +486,8 @@ def test_a_user_that_does_not_exist_is_named(pg_url: str) -> None:
 
 NEW_ON_A_FULL_DISK = """
 import resource, signal, sys
-from app.database import open_database
-from app.errors import KitShareError
+from app.storage.database import open_database
+from app.core.errors import KitShareError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
 try:

@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import now_utc, today_uk
-from app.database import Database, open_database
-from app.demo_data import (
+from app.core.clock import now_utc, today_uk
+from app.demo.data import (
     KIT_MANAGER_PASSWORD,
     LENDER_CONTACT,
     kit_manager_username,
     populate_demo,
 )
-from app.passwords import verify_password
+from app.people.passwords import verify_password
+from app.storage.database import Database, open_database
 from models import (
     BOOKING_STATUSES,
     Agency,

@@ -9,13 +9,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import inspections as service
-from app import loans
-from app.audit import Actor
-from app.catalogue import item_detail
-from app.database import Database
-from app.errors import NotPermitted, Refusal
-from app.inspections import (
+from app.audit.record import Actor
+from app.catalogue.detail import item_detail
+from app.catalogue.search import SearchFilters, SortKey, search_items
+from app.core.errors import NotPermitted, Refusal
+from app.inspections import service
+from app.inspections.service import (
     DefectDraft,
     DueState,
     InspectionDraft,
@@ -26,8 +25,9 @@ from app.inspections import (
     interval_words,
     next_due,
 )
-from app.loans import Handover, LineDraft, LineReturn, LoanDraft, LoanRefused
-from app.search import SearchFilters, SortKey, search_items
+from app.loans import service as loans
+from app.loans.service import Handover, LineDraft, LineReturn, LoanDraft, LoanRefused
+from app.storage.database import Database
 from models import (
     AgencyKind,
     AuditEvent,

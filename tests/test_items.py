@@ -11,10 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 import tests.factories as f
-from app.audit import Actor
-from app.database import Database
-from app.errors import DomainError, NotPermitted
-from app.items import (
+from app.audit.record import Actor
+from app.catalogue.items import (
     FieldProblem,
     ItemDraft,
     ItemInvalid,
@@ -25,6 +23,8 @@ from app.items import (
     update_item,
     validate,
 )
+from app.core.errors import DomainError, NotPermitted
+from app.storage.database import Database
 from models import (
     AuditEvent,
     Condition,

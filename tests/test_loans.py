@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import loans as service
-from app.audit import Actor
-from app.database import Database
-from app.errors import NotPermitted, Refusal
-from app.loans import (
+from app.audit.record import Actor
+from app.core.errors import NotPermitted, Refusal
+from app.loans import service
+from app.loans.service import (
     Handover,
     LineDraft,
     LineReturn,
@@ -23,6 +22,7 @@ from app.loans import (
     LoanRefused,
     LoanSection,
 )
+from app.storage.database import Database
 from models import (
     Agency,
     AgencyKind,

@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from app import schema
-from app.database import Database, open_database
+from app.storage import schema
+from app.storage.database import Database, open_database
 from models import Base
 from models.base import include_in_autogenerate
 

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from app import people as pp
-from app.audit import Actor
-from app.database import Database
-from app.errors import NotFound, NotPermitted
-from app.loans import Handover, LineDraft, LoanDraft, check_emergency_issue
-from app.people import (
+from app.audit.record import Actor
+from app.core.errors import NotFound, NotPermitted
+from app.loans.service import Handover, LineDraft, LoanDraft, check_emergency_issue
+from app.people import records as pp
+from app.people.records import (
     EXPIRING_DAYS,
     PeopleRefused,
     PersonDraft,
@@ -24,6 +23,7 @@ from app.people import (
     QualificationStatus,
     QualificationTypeDraft,
 )
+from app.storage.database import Database
 from models import (
     Agency,
     AgencyKind,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.config import masked_url
-from app.database import PasswordNeeded, PasswordRefused, open_database
+from app.cli.main import main
+from app.storage.config import masked_url
+from app.storage.database import PasswordNeeded, PasswordRefused, open_database
 from tests.pgpassword import (  # noqa: F401 - the fixtures are used by name
     PASSWORD,
     PasswordServer,

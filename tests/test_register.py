@@ -14,22 +14,22 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from app import register as reg
-from app.accounts import sign_in
-from app.agreements import MouStatus
-from app.audit import Actor
-from app.clock import now_utc, today_uk
-from app.database import Database
-from app.errors import NotFound, NotPermitted
-from app.loans import LineDraft, LoanDraft, request_loan
-from app.passwords import hash_password
-from app.register import (
+from app.agreements import register as reg
+from app.agreements.register import (
     ClauseDraft,
     MouDraft,
     ProtocolDraft,
     RegisterRefused,
     SignatoryDraft,
 )
+from app.agreements.status import MouStatus
+from app.audit.record import Actor
+from app.core.clock import now_utc, today_uk
+from app.core.errors import NotFound, NotPermitted
+from app.loans.service import LineDraft, LoanDraft, request_loan
+from app.people.accounts import sign_in
+from app.people.passwords import hash_password
+from app.storage.database import Database
 from models import (
     Agency,
     AgencyKind,

@@ -17,13 +17,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from app import loans as loan_service
-from app.audit import Actor
-from app.clock import UK
-from app.database import Database
-from app.errors import NotFound, Refused
-from app.loans import Handover, LineDraft, LoanDraft
-from app.reports import (
+from app.audit.record import Actor
+from app.core.clock import UK
+from app.core.errors import NotFound, Refused
+from app.loans import service as loan_service
+from app.loans.service import Handover, LineDraft, LoanDraft
+from app.reports.service import (
     LOOK_AHEAD_DAYS,
     ChartKind,
     Column,
@@ -39,6 +38,7 @@ from app.reports import (
     report_specs,
     write_report_csv,
 )
+from app.storage.database import Database
 from models import (
     Agency,
     AgencyKind,

@@ -6,9 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.database import Database
-from app.errors import DomainError
-from app.search import (
+from app.catalogue.search import (
     SearchFilters,
     SortKey,
     find_by_tag,
@@ -16,6 +14,8 @@ from app.search import (
     parse_query,
     search_items,
 )
+from app.core.errors import DomainError
+from app.storage.database import Database
 from models import AgencyKind, ItemStatus, Loan, LoanLine, LoanStatus
 from tests import factories as f
 

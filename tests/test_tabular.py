@@ -1,4 +1,4 @@
-"""``app.tabular``: reading CSV and .xlsx as text, and writing tables back out.
+"""``app.transfer.tabular``: reading CSV and .xlsx as text, and writing tables back out.
 
 No database: the files are written here (or are the samples in ``tests/data/import``),
 read back, and the headers, rows, row numbers, encodings and problems compared.
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app import tabular
-from app.tabular import (
+from app.transfer import tabular
+from app.transfer.tabular import (
     Cancelled,
     RowProblem,
     Table,

@@ -1,4 +1,4 @@
-"""``app.transfer``: guessing the columns, the dry run's every reason, all-or-nothing
+"""``app.transfer.service``: guessing the columns, the dry run's every reason, all-or-nothing
 imports of items and people, new names created only when approved, and exports that
 import back to the same data.
 
@@ -21,15 +21,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app import transfer
-from app.audit import Actor
-from app.clock import format_date
-from app.database import Database, open_database
-from app.errors import DomainError, NotPermitted
-from app.inspections import clear_defect
-from app.search import search_items
-from app.tabular import Cancelled, RowProblem, Table, read_table
-from app.transfer import (
+from app.audit.record import Actor
+from app.catalogue.search import search_items
+from app.core.clock import format_date
+from app.core.errors import DomainError, NotPermitted
+from app.inspections.service import clear_defect
+from app.storage.database import Database, open_database
+from app.transfer import service as transfer
+from app.transfer.service import (
     ITEM_FIELDS,
     DateBasis,
     DateOrder,
@@ -44,6 +43,7 @@ from app.transfer import (
     guess_mapping,
     run_import,
 )
+from app.transfer.tabular import Cancelled, RowProblem, Table, read_table
 from models import (
     Agency,
     AgencyKind,

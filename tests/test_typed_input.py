@@ -1,5 +1,5 @@
-"""What a person types, read in one place: dates and times in ``app.clock``, text in
-``app.text``. The services and both front ends use these, so their edge cases are here."""
+"""What a person types, read in one place: dates and times in ``app.core.clock``, text in
+``app.core.text``. The services and both front ends use these, so their edge cases are here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.clock import (
+from app.core.clock import (
     DATE_RANGE,
     UK,
     check_moment,
@@ -18,8 +18,8 @@ from app.clock import (
     parse_uk_date,
     parse_uk_datetime,
 )
-from app.errors import BadDate, DomainError
-from app.text import UNREADABLE_AMOUNT, clean_fields, clean_text, parse_pounds
+from app.core.errors import BadDate, DomainError
+from app.core.text import UNREADABLE_AMOUNT, clean_fields, clean_text, parse_pounds
 
 OUT_OF_RANGE = "is outside the dates Kit Share takes; give one from 01/01/1970 to 31/12/2099."
 
@@ -165,8 +165,8 @@ def test_text_is_cleaned_one_way_everywhere(typed: str, one_line: str, multi_lin
 
 
 def test_a_draft_is_cleaned_field_by_field_and_a_password_is_left_alone() -> None:
-    from app.accounts import UserDraft
-    from app.register import ClauseDraft, MouDraft
+    from app.agreements.register import ClauseDraft, MouDraft
+    from app.people.accounts import UserDraft
     from models import Role
 
     mou = MouDraft(

@@ -8,7 +8,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
-from app.config import (
+from app.core.errors import DatabaseUnavailable, KitShareError
+from app.demo.loader import open_demo_database
+from app.storage.config import (
     DEFAULT_LOCK_AFTER_MINUTES,
     ENV_DATABASE_URL,
     ENV_LOCK_AFTER,
@@ -18,18 +20,16 @@ from app.config import (
     resolve_database_url,
     with_password,
 )
-from app.database import (
+from app.storage.database import (
     Database,
     EmptyDatabaseFile,
     PasswordNeeded,
     PasswordRefused,
     open_database,
 )
-from app.demo import open_demo_database
-from app.errors import DatabaseUnavailable, KitShareError
-from ui.main_window import MainWindow
-from ui.messages import show_error
 from ui.platform_check import check_platform
+from ui.shell.main_window import MainWindow
+from ui.widgets.messages import show_error
 
 APPLICATION_NAME = "Kit Share"
 OPEN_FAILED_TITLE = "Kit Share cannot open its database"

@@ -21,14 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.agreements import MouStatus, mou_status
-from app.audit import Actor, record_change, snapshot
-from app.clock import day_problem, format_date, format_pence, now_utc, today_uk
-from app.database import Database
-from app.errors import NotFound, Refusal, Refused
-from app.permissions import Action, require, role_in_words
-from app.search import find_by_tags
-from app.text import clean_fields, clean_text
+from app.agreements.status import MouStatus, mou_status
+from app.audit.record import Actor, record_change, snapshot
+from app.catalogue.search import find_by_tags
+from app.core.clock import day_problem, format_date, format_pence, now_utc, today_uk
+from app.core.errors import NotFound, Refusal, Refused
+from app.core.permissions import Action, require, role_in_words
+from app.core.text import clean_fields, clean_text
+from app.storage.database import Database
 from models import (
     Agency,
     Category,

@@ -1,7 +1,7 @@
 """Reading the audit trail: filtered pages for the Audit view, and CSV for export.
 
 Every service that changes a record writes an audit event in the same transaction
-(``app.audit.record``), and the database refuses to change or delete one (migration
+(``app.audit.record.record``), and the database refuses to change or delete one (migration
 0005). This module only reads them, for equipment managers and administrators.
 
 Filtering, ordering and paging happen in SQL, on the indexes on ``occurred_at``,
@@ -28,14 +28,14 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.accounts import find_user
-from app.audit import Actor
-from app.clock import UK, format_date, format_datetime, format_pence, parse_uk_date
-from app.database import Database
-from app.directory import find_item
-from app.errors import DomainError
-from app.permissions import Action, require
-from app.text import clean_text
+from app.audit.record import Actor
+from app.catalogue.directory import find_item
+from app.core.clock import UK, format_date, format_datetime, format_pence, parse_uk_date
+from app.core.errors import DomainError
+from app.core.permissions import Action, require
+from app.core.text import clean_text
+from app.people.accounts import find_user
+from app.storage.database import Database
 from models import AppUser, AuditEvent, EquipmentItem, Mou, Person, SharingProtocol
 
 DEFAULT_PAGE_SIZE = 500
@@ -649,7 +649,7 @@ def _matching_rows(session: Session, query: AuditQuery) -> Iterator[AuditRow]:
 
 
 def _writable(path: Path) -> bool:
-    # As app.database does: a folder or file marked read-only stays so, even for root.
+    # As app.storage.database does: a folder or file marked read-only stays so, even for root.
     return os.access(path, os.W_OK) and bool(path.stat().st_mode & stat.S_IWUSR)
 
 

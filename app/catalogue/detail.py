@@ -8,12 +8,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.agreements import governing_protocol, status_of
-from app.clock import now_utc, today_uk
-from app.database import Database
-from app.errors import NotFound
-from app.inspections import DefectView, Standing, item_standings, open_defects
-from app.loans import issue_blockers
+from app.agreements.status import governing_protocol, status_of
+from app.core.clock import now_utc, today_uk
+from app.core.errors import NotFound
+from app.inspections.service import DefectView, Standing, item_standings, open_defects
+from app.loans.service import issue_blockers
+from app.storage.database import Database
 from models import (
     BOOKING_STATUSES,
     Agency,

@@ -19,9 +19,9 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 
-from app.database import Database
-from app.errors import DomainError, NotFound
-from app.text import clean_text
+from app.core.errors import DomainError, NotFound
+from app.core.text import clean_text
+from app.storage.database import Database
 from models import Agency, EquipmentItem, Person, Site
 
 # How many candidates an "ambiguous" message names before saying "and N more".

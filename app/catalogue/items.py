@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit import Actor, record, snapshot
-from app.clock import day_problem, format_date, format_pence, today_uk
-from app.database import Database
-from app.errors import DomainError, NotFound
-from app.permissions import Action, require
-from app.text import clean_fields, clean_text
+from app.audit.record import Actor, record, snapshot
+from app.core.clock import day_problem, format_date, format_pence, today_uk
+from app.core.errors import DomainError, NotFound
+from app.core.permissions import Action, require
+from app.core.text import clean_fields, clean_text
+from app.storage.database import Database
 from models import (
     OUT_STATUSES,
     Agency,

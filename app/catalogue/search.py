@@ -51,14 +51,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
 
-from app.availability import UNAVAILABLE_STATUSES, Period, available_quantity, short_of_stock
-from app.catalogue import STATUS_LABELS
-from app.clock import check_day, check_moment, now_utc, today_uk, uk_wall_time
-from app.database import Database
-from app.errors import DomainError
-from app.inspections import items_due_before
-from app.items import QUANTITY_MAX
-from app.text import clean_fields, clean_text
+from app.catalogue.availability import (
+    UNAVAILABLE_STATUSES,
+    Period,
+    available_quantity,
+    short_of_stock,
+)
+from app.catalogue.detail import STATUS_LABELS
+from app.catalogue.items import QUANTITY_MAX
+from app.core.clock import check_day, check_moment, now_utc, today_uk, uk_wall_time
+from app.core.errors import DomainError
+from app.core.text import clean_fields, clean_text
+from app.inspections.service import items_due_before
+from app.storage.database import Database
 from models import Agency, Category, EquipmentItem, ItemStatus, Site
 
 # Runs of letters and digits: how both databases split text into words.

@@ -1,4 +1,4 @@
-"""``kitshare-admin backup`` and ``restore`` (issue 8); registered by ``app.cli.build_parser``.
+"""``kitshare-admin backup`` and ``restore`` (issue 8); registered by ``app.cli.main.build_parser``.
 
 ``backup [FILE-OR-FOLDER]`` writes a consistent copy of the SQLite database while
 others go on working: into a folder (a timestamped file, e.g.
@@ -18,9 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import cli
-from app.accounts import has_users, sign_in
-from app.backup import (
+from app.cli import main as cli
+from app.core.clock import format_datetime
+from app.core.errors import DomainError, EnvironmentFault
+from app.people.accounts import has_users, sign_in
+from app.storage.backup import (
     BackupRefused,
     BackupSchedule,
     StagedRestore,
@@ -34,13 +36,11 @@ from app.backup import (
     replacement_warning,
     save_schedule,
 )
-from app.clock import format_datetime
-from app.database import open_database
-from app.errors import DomainError, EnvironmentFault
+from app.storage.database import open_database
 
 if TYPE_CHECKING:
-    from app.audit import Actor
-    from app.cli import Subcommands
+    from app.audit.record import Actor
+    from app.cli.main import Subcommands
 
 BACKUP_EPILOG = """\
 Examples:

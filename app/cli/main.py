@@ -23,9 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from app import schema
-from app.accounts import sign_in
-from app.clock import (
+from app.core.clock import (
     UK,
     format_date,
     format_datetime,
@@ -34,18 +32,20 @@ from app.clock import (
     parse_uk_datetime,
     today_uk,
 )
-from app.config import masked_url, resolve_database_url
-from app.database import Database, open_database, table_counts
-from app.errors import DomainError, KitShareError, NotFound, NotPermitted, Refusal, Refused
-from app.inspections import DUE_SOON_DAYS
-from app.loans import (
+from app.core.errors import DomainError, KitShareError, NotFound, NotPermitted, Refusal, Refused
+from app.core.permissions import with_article
+from app.inspections.service import DUE_SOON_DAYS
+from app.loans.service import (
     LineDraft,
     LoanLineView,
     LoanSection,
     LoanView,
     describe_duration,
 )
-from app.permissions import with_article
+from app.people.accounts import sign_in
+from app.storage import schema
+from app.storage.config import masked_url, resolve_database_url
+from app.storage.database import Database, open_database, table_counts
 from models import (
     AgencyKind,
     Condition,
@@ -57,12 +57,12 @@ from models import (
 )
 
 if TYPE_CHECKING:
-    from app.accounts import UserRow
-    from app.audit import Actor
-    from app.catalogue import ItemDetail
-    from app.directory import ItemRef
-    from app.documents import LabelSheet, PrintedDocument
-    from app.inspections import DefectView, InspectionDraft, WatchRow
+    from app.audit.record import Actor
+    from app.catalogue.detail import ItemDetail
+    from app.catalogue.directory import ItemRef
+    from app.documents.content import LabelSheet, PrintedDocument
+    from app.inspections.service import DefectView, InspectionDraft, WatchRow
+    from app.people.accounts import UserRow
 
     Printable: TypeAlias = PrintedDocument | LabelSheet
     # Generic only to type checkers; subscripting it at run time fails.
@@ -139,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_qualification_commands(commands)
     _add_inspection_commands(commands)
     # Issue 8's commands live in their own modules, which use this one's helpers.
-    from app import cli_backup, cli_reports, cli_transfer
+    from app.cli import backup as cli_backup
+    from app.cli import reports as cli_reports
+    from app.cli import transfer as cli_transfer
 
     cli_transfer.add_commands(commands)
     cli_backup.add_commands(commands)
@@ -155,7 +157,7 @@ def _when(text: str | None, what: str = "date and time") -> datetime | None:
 
 
 def cmd_search(url: str, args: argparse.Namespace) -> int:
-    from app.search import SearchFilters, search_items
+    from app.catalogue.search import SearchFilters, search_items
 
     filters = SearchFilters(
         category=args.category,
@@ -227,7 +229,7 @@ def cmd_migrate(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(url: str, args: argparse.Namespace) -> int:
-    from app.demo import load_demo
+    from app.demo.loader import load_demo
 
     db = open_database(url)
     try:
@@ -306,7 +308,7 @@ def _write_pdf(args: argparse.Namespace, source: Printable) -> int:
 
 
 def cmd_print_terms(url: str, args: argparse.Namespace) -> int:
-    from app.documents import sharing_terms_for_tag
+    from app.documents.content import sharing_terms_for_tag
 
     with _opened(url) as db:
         document = sharing_terms_for_tag(db, args.tag)
@@ -314,7 +316,7 @@ def cmd_print_terms(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_print_form(url: str, args: argparse.Namespace) -> int:
-    from app.documents import handover_form
+    from app.documents.content import handover_form
 
     with _opened(url) as db:
         document = handover_form(db, args.loan_id)
@@ -322,7 +324,7 @@ def cmd_print_form(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_labels(url: str, args: argparse.Namespace) -> int:
-    from app.documents import all_label_item_ids, asset_labels, item_ids_for_tags
+    from app.documents.content import all_label_item_ids, asset_labels, item_ids_for_tags
 
     if args.all == bool(args.tags):
         raise DomainError("Give the asset tags to print labels for, or --all, but not both.")
@@ -363,7 +365,7 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_agencies(url: str, args: argparse.Namespace) -> int:
-    from app.directory import list_agencies
+    from app.catalogue.directory import list_agencies
 
     with _opened(url) as db:
         agencies = list_agencies(db)
@@ -377,7 +379,7 @@ def cmd_agencies(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_people(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, list_people
+    from app.catalogue.directory import find_agency, list_people
 
     with _opened(url) as db:
         agency_id = find_agency(db, args.agency).id if args.agency is not None else None
@@ -403,7 +405,7 @@ def cmd_people(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_sites(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, list_sites
+    from app.catalogue.directory import find_agency, list_sites
 
     with _opened(url) as db:
         agency_id = find_agency(db, args.agency).id if args.agency is not None else None
@@ -836,7 +838,7 @@ def _report(args: argparse.Namespace, view: LoanView, sentence: str) -> int:
 
 
 def _line_drafts(db: Database, wanted: list[tuple[str, int | None]]) -> tuple[LineDraft, ...]:
-    from app.directory import find_item
+    from app.catalogue.directory import find_item
 
     return tuple(
         LineDraft(item_id=find_item(db, tag).id, quantity=1 if quantity is None else quantity)
@@ -845,8 +847,8 @@ def _line_drafts(db: Database, wanted: list[tuple[str, int | None]]) -> tuple[Li
 
 
 def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, find_person
-    from app.loans import LoanDraft, get_loan, request_loan
+    from app.catalogue.directory import find_agency, find_person
+    from app.loans.service import LoanDraft, get_loan, request_loan
 
     wanted = _tag_quantities(args)
     starts, due = _when(args.starts, "start"), _when(args.due, "due time")
@@ -884,7 +886,7 @@ def _no_approver_option(args: argparse.Namespace) -> None:
 
 
 def cmd_loan_approve(url: str, args: argparse.Namespace) -> int:
-    from app.loans import approve_loan, get_loan
+    from app.loans.service import approve_loan, get_loan
 
     _no_approver_option(args)
     with _acting(url, args) as (db, actor):
@@ -899,7 +901,7 @@ def cmd_loan_approve(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_decline(url: str, args: argparse.Namespace) -> int:
-    from app.loans import decline_loan, get_loan
+    from app.loans.service import decline_loan, get_loan
 
     _no_approver_option(args)
     with _acting(url, args) as (db, actor):
@@ -917,8 +919,8 @@ EMERGENCY_ONLY = ("borrower", "purpose", "starts", "due", "tag", "quantity", "re
 
 
 def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_person
-    from app.loans import Handover, get_loan, issue_loan
+    from app.catalogue.directory import find_person
+    from app.loans.service import Handover, get_loan, issue_loan
 
     parser: argparse.ArgumentParser = args.parser
     if args.emergency:
@@ -955,7 +957,7 @@ def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
 def _person_id(
     db: Database, text: str | None, *, prefer_agency_id: int | None = None
 ) -> int | None:
-    from app.directory import find_person
+    from app.catalogue.directory import find_person
 
     if text is None:
         return None
@@ -963,8 +965,8 @@ def _person_id(
 
 
 def _emergency_issue(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, find_person
-    from app.loans import Handover, LoanDraft, emergency_issue, get_loan
+    from app.catalogue.directory import find_agency, find_person
+    from app.loans.service import Handover, LoanDraft, emergency_issue, get_loan
 
     parser: argparse.ArgumentParser = args.parser
     if args.id is not None:
@@ -1024,7 +1026,7 @@ def _line_for(view: LoanView, tag: str) -> LoanLineView:
 
 
 def cmd_loan_return(url: str, args: argparse.Namespace) -> int:
-    from app.loans import LineReturn, get_loan, return_loan
+    from app.loans.service import LineReturn, get_loan, return_loan
 
     parser: argparse.ArgumentParser = args.parser
     if args.severity is not None and args.defect is None:
@@ -1098,7 +1100,7 @@ def _return_sentence(
 
 
 def cmd_loan_extend(url: str, args: argparse.Namespace) -> int:
-    from app.loans import extend_loan, get_loan
+    from app.loans.service import extend_loan, get_loan
 
     due = _when(args.due, "due time")
     assert due is not None
@@ -1114,7 +1116,7 @@ def cmd_loan_extend(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_cancel(url: str, args: argparse.Namespace) -> int:
-    from app.loans import cancel_loan, get_loan
+    from app.loans.service import cancel_loan, get_loan
 
     with _acting(url, args) as (db, actor):
         cancel_loan(db, args.id, actor, reason=args.reason)
@@ -1128,7 +1130,7 @@ def cmd_loan_cancel(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_recall(url: str, args: argparse.Namespace) -> int:
-    from app.loans import get_loan, recall_loan
+    from app.loans.service import get_loan, recall_loan
 
     due = _when(args.due, "due time")
     assert due is not None
@@ -1144,7 +1146,7 @@ def cmd_loan_recall(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_show(url: str, args: argparse.Namespace) -> int:
-    from app.loans import get_loan
+    from app.loans.service import get_loan
 
     with _opened(url) as db:
         view = get_loan(db, args.id)
@@ -1193,8 +1195,8 @@ def cmd_loan_show(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, find_site
-    from app.loans import list_loans, loan_counts
+    from app.catalogue.directory import find_agency, find_site
+    from app.loans.service import list_loans, loan_counts
 
     if not 1 <= args.limit <= 500:
         raise DomainError("--limit must be between 1 and 500.")
@@ -1332,7 +1334,7 @@ def _add_user_commands(commands: Subcommands) -> None:
 
 def _administrator(db: Database, args: argparse.Namespace) -> Actor:
     """Signed in as ``--user``, refused at once unless they may manage users."""
-    from app.permissions import Action, require
+    from app.core.permissions import Action, require
 
     credentials = _credentials(args)
     actor = sign_in(db, credentials.username, credentials.password)
@@ -1367,7 +1369,7 @@ def _refuse_before_the_password(
 ) -> None:
     """Refuse what is wrong besides the password, before anyone is asked to type one;
     a problem with a field in ``options`` names the option to give."""
-    from app.accounts import AccountRefused
+    from app.people.accounts import AccountRefused
 
     early = _naming_options([p for p in problems if p.rule != "password"], options or {})
     if early:
@@ -1385,8 +1387,8 @@ def _naming_options(problems: Sequence[Refusal], options: dict[str, str]) -> lis
 
 
 def cmd_user_add(url: str, args: argparse.Namespace) -> int:
-    from app.accounts import UserDraft, check_user, create_user, find_user, has_users
-    from app.directory import find_agency, find_person
+    from app.catalogue.directory import find_agency, find_person
+    from app.people.accounts import UserDraft, check_user, create_user, find_user, has_users
 
     with _opened(url) as db:
         if not has_users(db):
@@ -1418,12 +1420,12 @@ def cmd_user_add(url: str, args: argparse.Namespace) -> int:
 
 
 def _first_administrator(db: Database, args: argparse.Namespace) -> int:
-    from app.accounts import (
+    from app.catalogue.directory import find_agency, find_person
+    from app.people.accounts import (
         FirstAdministrator,
         check_first_administrator,
         create_first_administrator,
     )
-    from app.directory import find_agency, find_person
 
     if args.role is not Role.ADMINISTRATOR:
         raise DomainError(
@@ -1469,7 +1471,7 @@ def _locked_until(row: UserRow, now: datetime) -> datetime | None:
 
 
 def cmd_user_list(url: str, args: argparse.Namespace) -> int:
-    from app.accounts import list_users
+    from app.people.accounts import list_users
 
     with _opened(url) as db:
         rows = list_users(db)
@@ -1516,7 +1518,7 @@ def cmd_user_list(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_user_set_role(url: str, args: argparse.Namespace) -> int:
-    from app.accounts import find_user, set_role
+    from app.people.accounts import find_user, set_role
 
     role: Role = args.role
     with _administering(url, args) as (db, actor):
@@ -1530,7 +1532,7 @@ def cmd_user_set_role(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_user_reset_password(url: str, args: argparse.Namespace) -> int:
-    from app.accounts import find_user, reset_password
+    from app.people.accounts import find_user, reset_password
 
     with _administering(url, args) as (db, actor):
         row = find_user(db, args.username)
@@ -1540,7 +1542,7 @@ def cmd_user_reset_password(url: str, args: argparse.Namespace) -> int:
 
 
 def _set_active(url: str, args: argparse.Namespace, *, active: bool) -> int:
-    from app.accounts import find_user, set_active
+    from app.people.accounts import find_user, set_active
 
     state = "enabled" if active else "disabled"
     with _administering(url, args) as (db, actor):
@@ -1586,8 +1588,8 @@ def _add_qualification_commands(commands: Subcommands) -> None:
 
 
 def cmd_qualifications(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency
-    from app.people import expiring_qualifications
+    from app.catalogue.directory import find_agency
+    from app.people.records import expiring_qualifications
 
     if not args.expiring:
         parser: argparse.ArgumentParser = args.parser
@@ -1878,13 +1880,13 @@ def _item_label(item: ItemRef) -> str:
 
 def _item_status(db: Database, item_id: int) -> str:
     """The item's status as the item panel says it: "Available", "Out of service"…"""
-    from app.catalogue import item_detail
+    from app.catalogue.detail import item_detail
 
     return item_detail(db, item_id).status
 
 
 def _is_out_of_service(status: str) -> bool:
-    from app.catalogue import STATUS_LABELS
+    from app.catalogue.detail import STATUS_LABELS
 
     return status == STATUS_LABELS[ItemStatus.OUT_OF_SERVICE]
 
@@ -1893,7 +1895,7 @@ def _is_out_of_service(status: str) -> bool:
 def _naming_refusals(options: dict[str, str]) -> Iterator[None]:
     """Say, after each problem of an inspection or defect refused within, which option to
     give to put it right."""
-    from app.inspections import InspectionRefused
+    from app.inspections.service import InspectionRefused
 
     try:
         yield
@@ -1937,8 +1939,8 @@ def _out_json(row: WatchRow, codes: dict[int, str]) -> dict[str, Any]:
 
 
 def cmd_inspections_due(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_agency, list_agencies
-    from app.inspections import Watch, inspections_overview
+    from app.catalogue.directory import find_agency, list_agencies
+    from app.inspections.service import Watch, inspections_overview
 
     with _opened(url) as db:
         agency = find_agency(db, args.agency) if args.agency is not None else None
@@ -2006,8 +2008,8 @@ def cmd_inspections_due(url: str, args: argparse.Namespace) -> int:
 def _regime_for(db: Database, item: ItemRef, text: str | None) -> int | None:
     """The regime ``--regime`` names among those covering ``item``; without it, the item's
     only regime (or None, for the rules to ask which, or for kit with no regime)."""
-    from app.directory import best_matches, fold
-    from app.inspections import list_regimes
+    from app.catalogue.directory import best_matches, fold
+    from app.inspections.service import list_regimes
 
     regimes = list_regimes(db, item_id=item.id)
     if text is None:
@@ -2033,7 +2035,7 @@ def _regime_for(db: Database, item: ItemRef, text: str | None) -> int | None:
 
 def _defect_effect(view: DefectView, status: str) -> str:
     """What an open defect does to the kit now, as a sentence."""
-    from app.inspections import SEVERITY_EFFECT
+    from app.inspections.service import SEVERITY_EFFECT
 
     if not _is_out_of_service(status):
         return _sentence(SEVERITY_EFFECT[view.severity].capitalize())
@@ -2046,9 +2048,9 @@ def _defect_effect(view: DefectView, status: str) -> str:
 
 
 def cmd_inspect(url: str, args: argparse.Namespace) -> int:
-    from app.catalogue import item_detail
-    from app.directory import find_item, find_person
-    from app.inspections import InspectionDraft, record_inspection
+    from app.catalogue.detail import item_detail
+    from app.catalogue.directory import find_item, find_person
+    from app.inspections.service import InspectionDraft, record_inspection
 
     parser: argparse.ArgumentParser = args.parser
     result = InspectionResult(args.result.replace("-", "_"))
@@ -2092,7 +2094,7 @@ def _inspection_sentence(
     item: ItemRef, draft: InspectionDraft, inspection_id: int, detail: ItemDetail, was: str
 ) -> str:
     """What ``inspect`` recorded, and where that leaves the item, read back after it."""
-    from app.inspections import RESULT_WORDS
+    from app.inspections.service import RESULT_WORDS
 
     assert draft.result is not None
     assert draft.inspected_on is not None
@@ -2157,8 +2159,8 @@ def defect_json(view: DefectView) -> dict[str, Any]:
 
 
 def cmd_defect_report(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_item
-    from app.inspections import DefectDraft, get_defect, report_defect
+    from app.catalogue.directory import find_item
+    from app.inspections.service import DefectDraft, get_defect, report_defect
 
     with _acting(url, args) as (db, actor):
         item = find_item(db, args.tag)
@@ -2180,7 +2182,7 @@ def cmd_defect_report(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_defect_clear(url: str, args: argparse.Namespace) -> int:
-    from app.inspections import clear_defect, get_defect
+    from app.inspections.service import clear_defect, get_defect
 
     with _acting(url, args) as (db, actor):
         was = _item_status(db, get_defect(db, args.id).item_id)
@@ -2201,8 +2203,8 @@ def cmd_defect_clear(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_defect_list(url: str, args: argparse.Namespace) -> int:
-    from app.directory import find_item
-    from app.inspections import list_defects
+    from app.catalogue.directory import find_item
+    from app.inspections.service import list_defects
 
     item: ItemRef | None = None
     with _opened(url) as db:
@@ -2236,7 +2238,7 @@ def cmd_defect_list(url: str, args: argparse.Namespace) -> int:
 
 
 def cmd_regimes(url: str, args: argparse.Namespace) -> int:
-    from app.inspections import list_regimes
+    from app.inspections.service import list_regimes
 
     with _opened(url) as db:
         regimes = list_regimes(db)
@@ -2293,12 +2295,12 @@ def _error_text(error: KitShareError) -> str:
 
 Handler = Callable[[str, argparse.Namespace], int]
 PdfWriter = Callable[["Printable", Path], int]
-"""Lays a document out as a PDF file and returns its page count (``ui.printing``)."""
+"""Lays a document out as a PDF file and returns its page count (``ui.printing.documents``)."""
 
 
 def main(argv: Sequence[str] | None = None, *, pdf_writer: PdfWriter | None = None) -> int:
     """Run one command. ``pdf_writer`` prints PDFs: the ``kitshare-admin`` program passes
-    Qt's, from ``ui.printing``, which this layer may not import itself."""
+    Qt's, from ``ui.printing.documents``, which this layer may not import itself."""
     args = build_parser().parse_args(argv)
     args.pdf_writer = pdf_writer
     handler: Handler = args.handler

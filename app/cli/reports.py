@@ -1,4 +1,4 @@
-"""``kitshare-admin`` commands for issue 8 (reports); registered by ``app.cli.build_parser``.
+"""``kitshare-admin`` commands for issue 8 (reports); registered by ``app.cli.main.build_parser``.
 
 ``kitshare-admin report KEY [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--agency A]
 [--csv FILE] [--json]`` prints one report (or saves it); ``report --list`` names them all.
@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import DomainError
-from app.reports import (
+from app.core.errors import DomainError
+from app.reports.service import (
     ColumnKind,
     Period,
     Report,
@@ -31,7 +31,7 @@ from app.reports import (
 )
 
 if TYPE_CHECKING:
-    from app.cli import Subcommands
+    from app.cli.main import Subcommands
 
 REPORT_EPILOG = """\
 The period is from --from to --to, both days included (DD/MM/YYYY). Without them it is
@@ -53,7 +53,7 @@ examples:
 
 def add_commands(commands: Subcommands) -> None:
     """Add this module's commands to ``kitshare-admin``."""
-    from app.cli import uk_date
+    from app.cli.main import uk_date
 
     report = commands.add_parser(
         "report",
@@ -96,9 +96,9 @@ def report_period(start: date | None, end: date | None, today: date) -> Period:
 
 
 def cmd_report(url: str, args: argparse.Namespace) -> int:
-    from app.cli import EXIT_OK, _opened, _print_json
-    from app.clock import today_uk
-    from app.directory import find_agency
+    from app.catalogue.directory import find_agency
+    from app.cli.main import EXIT_OK, _opened, _print_json
+    from app.core.clock import today_uk
 
     if args.list:
         if args.key is not None:

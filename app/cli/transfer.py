@@ -1,4 +1,4 @@
-"""``kitshare-admin import`` and ``export`` (issue 8); registered by ``app.cli.build_parser``.
+"""``kitshare-admin import`` and ``export`` (issue 8); registered by ``app.cli.main.build_parser``.
 
 ``import FILE`` signs in (it changes data, and even its dry run checks what the person
 signing in may import: an equipment manager only their own agency's kit), reads the
@@ -28,15 +28,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app.errors import DomainError, NotPermitted
-from app.tabular import RowProblem
+from app.core.errors import DomainError, NotPermitted
+from app.transfer.tabular import RowProblem
 
 if TYPE_CHECKING:
-    from app.audit import Actor
-    from app.cli import Subcommands
-    from app.database import Database
-    from app.tabular import Table
-    from app.transfer import DateOrder, ImportReport, Kind, NewName
+    from app.audit.record import Actor
+    from app.cli.main import Subcommands
+    from app.storage.database import Database
+    from app.transfer.service import DateOrder, ImportReport, Kind, NewName
+    from app.transfer.tabular import Table
 
 # How many problems the report lists before it says how many more there are.
 DEFAULT_SHOWN = 50
@@ -79,7 +79,7 @@ anything is wrong, and then nothing was imported.
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``import`` and ``export`` to ``kitshare-admin``."""
-    from app.cli import _changes_data
+    from app.cli.main import _changes_data
 
     importing = commands.add_parser(
         "import",
@@ -242,7 +242,7 @@ def _problem_line(problem: RowProblem) -> str:
 
 
 def _print_mapping(mapping: dict[str, str], headers: tuple[str, ...], kind: Kind) -> None:
-    from app.transfer import fields_for
+    from app.transfer.service import fields_for
 
     labels = {f.key: f.label for f in fields_for(kind)}
     if not mapping:
@@ -298,9 +298,9 @@ def _print_report(report: ImportReport, shown: int) -> None:
 
 
 def cmd_import(url: str, args: argparse.Namespace) -> int:
-    from app.cli import EXIT_OK, EXIT_REFUSED, _acting
-    from app.tabular import read_table
-    from app.transfer import DateOrder, ImportRefused, Kind, guess_mapping, run_import
+    from app.cli.main import EXIT_OK, EXIT_REFUSED, _acting
+    from app.transfer.service import DateOrder, ImportRefused, Kind, guess_mapping, run_import
+    from app.transfer.tabular import read_table
 
     kind = Kind(args.kind)
     given = _mapping(args.mapping)
@@ -370,7 +370,7 @@ def _checked(
 ) -> tuple[ImportReport, frozenset[tuple[str, str, str | None]]]:
     """The dry run's report, and the new names approved: with ``create_missing``, every
     one the first check offers, checked again with them approved."""
-    from app.transfer import check_import
+    from app.transfer.service import check_import
 
     bar = ProgressBar("Checking")
     try:
@@ -390,9 +390,9 @@ def _checked(
 
 
 def cmd_export(url: str, args: argparse.Namespace) -> int:
-    from app.audit import Actor
-    from app.cli import EXIT_OK, PASSWORD_ENV, USER_ENV, _acting, _opened
-    from app.transfer import Kind, export
+    from app.audit.record import Actor
+    from app.cli.main import EXIT_OK, PASSWORD_ENV, USER_ENV, _acting, _opened
+    from app.transfer.service import Kind, export
 
     kind = Kind(args.kind)
     nouns = {

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.errors import BadDate
+from app.core.errors import BadDate
 from models.base import use_clock as _use_for_models
 
 UK = ZoneInfo("Europe/London")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import enum
 
-from app.audit import Actor
-from app.errors import NotPermitted
+from app.audit.record import Actor
+from app.core.errors import NotPermitted
 from models import Role
 
 RANK = {Role.DUTY_OFFICER: 0, Role.EQUIPMENT_MANAGER: 1, Role.ADMINISTRATOR: 2}
@@ -63,7 +63,7 @@ NEEDS: dict[Action, Role] = {
     Action.RECALL_LOAN: Role.DUTY_OFFICER,
     # Who exactly decides is the protocol's to say: its approver role or above, of the
     # lending agency (most of the Cambridgeshire protocols let the duty officer decide),
-    # or that agency's equipment manager. ``app.loans`` applies it.
+    # or that agency's equipment manager. ``app.loans.service`` applies it.
     Action.DECIDE_LOAN: Role.DUTY_OFFICER,
     Action.EDIT_CATALOGUE: Role.EQUIPMENT_MANAGER,
     Action.RECORD_INSPECTION: Role.EQUIPMENT_MANAGER,

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from app.clock import add_months, today_uk
-from app.passwords import hash_password
+from app.core.clock import add_months, today_uk
+from app.people.passwords import hash_password
 from models import (
     Agency,
     AgencyKind,

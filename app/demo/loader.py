@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.clock import now_utc
-from app.database import Database, open_database
-from app.errors import DatabaseNotEmpty
-from app.permissions import with_article
+from app.core.clock import now_utc
+from app.core.errors import DatabaseNotEmpty
+from app.core.permissions import with_article
+from app.storage.database import Database, open_database
 from models import Agency, AppUser, AuditEvent, Base
 
 DEMO_LOADED = "demo.loaded"
@@ -37,7 +37,7 @@ def is_empty(db: Database) -> bool:
 
 def load_demo(db: Database, *, now: datetime | None = None) -> None:
     """Fill an empty database with the Cambridgeshire demo data, in one transaction."""
-    from app.demo_data import populate_demo
+    from app.demo.data import populate_demo
 
     if not is_empty(db):
         raise DatabaseNotEmpty(
@@ -78,7 +78,7 @@ def demo_accounts(db: Database) -> list[DemoAccount]:
     one can change, says so. A real database never has that event, so it shows nothing.
     Accounts since disabled, removed or given another role are left out.
     """
-    from app.demo_data import (
+    from app.demo.data import (
         KIT_MANAGER_PASSWORD,
         LENDER_CONTACT,
         USERS,

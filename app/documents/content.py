@@ -1,7 +1,7 @@
 """Printed documents as data and HTML: sharing terms, hand-over forms and asset labels.
 
 The documents are built here, from the register, the catalogue and the loans, so the
-command line and the window print the same words; ``ui.printing`` lays them out on A4
+command line and the window print the same words; ``ui.printing.documents`` lays them out on A4
 pages with Qt. The HTML keeps to what Qt's rich text understands (tables, headings,
 paragraphs, simple CSS), and never clips: every table is as wide as the page and text
 wraps.
@@ -18,14 +18,14 @@ from html import escape
 import segno
 from sqlalchemy import select
 
-from app.catalogue import ItemDetail, item_detail
-from app.clock import format_date, format_datetime, format_hours, now_utc
-from app.database import Database
-from app.errors import DomainError, NotFound
-from app.loans import LoanLineView, LoanView, describe_duration, get_loan
-from app.register import ClauseView, MouView, ProtocolView, get_mou
-from app.search import find_by_tags
-from app.text import clean_text
+from app.agreements.register import ClauseView, MouView, ProtocolView, get_mou
+from app.catalogue.detail import ItemDetail, item_detail
+from app.catalogue.search import find_by_tags
+from app.core.clock import format_date, format_datetime, format_hours, now_utc
+from app.core.errors import DomainError, NotFound
+from app.core.text import clean_text
+from app.loans.service import LoanLineView, LoanView, describe_duration, get_loan
+from app.storage.database import Database
 from models import EquipmentItem, ItemStatus, LoanLine, SharingProtocol
 
 

@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.audit import Actor, record_change, snapshot
-from app.clock import (
+from app.audit.record import Actor, record_change, snapshot
+from app.core.clock import (
     UK,
     add_months,
     day_problem,
@@ -40,10 +40,10 @@ from app.clock import (
     now_utc,
     today_uk,
 )
-from app.database import Database
-from app.errors import NotFound, Refusal, Refused
-from app.permissions import Action, require
-from app.text import clean_fields, clean_text
+from app.core.errors import NotFound, Refusal, Refused
+from app.core.permissions import Action, require
+from app.core.text import clean_fields, clean_text
+from app.storage.database import Database
 from models import (
     OUT_STATUSES,
     Agency,

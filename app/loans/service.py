@@ -6,7 +6,7 @@ writes the change and its audit event, and commits them together, or refuses wit
 
 No double booking, even between two station PCs at the same instant:
 
-* the booking writes its lines, then asks :func:`app.availability.peak_booked` (the
+* the booking writes its lines, then asks :func:`app.catalogue.availability.peak_booked` (the
   same definition search uses to show what is free) whether any moment of the period
   now holds more than the item's quantity, and rolls back if so;
 * on PostgreSQL the items are locked first (``SELECT … FOR UPDATE``), so two bookings of
@@ -30,14 +30,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.agreements import covering_protocols, status_of, usable_protocols
-from app.audit import Actor, record, snapshot
-from app.availability import Period, available_quantity, peak_booked
-from app.clock import UK, format_date, format_datetime, moment_problem, now_utc, today_uk
-from app.database import Database
-from app.directory import PersonRef, list_agencies, list_people
-from app.errors import DomainError, NotFound, Refusal, Refused
-from app.inspections import (
+from app.agreements.status import covering_protocols, status_of, usable_protocols
+from app.audit.record import Actor, record, snapshot
+from app.catalogue.availability import Period, available_quantity, peak_booked
+from app.catalogue.directory import PersonRef, list_agencies, list_people
+from app.core.clock import UK, format_date, format_datetime, moment_problem, now_utc, today_uk
+from app.core.errors import DomainError, NotFound, Refusal, Refused
+from app.core.permissions import RANK, Action, require
+from app.core.text import clean_fields, clean_text
+from app.inspections.service import (
     DefectView,
     Standing,
     item_standings,
@@ -45,8 +46,7 @@ from app.inspections import (
     open_defects,
     settle_status,
 )
-from app.permissions import RANK, Action, require
-from app.text import clean_fields, clean_text
+from app.storage.database import Database
 from models import (
     OUT_STATUSES,
     Agency,
@@ -982,7 +982,7 @@ def issue_blockers(
     defects: Sequence[DefectView] | None = None,
 ) -> list[Refusal]:
     """Why ``item`` cannot be handed over today: its status, open major or unsafe defects,
-    lapsed, failed or missing inspections (``app.inspections`` says which).
+    lapsed, failed or missing inspections (``app.inspections.service`` says which).
 
     The item panel shows exactly this list, and issuing refuses on it; it passes the
     standings and open defects it has already read.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.database import Database
-from app.errors import NotFound
-from app.loans import tracked_readings
+from app.core.errors import NotFound
+from app.loans.service import tracked_readings
+from app.storage.database import Database
 from models import EquipmentItem
 
 

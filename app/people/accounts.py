@@ -1,7 +1,7 @@
 """App users: signing in, lock-out after wrong passwords, and keeping the accounts.
 
 A station PC is shared by a whole watch, so every change is made by someone who signed
-in. Passwords are hashed with argon2 (``app.passwords``); neither they nor their hashes
+in. Passwords are hashed with argon2 (``app.people.passwords``); neither they nor their hashes
 ever reach the audit trail or a log.
 
 After ``MAX_FAILED_ATTEMPTS`` wrong passwords in a row an account is locked for
@@ -20,13 +20,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit import Actor, record_change
-from app.clock import format_datetime, now_utc
-from app.database import Database
-from app.errors import NotFound, NotPermitted, Refusal, Refused
-from app.passwords import hash_password, verify_password
-from app.permissions import Action, require, role_in_words, with_article
-from app.text import clean_fields, clean_text
+from app.audit.record import Actor, record_change
+from app.core.clock import format_datetime, now_utc
+from app.core.errors import NotFound, NotPermitted, Refusal, Refused
+from app.core.permissions import Action, require, role_in_words, with_article
+from app.core.text import clean_fields, clean_text
+from app.people.passwords import hash_password, verify_password
+from app.storage.database import Database
 from models import Agency, AgencyKind, AppUser, Person, Role
 
 MAX_FAILED_ATTEMPTS = 5

@@ -5,7 +5,7 @@ audited in the same transaction. A qualification lapses after its expiry date; o
 that expires within ``EXPIRING_DAYS`` is marked so a manager can book the renewal in
 time. When a person holds the same qualification more than once (a renewal recorded
 beside the old certificate), the record lasting longest decides, as it does when kit
-is issued (``app.loans``): a lapsed older one never hides a renewal.
+is issued (``app.loans.service``): a lapsed older one never hides a renewal.
 
 Reads return frozen views (no ORM objects outlive their session); edits take drafts
 and raise ``PeopleRefused`` listing every problem, with the field to point at.
@@ -26,17 +26,17 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.audit import Actor, record_change, snapshot
-from app.clock import add_months, day_problem, format_date, look_ahead_problem, today_uk
-from app.database import Database
-from app.directory import PersonRef, fold
-from app.errors import NotFound, Refusal, Refused
+from app.audit.record import Actor, record_change, snapshot
+from app.catalogue.directory import PersonRef, fold
+from app.core.clock import add_months, day_problem, format_date, look_ahead_problem, today_uk
+from app.core.errors import NotFound, Refusal, Refused
+from app.core.permissions import Action, require, role_in_words
+from app.core.text import clean_fields, clean_text
 
 # The issue check's own protocol lookup and "which record decides" rule, so the issue
 # dialog offers exactly the people the check will accept.
-from app.loans import lasts_longer, protocol_for
-from app.permissions import Action, require, role_in_words
-from app.text import clean_fields, clean_text
+from app.loans.service import lasts_longer, protocol_for
+from app.storage.database import Database
 from models import (
     Agency,
     AppUser,

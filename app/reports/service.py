@@ -35,9 +35,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from app.clock import UK, add_months, day_problem, format_date, format_datetime, now_utc, today_uk
-from app.database import Database
-from app.errors import NotFound, Refusal, Refused
+from app.core.clock import (
+    UK,
+    add_months,
+    day_problem,
+    format_date,
+    format_datetime,
+    now_utc,
+    today_uk,
+)
+from app.core.errors import NotFound, Refusal, Refused
+from app.storage.database import Database
 from models import (
     Agency,
     AuditEvent,
@@ -863,7 +871,7 @@ def _least_lent(session: Session, sql: _Sql, context: _Context) -> Report:
 
 
 def _overdue(db: Database, context: _Context) -> Report:
-    from app.loans import LoanSection, list_loans, loan_counts
+    from app.loans.service import LoanSection, list_loans, loan_counts
 
     # The Loans view's own "Overdue" list: out, and past the due time (the recall time
     # once recalled; an extension moves the due time itself).
@@ -959,7 +967,7 @@ def _contacts(db: Database, loan_ids: Sequence[int]) -> dict[int, str]:
 
 
 def _inspections_due(db: Database, context: _Context) -> Report:
-    from app.inspections import Watch, inspections_overview
+    from app.inspections.service import Watch, inspections_overview
 
     overview = inspections_overview(
         db, days=LOOK_AHEAD_DAYS, agency_id=context.agency_id, now=context.now
@@ -1016,7 +1024,7 @@ def _inspections_due(db: Database, context: _Context) -> Report:
 
 
 def _qualifications_expiring(db: Database, context: _Context) -> Report:
-    from app.people import expiring_qualifications
+    from app.people.records import expiring_qualifications
 
     expiring = expiring_qualifications(
         db, days=LOOK_AHEAD_DAYS, today=context.today, agency_id=context.agency_id
@@ -1252,12 +1260,12 @@ def report_table(report: Report, *, typed: bool = False) -> list[list[object]]:
 
 
 def write_report_csv(report: Report, path: Path) -> int:
-    """The report as CSV (UTF-8 with BOM), via ``app.tabular``; returns the rows written.
+    """The report as CSV (UTF-8 with BOM), via ``app.transfer.tabular``; returns the rows written.
 
     A clean table that opens straight into a spreadsheet: the column titles, the rows and
     the totals row. A path ending .xlsx gets a workbook with the numbers kept as numbers.
     """
-    from app.tabular import write_table
+    from app.transfer.tabular import write_table
 
     typed = path.suffix.lower() == ".xlsx"
     return write_table(

@@ -15,7 +15,7 @@ from platformdirs import user_data_path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from app.errors import DatabaseUnavailable, DomainError
+from app.core.errors import DatabaseUnavailable, DomainError
 
 ENV_DATABASE_URL = "KITSHARE_DATABASE_URL"
 APP_NAME = "KitShare"

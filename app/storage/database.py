@@ -25,8 +25,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
-from app.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
-from app.errors import (
+from app.core.errors import (
     AuditTamper,
     DatabaseCorrupt,
     DatabaseLocked,
@@ -34,6 +33,7 @@ from app.errors import (
     DatabaseUnavailable,
     EnvironmentFault,
 )
+from app.storage.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
 from models import Base
 
 # How long a SQLite writer waits for another station's transaction before giving up.
@@ -205,7 +205,7 @@ def open_database(
     Raises an ``EnvironmentFault`` with one sentence for the person when the database
     cannot be used; nothing in it is changed in that case.
     """
-    from app import schema as runner
+    from app.storage import schema as runner
 
     url = normalise_url(url)
     path = check_sqlite_file(url, empty_file_ok=empty_file_ok)

@@ -5,12 +5,12 @@ transaction: a bad row, a cancel or a failure leaves the database as it was.
 
 How a file comes in:
 
-1. ``read_table`` (``app.tabular``) reads it as text; ``guess_mapping`` matches its
+1. ``read_table`` (``app.transfer.tabular``) reads it as text; ``guess_mapping`` matches its
    headings to the fields of ``fields_for(kind)``, and the person may correct that.
 2. ``check_import`` reads every row in two passes. The first needs no database: it
    turns each row's text into values (whole numbers, pence, dates, statuses) and runs
-   the same rules the item dialog and the people view run (``app.items.validate``, the
-   text and contact rules of ``app.people``), so there is one copy of each rule. The
+   the same rules the item dialog and the people view run (``app.catalogue.items.validate``, the
+   text and contact rules of ``app.people.records``), so there is one copy of each rule. The
    second matches names to what is on record (case and spaces do not matter; an agency
    by its name or short code, a site among its agency's sites), finds tags or staff
    numbers used twice, and collects the categories, agencies and sites the file names
@@ -33,7 +33,7 @@ order is decided from the whole column: a value only one order fits (25/08/2022,
 person may choose the order (``dates``). Only a column with values that fit only one
 order, values that fit only the other, and values that fit both is refused, on the rows
 that could be read either way. Dates written YYYY-MM-DD, and a workbook's date cells
-(read as YYYY-MM-DD by ``app.tabular``), are read as they are.
+(read as YYYY-MM-DD by ``app.transfer.tabular``), are read as they are.
 """
 
 from __future__ import annotations
@@ -56,18 +56,18 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit import Actor, record_change
-from app.catalogue import STATUS_LABELS as ITEM_STATUS_LABELS
-from app.clock import format_date, now_utc, today_uk
-from app.database import Database
-from app.directory import fold
-from app.errors import DomainError, NotPermitted
-from app.inspections import SEVERITY_WORDS
-from app.items import ItemDraft, validate
-from app.loans import STATUS_LABELS as LOAN_STATUS_LABELS
-from app.people import PersonDraft, _contact_problems, _text_problems
-from app.permissions import Action, may, refusal, require, with_article
-from app.tabular import PROGRESS_EVERY, Cancelled, Progress, RowProblem, Table, write_table
+from app.audit.record import Actor, record_change
+from app.catalogue.detail import STATUS_LABELS as ITEM_STATUS_LABELS
+from app.catalogue.directory import fold
+from app.catalogue.items import ItemDraft, validate
+from app.core.clock import format_date, now_utc, today_uk
+from app.core.errors import DomainError, NotPermitted
+from app.core.permissions import Action, may, refusal, require, with_article
+from app.inspections.service import SEVERITY_WORDS
+from app.loans.service import STATUS_LABELS as LOAN_STATUS_LABELS
+from app.people.records import PersonDraft, _contact_problems, _text_problems
+from app.storage.database import Database
+from app.transfer.tabular import PROGRESS_EVERY, Cancelled, Progress, RowProblem, Table, write_table
 from models import (
     Agency,
     AgencyKind,
@@ -1378,8 +1378,8 @@ def _person_rows(
 
 
 def _person_problems(draft: PersonDraft) -> list[Any]:
-    """``app.people``'s rules for a person's own fields (not those needing the database)."""
-    from app.people import NAME_MAX, RANK_MAX, STAFF_NUMBER_MAX
+    """``app.people.records``'s rules for a person's own fields (not those needing the database)."""
+    from app.people.records import NAME_MAX, RANK_MAX, STAFF_NUMBER_MAX
 
     return [
         *_text_problems(

@@ -34,8 +34,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.clock import UK, format_date
-from app.errors import DomainError
+from app.core.clock import UK, format_date
+from app.core.errors import DomainError
 
 Progress = Callable[[int, int], bool]
 """Called with (done, total) as work goes on; returning False asks the work to stop."""

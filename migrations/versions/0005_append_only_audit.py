@@ -22,7 +22,7 @@ down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The words the database answers with; ``app.database`` looks for them.
+# The words the database answers with; ``app.storage.database`` looks for them.
 APPEND_ONLY = "audit_events is append-only"
 MESSAGE = f"{APPEND_ONLY}: audit events cannot be changed or deleted"
 

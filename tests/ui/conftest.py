@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.database import Database, open_database
+from app.storage.database import Database, open_database
 from tests.templates import Content, SqliteTemplates
 from tests.ui.driving import ADMINISTRATOR, open_window
 from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.audit import Actor
+from app.audit.record import Actor
 from models import Role
-from ui.catalogue_model import Column
-from ui.main_window import MainWindow
+from ui.catalogue.model import Column
+from ui.shell.main_window import MainWindow
 
 # Signed in, for the tests that are about something else: may do anything, for any agency.
 ADMINISTRATOR = Actor("Test Administrator (test)", role=Role.ADMINISTRATOR)

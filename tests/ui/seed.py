@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.clock import now_utc, today_uk
-from app.database import Database, open_database
+from app.core.clock import now_utc, today_uk
+from app.storage.database import Database, open_database
 from models import (
     Agency,
     AgencyKind,

@@ -11,21 +11,21 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.accounts import sign_in
-from app.audit import Actor
-from app.clock import today_uk
-from app.database import Database
-from app.register import (
+from app.agreements.register import (
     MouDraft,
     create_mou,
     find_mou,
     get_mou,
     register_choices,
 )
+from app.audit.record import Actor
+from app.core.clock import today_uk
+from app.people.accounts import sign_in
+from app.storage.database import Database
 from models import ChargingBasis, Role
-from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
-from ui.mou_dialog import NOT_SET, MouDialog, OptionalDateEdit, RegisterFormDialog
-from ui.protocol_dialog import ProtocolDialog, pounds_to_pence, split_tags
+from ui.agreements.mou_dialog import NOT_SET, MouDialog, OptionalDateEdit, RegisterFormDialog
+from ui.agreements.protocol_dialog import ProtocolDialog, pounds_to_pence, split_tags
+from ui.widgets.form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
 
 TRI = "CPFA-MOU-2022-01"
 UAS = "CAMBS-UAS-MOU-2024-03"

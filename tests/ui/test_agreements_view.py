@@ -11,20 +11,22 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.accounts import sign_in
-from app.agreements import MouStatus
-from app.audit import Actor
-from app.clock import format_date
-from app.database import Database
-from app.register import (
+from app.agreements.register import (
     find_mou,
     get_mou,
     list_mous,
     register_choices,
 )
+from app.agreements.status import MouStatus
+from app.audit.record import Actor
+from app.core.clock import format_date
+from app.people.accounts import sign_in
+from app.storage.database import Database
 from models import Role
 from tests.ui.loan_driving import act_as
-from ui.agreements_view import (
+from ui.agreements.mou_dialog import MouDialog
+from ui.agreements.protocol_dialog import ProtocolDialog
+from ui.agreements.view import (
     NO_MATCH_TEXT,
     READ_ONLY_TEXT,
     STATUS_COLOURS,
@@ -33,8 +35,6 @@ from ui.agreements_view import (
     MouTableModel,
     paragraphs,
 )
-from ui.mou_dialog import MouDialog
-from ui.protocol_dialog import ProtocolDialog
 
 TRI = "CPFA-MOU-2022-01"
 UAS = "CAMBS-UAS-MOU-2024-03"

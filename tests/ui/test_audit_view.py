@@ -15,16 +15,18 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app import accounts, items, loans
-from app.audit import Actor
-from app.database import Database, open_database
-from app.demo_data import KIT_MANAGER_PASSWORD, USERS, kit_manager_username
-from app.errors import KitShareError
+from app.audit.record import Actor
+from app.catalogue import items
+from app.core.errors import KitShareError
+from app.demo.data import KIT_MANAGER_PASSWORD, USERS, kit_manager_username
+from app.loans import service as loans
+from app.people import accounts
+from app.storage.database import Database, open_database
 from models import Agency, EquipmentItem, Loan, LoanStatus, Role
 from tests.templates import Content, SqliteTemplates
 from tests.test_audit_trail import MANAGER, STATION, Trail, at, build_trail
-from ui import audit_view
-from ui.audit_view import AuditColumn, AuditTableModel, AuditView
+from ui.audit import view as audit_view
+from ui.audit.view import AuditColumn, AuditTableModel, AuditView
 
 DUTY = Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER)
 
@@ -101,7 +103,7 @@ def change_rows(text: str) -> list[list[str]]:
 
 
 def test_the_table_model_is_sound(qtmodeltester: Any, db: Database, trail: Trail) -> None:
-    from app.audit_trail import AuditQuery, list_audit
+    from app.audit.trail import AuditQuery, list_audit
 
     model = AuditTableModel()
     model.show_rows(list_audit(db, AuditQuery(), MANAGER).rows)

@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.items import create_item, load_draft
-from app.search import search_items
+from app.catalogue.items import create_item, load_draft
+from app.catalogue.search import search_items
 from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
 from tests.ui.seed import DRONE_TAG, Catalogue
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 
 def test_a_new_item_saved_in_the_dialog_is_shown(

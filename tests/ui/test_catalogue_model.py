@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 from pytestqt.modeltest import ModelTester
 
-from app.search import SearchFilters, SortKey
+from app.catalogue.search import SearchFilters, SortKey
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -15,7 +15,7 @@ from tests.ui.seed import (
     Catalogue,
     add_traffic_cones,
 )
-from ui.catalogue_model import PAGE_SIZE, Column, SearchRequest, SearchResultModel
+from ui.catalogue.model import PAGE_SIZE, Column, SearchRequest, SearchResultModel
 
 CONES = 450
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 
-from app.backup import back_up
-from app.database import Database
+from app.storage.backup import back_up
+from app.storage.database import Database
 from models import EquipmentItem
 from tests.ui.driving import ADMINISTRATOR, sign_in
-from ui.main_window import REPORTS_TAB, MainWindow
+from ui.shell.main_window import REPORTS_TAB, MainWindow
 
 
 def opened(qtbot: QtBot, db: Database) -> MainWindow:

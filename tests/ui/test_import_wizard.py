@@ -25,16 +25,16 @@ from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app.accounts import sign_in
-from app.audit import Actor
-from app.database import Database
-from app.tabular import read_table
-from app.transfer import DateOrder, Kind, NewNameKind
+from app.audit.record import Actor
+from app.people.accounts import sign_in
+from app.storage.database import Database
+from app.transfer.service import DateOrder, Kind, NewNameKind
+from app.transfer.tabular import read_table
 from models import Category, EquipmentItem, ItemStatus, Person
 from tests import factories as f
 from tests.ui.driving import ADMINISTRATOR
-from ui import import_wizard
-from ui.import_wizard import NOT_IMPORTED, ImportWizard, WorkProgress
+from ui.transfer import import_wizard
+from ui.transfer.import_wizard import NOT_IMPORTED, ImportWizard, WorkProgress
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

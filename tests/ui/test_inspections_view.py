@@ -16,13 +16,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.accounts import sign_in as account_sign_in
-from app.audit import Actor
-from app.catalogue import item_detail
-from app.clock import add_months, format_date, today_uk
-from app.database import Database
-from app.directory import find_agency, find_item, list_people
-from app.inspections import (
+from app.audit.record import Actor
+from app.catalogue.detail import item_detail
+from app.catalogue.directory import find_agency, find_item, list_people
+from app.core.clock import add_months, format_date, today_uk
+from app.inspections.service import (
     Watch,
     WatchRow,
     clear_defect,
@@ -31,6 +29,8 @@ from app.inspections import (
     list_defects,
     list_regimes,
 )
+from app.people.accounts import sign_in as account_sign_in
+from app.storage.database import Database
 from models import (
     AuditEvent,
     DefectSeverity,
@@ -43,16 +43,16 @@ from models import (
 from tests import factories as f
 from tests.ui.driving import sign_in, wait_for_results
 from tests.ui.loan_driving import act_as
-from ui.inspection_dialogs import (
+from ui.agreements.mou_dialog import RegisterFormDialog
+from ui.inspections.dialogs import (
     ClearDefectDialog,
     RecordInspectionDialog,
     RegimeDialog,
     RegimesDialog,
     ReportDefectDialog,
 )
-from ui.inspections_view import InspectionsView, WatchTableModel, watch_text
-from ui.main_window import INSPECTIONS_TAB, LOANS_TAB, MainWindow
-from ui.mou_dialog import RegisterFormDialog
+from ui.inspections.view import InspectionsView, WatchTableModel, watch_text
+from ui.shell.main_window import INSPECTIONS_TAB, LOANS_TAB, MainWindow
 
 FAILED_TRIPOD = "CFR-000281"  # failed its LOLER examination: out of service, unsafe defect
 TOWER_LIGHT = "CFR-000233"  # an open unsafe defect: out of service

@@ -11,13 +11,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.audit import Actor
-from app.clock import today_uk
-from app.items import load_draft, update_item
-from app.search import search_items
+from app.audit.record import Actor
+from app.catalogue.items import load_draft, update_item
+from app.catalogue.search import search_items
+from app.core.clock import today_uk
 from models import Role
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
-from ui.item_dialog import ADD_TITLE, ItemDialog, pounds_to_pence
+from ui.catalogue.item_dialog import ADD_TITLE, ItemDialog, pounds_to_pence
 
 ACTOR = Actor("Sgt A. Example", role=Role.ADMINISTRATOR)
 

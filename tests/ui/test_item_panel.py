@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.catalogue import item_detail
-from app.clock import format_hours
+from app.catalogue.detail import item_detail
+from app.core.clock import format_hours
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
-from ui.item_panel import EMPTY_TEXT, ItemPanel
+from ui.catalogue.item_panel import EMPTY_TEXT, ItemPanel
 
 
 def test_panel_asks_for_a_selection_when_empty(qtbot: QtBot) -> None:

@@ -10,11 +10,11 @@ from PySide6.QtCore import QDate, QDateTime, QSignalBlocker, Qt, QTime, QTimeZon
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-import ui.loan_dialogs
-from app.audit import Actor
-from app.catalogue import item_detail
-from app.clock import now_utc
-from app.loans import (
+import ui.loans.forms
+from app.audit.record import Actor
+from app.catalogue.detail import item_detail
+from app.core.clock import now_utc
+from app.loans.service import (
     Handover,
     LineDraft,
     LoanDraft,
@@ -27,9 +27,15 @@ from app.loans import (
 from models import DefectSeverity, LoanStatus, Role
 from tests.ui.loan_driving import People, choose, press_ok, settle
 from tests.ui.seed import BARRIERS_TAG, Catalogue
-from ui.loan_decisions import ApproveDialog, CancelDialog, DeclineDialog, ExtendDialog, RecallDialog
-from ui.loan_dialogs import EmergencyIssueDialog, RequestDialog, ReturnDialog
-from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, LoanFormDialog, UkDateTimeEdit
+from ui.loans.decisions import (
+    ApproveDialog,
+    CancelDialog,
+    DeclineDialog,
+    ExtendDialog,
+    RecallDialog,
+)
+from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
+from ui.widgets.form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, LoanFormDialog, UkDateTimeEdit
 
 ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 
@@ -188,7 +194,7 @@ def test_a_refusal_on_saving_keeps_the_dialog_open_with_everything_typed(
     # Another station books the barriers after this dialog last checked.
     draft = dialog.draft()
     request_loan(catalogue.db, dataclasses.replace(draft, purpose="Elsewhere"), ACTOR)
-    monkeypatch.setattr(ui.loan_dialogs, "check_request", lambda *_args, **_kw: [])
+    monkeypatch.setattr(ui.loans.forms, "check_request", lambda *_args, **_kw: [])
 
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 

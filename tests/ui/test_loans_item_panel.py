@@ -9,14 +9,14 @@ from PySide6.QtCore import QPoint
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.loans import DayAvailability, availability_timeline
+from app.loans.service import DayAvailability, availability_timeline
 from tests.ui.driving import click_tag
 from tests.ui.loan_driving import People, act_as, choose, click, press_ok
 from tests.ui.seed import BARRIERS_TAG, BROKEN_DRONE_TAG, DRONE_TAG, TOILET_TAG, Catalogue
-from ui.availability_strip import STATE_COLOURS, AvailabilityStrip, DayState, day_text
-from ui.item_panel import NOTHING_OUT_TEXT
-from ui.loan_dialogs import EmergencyIssueDialog
-from ui.main_window import MainWindow
+from ui.catalogue.availability_strip import STATE_COLOURS, AvailabilityStrip, DayState, day_text
+from ui.catalogue.item_panel import NOTHING_OUT_TEXT
+from ui.loans.forms import EmergencyIssueDialog
+from ui.shell.main_window import MainWindow
 
 
 def test_return_is_offered_only_for_an_item_out_on_loan(window: MainWindow) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.loans import LoanSection, get_loan, list_loans, loan_counts
+from app.loans.service import LoanSection, get_loan, list_loans, loan_counts
 from models import LoanStatus
 from tests.ui.driving import click_tag, sign_in
 from tests.ui.loan_driving import (
@@ -20,10 +20,10 @@ from tests.ui.loan_driving import (
     press_ok,
 )
 from tests.ui.seed import BARRIERS_TAG, Catalogue
-from ui.loan_decisions import ApproveDialog
-from ui.loan_dialog import LoanDialog
-from ui.loan_dialogs import IssueDialog, RequestDialog, ReturnDialog
-from ui.main_window import MainWindow
+from ui.loans.decisions import ApproveDialog
+from ui.loans.forms import IssueDialog, RequestDialog, ReturnDialog
+from ui.loans.loan_detail import LoanDialog
+from ui.shell.main_window import MainWindow
 
 
 def test_request_approve_issue_part_return_and_return_barriers_in_the_window(

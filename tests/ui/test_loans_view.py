@@ -8,10 +8,10 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.audit import Actor
-from app.clock import now_utc
-from app.items import choices
-from app.loans import (
+from app.audit.record import Actor
+from app.catalogue.items import choices
+from app.core.clock import now_utc
+from app.loans.service import (
     LineDraft,
     LoanDraft,
     LoanSection,
@@ -23,10 +23,10 @@ from app.loans import (
 from models import Role
 from tests.ui.loan_driving import People, act_as, choose, open_loan_row
 from tests.ui.seed import BARRIERS_TAG, Catalogue
-from ui.loan_dialog import LoanDialog
-from ui.loans_model import LoanColumn, LoanTableModel
-from ui.loans_view import LoansView
-from ui.main_window import MainWindow, loans_tab_title
+from ui.loans.loan_detail import LoanDialog
+from ui.loans.model import LoanColumn, LoanTableModel
+from ui.loans.view import LoansView
+from ui.shell.main_window import MainWindow, loans_tab_title
 
 ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-import app.config
+import app.storage.config
 import ui.main
-from app.config import ENV_DATABASE_URL
+from app.storage.config import ENV_DATABASE_URL
 from tests.pgpassword import (  # noqa: F401 - the fixtures are used by name
     PASSWORD,
     PasswordServer,
@@ -29,7 +29,7 @@ from ui.main import (
     main,
     open_chosen_database,
 )
-from ui.main_window import MainWindow
+from ui.shell.main_window import MainWindow
 
 Messages = list[tuple[str, str]]
 
@@ -126,7 +126,7 @@ def test_the_default_database_is_made_in_a_new_data_folder(
 ) -> None:
     folder = tmp_path / "data" / "KitShare"
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
-    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(app.storage.config, "data_folder", lambda: folder)
     monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
 
     db = open_chosen_database(None, demo=False)
@@ -144,7 +144,7 @@ def test_a_data_folder_that_cannot_be_made_is_explained(
     blocker.write_text("a file where the folder should be")
     folder = blocker / "KitShare"
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
-    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(app.storage.config, "data_folder", lambda: folder)
     monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
 
     assert main([]) == 1
@@ -164,7 +164,7 @@ def test_help_describes_both_options() -> None:
 @pytest.fixture
 def default_database_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Were a mistake taken for "no URL", the default database would be the test's."""
-    monkeypatch.setattr(app.config, "data_folder", lambda: tmp_path)
+    monkeypatch.setattr(app.storage.config, "data_folder", lambda: tmp_path)
     monkeypatch.setattr(ui.main, "data_folder", lambda: tmp_path)
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
 
@@ -319,7 +319,7 @@ def test_the_data_folder_and_database_are_for_this_account_only(
 ) -> None:
     folder = tmp_path / "data" / "KitShare"
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
-    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(app.storage.config, "data_folder", lambda: folder)
     monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
     previous = os.umask(0o022)
     try:
@@ -346,7 +346,7 @@ def test_a_data_folder_left_open_by_an_older_kit_share_is_closed(
     folder.mkdir(parents=True)
     folder.chmod(0o755)
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
-    monkeypatch.setattr(app.config, "data_folder", lambda: folder)
+    monkeypatch.setattr(app.storage.config, "data_folder", lambda: folder)
     monkeypatch.setattr(ui.main, "data_folder", lambda: folder)
 
     open_chosen_database(None, demo=False).dispose()

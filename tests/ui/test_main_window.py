@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import delete
 
-from app.clock import format_date, today_uk
-from app.database import open_database
+from app.core.clock import format_date, today_uk
+from app.storage.database import open_database
 from models import EquipmentItem
 from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
 from tests.ui.seed import (
@@ -25,9 +25,9 @@ from tests.ui.seed import (
     TOILET_TAG,
     Catalogue,
 )
-from ui.catalogue_model import Column
-from ui.item_panel import NOT_SHAREABLE_TEXT
-from ui.main_window import EMPTY_CATALOGUE_TEXT, MainWindow
+from ui.catalogue.item_panel import NOT_SHAREABLE_TEXT
+from ui.catalogue.model import Column
+from ui.shell.main_window import EMPTY_CATALOGUE_TEXT, MainWindow
 
 Messages = list[tuple[str, str]]
 

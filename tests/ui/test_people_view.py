@@ -15,11 +15,10 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit import Actor
-from app.clock import format_date, now_utc, today_uk
-from app.database import Database
-from app.loans import LineDraft, LoanDraft, approve_loan, get_loan, request_loan
-from app.people import (
+from app.audit.record import Actor
+from app.core.clock import format_date, now_utc, today_uk
+from app.loans.service import LineDraft, LoanDraft, approve_loan, get_loan, request_loan
+from app.people.records import (
     PersonDraft,
     QualificationDraft,
     QualificationStatus,
@@ -30,14 +29,20 @@ from app.people import (
     get_person,
     list_person_rows,
 )
+from app.storage.database import Database
 from models import AuditEvent, Person, PersonQualification, QualificationType, Role
 from tests import factories as f
 from tests.ui.loan_driving import People, act_as, choose
 from tests.ui.seed import BARRIERS_TAG, TOILET_TAG, Catalogue
-from ui.loan_dialogs import EmergencyIssueDialog, IssueDialog
-from ui.loan_form import PersonCombo
-from ui.mou_dialog import RegisterFormDialog
-from ui.people_view import (
+from ui.agreements.mou_dialog import RegisterFormDialog
+from ui.loans.forms import EmergencyIssueDialog, IssueDialog
+from ui.people.person_dialog import (
+    PersonDialog,
+    QualificationDialog,
+    QualificationTypeDialog,
+    QualificationTypesDialog,
+)
+from ui.people.view import (
     READ_ONLY_TEXT,
     STATUS_COLOURS,
     ExpiringTableModel,
@@ -47,12 +52,7 @@ from ui.people_view import (
     QualificationColumn,
     QualificationTableModel,
 )
-from ui.person_dialog import (
-    PersonDialog,
-    QualificationDialog,
-    QualificationTypeDialog,
-    QualificationTypesDialog,
-)
+from ui.widgets.form import PersonCombo
 
 ADMIN = f.acting(None, Role.ADMINISTRATOR)
 MANAGER = f.acting(None, Role.EQUIPMENT_MANAGER)

@@ -31,11 +31,20 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.agreements import MouStatus
-from app.catalogue import item_detail
-from app.clock import today_uk
-from app.database import Database, open_database
-from app.documents import (
+from app.agreements.register import (
+    ClauseDraft,
+    MouView,
+    get_mou,
+    list_mous,
+    mou_draft_of,
+    new_version,
+    update_mou,
+)
+from app.agreements.status import MouStatus
+from app.catalogue.detail import item_detail
+from app.core.clock import today_uk
+from app.core.errors import DomainError, NotFound
+from app.documents.content import (
     A4_21_LABELS,
     READING_LABELS,
     NotShareable,
@@ -48,31 +57,22 @@ from app.documents import (
     sharing_terms,
     sharing_terms_for_tag,
 )
-from app.errors import DomainError, NotFound
-from app.loans import get_loan
-from app.register import (
-    ClauseDraft,
-    MouView,
-    get_mou,
-    list_mous,
-    mou_draft_of,
-    new_version,
-    update_mou,
-)
+from app.loans.service import get_loan
+from app.storage.database import Database, open_database
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
 from tests.disk_full import file_size_limit
 from tests.templates import Content, SqliteTemplates
 from tests.ui.driving import ADMINISTRATOR, open_window, wait_for_results
-from ui import printing
-from ui.main_window import MainWindow
-from ui.print_actions import PDF_FILTER
-from ui.printing import (
+from ui.printing import documents as printing
+from ui.printing.actions import PDF_FILTER
+from ui.printing.documents import (
     PDF_RESOLUTION,
     PrintFailed,
     apply_document_layout,
     layout_text,
     write_pdf,
 )
+from ui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -569,8 +569,8 @@ WRITE_INTO = """
 import sys
 from pathlib import Path
 
-from app.documents import PrintedDocument
-from ui.printing import PrintFailed, write_pdf
+from app.documents.content import PrintedDocument
+from ui.printing.documents import PrintFailed, write_pdf
 
 document = PrintedDocument(title="A note", footer="", html="<p>A note</p>", file_name="n.pdf")
 try:

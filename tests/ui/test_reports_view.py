@@ -1,7 +1,7 @@
 """The Reports view on the demo data: pick a report, set a period, read the chart and the
 table, export CSV and print to PDF; and the PDF layout of a long or wide report.
 
-Figures are checked against ``app.reports.build_report`` for the same report, period and
+Figures are checked against ``app.reports.service.build_report`` for the same report, period and
 agency, so the view is proved to show what the engine works out, not a copy of it.
 """
 
@@ -23,10 +23,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit import Actor
-from app.clock import now_utc, today_uk
-from app.database import Database
-from app.reports import (
+from app.audit.record import Actor
+from app.core.clock import now_utc, today_uk
+from app.reports.service import (
     Chart,
     ChartKind,
     Column,
@@ -41,11 +40,12 @@ from app.reports import (
     financial_year_start,
     report_specs,
 )
+from app.storage.database import Database
 from models import Agency, Role
 from tests.disk_full import file_size_limit
-from ui import reports_view
-from ui.report_printing import write_report_pdf
-from ui.reports_view import DESCRIPTION_ROLE, QuickPeriod, ReportsView, quick_period
+from ui.reports import view as reports_view
+from ui.reports.printing import write_report_pdf
+from ui.reports.view import DESCRIPTION_ROLE, QuickPeriod, ReportsView, quick_period
 
 ADMINISTRATOR = Actor("Test Administrator (test)", role=Role.ADMINISTRATOR)
 LONG_AGO = Period(date(2001, 1, 1), date(2001, 12, 31))

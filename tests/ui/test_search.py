@@ -17,8 +17,8 @@ from tests.ui.seed import (
     Catalogue,
     add_traffic_cones,
 )
-from ui.catalogue_model import PAGE_SIZE, Column
-from ui.main_window import MainWindow
+from ui.catalogue.model import PAGE_SIZE, Column
+from ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -13,22 +13,22 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from app.accounts import (
+from app.people.accounts import (
     MAX_FAILED_ATTEMPTS,
     WRONG_SIGN_IN,
     FirstAdministrator,
     create_first_administrator,
     has_users,
 )
-from app.database import Database, open_database
-from app.passwords import hash_password
+from app.people.passwords import hash_password
+from app.storage.database import Database, open_database
 from models import AppUser, AuditEvent, Person, Role
 from tests.pgserver import ClusterUnavailable, ThrowawayCluster, start_cluster
 from tests.ui.driving import sign_in, wait_for_results
 from tests.ui.loan_driving import People
 from tests.ui.seed import Catalogue
-from ui.main_window import MainWindow
-from ui.sign_in import FirstAdministratorPage
+from ui.shell.main_window import MainWindow
+from ui.shell.sign_in import FirstAdministratorPage
 
 
 def opened(qtbot: QtBot, db: Database, *, lock_after_minutes: int = 0) -> MainWindow:

@@ -41,11 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import today_uk
-from app.database import Database
-from app.errors import KitShareError, Refusal, Refused
-from app.register import (
+from app.agreements.register import (
     Choice,
     ClauseDraft,
     MouDraft,
@@ -57,8 +53,12 @@ from app.register import (
     register_choices,
     update_mou,
 )
-from ui.dates import FIRST_QDATE, keep_to_kit_share_years
-from ui.loan_form import (
+from app.audit.record import Actor
+from app.core.clock import today_uk
+from app.core.errors import KitShareError, Refusal, Refused
+from app.storage.database import Database
+from ui.widgets.dates import FIRST_QDATE, keep_to_kit_share_years
+from ui.widgets.form import (
     READY_STYLE,
     REFUSED_STYLE,
     TO_DO_STYLE,

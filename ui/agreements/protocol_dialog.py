@@ -30,12 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_hours
-from app.database import Database
-from app.errors import NotFound, Refusal, Refused
-from app.permissions import role_in_words
-from app.register import (
+from app.agreements.register import (
     NOTICE_HOURS_MAX,
     Choice,
     ProtocolDraft,
@@ -48,9 +43,14 @@ from app.register import (
     resolve_tags,
     update_protocol,
 )
+from app.audit.record import Actor
+from app.core.clock import format_hours
+from app.core.errors import NotFound, Refusal, Refused
+from app.core.permissions import role_in_words
+from app.storage.database import Database
 from models import ChargingBasis, Role
-from ui.loan_form import fit_spin, form_layout, heading, named
-from ui.mou_dialog import PARAGRAPH_HINT, RegisterFormDialog, hint, plain_text_edit
+from ui.agreements.mou_dialog import PARAGRAPH_HINT, RegisterFormDialog, hint, plain_text_edit
+from ui.widgets.form import fit_spin, form_layout, heading, named
 
 CHARGING_WORDS = {
     ChargingBasis.NONE: "No charge",

@@ -50,19 +50,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.agreements import MouStatus
-from app.audit import Actor
-from app.clock import format_date, format_hours
-from app.database import Database
-from app.errors import KitShareError
-from app.permissions import with_article
-from app.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
-from ui.catalogue_table import configure_record_table
-from ui.item_panel import badge
-from ui.messages import show_error
-from ui.mou_dialog import MouDialog
-from ui.protocol_dialog import ProtocolDialog
-from ui.record_model import RecordTableModel
+from app.agreements.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
+from app.agreements.status import MouStatus
+from app.audit.record import Actor
+from app.core.clock import format_date, format_hours
+from app.core.errors import KitShareError
+from app.core.permissions import with_article
+from app.storage.database import Database
+from ui.agreements.mou_dialog import MouDialog
+from ui.agreements.protocol_dialog import ProtocolDialog
+from ui.catalogue.item_panel import badge
+from ui.catalogue.table import configure_record_table
+from ui.widgets.messages import show_error
+from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

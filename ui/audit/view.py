@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.audit_trail import (
+from app.audit.record import Actor
+from app.audit.trail import (
     DEFAULT_PAGE_SIZE,
     AuditChoices,
     AuditPage,
@@ -56,13 +56,13 @@ from app.audit_trail import (
     value_text,
     write_audit_csv,
 )
-from app.clock import today_uk
-from app.database import Database
-from app.errors import KitShareError
-from app.permissions import Action, may, with_article
-from ui.catalogue_table import configure_record_table
-from ui.messages import show_error
-from ui.record_model import RecordTableModel
+from app.core.clock import today_uk
+from app.core.errors import KitShareError
+from app.core.permissions import Action, may, with_article
+from app.storage.database import Database
+from ui.catalogue.table import configure_record_table
+from ui.widgets.messages import show_error
+from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 EVENT_ID_ROLE = Qt.ItemDataRole.UserRole

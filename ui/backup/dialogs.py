@@ -1,7 +1,7 @@
 """Backing up and restoring from the window: Back up now…, Restore from a backup… and
 Automatic backups…, plus the scheduler that takes the daily automatic backup.
 
-``app.backup`` does the work and refuses what may not be done; these dialogs ask where,
+``app.storage.backup`` does the work and refuses what may not be done; these dialogs ask where,
 show what a backup holds before it replaces anything, and say what was done.
 
 ``BackupActions`` owns the three menu commands (``actions()``) and says, through its
@@ -38,8 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.backup import (
+from app.audit.record import Actor
+from app.core.clock import format_datetime, now_utc, today_uk
+from app.core.errors import KitShareError
+from app.core.permissions import Action, may, refusal
+from app.storage.backup import (
     MOST_KEPT,
     BackupCheck,
     BackupFile,
@@ -58,11 +61,9 @@ from app.backup import (
     run_scheduled_backup,
     save_schedule,
 )
-from app.clock import format_datetime, now_utc, today_uk
-from app.database import Database
-from app.errors import KitShareError
-from app.permissions import Action, may, refusal
-from ui.loan_form import (
+from app.storage.database import Database
+from ui.agreements.mou_dialog import boxed, message_label, show_message
+from ui.widgets.form import (
     READY_STYLE,
     REFUSED_STYLE,
     TO_DO_STYLE,
@@ -72,7 +73,6 @@ from ui.loan_form import (
     muted,
     named,
 )
-from ui.mou_dialog import boxed, message_label, show_message
 
 BACK_UP_TITLE = "Back up now"
 RESTORE_TITLE = "Restore from a backup"

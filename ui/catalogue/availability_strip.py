@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.clock import format_date
-from app.loans import DayAvailability
+from app.core.clock import format_date
+from app.loans.service import DayAvailability
 
 CELL_GAP = 3
 CELL_HEIGHT = 26

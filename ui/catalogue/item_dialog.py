@@ -1,7 +1,7 @@
 """The item dialog: add a catalogue item, or edit one, checked as you type.
 
 The dialog holds no rules of its own: every change of a field builds an ``ItemDraft``
-and asks ``app.items.validate`` what is wrong, and Save hands the draft to the service,
+and asks ``app.catalogue.items.validate`` what is wrong, and Save hands the draft to the service,
 which checks it again with the database (a tag in use, a site of another agency).
 """
 
@@ -29,11 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_pence, today_uk
-from app.database import Database
-from app.errors import KitShareError
-from app.items import (
+from app.audit.record import Actor
+from app.catalogue.items import (
     QUANTITY_MAX,
     FieldProblem,
     ItemDraft,
@@ -44,9 +41,12 @@ from app.items import (
     update_item,
     validate,
 )
-from app.text import parse_pounds
+from app.core.clock import format_pence, today_uk
+from app.core.errors import KitShareError
+from app.core.text import parse_pounds
+from app.storage.database import Database
 from models import Condition
-from ui.dates import keep_to_kit_share_years
+from ui.widgets.dates import keep_to_kit_share_years
 
 W = TypeVar("W", bound=QWidget)
 
@@ -67,7 +67,7 @@ CONDITION_LABELS = {
 def pounds_to_pence(text: str) -> int | None:
     """``"1,250.50"`` or ``"£1250.5"`` as pence; None when blank.
 
-    Raises ``ValueError`` saying how to write an amount (``app.text.parse_pounds``).
+    Raises ``ValueError`` saying how to write an amount (``app.core.text.parse_pounds``).
     """
     return parse_pounds(text)
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue import ItemDetail, LoanBrief, ProtocolBrief
-from app.clock import format_datetime, format_hours
-from app.inspections import DueState
-from app.loans import DayAvailability
-from ui.availability_strip import AvailabilityStrip
+from app.catalogue.detail import ItemDetail, LoanBrief, ProtocolBrief
+from app.core.clock import format_datetime, format_hours
+from app.inspections.service import DueState
+from app.loans.service import DayAvailability
+from ui.catalogue.availability_strip import AvailabilityStrip
 
 EMPTY_TEXT = "Select an item to see its details"
 NOT_SHAREABLE_TEXT = "Not shareable: no sharing protocol covers this item"

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from app.database import Database
-from app.errors import KitShareError
-from app.search import SearchFilters, SearchPage, SearchRow, SortKey, search_items
+from app.catalogue.search import SearchFilters, SearchPage, SearchRow, SortKey, search_items
+from app.core.errors import KitShareError
+from app.storage.database import Database
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue import STATUS_LABELS
-from app.clock import UK, now_utc, today_uk
-from app.inspections import DUE_SOON_DAYS
-from app.search import SearchFilters
-from ui.dates import keep_to_kit_share_years
-from ui.loan_form import UkDateTimeEdit
+from app.catalogue.detail import STATUS_LABELS
+from app.catalogue.search import SearchFilters
+from app.core.clock import UK, now_utc, today_uk
+from app.inspections.service import DUE_SOON_DAYS
+from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.form import UkDateTimeEdit
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
 # one search, short enough that each key a person types shows its rows at once: a

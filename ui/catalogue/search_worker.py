@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from app.database import Database
-from app.errors import KitShareError
-from app.search import SearchPage, find_by_tag
-from ui.catalogue_model import SearchRequest
+from app.catalogue.search import SearchPage, find_by_tag
+from app.core.errors import KitShareError
+from app.storage.database import Database
+from ui.catalogue.model import SearchRequest
 
 
 @dataclass(frozen=True)

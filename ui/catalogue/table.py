@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ui.catalogue_model import Column, SearchResultModel
+from ui.catalogue.model import Column, SearchResultModel
 
 # Sample text per column: widths follow the font, so they stay right at any scaling.
 COLUMN_SAMPLES = {

@@ -2,7 +2,7 @@
 clearing one, and keeping the inspection regimes.
 
 Like every form in Kit Share they hold no rules. A change of any field starts a short
-timer; when it fires the dialog builds a draft and asks ``app.inspections`` what is
+timer; when it fires the dialog builds a draft and asks ``app.inspections.service`` what is
 wrong, outlining the field each problem names. OK hands the draft to the service, which
 checks everything again (and whether the person signed in may do it); a refusal then is
 shown in the same place, and everything typed stays as it was.
@@ -40,13 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.catalogue import ItemDetail, item_detail
-from app.clock import UK, format_date, today_uk
-from app.database import Database
-from app.directory import ItemRef, PersonRef, find_item, fold, list_people
-from app.errors import KitShareError, NotFound, Refusal
-from app.inspections import (
+from app.audit.record import Actor
+from app.catalogue.detail import ItemDetail, item_detail
+from app.catalogue.directory import ItemRef, PersonRef, find_item, fold, list_people
+from app.catalogue.items import choices, load_draft
+from app.core.clock import UK, format_date, today_uk
+from app.core.errors import KitShareError, NotFound, Refusal
+from app.core.permissions import Action, may, refusal
+from app.inspections.service import (
     CERTIFICATE_MAX,
     MAX_INTERVAL_DAYS,
     NAME_MAX,
@@ -73,16 +74,15 @@ from app.inspections import (
     update_regime,
     worked_out_due,
 )
-from app.items import choices, load_draft
-from app.permissions import Action, may, refusal
+from app.storage.database import Database
 from models import DefectSeverity, DefectSource, InspectionResult
-from ui.catalogue_table import configure_record_table
-from ui.dates import keep_to_kit_share_years
-from ui.loan_dialogs import HandoverPeople
-from ui.loan_form import fit_spin, form_layout, heading, muted, named
-from ui.messages import show_error
-from ui.mou_dialog import DATE_FORMAT, RegisterFormDialog, hint, plain_text_edit
-from ui.record_model import RecordTableModel
+from ui.agreements.mou_dialog import DATE_FORMAT, RegisterFormDialog, hint, plain_text_edit
+from ui.catalogue.table import configure_record_table
+from ui.loans.forms import HandoverPeople
+from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.form import fit_spin, form_layout, heading, muted, named
+from ui.widgets.messages import show_error
+from ui.widgets.record_model import RecordTableModel
 
 CHOOSE_REGIME = "Choose the inspection…"
 GENERAL_INSPECTION = "Inspection (the item has no regime)"
@@ -992,7 +992,7 @@ class RegimeDialog(_InspectionForm):
 
     def check(self) -> list[Refusal]:
         # The register checks the rest when it saves: there is no check of a regime
-        # before then (see the report on app.inspections).
+        # before then (see the report on app.inspections.service).
         if self.item_radio.isChecked():
             found, problems = self._item()
             return problems + permission_problems(

@@ -4,7 +4,7 @@ Four lists, each with its count on its button, over one table; a spin box sets h
 far ahead "due soon" looks, and a check box narrows everything to the signed-in
 person's agency. From a row an equipment manager records an inspection (double-click
 or Enter: two clicks from the list) or clears a defect; anyone signed in may report
-one. The lists and every rule come from ``app.inspections``; buttons are enabled for
+one. The lists and every rule come from ``app.inspections.service``; buttons are enabled for
 comfort only, as the services refuse whoever may not act anyway.
 """
 
@@ -40,12 +40,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_date
-from app.database import Database
-from app.directory import list_agencies
-from app.errors import KitShareError
-from app.inspections import (
+from app.audit.record import Actor
+from app.catalogue.directory import list_agencies
+from app.core.clock import format_date
+from app.core.errors import KitShareError
+from app.core.permissions import Action, may, refusal
+from app.inspections.service import (
     DUE_SOON_DAYS,
     DueState,
     InspectionsOverview,
@@ -53,18 +53,18 @@ from app.inspections import (
     WatchRow,
     inspections_overview,
 )
-from app.permissions import Action, may, refusal
+from app.storage.database import Database
 from models import DefectSeverity, Role
-from ui.catalogue_table import configure_record_table
-from ui.inspection_dialogs import (
+from ui.catalogue.table import configure_record_table
+from ui.inspections.dialogs import (
     ClearDefectDialog,
     RecordInspectionDialog,
     RegimesDialog,
     ReportDefectDialog,
 )
-from ui.loan_form import fit_spin, muted, named
-from ui.messages import show_error
-from ui.record_model import RecordTableModel
+from ui.widgets.form import fit_spin, muted, named
+from ui.widgets.messages import show_error
+from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 D = TypeVar("D", bound=QDialog)

@@ -13,14 +13,14 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
-from app.audit import Actor
-from app.clock import format_datetime
-from app.database import Database
-from app.errors import KitShareError
-from app.loans import STATUS_LABELS, get_loan, open_lines_of_item
-from ui.loan_dialog import LoanDialog
-from ui.loan_dialogs import EmergencyIssueDialog, RequestDialog, ReturnDialog
-from ui.messages import show_error
+from app.audit.record import Actor
+from app.core.clock import format_datetime
+from app.core.errors import KitShareError
+from app.loans.service import STATUS_LABELS, get_loan, open_lines_of_item
+from app.storage.database import Database
+from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
+from ui.loans.loan_detail import LoanDialog
+from ui.widgets.messages import show_error
 
 D = TypeVar("D", bound=QDialog)
 

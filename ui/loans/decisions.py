@@ -1,6 +1,6 @@
 """The small dialogs that decide or change a loan: approve, decline, extend, recall, cancel.
 
-They have no check function of their own in ``app.loans``: the service checks on OK,
+They have no check function of their own in ``app.loans.service``: the service checks on OK,
 and a refusal is shown in the dialog, which stays open. Until then the dialog only asks
 for what it cannot do without (a reason), as a reminder. Whoever is signed in decides.
 """
@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_datetime, now_utc
-from app.database import Database
-from app.errors import Refusal
-from app.loans import (
+from app.audit.record import Actor
+from app.core.clock import format_datetime, now_utc
+from app.core.errors import Refusal
+from app.loans.service import (
     LoanView,
     approve_loan,
     cancel_loan,
@@ -31,7 +30,8 @@ from app.loans import (
     extend_loan,
     recall_loan,
 )
-from ui.loan_form import (
+from app.storage.database import Database
+from ui.widgets.form import (
     LoanFormDialog,
     UkDateTimeEdit,
     form_layout,

@@ -24,13 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_datetime, format_hours, now_utc, today_uk
-from app.database import Database
-from app.errors import Refusal
-from app.inspections import SEVERITY_EFFECT, SEVERITY_WORDS
-from app.loan_support import LoanItem, loan_item
-from app.loans import (
+from app.audit.record import Actor
+from app.core.clock import format_datetime, format_hours, now_utc, today_uk
+from app.core.errors import Refusal
+from app.inspections.service import SEVERITY_EFFECT, SEVERITY_WORDS
+from app.loans.service import (
     Handover,
     LineDraft,
     LineHandover,
@@ -52,9 +50,11 @@ from app.loans import (
     request_loan,
     return_loan,
 )
-from app.people import operator_choices
+from app.loans.support import LoanItem, loan_item
+from app.people.records import operator_choices
+from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
-from ui.loan_form import (
+from ui.widgets.form import (
     ConditionCombo,
     LoanFormDialog,
     PersonCombo,
@@ -125,7 +125,7 @@ class HandoverPeople:
 
     Only the borrower's people who hold, current, every qualification the protocols
     lending ``item_ids`` require are offered as operator; the note under the field says
-    what is required and who else could (``app.people.operator_choices``).
+    what is required and who else could (``app.people.records.operator_choices``).
     """
 
     class Note(QLabel):

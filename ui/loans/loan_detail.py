@@ -21,18 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_datetime
-from app.database import Database
-from app.documents import handover_form
-from app.errors import KitShareError
-from app.loans import LoanView, describe_duration, get_loan
+from app.audit.record import Actor
+from app.core.clock import format_datetime
+from app.core.errors import KitShareError
+from app.documents.content import handover_form
+from app.loans.service import LoanView, describe_duration, get_loan
+from app.storage.database import Database
 from models import LoanStatus
-from ui.loan_decisions import ApproveDialog, CancelDialog, DeclineDialog, ExtendDialog, RecallDialog
-from ui.loan_dialogs import IssueDialog, ReturnDialog
-from ui.loan_form import LoanFormDialog, named
-from ui.messages import show_error
-from ui.print_actions import DocumentOutput, print_button
+from ui.loans.decisions import (
+    ApproveDialog,
+    CancelDialog,
+    DeclineDialog,
+    ExtendDialog,
+    RecallDialog,
+)
+from ui.loans.forms import IssueDialog, ReturnDialog
+from ui.printing.actions import DocumentOutput, print_button
+from ui.widgets.form import LoanFormDialog, named
+from ui.widgets.messages import show_error
 
 # The actions ``LoanView.actions`` names, with their buttons' words, in the order shown.
 ACTION_LABELS = {

@@ -1,4 +1,4 @@
-"""The Loans view's table: one list of loans, as ``app.loans.list_loans`` returns it.
+"""The Loans view's table: one list of loans, as ``app.loans.service.list_loans`` returns it.
 
 A list holds at most a few hundred loans (the service caps it), so the model keeps the
 frozen ``LoanView`` rows themselves rather than ids and a lazy cache.
@@ -11,10 +11,10 @@ import enum
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.clock import format_datetime
-from app.loans import LoanView
-from ui.loan_dialog import status_colour
-from ui.record_model import RecordTableModel
+from app.core.clock import format_datetime
+from app.loans.service import LoanView
+from ui.loans.loan_detail import status_colour
+from ui.widgets.record_model import RecordTableModel
 
 LOAN_ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.database import Database
-from app.errors import KitShareError
-from app.items import choices
-from app.loans import LoanSection, list_loans, loan_counts
-from ui.catalogue_table import configure_record_table
-from ui.loan_dialog import OVERDUE_COLOUR, RECALLED_COLOUR
-from ui.loans_model import LoanColumn, LoanTableModel
+from app.catalogue.items import choices
+from app.core.errors import KitShareError
+from app.loans.service import LoanSection, list_loans, loan_counts
+from app.storage.database import Database
+from ui.catalogue.table import configure_record_table
+from ui.loans.loan_detail import OVERDUE_COLOUR, RECALLED_COLOUR
+from ui.loans.model import LoanColumn, LoanTableModel
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 # Sections that need someone to act when they hold anything, and their colour.

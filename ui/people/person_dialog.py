@@ -29,12 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_date
-from app.database import Database
-from app.directory import list_agencies, list_sites
-from app.errors import KitShareError, NotFound, Refusal
-from app.people import (
+from app.audit.record import Actor
+from app.catalogue.directory import list_agencies, list_sites
+from app.core.clock import format_date
+from app.core.errors import KitShareError, NotFound, Refusal
+from app.people.records import (
     EMAIL_MAX,
     NAME_MAX,
     PHONE_MAX,
@@ -64,9 +63,10 @@ from app.people import (
     update_qualification,
     update_qualification_type,
 )
-from ui.loan_form import fit_spin, form_layout, heading, named
-from ui.messages import show_error
-from ui.mou_dialog import OptionalDateEdit, RegisterFormDialog, hint, plain_text_edit
+from app.storage.database import Database
+from ui.agreements.mou_dialog import OptionalDateEdit, RegisterFormDialog, hint, plain_text_edit
+from ui.widgets.form import fit_spin, form_layout, heading, named
+from ui.widgets.messages import show_error
 
 NO_SITE = "None"
 CHOOSE_AGENCY = "Choose the agency…"

@@ -45,12 +45,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import format_date
-from app.database import Database
-from app.directory import list_agencies
-from app.errors import KitShareError
-from app.people import (
+from app.audit.record import Actor
+from app.catalogue.directory import list_agencies
+from app.core.clock import format_date
+from app.core.errors import KitShareError
+from app.core.permissions import Action, at_least, may
+from app.people.records import (
     EXPIRING_DAYS,
     ExpiringRow,
     PersonRow,
@@ -63,13 +63,13 @@ from app.people import (
     remove_qualification,
     set_person_active,
 )
-from app.permissions import Action, at_least, may
+from app.storage.database import Database
 from models import Role
-from ui.catalogue_table import configure_record_table
-from ui.loan_form import fit_spin, form_layout, heading, muted, named
-from ui.messages import show_error
-from ui.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
-from ui.record_model import RecordTableModel
+from ui.catalogue.table import configure_record_table
+from ui.people.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
+from ui.widgets.form import fit_spin, form_layout, heading, muted, named
+from ui.widgets.messages import show_error
+from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 RecordT = TypeVar("RecordT", PersonRow, QualificationView, ExpiringRow)

@@ -15,16 +15,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QToolButton, QWidget
 
-from app.documents import LabelSheet
-from app.errors import KitShareError
-from ui.messages import show_error
-from ui.printing import (
+from app.core.errors import KitShareError
+from app.documents.content import LabelSheet
+from ui.printing.documents import (
     Printable,
     apply_document_layout,
     apply_label_layout,
     paint,
     write_pdf,
 )
+from ui.widgets.messages import show_error
 
 DocumentSource = Callable[[], Printable]
 """Builds the document at the moment it is wanted (it may raise a ``KitShareError``)."""

@@ -1,6 +1,6 @@
 """Laying documents out on A4 with Qt: print preview, printing and PDF export.
 
-``app.documents`` says what a document holds; this module puts it on pages. Text goes
+``app.documents.content`` says what a document holds; this module puts it on pages. Text goes
 through ``QTextDocument`` paginated to the page's body, with the document's reference
 and "Page n of m" drawn at the foot of every page. Labels are drawn at the exact
 positions of the label stock, their QR codes as solid squares (sharp at any printer
@@ -38,8 +38,8 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-from app.documents import AssetLabel, LabelSheet, PrintedDocument
-from app.errors import KitShareError
+from app.core.errors import KitShareError
+from app.documents.content import AssetLabel, LabelSheet, PrintedDocument
 
 Printable: TypeAlias = PrintedDocument | LabelSheet
 

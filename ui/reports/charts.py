@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.reports import Chart, ChartKind, ColumnKind, display
+from app.reports.service import Chart, ChartKind, ColumnKind, display
 
 # Okabe & Ito (2008), in an order where neighbours differ in lightness as well as hue;
 # the yellow, faint on white, comes last.

@@ -1,9 +1,9 @@
 """A report on A4: title, chart, table and notes, laid out with QPainter.
 
-The chart is drawn by the same ``ui.charts.paint_chart`` the window uses, straight onto
+The chart is drawn by the same ``ui.reports.charts.paint_chart`` the window uses, straight onto
 the page (vector, sharp at any resolution). The table breaks across pages with its
 header row repeated, and every page has the report's name and "Page n of m" at its
-foot, as ``ui.printing`` puts them on the other documents. A table too wide for a
+foot, as ``ui.printing.documents`` puts them on the other documents. A table too wide for a
 portrait page turns the paper to landscape.
 """
 
@@ -26,10 +26,9 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from app.clock import format_datetime, now_utc
-from app.reports import Column, ColumnKind, Report, Value, display
-from ui.charts import fitting_height, paint_chart
-from ui.printing import (
+from app.core.clock import format_datetime, now_utc
+from app.reports.service import Column, ColumnKind, Report, Value, display
+from ui.printing.documents import (
     DOCUMENT_MARGINS_MM,
     FOOTER_POINT_SIZE,
     SANS_FAMILIES,
@@ -37,6 +36,7 @@ from ui.printing import (
     finish_painting,
     write_pdf_file,
 )
+from ui.reports.charts import fitting_height, paint_chart
 
 TITLE_POINT_SIZE = 16.0
 SUBTITLE_POINT_SIZE = 10.0

@@ -1,7 +1,7 @@
 """The Reports view: what sharing achieves, as charts and tables to print or export.
 
 The reports are listed on the left with a sentence each; the chosen one is built by
-``app.reports`` for the period set above it and shown as a chart over its table, with
+``app.reports.service`` for the period set above it and shown as a chart over its table, with
 the notes that say how its figures were worked out. "Export CSV…" and "Print to PDF…"
 save exactly what is shown.
 """
@@ -54,11 +54,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import now_utc, today_uk
-from app.database import Database
-from app.errors import KitShareError
-from app.reports import (
+from app.audit.record import Actor
+from app.core.clock import now_utc, today_uk
+from app.core.errors import KitShareError
+from app.reports.service import (
     Period,
     Report,
     ReportKey,
@@ -70,16 +69,17 @@ from app.reports import (
     report_specs,
     write_report_csv,
 )
-from ui.charts import ChartWidget
-from ui.dates import keep_to_kit_share_years
-from ui.messages import show_error
-from ui.report_printing import (
+from app.storage.database import Database
+from ui.reports.charts import ChartWidget
+from ui.reports.printing import (
     cell_text,
     fit_widths,
     is_numeric,
     report_file_name,
     write_report_pdf,
 )
+from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.messages import show_error
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole

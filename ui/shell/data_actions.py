@@ -10,11 +10,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from app.audit import Actor
-from app.database import Database
-from ui.backup_dialogs import BackupActions, BackupScheduler
-from ui.export_dialog import ExportDialog, signed_in_exports
-from ui.import_wizard import ImportWizard, may_import
+from app.audit.record import Actor
+from app.storage.database import Database
+from ui.backup.dialogs import BackupActions, BackupScheduler
+from ui.transfer.export_dialog import ExportDialog, signed_in_exports
+from ui.transfer.import_wizard import ImportWizard, may_import
 
 
 class DataActions(QObject):

@@ -18,41 +18,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.accounts import has_users
-from app.audit import Actor
-from app.catalogue import item_detail
-from app.config import masked_url
-from app.database import Database
-from app.documents import (
+from app.audit.record import Actor
+from app.catalogue.detail import item_detail
+from app.catalogue.items import retire_item
+from app.catalogue.search import SearchPage, SortKey, matching_item_ids
+from app.core.errors import DomainError, KitShareError
+from app.core.permissions import Action, may, role_in_words
+from app.documents.content import (
     LabelSheet,
     PrintedDocument,
     asset_labels,
     mou_document,
     sharing_terms,
 )
-from app.errors import DomainError, KitShareError
-from app.items import retire_item
-from app.loans import LoanSection, availability_timeline, open_lines_of_item
-from app.permissions import Action, may, role_in_words
-from app.search import SearchPage, SortKey, matching_item_ids
-from ui.agreements_view import AgreementsView
-from ui.audit_view import AuditView
-from ui.catalogue_model import SORT_KEYS, Column, SearchRequest, SearchResultModel
-from ui.catalogue_table import CatalogueTable
-from ui.data_actions import DataActions
-from ui.idle import IdleWatcher
-from ui.inspections_view import InspectionsView
-from ui.item_dialog import ItemDialog
-from ui.item_panel import ItemPanel
-from ui.loan_actions import LoanActions
-from ui.loans_view import LoansView
-from ui.messages import show_error
-from ui.people_view import PeopleView
-from ui.print_actions import DocumentOutput
-from ui.reports_view import ReportsView
-from ui.search_bar import SearchBar
-from ui.search_worker import SearchOutcome, SearchRunner
-from ui.sign_in import FirstAdministratorPage, SignInPage
+from app.loans.service import LoanSection, availability_timeline, open_lines_of_item
+from app.people.accounts import has_users
+from app.storage.config import masked_url
+from app.storage.database import Database
+from ui.agreements.view import AgreementsView
+from ui.audit.view import AuditView
+from ui.catalogue.item_dialog import ItemDialog
+from ui.catalogue.item_panel import ItemPanel
+from ui.catalogue.model import SORT_KEYS, Column, SearchRequest, SearchResultModel
+from ui.catalogue.search_bar import SearchBar
+from ui.catalogue.search_worker import SearchOutcome, SearchRunner
+from ui.catalogue.table import CatalogueTable
+from ui.inspections.view import InspectionsView
+from ui.loans.actions import LoanActions
+from ui.loans.view import LoansView
+from ui.people.view import PeopleView
+from ui.printing.actions import DocumentOutput
+from ui.reports.view import ReportsView
+from ui.shell.data_actions import DataActions
+from ui.shell.idle import IdleWatcher
+from ui.shell.sign_in import FirstAdministratorPage, SignInPage
+from ui.widgets.messages import show_error
 
 WINDOW_TITLE = "Kit Share"
 INITIAL_SIZE = (1280, 800)
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         self.ask_who()
 
     def _enable_catalogue_edits(self) -> None:
-        """For comfort only: ``app.items`` refuses what the role does not allow anyway."""
+        """For comfort only: ``app.catalogue.items`` refuses what the role does not allow anyway."""
         actor = self.actor
         detail = self.item_panel.detail
         can_add = actor is not None and may(actor, Action.EDIT_CATALOGUE)

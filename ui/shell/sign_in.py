@@ -1,7 +1,7 @@
 """Who is at the station PC: the sign-in page, and the first administrator's page.
 
 Both are pages of the main window rather than dialogs, so that a locked window shows
-nothing of what was on screen. They ask ``app.accounts``; a refusal (wrong password,
+nothing of what was on screen. They ask ``app.people.accounts``; a refusal (wrong password,
 lock-out, disabled account, a weak password) is said on the page, which stays as it
 was, less the password, for another try.
 """
@@ -23,20 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.accounts import (
+from app.audit.record import Actor
+from app.catalogue.directory import list_agencies
+from app.core.errors import KitShareError, Refused
+from app.demo.loader import demo_accounts
+from app.people.accounts import (
     FirstAdministrator,
     check_first_administrator,
     create_first_administrator,
     sign_in,
 )
-from app.audit import Actor
-from app.database import Database
-from app.demo import demo_accounts
-from app.directory import list_agencies
-from app.errors import KitShareError, Refused
+from app.storage.database import Database
 from models import AgencyKind
-from ui.loan_form import REFUSED_STYLE, form_layout, heading, named
-from ui.mou_dialog import boxed, hint
+from ui.agreements.mou_dialog import boxed, hint
+from ui.widgets.form import REFUSED_STYLE, form_layout, heading, named
 
 SIGN_IN_TITLE = "Sign in to Kit Share"
 SIGN_IN_TEXT = (

@@ -1,7 +1,7 @@
 """Export: the catalogue, the loans or the people to a .csv file or an Excel workbook,
 with headings an import reads straight back.
 
-``app.transfer.export`` does the work (and refuses what the person may not export); the
+``app.transfer.service.export`` does the work (and refuses what the person may not export); the
 dialog asks what, in which format and where, shows a progress dialog that can be
 cancelled, and names the file and the row count at the end.
 """
@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import today_uk
-from app.database import Database
-from app.errors import KitShareError
-from app.tabular import Cancelled
-from app.transfer import Kind, export, exportable_kinds
-from ui.import_wizard import WorkProgress, documents_folder, rows_text
-from ui.loan_form import REFUSED_STYLE, TO_DO_STYLE, heading, muted, named
-from ui.mou_dialog import message_label, show_message
+from app.audit.record import Actor
+from app.core.clock import today_uk
+from app.core.errors import KitShareError
+from app.storage.database import Database
+from app.transfer.service import Kind, export, exportable_kinds
+from app.transfer.tabular import Cancelled
+from ui.agreements.mou_dialog import message_label, show_message
+from ui.transfer.import_wizard import WorkProgress, documents_folder, rows_text
+from ui.widgets.form import REFUSED_STYLE, TO_DO_STYLE, heading, muted, named
 
 DIALOG_TITLE = "Export"
 SUFFIXES = {"csv": ".csv", "xlsx": ".xlsx"}

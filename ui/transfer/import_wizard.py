@@ -1,7 +1,7 @@
 """The import wizard: a spreadsheet of items (or people) brought into Kit Share in four
 steps, choosing the file, matching its columns, checking every row, and importing.
 
-The wizard holds no rules. ``app.transfer`` guesses the mapping, checks the rows (the
+The wizard holds no rules. ``app.transfer.service`` guesses the mapping, checks the rows (the
 dry run) and imports them all or none; the wizard shows what it says and keeps the
 person's choices between steps. Long reads, checks and imports report to a progress
 dialog that can be cancelled; a cancelled import leaves the database as it was.
@@ -51,11 +51,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.audit import Actor
-from app.database import Database
-from app.errors import KitShareError
-from app.tabular import Cancelled, RowProblem, Table, read_table, write_table
-from app.transfer import (
+from app.audit.record import Actor
+from app.core.errors import KitShareError
+from app.storage.database import Database
+from app.transfer.service import (
     DateOrder,
     Field,
     ImportRefused,
@@ -70,8 +69,9 @@ from app.transfer import (
     importable_kinds,
     run_import,
 )
-from ui.loan_form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, muted, named
-from ui.mou_dialog import message_label, show_message
+from app.transfer.tabular import Cancelled, RowProblem, Table, read_table, write_table
+from ui.agreements.mou_dialog import message_label, show_message
+from ui.widgets.form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, muted, named
 
 WIZARD_TITLE = "Import from a spreadsheet"
 NOT_IMPORTED = "— not imported —"

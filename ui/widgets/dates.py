@@ -1,4 +1,4 @@
-"""Date edits that offer only the years Kit Share takes (``app.clock``'s range).
+"""Date edits that offer only the years Kit Share takes (``app.core.clock``'s range).
 
 The services refuse a date outside the range whatever sends it; limiting the edits as
 well means a person scrolling or typing in the window never gets that far.
@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateTimeEdit
 
-from app.clock import EARLIEST_DAY, LATEST_DAY
+from app.core.clock import EARLIEST_DAY, LATEST_DAY
 
 
 def qdate(day: date) -> QDate:

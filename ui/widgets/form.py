@@ -34,14 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit import Actor
-from app.clock import UK, uk_wall_time
-from app.database import Database
-from app.directory import PersonRef
-from app.errors import BadDate, DomainError, Refusal
-from app.loans import LoanRefused, LoanView, Readings
+from app.audit.record import Actor
+from app.catalogue.directory import PersonRef
+from app.core.clock import UK, uk_wall_time
+from app.core.errors import BadDate, DomainError, Refusal
+from app.loans.service import LoanRefused, LoanView, Readings
+from app.storage.database import Database
 from models import Condition
-from ui.dates import keep_to_kit_share_years
+from ui.widgets.dates import keep_to_kit_share_years
 
 W = TypeVar("W", bound=QWidget)
 

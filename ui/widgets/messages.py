@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.errors import KitShareError
+from app.core.errors import KitShareError
 
 DEFAULT_TITLE = "Kit Share"
 

@@ -1,5 +1,0 @@
-"""``python -m app`` opens the desktop app, as ``kitshare`` does."""
-
-from ui.main import main
-
-raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The MoU register: MoUs, their clauses and sharing protocols, and their status."""

@@ -1,0 +1,1 @@
+"""``kitshare-admin``: one module per command group, and what they share in ``common``."""

@@ -1,0 +1,1 @@
+"""The few things every feature shares: the clock, errors, clean text, permissions."""

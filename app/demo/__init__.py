@@ -1,0 +1,1 @@
+"""The Cambridgeshire demo catalogue and loading it."""

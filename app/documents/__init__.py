@@ -1,0 +1,1 @@
+"""Printed documents as data and HTML: sharing terms, hand-over forms, labels, MoUs."""

@@ -1,0 +1,1 @@
+"""Inspection regimes, inspections and defects, and what they stop."""

@@ -1,0 +1,1 @@
+"""Loans: requests, decisions, hand-over and return, extensions, recalls, and the lists of them."""

@@ -1,0 +1,1 @@
+"""People and their qualifications, user accounts, signing in and passwords."""

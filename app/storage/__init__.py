@@ -1,0 +1,1 @@
+"""Where the data lives: opening and checking databases, the schema, backups, the database URL."""

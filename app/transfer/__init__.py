@@ -1,0 +1,1 @@
+"""Import and export: reading and writing spreadsheets, checking and importing rows."""

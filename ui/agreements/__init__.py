@@ -1,0 +1,1 @@
+"""The Agreements tab: the MoU register and its MoU and protocol dialogs."""

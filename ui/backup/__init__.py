@@ -1,0 +1,1 @@
+"""Back up, restore and automatic backup dialogs."""

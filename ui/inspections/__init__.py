@@ -1,0 +1,1 @@
+"""The Inspections tab and its dialogs."""

@@ -1,0 +1,1 @@
+"""The People tab and the person dialog."""

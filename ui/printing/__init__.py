@@ -1,0 +1,1 @@
+"""Printing and PDF writing, and the print commands of the window."""

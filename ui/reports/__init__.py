@@ -1,0 +1,1 @@
+"""The Reports tab, its charts and its printing."""

@@ -1,0 +1,1 @@
+"""Pieces every screen uses: the one form base, inputs, messages, table models."""
