@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app.cli import common as cli
 from app.cli.main import main
 from app.core.clock import format_datetime
 from app.people.passwords import hash_password
@@ -66,7 +66,7 @@ def no_one_signed_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No account, no password, no terminal; the schedule's settings in this test's folder."""
     for name in (cli.USER_ENV, cli.PASSWORD_ENV, cli.NEW_PASSWORD_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "interactive", lambda: False)
 
     def no_prompt(prompt: str = "") -> str:
         raise AssertionError(f"asked “{prompt}” with no terminal")
@@ -89,7 +89,7 @@ def at_terminal(monkeypatch: pytest.MonkeyPatch, answer: str) -> list[str]:
         asked.append(prompt)
         return answer
 
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(cli, "interactive", lambda: True)
     monkeypatch.setattr(builtins, "input", typed)
     return asked
 

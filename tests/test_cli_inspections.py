@@ -25,20 +25,14 @@ from sqlalchemy import func, select
 
 from app.catalogue.detail import item_detail
 from app.catalogue.directory import find_agency, find_item
-from app.cli import main as cli
+from app.cli import common as cli
 from app.cli.main import main
 from app.core.clock import add_months, format_date, today_uk
-from app.inspections.service import (
-    DUE_SOON_DAYS,
-    InspectionsOverview,
-    Standing,
-    Watch,
-    get_defect,
-    inspection_history,
-    inspections_overview,
-    list_defects,
-    list_regimes,
-)
+from app.inspections.defects import get_defect, list_defects
+from app.inspections.overview import InspectionsOverview, Watch, inspections_overview
+from app.inspections.recording import inspection_history
+from app.inspections.regimes import list_regimes
+from app.inspections.service import DUE_SOON_DAYS, Standing
 from app.storage.database import Database
 from models import AuditEvent, Defect, DefectSeverity, DefectSource, Inspection, InspectionResult
 
@@ -68,7 +62,7 @@ def no_one_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start each test with no account, no password and no terminal to type one at."""
     for name in (cli.USER_ENV, cli.PASSWORD_ENV, cli.NEW_PASSWORD_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "interactive", lambda: False)
 
     def no_prompt(prompt: str = "") -> str:
         raise AssertionError(f"asked “{prompt}” with no terminal")

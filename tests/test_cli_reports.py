@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from app.cli import main as cli
+from app.cli import common as cli
 from app.cli.main import main
 from app.core.clock import today_uk
-from app.reports.service import ReportKey, default_period, financial_year_start
+from app.reports.period import default_period, financial_year_start
+from app.reports.report import ReportKey
 from app.storage.database import open_database
 from tests.test_reports import build_world
 
@@ -30,7 +31,7 @@ def no_one_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """No account, no password and no terminal: reading must not need them."""
     for name in (cli.USER_ENV, cli.PASSWORD_ENV, cli.NEW_PASSWORD_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "interactive", lambda: False)
 
     def no_prompt(prompt: str = "") -> str:
         raise AssertionError(f"asked “{prompt}” with no terminal")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import main as cli
+from app.cli import common as cli
 from app.cli.main import main
 from app.cli.transfer import ProgressBar
 from app.people.passwords import hash_password
@@ -72,7 +72,7 @@ def url(template: Path, tmp_path: Path) -> str:
 def no_one_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (cli.USER_ENV, cli.PASSWORD_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "interactive", lambda: False)
 
     def no_prompt(prompt: str = "") -> str:
         raise AssertionError(f"asked “{prompt}” with no terminal")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.cli import main as cli
+from app.cli import common as cli
 from app.cli.main import main
 from app.people.accounts import MAX_FAILED_ATTEMPTS, WRONG_SIGN_IN, sign_in
 from app.storage.database import open_database
@@ -35,7 +35,7 @@ def no_one_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start each test with no account, no password and no terminal to type one at."""
     for name in (cli.USER_ENV, cli.PASSWORD_ENV, cli.NEW_PASSWORD_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "interactive", lambda: False)
 
     def no_prompt(prompt: str = "") -> str:
         raise AssertionError(f"asked “{prompt}” with no terminal")
@@ -55,7 +55,7 @@ class Terminal:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
         self.answers = list(answers)
         self.prompts: list[str] = []
-        monkeypatch.setattr(cli, "_interactive", lambda: True)
+        monkeypatch.setattr(cli, "interactive", lambda: True)
         monkeypatch.setattr(getpass, "getpass", self.type)
 
     def type(self, prompt: str = "") -> str:

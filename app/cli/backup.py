@@ -1,4 +1,4 @@
-"""``kitshare-admin backup`` and ``restore`` (issue 8); registered by ``app.cli.main.build_parser``.
+"""``kitshare-admin backup`` and ``restore``: copies of the SQLite database.
 
 ``backup [FILE-OR-FOLDER]`` writes a consistent copy of the SQLite database while
 others go on working: into a folder (a timestamped file, e.g.
@@ -18,7 +18,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli import main as cli
+from app.cli import common
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    acting,
+    add_command,
+    changes_data,
+    credentials,
+)
 from app.core.clock import format_datetime
 from app.core.errors import DomainError, EnvironmentFault
 from app.people.accounts import has_users, sign_in
@@ -39,8 +47,8 @@ from app.storage.backup import (
 from app.storage.database import open_database
 
 if TYPE_CHECKING:
-    from app.audit.record import Actor
-    from app.cli.main import Subcommands
+    from app.cli.common import Subcommands
+    from app.core.actor import Actor
 
 BACKUP_EPILOG = """\
 Examples:
@@ -77,15 +85,16 @@ Exit status: 0 when restored; 1 when refused or not confirmed (nothing was chang
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``backup`` and ``restore`` to ``kitshare-admin``."""
-    backup = commands.add_parser(
+    backup = add_command(
+        commands,
         "backup",
-        help="back up the SQLite database, or set the daily automatic backup",
+        "back up the SQLite database, or set the daily automatic backup",
+        cmd_backup,
         description=(
             "Write a consistent copy of the SQLite database while others go on working.\n"
             "With --schedule, set the daily automatic backup instead."
         ),
         epilog=BACKUP_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     backup.add_argument(
         "destination",
@@ -113,20 +122,19 @@ def add_commands(commands: Subcommands) -> None:
         help="with --schedule on: where automatic backups go (default: the backups folder "
         "beside the database)",
     )
-    cli._changes_data(backup)
-    backup.set_defaults(handler=cmd_backup, parser=backup)
+    changes_data(backup)
 
-    restore = commands.add_parser(
+    restore = add_command(
+        commands,
         "restore",
-        help="replace the SQLite database with a backup, keeping the replaced one aside",
+        "replace the SQLite database with a backup, keeping the replaced one aside",
+        cmd_restore,
         description="Check a backup file and, once confirmed, put it in place of the database.",
         epilog=RESTORE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     restore.add_argument("file", metavar="FILE", type=Path, help="the backup file (.db)")
     restore.add_argument("--yes", action="store_true", help="restore without asking (for scripts)")
-    cli._changes_data(restore)
-    restore.set_defaults(handler=cmd_restore, parser=restore)
+    changes_data(restore)
 
 
 def _refuse_postgresql(url: str) -> None:
@@ -143,10 +151,10 @@ def cmd_backup(url: str, args: argparse.Namespace) -> int:
             "--schedule on. For a backup now, give the file or folder on its own."
         )
     _refuse_postgresql(url)
-    with cli._acting(url, args) as (_db, actor):
+    with acting(url, args) as (_db, actor):
         taken = back_up(url, actor, args.destination)
     print(f"Backed up the database to {taken.path} ({taken.size_text}).")
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _cmd_schedule(url: str, args: argparse.Namespace) -> int:
@@ -159,7 +167,7 @@ def _cmd_schedule(url: str, args: argparse.Namespace) -> int:
         if args.keep is not None or args.folder is not None:
             raise DomainError("--keep and --folder go with --schedule on, not show.")
         print(describe_schedule(url, current))
-        return cli.EXIT_OK
+        return EXIT_OK
     if args.schedule == "off":
         if args.keep is not None or args.folder is not None:
             raise DomainError("--keep and --folder go with --schedule on, not off.")
@@ -171,11 +179,11 @@ def _cmd_schedule(url: str, args: argparse.Namespace) -> int:
             folder=args.folder.absolute() if args.folder is not None else current.folder,
             keep=args.keep if args.keep is not None else current.keep,
         )
-    with cli._acting(url, args) as (_db, actor):
+    with acting(url, args) as (_db, actor):
         settings = save_schedule(actor, wanted)
     print(describe_schedule(url, wanted))
     print(f"Saved in {settings}.")
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def describe_schedule(url: str, schedule: BackupSchedule) -> str:
@@ -203,7 +211,8 @@ def describe_schedule(url: str, schedule: BackupSchedule) -> str:
 
 def cmd_restore(url: str, args: argparse.Namespace) -> int:
     _refuse_postgresql(url)
-    if not args.yes and not cli._interactive():
+    # Asked through the module, so that a test can stand in for the terminal.
+    if not args.yes and not common.interactive():
         raise DomainError(
             "A restore replaces the whole database, so it must be confirmed: add --yes, or "
             "run kitshare-admin in a terminal to answer. Nothing was restored."
@@ -216,10 +225,10 @@ def cmd_restore(url: str, args: argparse.Namespace) -> int:
         print(replacement_warning(check, url))
         if not args.yes and not _confirmed():
             print("Nothing was restored; the database is as it was.")
-            return cli.EXIT_REFUSED
+            return EXIT_REFUSED
         result = staged.restore_into(url, actor)
     print(result.describe())
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _confirmed() -> bool:
@@ -234,7 +243,7 @@ def _confirmed() -> bool:
 def _restore_actor(url: str, args: argparse.Namespace, staged: StagedRestore) -> Actor:
     """Who restores: signed in on the database in use, or, when that is lost or damaged,
     on the backup (whose accounts are the ones there will be)."""
-    credentials = cli._credentials(args)
+    given = credentials(args)
     live = database_path(url)
     target = staged.url
     if live.exists():
@@ -246,13 +255,13 @@ def _restore_actor(url: str, args: argparse.Namespace, staged: StagedRestore) ->
         else:
             try:
                 if has_users(db):
-                    return sign_in(db, credentials.username, credentials.password)
+                    return sign_in(db, given.username, given.password)
             finally:
                 db.dispose()
     else:
         print(f"There is no database at {live}: signing in with an account in the backup.")
     db = open_database(target)
     try:
-        return sign_in(db, credentials.username, credentials.password)
+        return sign_in(db, given.username, given.password)
     finally:
         db.dispose()

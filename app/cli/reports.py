@@ -1,4 +1,4 @@
-"""``kitshare-admin`` commands for issue 8 (reports); registered by ``app.cli.main.build_parser``.
+"""``kitshare-admin report``: the reports the Reports view shows, printed or saved as CSV.
 
 ``kitshare-admin report KEY [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--agency A]
 [--csv FILE] [--json]`` prints one report (or saves it); ``report --list`` names them all.
@@ -13,25 +13,23 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.errors import DomainError
-from app.reports.service import (
-    ColumnKind,
-    Period,
-    Report,
-    build_report,
-    check_period,
-    default_period,
-    display,
-    financial_year_start,
-    report_json,
-    report_key,
-    report_spec,
-    report_specs,
-    write_report_csv,
+from app.cli.common import (
+    EXIT_OK,
+    add_agency_option,
+    add_command,
+    add_json_option,
+    agency_id_named,
+    opened,
+    print_json,
+    uk_date,
 )
+from app.core.errors import DomainError
+from app.reports.period import Period, check_period, default_period, financial_year_start
+from app.reports.report import ColumnKind, Report, display, report_json, write_report_csv
+from app.reports.service import build_report, report_key, report_spec, report_specs
 
 if TYPE_CHECKING:
-    from app.cli.main import Subcommands
+    from app.cli.common import Subcommands
 
 REPORT_EPILOG = """\
 The period is from --from to --to, both days included (DD/MM/YYYY). Without them it is
@@ -52,15 +50,14 @@ examples:
 
 
 def add_commands(commands: Subcommands) -> None:
-    """Add this module's commands to ``kitshare-admin``."""
-    from app.cli.main import uk_date
-
-    report = commands.add_parser(
+    """Add ``report`` to ``kitshare-admin``."""
+    report = add_command(
+        commands,
         "report",
-        help="print a report (loans, utilisation, value of sharing…), or save it as CSV",
+        "print a report (loans, utilisation, value of sharing…), or save it as CSV",
+        cmd_report,
         description="Print one of the reports the Reports view shows, or save it as CSV.",
         epilog=REPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument(
         "key", nargs="?", metavar="KEY", help="which report, e.g. utilisation (see --list)"
@@ -72,12 +69,11 @@ def add_commands(commands: Subcommands) -> None:
     report.add_argument(
         "--to", dest="end", metavar="DATE", type=uk_date, help="last day (DD/MM/YYYY)"
     )
-    report.add_argument("--agency", help="only this agency: name or short code")
+    add_agency_option(report)
     report.add_argument(
         "--csv", metavar="FILE", type=Path, help="save the table as CSV (or .xlsx) instead"
     )
-    report.add_argument("--json", action="store_true", help="print the report as JSON")
-    report.set_defaults(handler=cmd_report, parser=report)
+    add_json_option(report, "print the report as JSON")
 
 
 def report_period(start: date | None, end: date | None, today: date) -> Period:
@@ -96,8 +92,6 @@ def report_period(start: date | None, end: date | None, today: date) -> Period:
 
 
 def cmd_report(url: str, args: argparse.Namespace) -> int:
-    from app.catalogue.directory import find_agency
-    from app.cli.main import EXIT_OK, _opened, _print_json
     from app.core.clock import today_uk
 
     if args.list:
@@ -105,7 +99,7 @@ def cmd_report(url: str, args: argparse.Namespace) -> int:
             raise DomainError("Give either --list or a report's key, not both.")
         specs = report_specs()
         if args.json:
-            _print_json(
+            print_json(
                 [
                     {
                         "key": s.key.value,
@@ -131,15 +125,15 @@ def cmd_report(url: str, args: argparse.Namespace) -> int:
     spec = report_spec(key)
     today = today_uk()
     period = report_period(args.start, args.end, today)
-    with _opened(url) as db:
-        agency_id = find_agency(db, args.agency).id if args.agency is not None else None
+    with opened(url) as db:
+        agency_id = agency_id_named(db, args.agency)
         report = build_report(db, key, period, agency_id=agency_id, today=today)
     if args.csv is not None:
         written = write_report_csv(report, args.csv)
         if not args.json:
             print(f"Saved “{report.title}” ({report.subtitle}) to {args.csv}: {written} rows.")
     if args.json:
-        _print_json(report_json(report))
+        print_json(report_json(report))
     elif args.csv is None:
         _print_report(report)
     if not spec.uses_period and (args.start is not None or args.end is not None):

@@ -1,4 +1,4 @@
-"""``kitshare-admin import`` and ``export`` (issue 8); registered by ``app.cli.main.build_parser``.
+"""``kitshare-admin import`` and ``export``: the catalogue, loans and people as .csv or .xlsx.
 
 ``import FILE`` signs in (it changes data, and even its dry run checks what the person
 signing in may import: an equipment manager only their own agency's kit), reads the
@@ -28,14 +28,28 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    PASSWORD_ENV,
+    USER_ENV,
+    acting,
+    add_command,
+    changes_data,
+    opened,
+)
 from app.core.errors import DomainError, NotPermitted
+from app.storage.backup import counted
 from app.transfer.tabular import RowProblem
 
 if TYPE_CHECKING:
-    from app.audit.record import Actor
-    from app.cli.main import Subcommands
+    from app.cli.common import Subcommands
+    from app.core.actor import Actor
     from app.storage.database import Database
-    from app.transfer.service import DateOrder, ImportReport, Kind, NewName
+    from app.transfer.dates import DateOrder
+    from app.transfer.fields import Kind
+    from app.transfer.names import NewName
+    from app.transfer.service import ImportReport
     from app.transfer.tabular import Table
 
 # How many problems the report lists before it says how many more there are.
@@ -79,17 +93,16 @@ anything is wrong, and then nothing was imported.
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``import`` and ``export`` to ``kitshare-admin``."""
-    from app.cli.main import _changes_data
-
-    importing = commands.add_parser(
+    importing = add_command(
+        commands,
         "import",
-        help="import items or people from a .csv or .xlsx file, all or nothing",
+        "import items or people from a .csv or .xlsx file, all or nothing",
+        cmd_import,
         description=(
             "Check every row of a .csv or .xlsx file and, if all are right, import them in "
             "one go. Nothing is imported while any row is wrong."
         ),
         epilog=IMPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     importing.add_argument("file", metavar="FILE", type=Path, help="the .csv or .xlsx file")
     importing.add_argument(
@@ -125,8 +138,7 @@ def add_commands(commands: Subcommands) -> None:
         metavar="N",
         help=f"list at most N problems (default: {DEFAULT_SHOWN}); the rest are counted",
     )
-    _changes_data(importing)
-    importing.set_defaults(handler=cmd_import, parser=importing)
+    changes_data(importing)
 
     exporting = commands.add_parser(
         "export",
@@ -139,7 +151,7 @@ def add_commands(commands: Subcommands) -> None:
     )
     exporting.add_argument("kind", choices=["items", "people", "loans"], help="what to export")
     exporting.add_argument("file", metavar="FILE", type=Path, help="where: a .csv or .xlsx file")
-    _changes_data(exporting)
+    changes_data(exporting)
     exporting.set_defaults(handler=cmd_export, parser=exporting)
 
 
@@ -230,10 +242,6 @@ def _mapping_file(path: Path) -> str:
         ) from None
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
 def _problem_line(problem: RowProblem) -> str:
     where = f"row {problem.row}"
     if problem.column:
@@ -242,7 +250,7 @@ def _problem_line(problem: RowProblem) -> str:
 
 
 def _print_mapping(mapping: dict[str, str], headers: tuple[str, ...], kind: Kind) -> None:
-    from app.transfer.service import fields_for
+    from app.transfer.fields import fields_for
 
     labels = {f.key: f.label for f in fields_for(kind)}
     if not mapping:
@@ -275,7 +283,7 @@ def _print_names(names: tuple[NewName, ...], *, creating: bool, dry_run: bool) -
     print("New names in the file, not on record:")
     for name in names:
         owner = f" for {name.agency}" if name.agency else ""
-        rows = _plural(name.rows, "row", "rows")
+        rows = counted(name.rows, "row", "rows")
         print(f"  {name.kind.value} “{name.name}”{owner} ({rows})")
     if creating:
         print(f"They {'would be' if dry_run else 'are'} created with the import.")
@@ -287,25 +295,26 @@ def _print_report(report: ImportReport, shown: int) -> None:
     problems = report.problems
     if not problems:
         return
-    print(f"{_plural(len(problems), 'problem', 'problems')}:")
+    print(f"{counted(len(problems), 'problem', 'problems')}:")
     for problem in problems[: max(shown, 0)]:
         print(_problem_line(problem))
     rest = len(problems) - max(shown, 0)
     if rest > 0:
         rows = len({p.row for p in problems[max(shown, 0) :]})
-        more = _plural(rest, "more problem", "more problems")
-        print(f"  … and {more} in {_plural(rows, 'row', 'rows')} (--show N lists more).")
+        more = counted(rest, "more problem", "more problems")
+        print(f"  … and {more} in {counted(rows, 'row', 'rows')} (--show N lists more).")
 
 
 def cmd_import(url: str, args: argparse.Namespace) -> int:
-    from app.cli.main import EXIT_OK, EXIT_REFUSED, _acting
-    from app.transfer.service import DateOrder, ImportRefused, Kind, guess_mapping, run_import
+    from app.transfer.dates import DateOrder
+    from app.transfer.fields import Kind, guess_mapping
+    from app.transfer.service import ImportRefused, run_import
     from app.transfer.tabular import read_table
 
     kind = Kind(args.kind)
     given = _mapping(args.mapping)
     dates = DateOrder(args.dates) if args.dates else None
-    with _acting(url, args) as (db, actor):
+    with acting(url, args) as (db, actor):
         bar = ProgressBar(f"Reading {args.file.name}")
         try:
             table = read_table(args.file, progress=bar)
@@ -314,7 +323,7 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
         mapping = given if given is not None else guess_mapping(table.headers, kind)
         noun = ("item", "items") if kind is Kind.ITEMS else ("person", "people")
         print(
-            f"Read {_plural(len(table.rows), 'row', 'rows')} from {args.file.name} "
+            f"Read {counted(len(table.rows), 'row', 'rows')} from {args.file.name} "
             f"({table.encoding})."
         )
         _print_mapping(mapping, table.headers, kind)
@@ -326,7 +335,7 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
         _print_report(report, args.show)
         if not report.ok:
             print(
-                f"Nothing was imported: {_plural(report.bad_rows, 'row needs', 'rows need')} "
+                f"Nothing was imported: {counted(report.bad_rows, 'row needs', 'rows need')} "
                 "fixing. Correct the file and run the import again."
             )
             return EXIT_REFUSED
@@ -354,7 +363,7 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
     if result.created_names:
         listed = ", ".join(f"{n.kind.value} “{n.name}”" for n in result.created_names)
         made = f" Created {listed}."
-    print(f"Imported {_plural(result.created, *noun)} from {args.file.name}, all in one go.{made}")
+    print(f"Imported {counted(result.created, *noun)} from {args.file.name}, all in one go.{made}")
     return EXIT_OK
 
 
@@ -390,9 +399,9 @@ def _checked(
 
 
 def cmd_export(url: str, args: argparse.Namespace) -> int:
-    from app.audit.record import Actor
-    from app.cli.main import EXIT_OK, PASSWORD_ENV, USER_ENV, _acting, _opened
-    from app.transfer.service import Kind, export
+    from app.core.actor import Actor
+    from app.transfer.export import export
+    from app.transfer.fields import Kind
 
     kind = Kind(args.kind)
     nouns = {
@@ -409,12 +418,12 @@ def cmd_export(url: str, args: argparse.Namespace) -> int:
     bar = ProgressBar(f"Exporting {kind.value}")
     try:
         if kind is Kind.PEOPLE:
-            with _acting(url, args) as (db, actor):
+            with acting(url, args) as (db, actor):
                 count = export(db, actor, kind, args.file, progress=bar)
         else:
-            with _opened(url) as db:
+            with opened(url) as db:
                 count = export(db, Actor(name="kitshare-admin"), kind, args.file, progress=bar)
     finally:
         bar.finish()
-    print(f"Exported {_plural(count, *nouns[kind])} to {args.file}.")
+    print(f"Exported {counted(count, *nouns[kind])} to {args.file}.")
     return EXIT_OK
