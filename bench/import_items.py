@@ -45,9 +45,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.storage.database import open_database
-from app.transfer.service import Kind, check_import, guess_mapping, run_import
+from app.transfer.fields import Kind, guess_mapping
+from app.transfer.service import check_import, run_import
 from app.transfer.tabular import read_table
 from bench.search import AGENCIES, KINDS, TOWNS, parse_sizes
 from models import Agency, AgencyKind, Category, EquipmentItem, Role, Site

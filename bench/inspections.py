@@ -46,14 +46,10 @@ from typing import Any
 from app.catalogue.detail import item_detail
 from app.catalogue.search import SearchFilters, search_items
 from app.core.clock import format_date, today_uk
-from app.inspections.service import (
-    Watch,
-    inspections_overview,
-    item_standings,
-    next_due,
-    open_defects,
-)
-from app.loans.service import issue_blockers
+from app.inspections.defects import open_defects
+from app.inspections.overview import Watch, inspections_overview
+from app.inspections.service import item_standings, next_due
+from app.loans.fitness import issue_blockers
 from app.storage.database import Database, open_database
 from bench.search import (
     KINDS,

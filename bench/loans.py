@@ -58,16 +58,10 @@ from sqlalchemy import Engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import KitShareError
-from app.loans.service import (
-    LineDraft,
-    LoanConflict,
-    LoanDraft,
-    LoanRefused,
-    check_request,
-    request_loan,
-)
+from app.loans.drafts import LineDraft, LoanConflict, LoanDraft, LoanRefused
+from app.loans.service import check_request, request_loan
 from app.storage.config import masked_url, normalise_url
 from app.storage.database import Database, open_database
 from bench.search import AGENCIES, KINDS, TOWNS, percentile

@@ -61,7 +61,7 @@ def _probe(path: Path, queries: list[str]) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.audit.record import Actor
+    from app.core.actor import Actor
     from app.storage.database import open_database
     from models import Role
     from ui.shell.main_window import MainWindow

@@ -7,7 +7,7 @@ from itertools import count
 
 from sqlalchemy.orm import Session
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from models import (
     Agency,
     AgencyKind,

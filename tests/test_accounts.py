@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 from sqlalchemy import func, select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import NotPermitted
 from app.core.permissions import NEEDS, Action, may, refusal
 from app.people import accounts

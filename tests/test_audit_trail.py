@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 import tests.factories as f
 from app.audit import trail as audit_trail
-from app.audit.record import Actor
 from app.audit.trail import (
     CSV_HEADER,
     AuditExportFailed,
@@ -31,6 +30,7 @@ from app.audit.trail import (
     safe_cell,
     write_audit_csv,
 )
+from app.core.actor import Actor
 from app.core.errors import AuditTamper, DomainError, NotFound, NotPermitted
 from app.people.accounts import (
     FirstAdministrator,

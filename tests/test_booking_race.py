@@ -28,10 +28,12 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import KitShareError
+from app.loans import rules as loan_rules
 from app.loans import service as loans
-from app.loans.service import OVERLAP_GUARD, LineDraft, LoanConflict, LoanDraft, check_request
+from app.loans.drafts import LineDraft, LoanConflict, LoanDraft
+from app.loans.service import OVERLAP_GUARD, check_request
 from app.storage.database import Database, open_database
 from models import Loan, LoanLine, Person, Role
 from tests import factories as f
@@ -495,7 +497,7 @@ def _fooled_first_look(monkeypatch: pytest.MonkeyPatch) -> None:
     def everything_free(_session: object, item_id: int, *_args: object) -> int:
         return POOL_QUANTITY
 
-    monkeypatch.setattr(loans, "free_quantity", everything_free)
+    monkeypatch.setattr(loan_rules, "free_quantity", everything_free)
 
 
 def test_service_turns_the_guard_into_a_loan_conflict(

@@ -29,13 +29,8 @@ from app.core.errors import (
 )
 from app.storage import schema
 from app.storage.config import masked_url, normalise_url, sqlite_url
-from app.storage.database import (
-    POSTGRES_CONNECT_TIMEOUT_S,
-    Database,
-    EmptyDatabaseFile,
-    create_database_engine,
-    open_database,
-)
+from app.storage.database import Database, EmptyDatabaseFile, open_database
+from app.storage.engine import POSTGRES_CONNECT_TIMEOUT_S, create_database_engine
 from tests.pgserver import free_port
 from tests.templates import libpq
 

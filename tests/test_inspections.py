@@ -9,24 +9,24 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.audit.record import Actor
 from app.catalogue.detail import item_detail
 from app.catalogue.search import SearchFilters, SortKey, search_items
+from app.core.actor import Actor
 from app.core.errors import NotPermitted, Refusal
+from app.inspections import defects as defect_service
+from app.inspections import overview as overview_service
+from app.inspections import recording as recording_service
+from app.inspections import regimes as regime_service
 from app.inspections import service
-from app.inspections.service import (
-    DefectDraft,
-    DueState,
-    InspectionDraft,
-    InspectionRefused,
-    RegimeDraft,
-    Standing,
-    Watch,
-    interval_words,
-    next_due,
-)
+from app.inspections.defects import DefectDraft
+from app.inspections.overview import Watch
+from app.inspections.recording import InspectionDraft
+from app.inspections.regimes import RegimeDraft
+from app.inspections.service import DueState, InspectionRefused, Standing, interval_words, next_due
+from app.loans import fitness as loan_fitness
 from app.loans import service as loans
-from app.loans.service import Handover, LineDraft, LineReturn, LoanDraft, LoanRefused
+from app.loans import views as loan_views
+from app.loans.drafts import Handover, LineDraft, LineReturn, LoanDraft, LoanRefused
 from app.storage.database import Database
 from models import (
     AgencyKind,
@@ -140,7 +140,7 @@ def inspect(
         certificate_ref="LOLER/1",
     )
     draft = replace(draft, **changes)  # type: ignore[arg-type]
-    return service.record_inspection(db, draft, w.manager, now=NOW)
+    return recording_service.record_inspection(db, draft, w.manager, now=NOW)
 
 
 def refused(action: object, *args: object, **kwargs: object) -> InspectionRefused:
@@ -335,7 +335,7 @@ def test_a_single_regime_need_not_be_named(db: Database, world: World) -> None:
 def test_the_history_lists_inspections_newest_first(db: Database, world: World) -> None:
     inspect(db, world, world.boat, world.engine, date(2026, 3, 1), notes="Impeller replaced")
     inspect(db, world, world.boat, world.boat_category, date(2026, 10, 1))
-    history = service.inspection_history(db, world.boat)
+    history = recording_service.inspection_history(db, world.boat)
     assert [(h.regime, h.inspected_on, h.inspector, h.result_words) for h in history] == [
         ("PUWER inspection (boats)", date(2026, 10, 1), "Ian Inspector", "Pass"),
         ("Outboard engine service", date(2026, 3, 1), "Ian Inspector", "Pass"),
@@ -428,7 +428,7 @@ def test_a_pass_clears_the_defects_it_shows_were_put_right(db: Database, world: 
         certificate_ref="LOLER/CFR-H1/2",
     )
     assert status(db, world.harness) is ItemStatus.AVAILABLE
-    defect = service.get_defect(db, defect_id)
+    defect = defect_service.get_defect(db, defect_id)
     assert not defect.is_open
     assert defect.clearance_note == (
         "LOLER thorough examination passed on 21/11/2026, certificate LOLER/CFR-H1/2: "
@@ -442,7 +442,7 @@ def test_a_pass_clears_the_defects_it_shows_were_put_right(db: Database, world: 
 
 
 def report(db: Database, w: World, item_id: int, severity: DefectSeverity, actor: Actor) -> int:
-    return service.report_defect(
+    return defect_service.report_defect(
         db,
         DefectDraft(item_id=item_id, description="Cracked housing.", severity=severity),
         actor,
@@ -457,42 +457,42 @@ def test_severity_decides_what_a_defect_stops(db: Database, world: World) -> Non
     with db.read() as session:
         item = session.get(EquipmentItem, world.harness)
         assert item is not None
-        assert loans.issue_blockers(session, item, TODAY) == []
+        assert loan_fitness.issue_blockers(session, item, TODAY) == []
     major = report(db, world, world.harness, DefectSeverity.MAJOR, world.duty)
     assert status(db, world.harness) is ItemStatus.AVAILABLE
     with db.read() as session:
         item = session.get(EquipmentItem, world.harness)
         assert item is not None
-        assert [p.rule for p in loans.issue_blockers(session, item, TODAY)] == ["defect"]
+        assert [p.rule for p in loan_fitness.issue_blockers(session, item, TODAY)] == ["defect"]
     unsafe = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
     assert status(db, world.harness) is ItemStatus.OUT_OF_SERVICE
     with pytest.raises(LoanRefused) as caught:
         loans.request_loan(db, loan_draft(world, world.harness), world.duty, now=NOW)
     assert "out of service" in caught.value.message
-    assert {d.id for d in service.list_defects(db, world.harness)} == {minor, major, unsafe}
+    assert {d.id for d in defect_service.list_defects(db, world.harness)} == {minor, major, unsafe}
 
 
 def test_clearing_the_last_unsafe_defect_returns_kit_to_service(db: Database, world: World) -> None:
     inspect(db, world, world.harness, world.loler, TODAY)
     first = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
     second = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
-    service.clear_defect(db, first, "New lanyard fitted.", world.manager, now=NOW)
+    defect_service.clear_defect(db, first, "New lanyard fitted.", world.manager, now=NOW)
     assert status(db, world.harness) is ItemStatus.OUT_OF_SERVICE
-    service.clear_defect(db, second, "Housing replaced and tested.", world.manager, now=NOW)
+    defect_service.clear_defect(db, second, "Housing replaced and tested.", world.manager, now=NOW)
     assert status(db, world.harness) is ItemStatus.AVAILABLE
     loans.request_loan(db, loan_draft(world, world.harness), world.duty, now=NOW)
-    cleared = service.get_defect(db, second)
+    cleared = defect_service.get_defect(db, second)
     assert cleared.cleared_at == NOW
     assert cleared.clearance_note == "Housing replaced and tested."
 
 
 def test_clearing_needs_a_note_and_happens_once(db: Database, world: World) -> None:
     defect_id = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
-    error = refused(service.clear_defect, db, defect_id, "   ", world.manager, now=NOW)
+    error = refused(defect_service.clear_defect, db, defect_id, "   ", world.manager, now=NOW)
     assert error.rules == {"note"}
     assert status(db, world.harness) is ItemStatus.OUT_OF_SERVICE
-    service.clear_defect(db, defect_id, "Replaced.", world.manager, now=NOW)
-    error = refused(service.clear_defect, db, defect_id, "Again.", world.manager, now=NOW)
+    defect_service.clear_defect(db, defect_id, "Replaced.", world.manager, now=NOW)
+    error = refused(defect_service.clear_defect, db, defect_id, "Again.", world.manager, now=NOW)
     assert "already cleared at 21/11/2026 09:00" in error.message
 
 
@@ -504,7 +504,9 @@ def test_an_unsafe_defect_reported_on_loan_keeps_it_out_of_service_until_cleared
     assert status(db, world.harness) is ItemStatus.ON_LOAN
     defect_id = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
     assert status(db, world.harness) is ItemStatus.OUT_OF_SERVICE
-    service.clear_defect(db, defect_id, "Checked on scene: false alarm.", world.manager, now=NOW)
+    defect_service.clear_defect(
+        db, defect_id, "Checked on scene: false alarm.", world.manager, now=NOW
+    )
     assert status(db, world.harness) is ItemStatus.ON_LOAN
     report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
     loans.return_loan(db, loan_id, world.duty, now=NOW + HOUR)
@@ -524,7 +526,7 @@ def test_a_defect_found_on_return_follows_its_severity(
 ) -> None:
     inspect(db, world, world.harness, world.loler, TODAY)
     loan_id = emergency(db, world, world.harness)
-    line_id = loans.get_loan(db, loan_id).lines[0].id
+    line_id = loan_views.get_loan(db, loan_id).lines[0].id
     loans.return_loan(
         db,
         loan_id,
@@ -533,13 +535,13 @@ def test_a_defect_found_on_return_follows_its_severity(
         now=NOW + HOUR,
     )
     assert status(db, world.harness) is after
-    defects = service.list_defects(db, world.harness)
+    defects = defect_service.list_defects(db, world.harness)
     assert [(d.severity, d.loan_id) for d in defects] == [(severity, loan_id)]
 
 
 def test_a_defect_needs_words_and_a_severity(db: Database, world: World) -> None:
     error = refused(
-        service.report_defect, db, DefectDraft(item_id=world.harness), world.duty, now=NOW
+        defect_service.report_defect, db, DefectDraft(item_id=world.harness), world.duty, now=NOW
     )
     assert error.rules == {"description", "severity"}
 
@@ -594,7 +596,7 @@ def test_the_item_detail_shows_each_regime_and_defect(db: Database, world: World
 def test_only_the_owners_managers_record_inspections(db: Database, world: World) -> None:
     for actor in (world.duty, world.other_manager, Actor(name="Nobody")):
         with pytest.raises(NotPermitted):
-            service.record_inspection(
+            recording_service.record_inspection(
                 db,
                 InspectionDraft(
                     item_id=world.harness,
@@ -606,7 +608,7 @@ def test_only_the_owners_managers_record_inspections(db: Database, world: World)
                 actor,
                 now=NOW,
             )
-    service.record_inspection(
+    recording_service.record_inspection(
         db,
         InspectionDraft(
             item_id=world.harness,
@@ -628,13 +630,13 @@ def test_anyone_signed_in_reports_a_defect_only_the_owner_clears_it(
     with pytest.raises(NotPermitted):
         report(db, world, world.harness, DefectSeverity.UNSAFE, Actor(name="Nobody"))
     defect_id = report(db, world, world.harness, DefectSeverity.UNSAFE, world.duty)
-    assert service.get_defect(db, defect_id).reported_by == "Dee Duty"
+    assert defect_service.get_defect(db, defect_id).reported_by == "Dee Duty"
     for actor in (world.duty, world.other_manager):
         with pytest.raises(NotPermitted):
-            service.clear_defect(db, defect_id, "Fixed.", actor, now=NOW)
-    assert service.get_defect(db, defect_id).is_open
-    service.clear_defect(db, defect_id, "Fixed.", world.admin, now=NOW)
-    assert not service.get_defect(db, defect_id).is_open
+            defect_service.clear_defect(db, defect_id, "Fixed.", actor, now=NOW)
+    assert defect_service.get_defect(db, defect_id).is_open
+    defect_service.clear_defect(db, defect_id, "Fixed.", world.admin, now=NOW)
+    assert not defect_service.get_defect(db, defect_id).is_open
 
 
 # -- regimes -------------------------------------------------------------------------------------
@@ -647,9 +649,9 @@ def test_regimes_for_a_category_are_an_administrators(db: Database, world: World
         category_id = height.category_id
     draft = RegimeDraft(name="PAT test", category_id=category_id, interval_months=12)
     with pytest.raises(NotPermitted):
-        service.create_regime(db, draft, world.manager)
-    regime_id = service.create_regime(db, draft, world.admin)
-    names = [r.name for r in service.list_regimes(db, item_id=world.harness)]
+        regime_service.create_regime(db, draft, world.manager)
+    regime_id = regime_service.create_regime(db, draft, world.admin)
+    names = [r.name for r in regime_service.list_regimes(db, item_id=world.harness)]
     assert names == ["LOLER thorough examination", "PAT test"]
     # The new regime has no inspection yet, so the harness cannot go out.
     assert standing(db, world.harness, regime_id).state(TODAY) is DueState.NEVER
@@ -658,19 +660,19 @@ def test_regimes_for_a_category_are_an_administrators(db: Database, world: World
 def test_an_items_own_regime_is_its_owners_managers(db: Database, world: World) -> None:
     draft = RegimeDraft(name="Battery check", item_id=world.radio, interval_days=90)
     with pytest.raises(NotPermitted):
-        service.create_regime(db, draft, world.other_manager)
-    regime_id = service.create_regime(db, draft, world.manager)
-    service.update_regime(
+        regime_service.create_regime(db, draft, world.other_manager)
+    regime_id = regime_service.create_regime(db, draft, world.manager)
+    regime_service.update_regime(
         db, regime_id, replace(draft, interval_days=None, interval_months=3), world.manager
     )
-    view = next(r for r in service.list_regimes(db) if r.id == regime_id)
+    view = next(r for r in regime_service.list_regimes(db) if r.id == regime_id)
     assert (view.interval, view.applies_to, view.blocks_issue) == (
         "Every 3 months",
         "Item: CFR-S1",
         True,
     )
-    service.delete_regime(db, regime_id, world.manager)
-    assert regime_id not in {r.id for r in service.list_regimes(db)}
+    regime_service.delete_regime(db, regime_id, world.manager)
+    assert regime_id not in {r.id for r in regime_service.list_regimes(db)}
 
 
 @pytest.mark.parametrize(
@@ -688,15 +690,15 @@ def test_a_bad_regime_is_refused(db: Database, world: World, draft: RegimeDraft,
     if draft.item_id is not None:
         draft = replace(draft, item_id=world.radio)
     with pytest.raises(InspectionRefused) as caught:
-        service.create_regime(db, draft, world.admin)
+        regime_service.create_regime(db, draft, world.admin)
     assert rule in caught.value.rules
 
 
 def test_a_regime_with_inspections_cannot_be_deleted(db: Database, world: World) -> None:
     inspect(db, world, world.boat, world.engine, TODAY)
-    error = refused(service.delete_regime, db, world.engine, world.manager)
+    error = refused(regime_service.delete_regime, db, world.engine, world.manager)
     assert "1 inspection is recorded under “Outboard engine service”" in error.message
-    assert world.engine in {r.id for r in service.list_regimes(db)}
+    assert world.engine in {r.id for r in regime_service.list_regimes(db)}
 
 
 # -- the overview and search --------------------------------------------------------------------
@@ -709,16 +711,16 @@ def test_the_overview_lists_overdue_due_soon_and_out_of_service(db: Database, wo
     # The boat's engine has never been serviced; it is also out of service.
     report(db, world, world.boat, DefectSeverity.UNSAFE, world.duty)
 
-    overview = service.inspections_overview(db, days=30, now=NOW)
+    overview = overview_service.inspections_overview(db, days=30, now=NOW)
     overdue = [(r.asset_tag, r.state) for r in overview.rows(Watch.OVERDUE)]
     assert overdue == [("CFR-B1", DueState.NEVER), ("CFR-S1", DueState.OVERDUE)]
     assert [r.asset_tag for r in overview.rows(Watch.DUE_SOON)] == ["CFR-H1"]
     assert [r.asset_tag for r in overview.rows(Watch.OUT_OF_SERVICE)] == ["CFR-B1"]
     assert overview.count(Watch.DEFECTS) == 1
 
-    shorter = service.inspections_overview(db, days=7, now=NOW)
+    shorter = overview_service.inspections_overview(db, days=7, now=NOW)
     assert shorter.rows(Watch.DUE_SOON) == ()
-    other = service.inspections_overview(db, agency_id=world.borrower, now=NOW)
+    other = overview_service.inspections_overview(db, agency_id=world.borrower, now=NOW)
     assert all(other.count(w) == 0 for w in Watch)
 
 
@@ -781,8 +783,10 @@ def test_an_inspection_dated_outside_the_years_kept_is_refused(
         ),
         **changes,  # type: ignore[arg-type]
     )
-    assert service.check_inspection(db, draft, now=NOW) == [Refusal(field, message, field)]
-    error = refused(service.record_inspection, db, draft, world.manager, now=NOW)
+    assert recording_service.check_inspection(db, draft, now=NOW) == [
+        Refusal(field, message, field)
+    ]
+    error = refused(recording_service.record_inspection, db, draft, world.manager, now=NOW)
     assert error.message == message
     with db.read() as session:
         assert session.scalars(select(Inspection)).all() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,11 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 import tests.factories as f
-from app.audit.record import Actor
 from app.catalogue.items import (
-    FieldProblem,
     ItemDraft,
-    ItemInvalid,
+    ItemRefused,
     choices,
     create_item,
     load_draft,
@@ -23,7 +22,8 @@ from app.catalogue.items import (
     update_item,
     validate,
 )
-from app.core.errors import DomainError, NotPermitted
+from app.core.actor import Actor
+from app.core.errors import DomainError, NotPermitted, Refusal
 from app.storage.database import Database
 from models import (
     AuditEvent,
@@ -37,6 +37,13 @@ from models import (
 )
 
 TODAY = date(2026, 11, 21)
+
+
+def blamed(problems: Sequence[Refusal]) -> list[tuple[str | None, str]]:
+    """Each problem as the field it blames and what it says."""
+    return [(p.field, p.message) for p in problems]
+
+
 ACTOR = Actor("Sgt A. Example", role=Role.ADMINISTRATOR)
 
 
@@ -66,7 +73,7 @@ VALIDATION_CASES = [
 
 @pytest.mark.parametrize(("tag", "field", "message"), VALIDATION_CASES)
 def test_validate_checks_the_asset_tag(tag: str, field: str, message: str) -> None:
-    assert validate(a_draft(asset_tag=tag), today=TODAY) == [FieldProblem(field, message)]
+    assert blamed(validate(a_draft(asset_tag=tag), today=TODAY)) == [(field, message)]
 
 
 @pytest.mark.parametrize("tag", ["CAM-000042", " cam/12.b ", "X" * 40])
@@ -128,7 +135,7 @@ def test_validate_accepts_a_good_tag_trimmed(tag: str) -> None:
 def test_validate_names_the_field_and_what_to_fix(
     changes: dict[str, object], field: str, message: str
 ) -> None:
-    assert validate(a_draft(**changes), today=TODAY) == [FieldProblem(field, message)]
+    assert blamed(validate(a_draft(**changes), today=TODAY)) == [(field, message)]
 
 
 def test_validate_accepts_pooled_stock_today_and_zero_money() -> None:
@@ -231,11 +238,11 @@ def test_create_stores_the_item_and_audits_it(db: Database, setting: Setting) ->
 
 
 def test_create_refuses_an_invalid_draft_with_its_problems(db: Database, setting: Setting) -> None:
-    with pytest.raises(ItemInvalid) as caught:
+    with pytest.raises(ItemRefused) as caught:
         create_item(db, police_drone(setting, asset_tag="", quantity=2), ACTOR)
 
     assert [p.field for p in caught.value.problems] == ["asset_tag", "quantity"]
-    assert "2 things need fixing" in caught.value.message
+    assert caught.value.message.startswith("2 things stop this: 1. Enter an asset tag")
     assert item_count(db) == 0
     assert audit_events(db) == []
 
@@ -244,7 +251,7 @@ def test_create_refuses_an_invalid_draft_with_its_problems(db: Database, setting
 def test_a_used_tag_is_refused_in_any_case(db: Database, setting: Setting, tag: str) -> None:
     create_item(db, police_drone(setting), ACTOR)
 
-    with pytest.raises(ItemInvalid) as caught:
+    with pytest.raises(ItemRefused) as caught:
         create_item(db, police_drone(setting, asset_tag=tag, name="Another drone"), ACTOR)
 
     assert caught.value.message == (
@@ -256,7 +263,7 @@ def test_a_used_tag_is_refused_in_any_case(db: Database, setting: Setting, tag: 
 
 
 def test_the_home_site_must_belong_to_the_owner(db: Database, setting: Setting) -> None:
-    with pytest.raises(ItemInvalid) as caught:
+    with pytest.raises(ItemRefused) as caught:
         create_item(db, police_drone(setting, home_site_id=setting.dogsthorpe_id), ACTOR)
 
     assert caught.value.message == (
@@ -323,7 +330,7 @@ def test_update_refuses_another_items_tag(db: Database, setting: Setting) -> Non
     other = create_item(db, police_drone(setting, asset_tag="CAM-000043"), ACTOR)
     draft, version = load_draft(db, other)
 
-    with pytest.raises(ItemInvalid, match="already used by"):
+    with pytest.raises(ItemRefused, match="already used by"):
         update_item(db, other, dataclasses.replace(draft, asset_tag="Cam-000042"), ACTOR, version)
 
     assert load_draft(db, other) == (draft, version)
@@ -486,8 +493,8 @@ def test_an_administrator_keeps_any_agencys_kit(db: Database, setting: Setting) 
     ],
 )
 def test_a_date_acquired_outside_the_years_kept_is_refused(acquired: date, message: str) -> None:
-    assert validate(a_draft(acquired_on=acquired), today=TODAY) == [
-        FieldProblem("acquired_on", message)
+    assert blamed(validate(a_draft(acquired_on=acquired), today=TODAY)) == [
+        ("acquired_on", message)
     ]
     assert validate(a_draft(acquired_on=date(1970, 1, 1)), today=TODAY) == []
 
@@ -515,8 +522,8 @@ def test_control_characters_typed_into_an_item_are_not_kept(db: Database, settin
 
 
 def test_a_name_that_is_only_control_characters_is_a_missing_name() -> None:
-    assert validate(a_draft(name="\x00\x07"), today=TODAY) == [
-        FieldProblem("name", "Enter a name for the item, such as “Thermal imaging drone”.")
+    assert blamed(validate(a_draft(name="\x00\x07"), today=TODAY)) == [
+        ("name", "Enter a name for the item, such as “Thermal imaging drone”.")
     ]
 
 
@@ -528,18 +535,16 @@ def test_a_quantity_or_amount_too_big_to_keep_is_refused(db: Database, setting: 
         replacement_value_pence=10**12,
         daily_hire_rate_pence=2**31,
     )
-    with pytest.raises(ItemInvalid) as raised:
+    with pytest.raises(ItemRefused) as raised:
         create_item(db, too_big, ACTOR)
-    assert raised.value.problems == [
-        FieldProblem(
-            "quantity", "Enter a quantity of 1,000,000 or fewer; that is the most one item holds."
-        ),
-        FieldProblem(
+    assert blamed(raised.value.problems) == [
+        ("quantity", "Enter a quantity of 1,000,000 or fewer; that is the most one item holds."),
+        (
             "replacement_value_pence",
             "The replacement value is more than Kit Share can record; enter £21,474,836.47 or "
             "less.",
         ),
-        FieldProblem(
+        (
             "daily_hire_rate_pence",
             "The daily hire rate is more than Kit Share can record; enter £21,474,836.47 or less.",
         ),

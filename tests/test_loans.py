@@ -10,18 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import NotPermitted, Refusal
-from app.loans import service
-from app.loans.service import (
-    Handover,
-    LineDraft,
-    LineReturn,
-    LoanConflict,
-    LoanDraft,
-    LoanRefused,
-    LoanSection,
-)
+from app.loans import fitness, rules, service, support, views
+from app.loans.drafts import Handover, LineDraft, LineReturn, LoanConflict, LoanDraft, LoanRefused
+from app.loans.views import LoanSection
 from app.storage.database import Database
 from models import (
     Agency,
@@ -231,7 +224,7 @@ def audit_actions(db: Database, loan_id: int) -> list[str]:
 
 def test_a_request_books_the_kit_and_is_audited(db: Database, world: World) -> None:
     loan_id = request(db, draft(world, LineDraft(world.drone), LineDraft(world.barriers, 4)))
-    loan = service.get_loan(db, loan_id, now=NOW)
+    loan = views.get_loan(db, loan_id, now=NOW)
     assert loan.status is LoanStatus.REQUESTED
     assert loan.actions == ("approve", "decline", "extend", "cancel")
     assert [(line.asset_tag, line.quantity) for line in loan.lines] == [
@@ -289,7 +282,7 @@ def test_periods_that_cannot_be(
 
 def test_a_request_may_start_a_few_minutes_ago(db: Database, world: World) -> None:
     loan_id = request(db, draft(world, start=NOW - timedelta(minutes=10)))
-    assert service.get_loan(db, loan_id).status is LoanStatus.REQUESTED
+    assert views.get_loan(db, loan_id).status is LoanStatus.REQUESTED
 
 
 def test_borrower_must_be_covered_by_the_protocol(db: Database, world: World) -> None:
@@ -335,7 +328,7 @@ def test_emergency_only_protocols(db: Database, world: World) -> None:
     assert error.rules == {"emergency_only"}
     assert "only in an emergency, under protocol “Kit”" in error.message
     loan_id = request(db, replace(draft(world), is_emergency=True))
-    assert service.get_loan(db, loan_id).protocol == "Kit"
+    assert views.get_loan(db, loan_id).protocol == "Kit"
 
 
 def test_an_emergency_loan_prefers_the_emergency_protocol(db: Database, world: World) -> None:
@@ -351,11 +344,11 @@ def test_an_emergency_loan_prefers_the_emergency_protocol(db: Database, world: W
         # The newest planned protocol would govern if nothing preferred the emergency one.
         f.protocol(session, mou, borrowers=[police], categories=[drones], name="Planned")
     planned_id = request(db, draft(world, hours=20))
-    assert service.get_loan(db, planned_id).protocol == "Planned"
+    assert views.get_loan(db, planned_id).protocol == "Planned"
     d = replace(draft(world, start=NOW + 30 * HOUR, hours=20), is_emergency=True)
     assert refusal(request, db, d).rules == {"max_loan"}
     loan_id = request(db, replace(d, due_at=NOW + 40 * HOUR))
-    assert service.get_loan(db, loan_id).protocol == "Fast"
+    assert views.get_loan(db, loan_id).protocol == "Fast"
 
 
 def test_issue_asks_again_whether_the_mou_is_in_force(db: Database, world: World) -> None:
@@ -409,7 +402,7 @@ def test_notice_is_needed_unless_an_emergency(db: Database, world: World) -> Non
         draft(world, LineDraft(world.lamp), start=NOW + 3 * HOUR), is_emergency=True
     )
     loan_id = request(db, emergency)
-    assert service.get_loan(db, loan_id).is_emergency
+    assert views.get_loan(db, loan_id).is_emergency
     assert request(db, draft(world, LineDraft(world.lamp), start=NOW + 30 * HOUR, hours=2))
 
 
@@ -489,9 +482,9 @@ def test_declining_or_cancelling_frees_the_kit(db: Database, world: World) -> No
     second = request(db, draft(world))
     service.cancel_loan(db, second, ACTOR, reason="Found our own", now=NOW)
     third = request(db, draft(world))
-    assert service.get_loan(db, first).decision_reason == "Needed for our own exercise"
-    assert service.get_loan(db, second).status is LoanStatus.CANCELLED
-    assert service.get_loan(db, third).status is LoanStatus.REQUESTED
+    assert views.get_loan(db, first).decision_reason == "Needed for our own exercise"
+    assert views.get_loan(db, second).status is LoanStatus.CANCELLED
+    assert views.get_loan(db, third).status is LoanStatus.REQUESTED
     assert audit_actions(db, first) == ["loan.requested", "loan.declined"]
 
 
@@ -500,7 +493,7 @@ def test_declining_or_cancelling_frees_the_kit(db: Database, world: World) -> No
 
 def test_the_lenders_manager_approves(db: Database, world: World) -> None:
     loan_id = approved(db, world, draft(world))
-    loan = service.get_loan(db, loan_id)
+    loan = views.get_loan(db, loan_id)
     assert loan.status is LoanStatus.APPROVED
     assert loan.approver == "Mia Manager"
     assert audit_actions(db, loan_id) == ["loan.requested", "loan.approved"]
@@ -524,7 +517,7 @@ def test_only_someone_the_protocol_names_may_approve(db: Database, world: World)
     assert "only Cambs Fire, who lend the kit, can decide" in error.message
     error = refusal(service.approve_loan, db, loan_id, deciding(world, None), now=NOW)
     assert error.rules == {"approver"}
-    assert service.get_loan(db, loan_id).status is LoanStatus.REQUESTED
+    assert views.get_loan(db, loan_id).status is LoanStatus.REQUESTED
 
 
 def test_a_duty_officer_approves_where_the_protocol_says_so(db: Database, world: World) -> None:
@@ -532,7 +525,7 @@ def test_a_duty_officer_approves_where_the_protocol_says_so(db: Database, world:
     service.approve_loan(
         db, loan_id, deciding(world, world.lender_duty, Role.DUTY_OFFICER), now=NOW
     )
-    assert service.get_loan(db, loan_id).status is LoanStatus.APPROVED
+    assert views.get_loan(db, loan_id).status is LoanStatus.APPROVED
 
 
 def _nothing(db: Database, w: World) -> int:
@@ -601,7 +594,7 @@ def test_declining_needs_a_reason(db: Database, world: World) -> None:
         service.decline_loan, db, loan_id, "  ", deciding(world, world.manager), now=NOW
     )
     assert error.problems[0].field == "reason"
-    assert service.get_loan(db, loan_id).status is LoanStatus.REQUESTED
+    assert views.get_loan(db, loan_id).status is LoanStatus.REQUESTED
 
 
 # -- issue ---------------------------------------------------------------------------------
@@ -609,7 +602,7 @@ def test_declining_needs_a_reason(db: Database, world: World) -> None:
 
 def test_issue_hands_the_kit_over(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world, LineDraft(world.drone), LineDraft(world.barriers, 3)))
-    loan = service.get_loan(db, loan_id, now=NOW + 3 * HOUR)
+    loan = views.get_loan(db, loan_id, now=NOW + 3 * HOUR)
     assert loan.status is LoanStatus.ISSUED
     assert loan.operator == "Pat Pilot"
     assert loan.actions == ("return", "extend", "recall")
@@ -649,7 +642,7 @@ def test_the_operator_must_hold_a_current_qualification(db: Database, world: Wor
     assert refusal(service.issue_loan, db, loan_id, no_operator, ACTOR, now=NOW).rules == {
         "details"
     }
-    assert service.get_loan(db, loan_id).status is LoanStatus.APPROVED
+    assert views.get_loan(db, loan_id).status is LoanStatus.APPROVED
 
 
 def test_a_qualification_expiring_today_is_still_current(db: Database, world: World) -> None:
@@ -714,7 +707,7 @@ def test_an_open_defect_stops_the_issue(db: Database, world: World) -> None:
 def test_collecting_early_moves_the_start_if_the_kit_is_free(db: Database, world: World) -> None:
     loan_id = approved(db, world, draft(world, start=NOW + 5 * HOUR))
     service.issue_loan(db, loan_id, Handover(operator_id=world.pilot), ACTOR, now=NOW + HOUR)
-    assert service.get_loan(db, loan_id).starts_at == NOW + HOUR
+    assert views.get_loan(db, loan_id).starts_at == NOW + HOUR
 
 
 def test_an_emergency_issue_skips_request_and_notice_not_safety(db: Database, world: World) -> None:
@@ -729,7 +722,7 @@ def test_an_emergency_issue_skips_request_and_notice_not_safety(db: Database, wo
     )
     assert "can be logged up to 1 day after the kit went out" in error.message
     loan_id = service.emergency_issue(db, d, Handover(operator_id=world.pilot), ACTOR, now=NOW)
-    loan = service.get_loan(db, loan_id, now=NOW)
+    loan = views.get_loan(db, loan_id, now=NOW)
     assert (loan.status, loan.is_emergency) == (LoanStatus.ISSUED, True)
     assert loan.starts_at == NOW  # handed over now, not at the later start typed
     assert audit_actions(db, loan_id) == ["loan.emergency_issued"]
@@ -742,20 +735,20 @@ def test_an_emergency_issue_skips_request_and_notice_not_safety(db: Database, wo
 
 def test_pooled_kit_comes_back_in_parts(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world, LineDraft(world.barriers, 5)))
-    line_id = service.get_loan(db, loan_id).lines[0].id
+    line_id = views.get_loan(db, loan_id).lines[0].id
     later = NOW + 4 * HOUR
     status = service.return_loan(
         db, loan_id, ACTOR, lines=[LineReturn(line_id, 2)], returned_to_id=world.manager, now=later
     )
     assert status is LoanStatus.PARTLY_RETURNED
     with db.read() as session:
-        assert service.free_quantity(session, world.barriers, later, later + HOUR, later) == 7
+        assert rules.free_quantity(session, world.barriers, later, later + HOUR, later) == 7
     error = refusal(
         service.return_loan, db, loan_id, ACTOR, lines=[LineReturn(line_id, 4)], now=later
     )
     assert "3 of CFR-B1 “Barriers” are still out; enter a number from 0 to 3" in error.message
     status = service.return_loan(db, loan_id, ACTOR, returned_to_id=world.manager, now=later)
-    loan = service.get_loan(db, loan_id, now=later)
+    loan = views.get_loan(db, loan_id, now=later)
     assert status is LoanStatus.RETURNED
     assert loan.lines[0].quantity_returned == 5
     assert loan.returned_at == later
@@ -765,7 +758,7 @@ def test_pooled_kit_comes_back_in_parts(db: Database, world: World) -> None:
 
 def test_a_defect_found_on_return_takes_the_item_out_of_service(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world))
-    line_id = service.get_loan(db, loan_id).lines[0].id
+    line_id = views.get_loan(db, loan_id).lines[0].id
     back = LineReturn(
         line_id,
         1,
@@ -782,7 +775,7 @@ def test_a_defect_found_on_return_takes_the_item_out_of_service(db: Database, wo
         assert item.status is ItemStatus.OUT_OF_SERVICE
         defect = session.scalars(select(Defect)).one()
         assert (defect.loan_id, defect.reported_by_id) == (loan_id, world.manager)
-        blockers = service.issue_blockers(session, item, NOW.date())
+        blockers = fitness.issue_blockers(session, item, NOW.date())
     assert [b.rule for b in blockers] == ["defect"]
     assert refusal(request, db, draft(world, start=NOW + 48 * HOUR)).rules == {"status"}
 
@@ -804,7 +797,7 @@ def test_a_tagged_item_back_is_available_again(db: Database, world: World) -> No
 def test_extend_within_the_protocol_and_the_free_time(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world))
     service.extend_loan(db, loan_id, NOW + 40 * HOUR, ACTOR, reason="Search widened", now=NOW)
-    assert service.get_loan(db, loan_id).due_at == NOW + 40 * HOUR
+    assert views.get_loan(db, loan_id).due_at == NOW + 40 * HOUR
     request(db, draft(world, start=NOW + 50 * HOUR))
     with pytest.raises(LoanConflict):
         service.extend_loan(db, loan_id, NOW + 60 * HOUR, ACTOR, now=NOW)
@@ -812,7 +805,7 @@ def test_extend_within_the_protocol_and_the_free_time(db: Database, world: World
     assert "max_loan" in error.rules
     error = refusal(service.extend_loan, db, loan_id, NOW + 30 * HOUR, ACTOR, now=NOW)
     assert "must be later than the current due time" in error.message
-    assert service.get_loan(db, loan_id).due_at == NOW + 40 * HOUR
+    assert views.get_loan(db, loan_id).due_at == NOW + 40 * HOUR
     assert audit_actions(db, loan_id).count("loan.extended") == 1
 
 
@@ -824,7 +817,7 @@ def test_extending_pooled_stock_into_other_bookings(db: Database, world: World) 
     # Over the longer period the other booking leaves six for this loan, which holds seven.
     assert "Only 6 of the 10 CFR-B1 “Barriers” are free" in caught.value.message
     service.extend_loan(db, first, NOW + 30 * HOUR, ACTOR, now=NOW)
-    assert service.get_loan(db, first).due_at == NOW + 30 * HOUR
+    assert views.get_loan(db, first).due_at == NOW + 30 * HOUR
 
 
 def test_a_conflict_names_the_loan_in_the_way(db: Database, world: World) -> None:
@@ -842,7 +835,7 @@ def test_cancel_only_before_the_kit_goes_out(db: Database, world: World) -> None
     assert "Only a request or an approved loan not yet out can be cancelled" in error.message
     approved_id = approved(db, world, draft(world, LineDraft(world.barriers, 2)))
     service.cancel_loan(db, approved_id, ACTOR, now=NOW)
-    assert service.get_loan(db, approved_id).status is LoanStatus.CANCELLED
+    assert views.get_loan(db, approved_id).status is LoanStatus.CANCELLED
 
 
 def test_recall_brings_the_due_time_forward(db: Database, world: World) -> None:
@@ -853,17 +846,17 @@ def test_recall_brings_the_due_time_forward(db: Database, world: World) -> None:
     error = refusal(service.recall_loan, db, loan_id, NOW + 30 * HOUR, "Fire", ACTOR, now=NOW)
     assert "give a time before 22/11/2026 11:00" in error.message
     service.recall_loan(db, loan_id, recall_at, "Needed at a barn fire", ACTOR, now=NOW + 3 * HOUR)
-    loan = service.get_loan(db, loan_id, now=NOW + 3 * HOUR)
+    loan = views.get_loan(db, loan_id, now=NOW + 3 * HOUR)
     assert loan.recalled_at == NOW + 3 * HOUR
     assert (loan.due_at, loan.booked_due_at) == (recall_at, NOW + 26 * HOUR)
     assert loan.status_label == "Recalled"
     assert loan.actions == ("return",)
     assert "recalled" in refusal(service.extend_loan, db, loan_id, NOW + 40 * HOUR, ACTOR).message
-    counts = service.loan_counts(db, now=NOW + 3 * HOUR)
+    counts = views.loan_counts(db, now=NOW + 3 * HOUR)
     assert counts[LoanSection.RECALLED] == 1
     # Past the recall time and not back: overdue, and still held.
     late = NOW + 7 * HOUR
-    overdue = service.list_loans(db, LoanSection.OVERDUE, now=late)
+    overdue = views.list_loans(db, LoanSection.OVERDUE, now=late)
     assert [(loan.id, loan.overdue_by) for loan in overdue] == [(loan_id, 2 * HOUR)]
     assert overdue[0].status_label == "Overdue 2 hours"
 
@@ -871,7 +864,7 @@ def test_recall_brings_the_due_time_forward(db: Database, world: World) -> None:
 def test_overdue_kit_stays_held_until_it_comes_back(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world, hours=4))
     late = NOW + 8 * HOUR
-    assert service.loan_counts(db, now=late)[LoanSection.OVERDUE] == 1
+    assert views.loan_counts(db, now=late)[LoanSection.OVERDUE] == 1
     with pytest.raises(LoanConflict) as caught:
         service.request_loan(db, draft(world, start=late + HOUR), ACTOR, now=late)
     assert f"out on loan {loan_id}, overdue since 21/11/2026 15:00" in caught.value.message
@@ -889,7 +882,7 @@ def test_the_loans_view_counts_each_list(db: Database, world: World) -> None:
     back = issued(db, world, draft(world, LineDraft(world.barriers, 2)))
     service.return_loan(db, back, ACTOR, now=NOW + 3 * HOUR)
     moment = NOW + 4 * HOUR
-    counts = service.loan_counts(db, now=moment)
+    counts = views.loan_counts(db, now=moment)
     assert counts[LoanSection.AWAITING] == 1
     assert counts[LoanSection.APPROVED] == 1
     assert counts[LoanSection.OUT] == 1
@@ -897,21 +890,19 @@ def test_the_loans_view_counts_each_list(db: Database, world: World) -> None:
     assert counts[LoanSection.OVERDUE] == 0
     assert counts[LoanSection.RETURNED] == 1
     assert counts[LoanSection.ALL] == 4
-    assert [loan.id for loan in service.list_loans(db, LoanSection.AWAITING, now=moment)] == [
-        waiting
-    ]
-    assert [loan.id for loan in service.list_loans(db, LoanSection.APPROVED, now=moment)] == [ready]
-    assert [loan.id for loan in service.list_loans(db, LoanSection.OUT, now=moment)] == [out]
+    assert [loan.id for loan in views.list_loans(db, LoanSection.AWAITING, now=moment)] == [waiting]
+    assert [loan.id for loan in views.list_loans(db, LoanSection.APPROVED, now=moment)] == [ready]
+    assert [loan.id for loan in views.list_loans(db, LoanSection.OUT, now=moment)] == [out]
     # Filters: the lender and borrower see them all; an uninvolved agency sees none.
-    assert service.loan_counts(db, now=moment, agency_id=world.lender)[LoanSection.ALL] == 4
-    assert service.loan_counts(db, now=moment, agency_id=world.borrower)[LoanSection.ALL] == 4
-    assert service.loan_counts(db, now=moment, agency_id=world.outsider)[LoanSection.ALL] == 0
-    assert service.loan_counts(db, now=moment, site_id=world.site)[LoanSection.ALL] == 4
+    assert views.loan_counts(db, now=moment, agency_id=world.lender)[LoanSection.ALL] == 4
+    assert views.loan_counts(db, now=moment, agency_id=world.borrower)[LoanSection.ALL] == 4
+    assert views.loan_counts(db, now=moment, agency_id=world.outsider)[LoanSection.ALL] == 0
+    assert views.loan_counts(db, now=moment, site_id=world.site)[LoanSection.ALL] == 4
 
 
 def test_the_timeline_shows_booked_days(db: Database, world: World) -> None:
     request(db, draft(world, LineDraft(world.barriers, 4), start=NOW + 24 * HOUR, hours=48))
-    days = service.availability_timeline(db, world.barriers, days=5, now=NOW)
+    days = support.availability_timeline(db, world.barriers, days=5, now=NOW)
     assert [(d.day.day, d.free) for d in days] == [(21, 10), (22, 6), (23, 6), (24, 6), (25, 10)]
 
 
@@ -985,7 +976,7 @@ def test_a_loan_at_the_edges_of_time_is_refused_with_the_range(
 
 def test_an_extension_or_recall_at_the_edges_of_time_is_refused(db: Database, world: World) -> None:
     loan_id = issued(db, world, draft(world))
-    before = service.get_loan(db, loan_id, now=NOW)
+    before = views.get_loan(db, loan_id, now=NOW)
     manager = deciding(world, world.manager)
 
     extend = refusal(
@@ -1007,7 +998,7 @@ def test_an_extension_or_recall_at_the_edges_of_time_is_refused(db: Database, wo
         now=NOW + 3 * HOUR,
     )
     assert recall.problems == [Refusal("period", f"The recall time 01/01/0001 {RANGE}", "due_at")]
-    assert service.get_loan(db, loan_id, now=NOW) == before
+    assert views.get_loan(db, loan_id, now=NOW) == before
 
 
 def test_control_characters_typed_into_a_loan_are_not_kept(db: Database, world: World) -> None:

@@ -11,18 +11,17 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import NotFound, NotPermitted
-from app.loans.service import Handover, LineDraft, LoanDraft, check_emergency_issue
+from app.loans.drafts import Handover, LineDraft, LoanDraft
+from app.loans.service import check_emergency_issue
+from app.people import qualifications as pq
 from app.people import records as pp
-from app.people.records import (
-    EXPIRING_DAYS,
-    PeopleRefused,
-    PersonDraft,
-    QualificationDraft,
-    QualificationStatus,
-    QualificationTypeDraft,
-)
+from app.people.expiring import expiring_qualifications
+from app.people.operators import operator_choices
+from app.people.qualifications import QualificationDraft, QualificationTypeDraft
+from app.people.records import PeopleRefused, PersonDraft
+from app.people.status import EXPIRING_DAYS, QualificationStatus, qualification_status
 from app.storage.database import Database
 from models import (
     Agency,
@@ -343,7 +342,7 @@ def test_a_qualification_that_lasts_a_set_time_gets_its_expiry_from_the_issue_da
     db: Database, world: World
 ) -> None:
     issued = date(2024, 2, 29)
-    q_id = pp.add_qualification(
+    q_id = pq.add_qualification(
         db,
         world.officer,
         QualificationDraft(type_id=world.pilot, reference="GVC-123", issued_on=issued),
@@ -367,14 +366,14 @@ def test_a_qualification_that_lasts_a_set_time_gets_its_expiry_from_the_issue_da
 def test_an_expiry_given_is_kept_and_a_type_without_validity_needs_no_dates(
     db: Database, world: World
 ) -> None:
-    pp.add_qualification(
+    pq.add_qualification(
         db,
         world.officer,
         QualificationDraft(world.pilot, issued_on=date(2025, 1, 1), expires_on=date(2027, 1, 1)),
         ADMIN,
         today=TODAY,
     )
-    pp.add_qualification(db, world.officer, QualificationDraft(world.height), ADMIN, today=TODAY)
+    pq.add_qualification(db, world.officer, QualificationDraft(world.height), ADMIN, today=TODAY)
     views = pp.get_person(db, world.officer, today=TODAY).qualifications
     assert [(v.type_name, v.expires_on, v.status_text) for v in views] == [
         ("Drone pilot (GVC)", date(2027, 1, 1), "Current"),
@@ -383,21 +382,21 @@ def test_an_expiry_given_is_kept_and_a_type_without_validity_needs_no_dates(
 
 
 def test_updating_and_removing_a_qualification_are_audited(db: Database, world: World) -> None:
-    q_id = pp.add_qualification(
+    q_id = pq.add_qualification(
         db,
         world.officer,
         QualificationDraft(world.pilot, issued_on=date(2025, 1, 1)),
         ADMIN,
         today=TODAY,
     )
-    pp.update_qualification(
+    pq.update_qualification(
         db,
         q_id,
         QualificationDraft(world.pilot, reference="NEW-1", issued_on=date(2025, 1, 1)),
         ADMIN,
         today=TODAY,
     )
-    pp.remove_qualification(db, q_id, ADMIN)
+    pq.remove_qualification(db, q_id, ADMIN)
 
     assert pp.get_person(db, world.officer).qualifications == ()
     events = trail(db)
@@ -410,25 +409,25 @@ def test_updating_and_removing_a_qualification_are_audited(db: Database, world: 
     assert events[2][3]["reference"] == "NEW-1"
     assert events[2][4] is None
     with pytest.raises(NotFound):
-        pp.remove_qualification(db, q_id, ADMIN)
+        pq.remove_qualification(db, q_id, ADMIN)
 
 
 def test_every_qualification_problem_is_refused_with_its_field(db: Database, world: World) -> None:
     def fields(d: QualificationDraft) -> set[str | None]:
         return {
-            p.field for p in pp.check_qualification(db, d, person_id=world.officer, today=TODAY)
+            p.field for p in pq.check_qualification(db, d, person_id=world.officer, today=TODAY)
         }
 
     assert fields(QualificationDraft(None)) == {"type_id"}
     assert fields(QualificationDraft(9999)) == {"type_id"}
     assert fields(QualificationDraft(world.height, reference="R" * 101)) == {"reference"}
     # A type that lasts a set time needs a date to work the expiry out from.
-    [needs_date] = pp.check_qualification(
+    [needs_date] = pq.check_qualification(
         db, QualificationDraft(world.pilot), person_id=world.officer, today=TODAY
     )
     assert needs_date.field == "issued_on"
     assert "“Drone pilot (GVC)” lasts 5 years: give the date" in needs_date.message
-    [future] = pp.check_qualification(
+    [future] = pq.check_qualification(
         db,
         QualificationDraft(world.height, issued_on=TODAY + DAY),
         person_id=world.officer,
@@ -437,7 +436,7 @@ def test_every_qualification_problem_is_refused_with_its_field(db: Database, wor
     assert future.field == "issued_on"
     assert "22/11/2026 is after today" in future.message
     for expires in (TODAY - DAY, TODAY - 10 * DAY):
-        [order] = pp.check_qualification(
+        [order] = pq.check_qualification(
             db,
             QualificationDraft(world.height, issued_on=TODAY - DAY, expires_on=expires),
             person_id=world.officer,
@@ -447,26 +446,26 @@ def test_every_qualification_problem_is_refused_with_its_field(db: Database, wor
         assert "is not after the issue date 20/11/2026" in order.message
 
     with pytest.raises(PeopleRefused) as caught:
-        pp.add_qualification(db, world.officer, QualificationDraft(world.pilot), ADMIN, today=TODAY)
+        pq.add_qualification(db, world.officer, QualificationDraft(world.pilot), ADMIN, today=TODAY)
     assert rules(caught) == {"issued_on"}
     assert trail(db) == []
 
 
 def test_the_same_record_twice_is_refused_but_a_renewal_is_not(db: Database, world: World) -> None:
     first = QualificationDraft(world.pilot, issued_on=date(2022, 3, 1))
-    q_id = pp.add_qualification(db, world.officer, first, ADMIN, today=TODAY)
-    [twice] = pp.check_qualification(db, first, person_id=world.officer, today=TODAY)
+    q_id = pq.add_qualification(db, world.officer, first, ADMIN, today=TODAY)
+    [twice] = pq.check_qualification(db, first, person_id=world.officer, today=TODAY)
     assert twice.rule == "duplicate"
     assert "Rita Reed already has this “Drone pilot (GVC)” recorded" in twice.message
     # Editing the record itself is not a duplicate of itself.
     assert (
-        pp.check_qualification(
+        pq.check_qualification(
             db, first, person_id=world.officer, qualification_id=q_id, today=TODAY
         )
         == []
     )
     renewal = QualificationDraft(world.pilot, issued_on=date(2026, 3, 1))
-    assert pp.check_qualification(db, renewal, person_id=world.officer, today=TODAY) == []
+    assert pq.check_qualification(db, renewal, person_id=world.officer, today=TODAY) == []
 
 
 def test_a_renewal_decides_and_the_lapsed_record_reads_renewed(db: Database, world: World) -> None:
@@ -496,14 +495,14 @@ def test_qualification_types_are_listed_added_and_changed_with_audit(
 ) -> None:
     holding(db, world.police, "Ann", "Able", (world.height, None, None))
     holding(db, world.police, "Len", "Left", (world.height, None, None), active=False)
-    type_id = pp.create_qualification_type(
+    type_id = pq.create_qualification_type(
         db, QualificationTypeDraft("HGV-C", "HGV C licence", "Drive over 7.5 t", 60), ADMIN
     )
-    pp.update_qualification_type(
+    pq.update_qualification_type(
         db, type_id, QualificationTypeDraft("HGV-C", "HGV C licence", "Drive over 7.5 t", 12), ADMIN
     )
-    listed = {t.code: t for t in pp.list_qualification_types(db)}
-    assert [t.name for t in pp.list_qualification_types(db)] == [
+    listed = {t.code: t for t in pq.list_qualification_types(db)}
+    assert [t.name for t in pq.list_qualification_types(db)] == [
         "Drone pilot (GVC)",
         "HGV C licence",
         "Work at height",
@@ -519,24 +518,24 @@ def test_qualification_types_are_listed_added_and_changed_with_audit(
 
 
 def test_every_qualification_type_problem_is_refused(db: Database, world: World) -> None:
-    problems = pp.check_qualification_type(db, QualificationTypeDraft(" ", "", "", 0))
+    problems = pq.check_qualification_type(db, QualificationTypeDraft(" ", "", "", 0))
     assert {p.field for p in problems} == {"code", "name", "validity_months"}
-    taken = pp.check_qualification_type(db, QualificationTypeDraft("gvc", "drone PILOT (gvc)"))
+    taken = pq.check_qualification_type(db, QualificationTypeDraft("gvc", "drone PILOT (gvc)"))
     assert {p.field for p in taken} == {"code", "name"}
     assert (
-        pp.check_qualification_type(
+        pq.check_qualification_type(
             db, QualificationTypeDraft("GVC", "Drone pilot (GVC)", "", 601), type_id=world.pilot
         )[0].field
         == "validity_months"
     )
     assert (
-        pp.check_qualification_type(
+        pq.check_qualification_type(
             db, QualificationTypeDraft("GVC", "Drone pilot (GVC)"), type_id=world.pilot
         )
         == []
     )
     with pytest.raises(PeopleRefused):
-        pp.create_qualification_type(db, QualificationTypeDraft("WAH", "Other"), ADMIN)
+        pq.create_qualification_type(db, QualificationTypeDraft("WAH", "Other"), ADMIN)
 
 
 # -- who may change people -------------------------------------------------------------------
@@ -549,15 +548,15 @@ def _every_change(w: World) -> dict[str, Callable[[Database, Actor], object]]:
         "create_person": lambda db, a: pp.create_person(db, draft(w), a),
         "update_person": lambda db, a: pp.update_person(db, w.officer, draft(w), a),
         "deactivate": lambda db, a: pp.set_person_active(db, w.officer, False, a),
-        "add_qualification": lambda db, a: pp.add_qualification(db, w.officer, qualification, a),
-        "update_qualification": lambda db, a: pp.update_qualification(
+        "add_qualification": lambda db, a: pq.add_qualification(db, w.officer, qualification, a),
+        "update_qualification": lambda db, a: pq.update_qualification(
             db, _a_qualification(db, w), QualificationDraft(w.height, reference="X"), a
         ),
-        "remove_qualification": lambda db, a: pp.remove_qualification(
+        "remove_qualification": lambda db, a: pq.remove_qualification(
             db, _a_qualification(db, w), a
         ),
-        "create_type": lambda db, a: pp.create_qualification_type(db, kind, a),
-        "update_type": lambda db, a: pp.update_qualification_type(db, w.height, kind, a),
+        "create_type": lambda db, a: pq.create_qualification_type(db, kind, a),
+        "update_type": lambda db, a: pq.update_qualification_type(db, w.height, kind, a),
     }
 
 
@@ -623,6 +622,7 @@ def test_each_change_and_its_audit_event_are_one_transaction(
         raise RuntimeError("the audit trail could not be written")
 
     monkeypatch.setattr(pp, "record_change", failing_record)
+    monkeypatch.setattr(pq, "record_change", failing_record)
     with pytest.raises(RuntimeError):
         _every_change(world)[change](db, ADMIN)
     assert state() == before
@@ -649,7 +649,7 @@ def test_status_boundaries(
     person = holding(db, world.police, "Ann", "Able", (world.height, None, expires))
     [view] = pp.get_person(db, person, today=TODAY).qualifications
     assert (view.status, view.status_text) == (status, words)
-    assert pp.qualification_status(expires, TODAY) is status
+    assert qualification_status(expires, TODAY) is status
 
 
 def test_the_expiring_list_runs_from_today_to_n_days_ahead_soonest_first(
@@ -666,25 +666,23 @@ def test_the_expiring_list_runs_from_today_to_n_days_ahead_soonest_first(
     holding(db, world.fire, "Fire", "Ten", (world.pilot, None, TODAY + 10 * DAY))
     holding(db, world.police, "Gone", "Ten", (world.height, None, TODAY + 3 * DAY), active=False)
 
-    rows = pp.expiring_qualifications(db, today=TODAY)
+    rows = expiring_qualifications(db, today=TODAY)
     assert [(r.person, r.days_left, r.when_text) for r in rows] == [
         ("Today Smith", 0, "Expires today"),
         ("Fire Ten", 10, "Expires in 10 days"),
         ("Ten Smith", 10, "Expires in 10 days"),
         ("Thirty Smith", EXPIRING_DAYS, "Expires in 30 days"),
     ]
-    assert [r.person for r in pp.expiring_qualifications(db, days=31, today=TODAY)][-1] == (
+    assert [r.person for r in expiring_qualifications(db, days=31, today=TODAY)][-1] == (
         "Thirtyone Smith"
     )
-    assert [r.person for r in pp.expiring_qualifications(db, days=0, today=TODAY)] == [
-        "Today Smith"
-    ]
-    police_only = pp.expiring_qualifications(db, today=TODAY, agency_id=world.police)
+    assert [r.person for r in expiring_qualifications(db, days=0, today=TODAY)] == ["Today Smith"]
+    police_only = expiring_qualifications(db, today=TODAY, agency_id=world.police)
     assert "Fire Ten" not in [r.person for r in police_only]
     assert rows[1].agency == "Cambs Fire"
     assert rows[1].qualification == "Drone pilot (GVC)"
     with pytest.raises(PeopleRefused) as caught:
-        pp.expiring_qualifications(db, days=-1, today=TODAY)
+        expiring_qualifications(db, days=-1, today=TODAY)
     assert rules(caught) == {"days"}
 
 
@@ -700,7 +698,7 @@ def test_a_qualification_already_renewed_is_not_listed_as_expiring(
         (world.pilot, TODAY - DAY, TODAY + 1800 * DAY),
     )
     holding(db, world.police, "Not", "Yet", (world.pilot, None, TODAY + 5 * DAY))
-    assert [r.person for r in pp.expiring_qualifications(db, today=TODAY)] == ["Not Yet"]
+    assert [r.person for r in expiring_qualifications(db, today=TODAY)] == ["Not Yet"]
 
 
 # -- the people list -------------------------------------------------------------------------
@@ -792,7 +790,7 @@ def test_only_current_holders_are_offered_and_the_rest_explained(
     holding(db, world.ambulance, "Amy", "Air", (world.pilot, None, TODAY + DAY))
     holding(db, world.ambulance, "Old", "Air", (world.pilot, None, TODAY - DAY))
 
-    choices = pp.operator_choices(
+    choices = operator_choices(
         db, item_ids=[world.drone], borrower_agency_id=world.police, at=TODAY
     )
 
@@ -811,18 +809,16 @@ def test_only_current_holders_are_offered_and_the_rest_explained(
 def test_nothing_required_offers_everyone_of_the_agency(db: Database, world: World) -> None:
     other = holding(db, world.police, "Ann", "Able")
     holding(db, world.fire, "Fire", "Fighter")
-    choices = pp.operator_choices(
-        db, item_ids=[world.lamp], borrower_agency_id=world.police, at=TODAY
-    )
+    choices = operator_choices(db, item_ids=[world.lamp], borrower_agency_id=world.police, at=TODAY)
     assert choices.required == ()
     assert [p.id for p in choices.qualified] == [other, world.officer]
     assert choices.explanation == ""
-    nobody = pp.operator_choices(db, item_ids=[world.lamp], borrower_agency_id=None, at=TODAY)
+    nobody = operator_choices(db, item_ids=[world.lamp], borrower_agency_id=None, at=TODAY)
     assert (nobody.qualified, nobody.explanation) == ((), "")
 
 
 def test_no_holder_at_the_agency_says_so(db: Database, world: World) -> None:
-    choices = pp.operator_choices(
+    choices = operator_choices(
         db, item_ids=[world.drone, world.lamp], borrower_agency_id=world.police, at=TODAY
     )
     assert choices.qualified == ()
@@ -839,7 +835,7 @@ def test_a_renewal_beside_a_lapsed_record_qualifies(db: Database, world: World) 
         (world.pilot, None, TODAY - 100 * DAY),
         (world.pilot, TODAY - 100 * DAY, TODAY + 100 * DAY),
     )
-    choices = pp.operator_choices(
+    choices = operator_choices(
         db, item_ids=[world.drone], borrower_agency_id=world.police, at=TODAY
     )
     assert [p.id for p in choices.qualified] == [renewed]
@@ -860,7 +856,7 @@ def test_the_offer_agrees_with_the_issue_check_person_by_person(db: Database, wo
     ):
         holding(db, world.police, given, "Case", *records)
     now = datetime(2026, 11, 21, 9, 0, tzinfo=f.NOW.tzinfo)
-    choices = pp.operator_choices(
+    choices = operator_choices(
         db, item_ids=[world.drone], borrower_agency_id=world.police, at=TODAY
     )
     offered = {p.id for p in choices.qualified}
@@ -902,10 +898,10 @@ def test_an_emergency_issue_uses_the_emergency_protocols_requirement(
         urgent.required_qualifications = [session.get_one(QualificationType, world.height)]
         session.add(urgent)
     climber = holding(db, world.police, "Cat", "Climber", (world.height, None, None))
-    planned = pp.operator_choices(
+    planned = operator_choices(
         db, item_ids=[world.drone], borrower_agency_id=world.police, at=TODAY
     )
-    emergency = pp.operator_choices(
+    emergency = operator_choices(
         db, item_ids=[world.drone], borrower_agency_id=world.police, at=TODAY, emergency=True
     )
     assert [r.name for r in planned.required] == ["Drone pilot (GVC)"]
@@ -931,7 +927,7 @@ def test_with_two_requirements_the_note_says_which_one_lapsed(db: Database, worl
         (world.pilot, None, None),
         (world.height, None, TODAY - 2 * DAY),
     )
-    choices = pp.operator_choices(
+    choices = operator_choices(
         db, item_ids=[world.drone, world.lamp], borrower_agency_id=world.police, at=TODAY
     )
     assert [p.id for p in choices.qualified] == [both]
@@ -946,7 +942,7 @@ def test_with_two_requirements_the_note_says_which_one_lapsed(db: Database, worl
 
 
 def test_qualification_dates_outside_the_years_kept_are_refused(db: Database, world: World) -> None:
-    problems = pp.check_qualification(
+    problems = pq.check_qualification(
         db,
         QualificationDraft(world.pilot, issued_on=date(1, 1, 1), expires_on=date(9999, 12, 31)),
         person_id=world.officer,
@@ -965,7 +961,7 @@ def test_qualification_dates_outside_the_years_kept_are_refused(db: Database, wo
         ),
     ]
     with pytest.raises(PeopleRefused):
-        pp.add_qualification(
+        pq.add_qualification(
             db,
             world.officer,
             QualificationDraft(world.height, issued_on=date(1969, 12, 31)),

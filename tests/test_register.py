@@ -15,18 +15,24 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.agreements import register as reg
-from app.agreements.register import (
-    ClauseDraft,
-    MouDraft,
+from app.agreements.clauses import ClauseDraft, SignatoryDraft
+from app.agreements.protocols import (
     ProtocolDraft,
-    RegisterRefused,
-    SignatoryDraft,
+    check_protocol,
+    create_protocol,
+    protocol_draft_of,
+    resolve_tags,
+    update_protocol,
 )
+from app.agreements.reading import charging_text, find_mou, get_mou, list_mous, register_choices
+from app.agreements.register import MouDraft, RegisterRefused
 from app.agreements.status import MouStatus
-from app.audit.record import Actor
+from app.agreements.versions import new_version
+from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.core.errors import NotFound, NotPermitted
-from app.loans.service import LineDraft, LoanDraft, request_loan
+from app.loans.drafts import LineDraft, LoanDraft
+from app.loans.service import request_loan
 from app.people.accounts import sign_in
 from app.people.passwords import hash_password
 from app.storage.database import Database
@@ -201,7 +207,7 @@ def actions(db: Database, entity_type: str, entity_id: int) -> list[str]:
 
 def sign(db: Database, mou_id: int, effective: date) -> None:
     """Sign a draft version, taking effect on ``effective``, with dated signatures."""
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     draft = reg.mou_draft_of(view)
     reg.update_mou(
         db,
@@ -224,24 +230,22 @@ def test_only_an_administrator_changes_the_register(
     db: Database, world: World, actor: Actor
 ) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    protocol_id = reg.create_protocol(db, lending(world, mou_id), ADMIN)
+    protocol_id = create_protocol(db, lending(world, mou_id), ADMIN)
     before = counts(db)
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     attempts: list[Callable[[], object]] = [
         lambda: reg.create_mou(db, signed(world, "OTHER"), actor),
         lambda: reg.update_mou(db, mou_id, replace(signed(world), expires_on=None), actor),
-        lambda: reg.new_version(db, mou_id, actor),
-        lambda: reg.create_protocol(db, lending(world, mou_id, name="Another"), actor),
-        lambda: reg.update_protocol(
-            db, protocol_id, lending(world, mou_id, is_active=False), actor
-        ),
+        lambda: new_version(db, mou_id, actor),
+        lambda: create_protocol(db, lending(world, mou_id, name="Another"), actor),
+        lambda: update_protocol(db, protocol_id, lending(world, mou_id, is_active=False), actor),
     ]
     for attempt in attempts:
         with pytest.raises(NotPermitted) as caught:
             attempt()
         assert "only an administrator can change the MoU register" in caught.value.message
     assert counts(db) == before
-    assert reg.get_mou(db, mou_id) == view
+    assert get_mou(db, mou_id) == view
 
 
 def test_permission_is_checked_before_anything_else(db: Database) -> None:
@@ -264,7 +268,7 @@ def test_a_signed_mou_is_created_as_version_one(db: Database, world: World) -> N
         ),
     )
     mou_id = reg.create_mou(db, draft, ADMIN)
-    view = reg.get_mou(db, mou_id, today=TODAY)
+    view = get_mou(db, mou_id, today=TODAY)
     assert (view.reference, view.version, view.label) == ("CAMBS-TRI", 1, "CAMBS-TRI v1")
     assert view.title == "Tri-service equipment sharing"
     assert (view.purpose, view.scope) == ("To share specialist kit.", "Cambridgeshire.")
@@ -295,7 +299,7 @@ def test_a_signed_mou_is_created_as_version_one(db: Database, world: World) -> N
 
 def test_a_draft_needs_only_a_reference_a_title_and_two_parties(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, draft_mou(world), ADMIN)
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     assert view.status is MouStatus.DRAFT
     assert view.is_draft
     assert (view.signatories, view.clauses, view.effective_from) == ((), (), None)
@@ -436,7 +440,7 @@ def test_dates_on_the_boundaries_are_accepted(db: Database, world: World) -> Non
     )
     assert reg.check_mou(db, draft) == []
     mou_id = reg.create_mou(db, draft, ADMIN)
-    assert reg.get_mou(db, mou_id).expires_on == EFFECTIVE + DAY
+    assert get_mou(db, mou_id).expires_on == EFFECTIVE + DAY
 
 
 @pytest.mark.parametrize(
@@ -518,7 +522,7 @@ def test_a_draft_is_edited_freely_and_brought_into_force(db: Database, world: Wo
         clauses=(ClauseDraft("Only", "one clause now"),),
     )
     reg.update_mou(db, mou_id, edited, ADMIN)
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     assert (view.reference, view.title, view.purpose) == ("CAMBS-RENAMED", "Renamed", "A purpose")
     assert [p.agency_id for p in view.parties] == [world.police, world.ambulance, world.fire]
     assert [(c.number, c.heading) for c in view.clauses] == [("1", "Only")]
@@ -529,7 +533,7 @@ def test_a_draft_is_edited_freely_and_brought_into_force(db: Database, world: Wo
         clauses=(ClauseDraft("X", "x"), ClauseDraft("Y", "y"), ClauseDraft("Z", "z")),
     )
     reg.update_mou(db, mou_id, final, ADMIN)
-    view = reg.get_mou(db, mou_id, today=TODAY)
+    view = get_mou(db, mou_id, today=TODAY)
     assert view.status is MouStatus.IN_FORCE
     assert [c.heading for c in view.clauses] == ["X", "Y", "Z"]
     assert [p.agency_id for p in view.parties] == [world.fire, world.police, world.ambulance]
@@ -550,13 +554,13 @@ def test_a_draft_is_edited_freely_and_brought_into_force(db: Database, world: Wo
 
 def test_saving_without_a_change_writes_no_event(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    reg.update_mou(db, mou_id, reg.mou_draft_of(reg.get_mou(db, mou_id)), ADMIN)
+    reg.update_mou(db, mou_id, reg.mou_draft_of(get_mou(db, mou_id)), ADMIN)
     assert actions(db, "mou", mou_id) == ["created"]
 
 
 def test_a_signed_version_keeps_its_dates_and_signatories_open(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    draft = reg.mou_draft_of(reg.get_mou(db, mou_id))
+    draft = reg.mou_draft_of(get_mou(db, mou_id))
     corrected = replace(
         draft,
         signed_on=TODAY - 409 * DAY,
@@ -569,7 +573,7 @@ def test_a_signed_version_keeps_its_dates_and_signatories_open(db: Database, wor
         ),
     )
     reg.update_mou(db, mou_id, corrected, ADMIN)
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     assert (view.signed_on, view.review_on, view.expires_on, view.terminated_on) == (
         TODAY - 409 * DAY,
         TODAY + 200 * DAY,
@@ -597,13 +601,13 @@ def test_a_signed_version_keeps_its_wording(
     db: Database, world: World, changes: Any, field: str
 ) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    draft = reg.mou_draft_of(reg.get_mou(db, mou_id))
+    draft = reg.mou_draft_of(get_mou(db, mou_id))
     if changes == "parties":
         changes = {"party_ids": (world.fire, world.police)}
     elif changes == "clauses":
         changes = {"clauses": (*draft.clauses, ClauseDraft("Extra", "More words"))}
     before = counts(db)
-    view = reg.get_mou(db, mou_id)
+    view = get_mou(db, mou_id)
     error = refused(reg.update_mou, db, mou_id, replace(draft, **changes), ADMIN)
     assert [(p.rule, p.field, p.message) for p in error.problems] == [
         (
@@ -613,15 +617,15 @@ def test_a_signed_version_keeps_its_wording(
         )
     ]
     assert counts(db) == before
-    assert reg.get_mou(db, mou_id) == view
+    assert get_mou(db, mou_id) == view
 
 
 def test_a_signed_version_cannot_go_back_to_draft(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    draft = reg.mou_draft_of(reg.get_mou(db, mou_id))
+    draft = reg.mou_draft_of(get_mou(db, mou_id))
     error = refused(reg.update_mou, db, mou_id, replace(draft, is_draft=True), ADMIN)
     assert pairs(error) == {("signed", "is_draft")}
-    assert not reg.get_mou(db, mou_id).is_draft
+    assert not get_mou(db, mou_id).is_draft
 
 
 def test_signing_a_draft_needs_what_a_signed_mou_needs(db: Database, world: World) -> None:
@@ -632,14 +636,14 @@ def test_signing_a_draft_needs_what_a_signed_mou_needs(db: Database, world: Worl
         ("signed", "signatories"),
         ("signed", "clauses"),
     }
-    assert reg.get_mou(db, mou_id).is_draft
+    assert get_mou(db, mou_id).is_draft
 
 
 def test_a_superseded_version_cannot_be_edited(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
+    v2 = new_version(db, v1, ADMIN)
     sign(db, v2, TODAY)
-    draft = reg.mou_draft_of(reg.get_mou(db, v1))
+    draft = reg.mou_draft_of(get_mou(db, v1))
     before = counts(db)
     error = refused(reg.update_mou, db, v1, replace(draft, expires_on=None), ADMIN)
     assert [(p.rule, p.message) for p in error.problems] == [
@@ -652,17 +656,17 @@ def test_the_old_version_stays_open_until_the_new_one_takes_effect(
     db: Database, world: World
 ) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
+    v2 = new_version(db, v1, ADMIN)
     sign(db, v2, TODAY + 30 * DAY)
-    draft = reg.mou_draft_of(reg.get_mou(db, v1))
+    draft = reg.mou_draft_of(get_mou(db, v1))
     reg.update_mou(db, v1, replace(draft, expires_on=TODAY + 29 * DAY), ADMIN)
-    assert reg.get_mou(db, v1).expires_on == TODAY + 29 * DAY
+    assert get_mou(db, v1).expires_on == TODAY + 29 * DAY
 
 
 def test_a_new_version_takes_effect_after_the_one_it_replaces(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
-    draft = reg.mou_draft_of(reg.get_mou(db, v2))
+    v2 = new_version(db, v1, ADMIN)
+    draft = reg.mou_draft_of(get_mou(db, v2))
     early = replace(
         draft,
         is_draft=False,
@@ -679,7 +683,7 @@ def test_a_new_version_takes_effect_after_the_one_it_replaces(db: Database, worl
 
 def test_a_party_that_borrows_under_a_protocol_stays(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, draft_mou(world, party_ids=(world.fire, world.police)), ADMIN)
-    reg.create_protocol(
+    create_protocol(
         db,
         lending(world, mou_id, name="Towers for police", borrower_ids=(world.police,)),
         ADMIN,
@@ -694,14 +698,14 @@ def test_a_party_that_borrows_under_a_protocol_stays(db: Database, world: World)
     reg.update_mou(
         db, mou_id, draft_mou(world, party_ids=(world.fire, world.police, world.ambulance)), ADMIN
     )
-    assert len(reg.get_mou(db, mou_id).parties) == 3
+    assert len(get_mou(db, mou_id).parties) == 3
 
 
 def test_an_item_named_by_a_protocol_keeps_its_owner_a_party(db: Database, world: World) -> None:
     mou_id = reg.create_mou(
         db, draft_mou(world, party_ids=(world.fire, world.police, world.ambulance)), ADMIN
     )
-    reg.create_protocol(
+    create_protocol(
         db,
         lending(world, mou_id, name="The tower", category_ids=(), item_ids=(world.tower,)),
         ADMIN,
@@ -729,7 +733,7 @@ def test_editing_an_mou_that_is_not_there(db: Database, world: World) -> None:
 
 def test_a_new_version_is_a_complete_draft_copy(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    rate = reg.create_protocol(
+    rate = create_protocol(
         db,
         lending(
             world,
@@ -752,13 +756,13 @@ def test_a_new_version_is_a_complete_draft_copy(db: Database, world: World) -> N
         ),
         ADMIN,
     )
-    resting = reg.create_protocol(db, lending(world, v1, name="Resting", is_active=False), ADMIN)
-    old = reg.get_mou(db, v1, today=TODAY)
+    resting = create_protocol(db, lending(world, v1, name="Resting", is_active=False), ADMIN)
+    old = get_mou(db, v1, today=TODAY)
     before = counts(db)
 
-    v2 = reg.new_version(db, v1, ADMIN)
+    v2 = new_version(db, v1, ADMIN)
 
-    new = reg.get_mou(db, v2, today=TODAY)
+    new = get_mou(db, v2, today=TODAY)
     assert (new.reference, new.version, new.is_draft, new.status) == (
         "CAMBS-TRI",
         2,
@@ -793,7 +797,7 @@ def test_a_new_version_is_a_complete_draft_copy(db: Database, world: World) -> N
     assert not new.protocols[1].is_active
 
     # The old version is untouched, and now names its successor.
-    after_old = reg.get_mou(db, v1, today=TODAY)
+    after_old = get_mou(db, v1, today=TODAY)
     assert after_old == replace(old, superseded_by=(v2, 2))
     assert after_old.status is MouStatus.IN_FORCE  # a draft successor supersedes nothing
     assert counts(db)["Mou"] == before["Mou"] + 1
@@ -814,24 +818,24 @@ def test_a_draft_or_a_version_already_replaced_gets_no_new_version(
     db: Database, world: World
 ) -> None:
     draft_id = reg.create_mou(db, draft_mou(world), ADMIN)
-    error = refused(reg.new_version, db, draft_id, ADMIN)
+    error = refused(new_version, db, draft_id, ADMIN)
     assert pairs(error) == {("draft", None)}
     assert "finish and sign this version first" in error.message
 
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    reg.new_version(db, v1, ADMIN)
+    new_version(db, v1, ADMIN)
     before = counts(db)
-    again = refused(reg.new_version, db, v1, ADMIN)
+    again = refused(new_version, db, v1, ADMIN)
     assert pairs(again) == {("has_successor", None)}
     assert "already has a next version, version 2 (a draft)" in again.message
     assert counts(db) == before
     with pytest.raises(NotFound):
-        reg.new_version(db, 4242, ADMIN)
+        new_version(db, 4242, ADMIN)
 
 
 def test_loans_keep_the_version_they_were_made_under(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    p1 = reg.create_protocol(db, lending(world, v1), ADMIN)
+    p1 = create_protocol(db, lending(world, v1), ADMIN)
     now = now_utc().replace(microsecond=0)
 
     def ask(at: datetime, start: timedelta) -> int:
@@ -846,10 +850,10 @@ def test_loans_keep_the_version_they_were_made_under(db: Database, world: World)
         return request_loan(db, draft, ADMIN, now=at)
 
     before_new_version = ask(now, timedelta(hours=2))
-    v2 = reg.new_version(db, v1, ADMIN)
+    v2 = new_version(db, v1, ADMIN)
     takes_effect = TODAY + 10 * DAY
     sign(db, v2, takes_effect)
-    [p2] = [p.id for p in reg.get_mou(db, v2).protocols]
+    [p2] = [p.id for p in get_mou(db, v2).protocols]
     # Signed but not yet in effect: loans are still made under version 1.
     while_signed = ask(now, timedelta(days=2))
     later = now + 11 * DAY
@@ -865,14 +869,14 @@ def test_loans_keep_the_version_they_were_made_under(db: Database, world: World)
         while_signed: (v1, p1),
         after_effect: (v2, p2),
     }
-    old = reg.get_mou(db, v1, today=today_uk(later))
+    old = get_mou(db, v1, today=today_uk(later))
     assert old.status is MouStatus.SUPERSEDED
     assert old.superseded_by == (v2, 2)
     assert [c.heading for c in old.clauses] == ["Purpose", "Charging"]
     assert [p.name for p in old.protocols] == ["Lighting towers"]
     assert old.loan_count == 2
-    assert reg.get_mou(db, v2, today=today_uk(later)).loan_count == 1
-    assert reg.get_mou(db, v2, today=today_uk(later)).status is MouStatus.IN_FORCE
+    assert get_mou(db, v2, today=today_uk(later)).loan_count == 1
+    assert get_mou(db, v2, today=today_uk(later)).status is MouStatus.IN_FORCE
 
 
 # -- sharing protocols -------------------------------------------------------------------------
@@ -880,7 +884,7 @@ def test_loans_keep_the_version_they_were_made_under(db: Database, world: World)
 
 def test_a_protocol_is_created_and_read_back(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    protocol_id = reg.create_protocol(
+    protocol_id = create_protocol(
         db,
         lending(
             world,
@@ -896,7 +900,7 @@ def test_a_protocol_is_created_and_read_back(db: Database, world: World) -> None
         ),
         ADMIN,
     )
-    [view] = reg.get_mou(db, mou_id).protocols
+    [view] = get_mou(db, mou_id).protocols
     assert view.id == protocol_id
     assert view.name == "Lighting towers"
     assert [b.name for b in view.borrowers] == ["Cambs Police", "East Ambulance"]
@@ -935,7 +939,7 @@ def test_a_protocol_is_created_and_read_back(db: Database, world: World) -> None
 def test_charging_in_words(
     charging: ChargingBasis, rate: int | None, unit: str | None, text: str
 ) -> None:
-    assert reg.charging_text(charging, rate, unit) == text
+    assert charging_text(charging, rate, unit) == text
 
 
 def test_a_rate_stored_without_a_unit_reads_per_loan(db: Database, world: World) -> None:
@@ -947,7 +951,7 @@ def test_a_rate_stored_without_a_unit_reads_per_loan(db: Database, world: World)
         protocol.charge_rate_pence = 4500
         protocol.approver_role = Role.DUTY_OFFICER
         mou_id = mou.id
-    [view] = reg.get_mou(db, mou_id).protocols
+    [view] = get_mou(db, mou_id).protocols
     assert view.charging_text == "£45.00 per loan"
     assert view.approver == "Duty officer"
 
@@ -1002,23 +1006,23 @@ def test_protocol_rules(
         mou_id, changes = 98765, {}
     before = counts(db)
     draft = lending(world, mou_id, **changes)
-    error = refused(reg.create_protocol, db, draft, ADMIN)
+    error = refused(create_protocol, db, draft, ADMIN)
     assert pairs(error) == expected
-    assert reg.check_protocol(db, draft) == error.problems
+    assert check_protocol(db, draft) == error.problems
     assert counts(db) == before
 
 
 def test_protocol_messages_name_what_is_wrong(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
     outsider = refused(
-        reg.create_protocol, db, lending(world, mou_id, borrower_ids=(world.outsider,)), ADMIN
+        create_protocol, db, lending(world, mou_id, borrower_ids=(world.outsider,)), ADMIN
     )
     assert outsider.message == (
         "Anglian Water is not a party to CAMBS-TRI v1, so it cannot borrow under it; "
         "choose one of the parties."
     )
     foreign = refused(
-        reg.create_protocol, db, lending(world, mou_id, item_ids=(world.foreign_kit,)), ADMIN
+        create_protocol, db, lending(world, mou_id, item_ids=(world.foreign_kit,)), ADMIN
     )
     assert foreign.message == (
         "Item OUT-9 belongs to Anglian Water, which is not a party to CAMBS-TRI v1; "
@@ -1028,8 +1032,8 @@ def test_protocol_messages_name_what_is_wrong(db: Database, world: World) -> Non
 
 def test_no_protocol_changes_under_a_superseded_or_expired_mou(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world), ADMIN)
-    kept = reg.create_protocol(db, lending(world, v1), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
+    kept = create_protocol(db, lending(world, v1), ADMIN)
+    v2 = new_version(db, v1, ADMIN)
     sign(db, v2, TODAY)
     old = reg.create_mou(
         db,
@@ -1043,31 +1047,31 @@ def test_no_protocol_changes_under_a_superseded_or_expired_mou(db: Database, wor
         ADMIN,
     )
     before = counts(db)
-    superseded = refused(reg.create_protocol, db, lending(world, v1, name="Late"), ADMIN)
+    superseded = refused(create_protocol, db, lending(world, v1, name="Late"), ADMIN)
     assert pairs(superseded) == {("mou", "mou_id")}
     assert "CAMBS-TRI v1 has been replaced by version 2" in superseded.message
-    edit = refused(reg.update_protocol, db, kept, lending(world, v1, is_active=False), ADMIN)
+    edit = refused(update_protocol, db, kept, lending(world, v1, is_active=False), ADMIN)
     assert pairs(edit) == {("mou", "mou_id")}
-    expired = refused(reg.create_protocol, db, lending(world, old), ADMIN)
+    expired = refused(create_protocol, db, lending(world, old), ADMIN)
     assert pairs(expired) == {("mou", "mou_id")}
     assert f"OLD-MOU v1 expired on {(TODAY - DAY).strftime('%d/%m/%Y')}" in expired.message
     assert counts(db) == before
     # Under the version in force, and under a draft, protocols may be added.
-    reg.create_protocol(db, lending(world, v2, name="New terms"), ADMIN)
+    create_protocol(db, lending(world, v2, name="New terms"), ADMIN)
     draft_id = reg.create_mou(db, draft_mou(world, party_ids=(world.fire, world.police)), ADMIN)
-    reg.create_protocol(db, lending(world, draft_id, borrower_ids=(world.police,)), ADMIN)
+    create_protocol(db, lending(world, draft_id, borrower_ids=(world.police,)), ADMIN)
 
 
 def test_a_protocol_is_changed_and_deactivated(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
-    protocol_id = reg.create_protocol(db, lending(world, mou_id), ADMIN)
-    [view] = reg.get_mou(db, mou_id).protocols
-    draft = reg.protocol_draft_of(view)
+    protocol_id = create_protocol(db, lending(world, mou_id), ADMIN)
+    [view] = get_mou(db, mou_id).protocols
+    draft = protocol_draft_of(view)
     assert draft == lending(world, mou_id, borrower_ids=(world.police, world.ambulance))
-    reg.update_protocol(db, protocol_id, draft, ADMIN)  # no change: no event
+    update_protocol(db, protocol_id, draft, ADMIN)  # no change: no event
     assert actions(db, "sharing_protocol", protocol_id) == ["created"]
 
-    reg.update_protocol(
+    update_protocol(
         db,
         protocol_id,
         replace(
@@ -1080,7 +1084,7 @@ def test_a_protocol_is_changed_and_deactivated(db: Database, world: World) -> No
         ),
         ADMIN,
     )
-    [changed] = reg.get_mou(db, mou_id).protocols  # inactive protocols are still shown
+    [changed] = get_mou(db, mou_id).protocols  # inactive protocols are still shown
     assert not changed.is_active
     assert [b.agency_id for b in changed.borrowers] == [world.police]
     assert changed.charging_text == "£25.00 per loan"
@@ -1095,17 +1099,17 @@ def test_a_protocol_is_changed_and_deactivated(db: Database, world: World) -> No
 def test_a_protocol_stays_under_its_mou(db: Database, world: World) -> None:
     first = reg.create_mou(db, signed(world), ADMIN)
     second = reg.create_mou(db, signed(world, "SECOND"), ADMIN)
-    protocol_id = reg.create_protocol(db, lending(world, first), ADMIN)
-    error = refused(reg.update_protocol, db, protocol_id, lending(world, second), ADMIN)
+    protocol_id = create_protocol(db, lending(world, first), ADMIN)
+    error = refused(update_protocol, db, protocol_id, lending(world, second), ADMIN)
     assert pairs(error) == {("mou", "mou_id")}
     with pytest.raises(NotFound):
-        reg.update_protocol(db, 4242, lending(world, first), ADMIN)
+        update_protocol(db, 4242, lending(world, first), ADMIN)
 
 
 def test_resolve_tags(db: Database, world: World) -> None:
-    assert reg.resolve_tags(db, ["cfr-l2", " CFR-T1 ", "CFR-L2", ""]) == (world.lamp, world.tower)
-    assert reg.resolve_tags(db, []) == ()
-    error = refused(reg.resolve_tags, db, ["CFR-T1", "NOPE-1", "nope-2"])
+    assert resolve_tags(db, ["cfr-l2", " CFR-T1 ", "CFR-L2", ""]) == (world.lamp, world.tower)
+    assert resolve_tags(db, []) == ()
+    error = refused(resolve_tags, db, ["CFR-T1", "NOPE-1", "nope-2"])
     assert pairs(error) == {("unknown_tag", "items")}
     assert [p.message for p in error.problems] == [
         "No catalogue item has the asset tag “NOPE-1”; check the label.",
@@ -1122,11 +1126,11 @@ def test_every_edit_is_audited_with_who_made_it(db: Database, world: World) -> N
         f.app_user(session, ada, "ada", password_hash(PASSWORD), Role.ADMINISTRATOR)
     actor = sign_in(db, "ada", PASSWORD)
     mou_id = reg.create_mou(db, signed(world), actor)
-    draft = reg.mou_draft_of(reg.get_mou(db, mou_id))
+    draft = reg.mou_draft_of(get_mou(db, mou_id))
     reg.update_mou(db, mou_id, replace(draft, review_on=TODAY + 100 * DAY), actor)
-    protocol_id = reg.create_protocol(db, lending(world, mou_id), actor)
-    reg.update_protocol(db, protocol_id, lending(world, mou_id, notice_hours=12), actor)
-    v2 = reg.new_version(db, mou_id, actor)
+    protocol_id = create_protocol(db, lending(world, mou_id), actor)
+    update_protocol(db, protocol_id, lending(world, mou_id, notice_hours=12), actor)
+    v2 = new_version(db, mou_id, actor)
 
     with db.read() as session:
         trail = [
@@ -1134,7 +1138,7 @@ def test_every_edit_is_audited_with_who_made_it(db: Database, world: World) -> N
             for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
             if e.entity_type != "app_user"  # signing in is audited too
         ]
-    [copy] = [p.id for p in reg.get_mou(db, v2).protocols]
+    [copy] = [p.id for p in get_mou(db, v2).protocols]
     who = ("Ada Admin (ada)", actor.user_id)
     assert actor.user_id is not None
     assert trail == [
@@ -1164,10 +1168,10 @@ def test_the_register_lists_every_version_with_its_status(db: Database, world: W
         ADMIN,
     )
     v1 = reg.create_mou(db, signed(world, "F-TRI"), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
+    v2 = new_version(db, v1, ADMIN)
     sign(db, v2, TODAY)
 
-    rows = reg.list_mous(db, today=TODAY)
+    rows = list_mous(db, today=TODAY)
     assert [(r.reference, r.version, r.status) for r in rows] == [
         ("a-old", 1, MouStatus.EXPIRED),
         ("B-NOW", 1, MouStatus.IN_FORCE),
@@ -1187,13 +1191,13 @@ def test_the_register_lists_every_version_with_its_status(db: Database, world: W
         TODAY + 700 * DAY,
     )
     # The day before version 2 takes effect, version 1 is still in force.
-    before = {(r.reference, r.version): r.status for r in reg.list_mous(db, today=TODAY - DAY)}
+    before = {(r.reference, r.version): r.status for r in list_mous(db, today=TODAY - DAY)}
     assert before[("F-TRI", 1)] is MouStatus.IN_FORCE
     assert before[("C-REVIEW", 1)] is MouStatus.IN_FORCE
     assert before[("a-old", 1)] is MouStatus.IN_FORCE
     # get_mou agrees with the list.
-    assert reg.get_mou(db, v1, today=TODAY).status is MouStatus.SUPERSEDED
-    assert reg.get_mou(db, v2, today=TODAY).supersedes == (v1, 1)
+    assert get_mou(db, v1, today=TODAY).status is MouStatus.SUPERSEDED
+    assert get_mou(db, v2, today=TODAY).supersedes == (v1, 1)
 
 
 def _queries(db: Database, action: Callable[[], object]) -> int:
@@ -1214,38 +1218,38 @@ def _queries(db: Database, action: Callable[[], object]) -> int:
 def test_listing_takes_the_same_few_queries_however_many_mous(db: Database, world: World) -> None:
     for n in range(2):
         reg.create_mou(db, signed(world, f"FEW-{n}"), ADMIN)
-    few = _queries(db, lambda: reg.list_mous(db))
+    few = _queries(db, lambda: list_mous(db))
     for n in range(6):
         v1 = reg.create_mou(db, signed(world, f"MANY-{n}"), ADMIN)
-        reg.new_version(db, v1, ADMIN)
-    many = _queries(db, lambda: reg.list_mous(db))
-    assert len(reg.list_mous(db)) == 14
+        new_version(db, v1, ADMIN)
+    many = _queries(db, lambda: list_mous(db))
+    assert len(list_mous(db)) == 14
     assert many == few
     assert few <= 4
 
 
 def test_get_mou_of_nothing_is_not_found(db: Database) -> None:
     with pytest.raises(NotFound) as caught:
-        reg.get_mou(db, 4242)
+        get_mou(db, 4242)
     assert "no MoU with id 4242" in caught.value.message
 
 
 def test_find_mou_by_reference_and_version(db: Database, world: World) -> None:
     v1 = reg.create_mou(db, signed(world, "CAMBS-TRI"), ADMIN)
-    v2 = reg.new_version(db, v1, ADMIN)
-    assert reg.find_mou(db, "cambs-tri") == v2
-    assert reg.find_mou(db, " CAMBS-TRI ", 1) == v1
-    assert reg.find_mou(db, "Cambs-Tri", 2) == v2
+    v2 = new_version(db, v1, ADMIN)
+    assert find_mou(db, "cambs-tri") == v2
+    assert find_mou(db, " CAMBS-TRI ", 1) == v1
+    assert find_mou(db, "Cambs-Tri", 2) == v2
     with pytest.raises(NotFound) as unknown:
-        reg.find_mou(db, "NOPE")
+        find_mou(db, "NOPE")
     assert "No MoU has the reference “NOPE”" in unknown.value.message
     with pytest.raises(NotFound) as version:
-        reg.find_mou(db, "CAMBS-TRI", 3)
+        find_mou(db, "CAMBS-TRI", 3)
     assert "CAMBS-TRI has no version 3; its versions are 1, 2" in version.value.message
 
 
 def test_register_choices_are_by_name(db: Database, world: World) -> None:
-    choices = reg.register_choices(db)
+    choices = register_choices(db)
     assert [c.name for c in choices.agencies] == [
         "Anglian Water",
         "Cambs Fire",
@@ -1265,7 +1269,7 @@ def test_a_draft_of_a_view_holds_it_as_it_is(db: Database, world: World) -> None
         world, clauses=(ClauseDraft("Purpose", "Share.", "1"), ClauseDraft("Terms", "Kind.", "2"))
     )
     mou_id = reg.create_mou(db, draft, ADMIN)
-    assert reg.mou_draft_of(reg.get_mou(db, mou_id)) == draft
+    assert reg.mou_draft_of(get_mou(db, mou_id)) == draft
 
 
 # -- typed at the edges -------------------------------------------------------------------------
@@ -1303,17 +1307,17 @@ def test_control_characters_typed_into_an_mou_are_not_kept(db: Database, world: 
         ),
         ADMIN,
     )
-    mou = reg.get_mou(db, mou_id)
+    mou = get_mou(db, mou_id)
     assert (mou.reference, mou.title) == ("CAMBS-TRI", "Tri-service sharing")
     assert mou.purpose == "Share kit.\nAcross three services."
     assert [(c.heading, c.body) for c in mou.clauses] == [("Purpose", "Line one.\nLine two.")]
-    assert reg.find_mou(db, "cambs-tri\x00") == mou_id
+    assert find_mou(db, "cambs-tri\x00") == mou_id
 
 
 def test_a_notice_or_longest_loan_past_the_calendar_is_refused(db: Database, world: World) -> None:
     mou_id = reg.create_mou(db, signed(world), ADMIN)
     error = refused(
-        reg.create_protocol,
+        create_protocol,
         db,
         lending(world, mou_id, notice_hours=2_000_000_000, max_loan_hours=10**9),
         ADMIN,
@@ -1330,6 +1334,4 @@ def test_a_notice_or_longest_loan_past_the_calendar_is_refused(db: Database, wor
             "give a shorter one.",
         ),
     ]
-    assert (
-        reg.check_protocol(db, lending(world, mou_id, notice_hours=2160, max_loan_hours=8784)) == []
-    )
+    assert check_protocol(db, lending(world, mou_id, notice_hours=2160, max_loan_hours=8784)) == []

@@ -17,27 +17,24 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import UK
 from app.core.errors import NotFound, Refused
 from app.loans import service as loan_service
-from app.loans.service import Handover, LineDraft, LoanDraft
-from app.reports.service import (
-    LOOK_AHEAD_DAYS,
+from app.loans.drafts import Handover, LineDraft, LoanDraft
+from app.reports.due import LOOK_AHEAD_DAYS
+from app.reports.period import Period, default_period
+from app.reports.report import (
     ChartKind,
     Column,
     ColumnKind,
-    Period,
     Report,
     ReportKey,
-    build_report,
-    default_period,
     display,
     report_json,
-    report_key,
-    report_specs,
     write_report_csv,
 )
+from app.reports.service import build_report, report_key, report_specs
 from app.storage.database import Database
 from models import (
     Agency,

@@ -17,15 +17,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from app.transfer import tabular
-from app.transfer.tabular import (
-    Cancelled,
-    RowProblem,
-    Table,
-    TableUnreadable,
-    TableUnwritable,
-    read_table,
-    write_table,
-)
+from app.transfer.tabular import Cancelled, RowProblem, Table, TableUnreadable, read_table
+from app.transfer.writing import TableUnwritable, write_table
 from tests.workbooks import (
     finished_within,
     rewrite_sheet,

@@ -21,28 +21,24 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app.audit.record import Actor
 from app.catalogue.search import search_items
+from app.core.actor import Actor
 from app.core.clock import format_date
 from app.core.errors import DomainError, NotPermitted
-from app.inspections.service import clear_defect
+from app.inspections.defects import clear_defect
 from app.storage.database import Database, open_database
 from app.transfer import service as transfer
-from app.transfer.service import (
-    ITEM_FIELDS,
-    DateBasis,
-    DateOrder,
-    ImportRefused,
-    ImportReport,
-    Kind,
-    NewName,
-    NewNameKind,
-    check_import,
+from app.transfer.dates import DateBasis, DateOrder, day
+from app.transfer.export import (
+    ITEM_HEADERS,
+    LOAN_HEADERS,
+    PEOPLE_HEADERS,
     export,
-    fields_for,
-    guess_mapping,
-    run_import,
+    exportable_kinds,
 )
+from app.transfer.fields import ITEM_FIELDS, Kind, fields_for, guess_mapping
+from app.transfer.names import NewName, NewNameKind
+from app.transfer.service import ImportRefused, ImportReport, check_import, run_import
 from app.transfer.tabular import Cancelled, RowProblem, Table, read_table
 from models import (
     Agency,
@@ -264,8 +260,8 @@ def test_each_header_goes_to_one_field_and_each_field_to_one_header() -> None:
 
 
 def test_exported_headings_map_back_to_every_field() -> None:
-    assert guess_mapping(transfer.ITEM_HEADERS, Kind.ITEMS) == {f.key: f.label for f in ITEM_FIELDS}
-    people = guess_mapping(transfer.PEOPLE_HEADERS, Kind.PEOPLE)
+    assert guess_mapping(ITEM_HEADERS, Kind.ITEMS) == {f.key: f.label for f in ITEM_FIELDS}
+    people = guess_mapping(PEOPLE_HEADERS, Kind.PEOPLE)
     assert set(people) == {f.key for f in fields_for(Kind.PEOPLE)} - {"full_name"}
     assert "Qualifications" not in people.values()
 
@@ -687,7 +683,7 @@ def test_only_a_column_mixed_and_ambiguous_is_refused_on_the_ambiguous_rows(
     ],
 )
 def test_a_two_digit_year_is_the_latest_such_year_not_after_today(written: str, read: date) -> None:
-    assert transfer.day(written, "The date", order=DateOrder.MONTH_FIRST, today=TODAY) == read
+    assert day(written, "The date", order=DateOrder.MONTH_FIRST, today=TODAY) == read
 
 
 def test_dates_as_read_on_each_database(db: Database, world: World, tmp_path: Path) -> None:
@@ -1295,7 +1291,7 @@ def test_the_people_export_lists_qualifications_and_no_passwords(
     finally:
         db.dispose()
     exported = read_table(path)
-    assert exported.headers == transfer.PEOPLE_HEADERS
+    assert exported.headers == PEOPLE_HEADERS
     assert not any("password" in h.casefold() for h in exported.headers)
     assert "not-a-real-hash" not in path.read_text(encoding="utf-8-sig")
     row = next(r for r in exported.rows if r[0] == "CF20417")
@@ -1323,7 +1319,7 @@ def test_the_loans_export(tmp_path: Path, sqlite_templates: SqliteTemplates) -> 
     finally:
         database.dispose()
     loans = read_table(path)
-    assert loans.headers == transfer.LOAN_HEADERS
+    assert loans.headers == LOAN_HEADERS
     assert len(loans.rows) == count > 0
     by_number = {row[0]: dict(zip(loans.headers, row, strict=True)) for row in loans.rows}
     first = by_number["1"]
@@ -1354,7 +1350,7 @@ def test_what_each_role_may_import_and_export(
     # The window's menus and the services read the same rule.
     actor = Actor(name="Someone (test)", role=role, agency_id=1)
     assert transfer.importable_kinds(actor) == imports
-    assert transfer.exportable_kinds(actor) == exports
+    assert exportable_kinds(actor) == exports
 
 
 # -- a real Snipe-IT export, and Kit Share's own ---------------------------------------------------

@@ -165,7 +165,8 @@ def test_text_is_cleaned_one_way_everywhere(typed: str, one_line: str, multi_lin
 
 
 def test_a_draft_is_cleaned_field_by_field_and_a_password_is_left_alone() -> None:
-    from app.agreements.register import ClauseDraft, MouDraft
+    from app.agreements.clauses import ClauseDraft
+    from app.agreements.register import MouDraft
     from app.people.accounts import UserDraft
     from models import Role
 

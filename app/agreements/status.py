@@ -68,13 +68,19 @@ def status_of(session: Session, mou: Mou, today: date) -> MouStatus:
     successor = session.scalar(
         select(Mou).where(Mou.supersedes_id == mou.id, Mou.is_draft.is_(False))
     )
+    return version_status(mou, successor, today)
+
+
+def version_status(mou: Mou, successor: Mou | None, today: date) -> MouStatus:
+    """As ``status_of``, with the successor already in hand (a draft one supersedes nothing)."""
+    takes_over = successor is not None and not successor.is_draft
     return mou_status(
         is_draft=mou.is_draft,
         effective_from=mou.effective_from,
         review_on=mou.review_on,
         expires_on=mou.expires_on,
         terminated_on=mou.terminated_on,
-        superseded_from=successor.effective_from if successor else None,
+        superseded_from=successor.effective_from if takes_over and successor else None,
         today=today,
     )
 

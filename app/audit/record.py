@@ -7,34 +7,13 @@ the change and its audit event are committed together or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Role
+from app.core.actor import Actor
+from models import AuditEvent
 from models.base import plain
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in user making a change: who they are, and the role they act in.
-
-    ``role`` is None when no one has signed in: such an actor may read, but every
-    service that changes data refuses it. ``person_id`` and ``agency_id`` say whose
-    kit an equipment manager may look after (their own agency's).
-    """
-
-    name: str
-    user_id: int | None = None
-    role: Role | None = None
-    person_id: int | None = None
-    agency_id: int | None = None
-    username: str | None = None
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.role is Role.ADMINISTRATOR
 
 
 def record(

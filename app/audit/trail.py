@@ -28,8 +28,8 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.audit.record import Actor
 from app.catalogue.directory import find_item
+from app.core.actor import Actor
 from app.core.clock import UK, format_date, format_datetime, format_pence, parse_uk_date
 from app.core.errors import DomainError
 from app.core.permissions import Action, require

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.agreements.status import governing_protocol, status_of
 from app.core.clock import now_utc, today_uk
 from app.core.errors import NotFound
-from app.inspections.service import DefectView, Standing, item_standings, open_defects
-from app.loans.service import issue_blockers
+from app.inspections.defects import DefectView, open_defects
+from app.inspections.service import Standing, item_standings
+from app.loans.fitness import issue_blockers
 from app.storage.database import Database
 from models import (
     BOOKING_STATUSES,
@@ -131,56 +133,10 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
         )
         if item is None:
             raise NotFound(f"There is no catalogue item with id {item_id}.")
-
-        protocol = governing_protocol(session, item, today)
-        brief = None
-        if protocol is not None:
-            brief = ProtocolBrief(
-                id=protocol.id,
-                mou_id=protocol.mou_id,
-                name=protocol.name,
-                mou_reference=protocol.mou.reference,
-                mou_version=protocol.mou.version,
-                mou_status=status_of(session, protocol.mou, today).value,
-                borrowers=tuple(sorted(a.name for a in protocol.borrowers)),
-                approver=protocol.approver_title
-                or protocol.approver_role.value.replace("_", " ").capitalize(),
-                notice_hours=protocol.notice_hours,
-                max_loan_hours=protocol.max_loan_hours,
-                competence=tuple(sorted(q.name for q in protocol.required_qualifications)),
-            )
-
         inspections = tuple(item_standings(session, item.id, today))
         defects = tuple(open_defects(session, [item.id]))
-
-        lines = session.execute(
-            select(LoanLine, Loan, Agency.name)
-            .join(Loan, LoanLine.loan_id == Loan.id)
-            .join(Agency, Loan.borrower_agency_id == Agency.id)
-            .where(
-                LoanLine.item_id == item.id,
-                LoanLine.holds_stock.is_(True),
-                Loan.status.in_(BOOKING_STATUSES),
-            )
-            .order_by(LoanLine.starts_at)
-        ).all()
-        out_now = session.scalar(
-            select(func.coalesce(func.sum(LoanLine.quantity - LoanLine.quantity_returned), 0))
-            .join(Loan, LoanLine.loan_id == Loan.id)
-            .where(
-                LoanLine.item_id == item.id,
-                LoanLine.holds_stock.is_(True),
-                Loan.status.in_(BOOKING_STATUSES),
-                LoanLine.starts_at <= moment,
-                LoanLine.ends_at > moment,
-            )
-        )
-        # An overdue loan still holds its stock after its due time.
-        overdue_out = sum(
-            line.quantity - line.quantity_returned
-            for line, loan, _ in lines
-            if loan.issued_at is not None and loan.due_at <= moment
-        )
+        blockers = issue_blockers(session, item, today, standings=inspections, defects=defects)
+        bookings = _bookings(session, item.id)
         where_now = item.current_location or (
             item.current_site.name if item.current_site else f"At home ({item.home_site.name})"
         )
@@ -197,35 +153,93 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             condition=item.condition.value.capitalize(),
             is_pooled=item.is_pooled,
             quantity=item.quantity,
-            quantity_out_now=int(out_now or 0) + overdue_out,
+            quantity_out_now=_quantity_out_now(session, item.id, bookings, moment),
             make=item.make or "",
             model=item.model or "",
             serial_number=item.serial_number or "",
             description=item.description or "",
             accessories=item.accessories or "",
             notes=item.notes or "",
-            protocol=brief,
+            protocol=_protocol_brief(session, item, today),
             inspections=inspections,
             defects=defects,
             today=today,
-            issue_blockers=tuple(
-                p.message
-                for p in issue_blockers(
-                    session, item, today, standings=inspections, defects=defects
-                )
-            ),
+            issue_blockers=tuple(p.message for p in blockers),
             loans=tuple(
-                LoanBrief(
-                    id=loan.id,
-                    borrower=borrower,
-                    status=loan.status.value.replace("_", " ").capitalize(),
-                    starts_at=loan.starts_at,
-                    due_at=loan.recall_due_at or loan.due_at,
-                    quantity=line.quantity - line.quantity_returned,
-                    purpose=loan.purpose,
-                    is_overdue=loan.issued_at is not None
-                    and (loan.recall_due_at or loan.due_at) < moment,
-                )
-                for line, loan, borrower in lines
+                _loan_brief(line, loan, borrower, moment) for line, loan, borrower in bookings
             ),
         )
+
+
+def _protocol_brief(session: Session, item: EquipmentItem, today: date) -> ProtocolBrief | None:
+    """The protocol that governs lending the item today, in brief."""
+    protocol = governing_protocol(session, item, today)
+    if protocol is None:
+        return None
+    return ProtocolBrief(
+        id=protocol.id,
+        mou_id=protocol.mou_id,
+        name=protocol.name,
+        mou_reference=protocol.mou.reference,
+        mou_version=protocol.mou.version,
+        mou_status=status_of(session, protocol.mou, today).value,
+        borrowers=tuple(sorted(a.name for a in protocol.borrowers)),
+        approver=protocol.approver_title
+        or protocol.approver_role.value.replace("_", " ").capitalize(),
+        notice_hours=protocol.notice_hours,
+        max_loan_hours=protocol.max_loan_hours,
+        competence=tuple(sorted(q.name for q in protocol.required_qualifications)),
+    )
+
+
+def _holding_stock(item_id: int) -> tuple[ColumnElement[bool], ...]:
+    """Lines of the item that hold stock, on loans booked or out."""
+    return (
+        LoanLine.item_id == item_id,
+        LoanLine.holds_stock.is_(True),
+        Loan.status.in_(BOOKING_STATUSES),
+    )
+
+
+def _bookings(session: Session, item_id: int) -> Sequence[Row[LoanLine, Loan, str]]:
+    """The lines holding the item's stock, with their loans and borrowers, by start."""
+    return session.execute(
+        select(LoanLine, Loan, Agency.name)
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .join(Agency, Loan.borrower_agency_id == Agency.id)
+        .where(*_holding_stock(item_id))
+        .order_by(LoanLine.starts_at)
+    ).all()
+
+
+def _quantity_out_now(
+    session: Session,
+    item_id: int,
+    bookings: Sequence[Row[LoanLine, Loan, str]],
+    moment: datetime,
+) -> int:
+    out_now = session.scalar(
+        select(func.coalesce(func.sum(LoanLine.quantity - LoanLine.quantity_returned), 0))
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .where(*_holding_stock(item_id), LoanLine.starts_at <= moment, LoanLine.ends_at > moment)
+    )
+    # An overdue loan still holds its stock after its due time.
+    overdue_out = sum(
+        line.quantity - line.quantity_returned
+        for line, loan, _ in bookings
+        if loan.issued_at is not None and loan.due_at <= moment
+    )
+    return int(out_now or 0) + overdue_out
+
+
+def _loan_brief(line: LoanLine, loan: Loan, borrower: str, moment: datetime) -> LoanBrief:
+    return LoanBrief(
+        id=loan.id,
+        borrower=borrower,
+        status=loan.status.value.replace("_", " ").capitalize(),
+        starts_at=loan.starts_at,
+        due_at=loan.recall_due_at or loan.due_at,
+        quantity=line.quantity - line.quantity_returned,
+        purpose=loan.purpose,
+        is_overdue=loan.issued_at is not None and (loan.recall_due_at or loan.due_at) < moment,
+    )

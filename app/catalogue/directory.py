@@ -120,6 +120,33 @@ def _blank(text: str, message: str) -> None:
         raise DomainError(message)
 
 
+def _find(
+    text: str,
+    candidates: Callable[[], Sequence[tuple[T, Sequence[str]]]],
+    *,
+    what: str,
+    label: Callable[[T], str],
+    blank: str,
+    not_found: str,
+    advice: str,
+    narrow: Callable[[list[T]], list[T]] | None = None,
+) -> T:
+    """The one candidate ``text`` names by one of its keys, or why there is not one.
+
+    ``candidates`` are read only once the text is known not to be blank. ``not_found`` may
+    name the text as ``{text}``; ``narrow`` may thin out several matches.
+    """
+    text = clean_text(text)
+    _blank(text, blank)
+    wanted = fold(text)
+    found = best_matches(wanted, [(thing, [fold(k) for k in keys]) for thing, keys in candidates()])
+    if not found:
+        raise NotFound(not_found.format(text=text.strip()))
+    if len(found) > 1 and narrow is not None:
+        found = narrow(found)
+    return _one(text, found, what=what, label=label, advice=advice)
+
+
 # -- agencies --------------------------------------------------------------------------
 
 
@@ -132,21 +159,14 @@ def list_agencies(db: Database) -> list[AgencyRef]:
 
 def find_agency(db: Database, text: str) -> AgencyRef:
     """The agency ``text`` names, by its name or short code (e.g. "CAMBS-POL")."""
-    text = clean_text(text)
-    _blank(text, "Give the agency's name or short code, e.g. “Cambridgeshire Constabulary”.")
-    wanted = fold(text)
-    agencies = list_agencies(db)
-    found = best_matches(wanted, [(a, (fold(a.name), fold(a.code))) for a in agencies])
-    if not found:
-        raise NotFound(
-            f"No agency is called or has the short code “{text.strip()}”. "
-            "`kitshare-admin agencies` lists every agency with its short code."
-        )
-    return _one(
+    return _find(
         text,
-        found,
+        lambda: [(a, (a.name, a.code)) for a in list_agencies(db)],
         what="agencies",
         label=lambda a: a.label,
+        blank="Give the agency's name or short code, e.g. “Cambridgeshire Constabulary”.",
+        not_found="No agency is called or has the short code “{text}”. "
+        "`kitshare-admin agencies` lists every agency with its short code.",
         advice="Give more of the name, or the short code.",
     )
 
@@ -193,24 +213,22 @@ def find_person(db: Database, text: str, *, prefer_agency_id: int | None = None)
     work for ``prefer_agency_id`` (the borrower, for a requester or an operator, who must
     be the borrower's), only those are considered.
     """
-    text = clean_text(text)
-    _blank(text, "Give the person's full name or staff number, e.g. “Daniel Okafor”.")
-    wanted = fold(text)
-    people = list_people(db)
-    found = best_matches(wanted, [(p, (fold(p.name), fold(p.staff_number))) for p in people])
-    if not found:
-        raise NotFound(
-            f"No one listed has the name or staff number “{text.strip()}”. "
-            "`kitshare-admin people --agency AGENCY` lists the people of an agency."
-        )
-    if len(found) > 1 and prefer_agency_id is not None:
-        found = [p for p in found if p.agency_id == prefer_agency_id] or found
-    return _one(
+
+    def preferred(found: list[PersonRef]) -> list[PersonRef]:
+        if prefer_agency_id is None:
+            return found
+        return [p for p in found if p.agency_id == prefer_agency_id] or found
+
+    return _find(
         text,
-        found,
+        lambda: [(p, (p.name, p.staff_number)) for p in list_people(db)],
         what="people",
         label=lambda p: p.label,
+        blank="Give the person's full name or staff number, e.g. “Daniel Okafor”.",
+        not_found="No one listed has the name or staff number “{text}”. "
+        "`kitshare-admin people --agency AGENCY` lists the people of an agency.",
         advice="Give the full name or the staff number.",
+        narrow=preferred,
     )
 
 
@@ -235,15 +253,15 @@ def list_sites(db: Database, *, agency_id: int | None = None) -> list[SiteRef]:
 
 def find_site(db: Database, text: str) -> SiteRef:
     """The station or store ``text`` names (e.g. "Dogsthorpe Fire Station", or "dogsthorpe")."""
-    text = clean_text(text)
-    _blank(text, "Give the site's name, e.g. “Huntingdon Fire Station”.")
-    wanted = fold(text)
-    found = best_matches(wanted, [(s, (fold(s.name),)) for s in list_sites(db)])
-    if not found:
-        raise NotFound(
-            f"No site is called “{text.strip()}”. `kitshare-admin sites` lists every site."
-        )
-    return _one(text, found, what="sites", label=lambda s: s.label, advice="Give more of the name.")
+    return _find(
+        text,
+        lambda: [(s, (s.name,)) for s in list_sites(db)],
+        what="sites",
+        label=lambda s: s.label,
+        blank="Give the site's name, e.g. “Huntingdon Fire Station”.",
+        not_found="No site is called “{text}”. `kitshare-admin sites` lists every site.",
+        advice="Give more of the name.",
+    )
 
 
 # -- items -----------------------------------------------------------------------------

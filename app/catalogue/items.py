@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.record import Actor, record, snapshot
+from app.audit.record import record, snapshot
+from app.core.actor import Actor
 from app.core.clock import day_problem, format_date, format_pence, today_uk
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, NotFound, Refusal, Refused
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
 from app.storage.database import Database
@@ -80,25 +81,8 @@ _TEXT_FIELDS = ("make", "model", "serial_number", "description", "accessories", 
 ITEM_MULTILINE = ("description", "accessories", "notes")
 
 
-@dataclass(frozen=True)
-class FieldProblem:
-    """Something wrong with one field of a draft, said as what to fix."""
-
-    field: str
-    message: str
-
-
-class ItemInvalid(DomainError):
-    """A draft broke one or more rules; ``problems`` says which fields and why."""
-
-    def __init__(self, problems: list[FieldProblem]) -> None:
-        if len(problems) == 1:
-            message = problems[0].message
-        else:
-            listed = " ".join(p.message for p in problems)
-            message = f"The item was not saved: {len(problems)} things need fixing. {listed}"
-        super().__init__(message)
-        self.problems = list(problems)
+class ItemRefused(Refused):
+    """The rules refuse an item as drafted; ``problems`` says which fields and why."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +109,7 @@ def _too_long(label: str, value: str, limit: int) -> str:
     return f"{label} is {len(value)} characters long; shorten it to {limit} or fewer."
 
 
-def validate(draft: ItemDraft, *, today: date) -> list[FieldProblem]:
+def validate(draft: ItemDraft, *, today: date) -> list[Refusal]:
     """Every rule a draft breaks that can be checked without the database."""
     draft = clean_fields(draft, multiline=ITEM_MULTILINE)
     return [
@@ -137,32 +121,37 @@ def validate(draft: ItemDraft, *, today: date) -> list[FieldProblem]:
     ]
 
 
-def _tag_problems(asset_tag: str) -> list[FieldProblem]:
+def _tag_problems(asset_tag: str) -> list[Refusal]:
     tag = asset_tag.strip()
     if not tag:
-        return [FieldProblem("asset_tag", "Enter an asset tag, as printed on the item's label.")]
+        return [
+            Refusal("required", "Enter an asset tag, as printed on the item's label.", "asset_tag")
+        ]
     if len(tag) > TAG_MAX:
-        return [FieldProblem("asset_tag", _too_long("The asset tag", tag, TAG_MAX))]
+        return [Refusal("length", _too_long("The asset tag", tag, TAG_MAX), "asset_tag")]
     if not TAG_PATTERN.fullmatch(tag):
         return [
-            FieldProblem(
-                "asset_tag",
+            Refusal(
+                "tag_characters",
                 "An asset tag may contain only letters, digits, hyphens (-), slashes (/) "
                 "and full stops (.), with no spaces.",
+                "asset_tag",
             )
         ]
     return []
 
 
-def _text_problems(draft: ItemDraft) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
+def _text_problems(draft: ItemDraft) -> list[Refusal]:
+    problems: list[Refusal] = []
     name = draft.name.strip()
     if not name:
         problems.append(
-            FieldProblem("name", "Enter a name for the item, such as “Thermal imaging drone”.")
+            Refusal(
+                "required", "Enter a name for the item, such as “Thermal imaging drone”.", "name"
+            )
         )
     elif len(name) > NAME_MAX:
-        problems.append(FieldProblem("name", _too_long("The name", name, NAME_MAX)))
+        problems.append(Refusal("length", _too_long("The name", name, NAME_MAX), "name"))
     for field, label in (
         ("make", "The make"),
         ("model", "The model"),
@@ -170,22 +159,26 @@ def _text_problems(draft: ItemDraft) -> list[FieldProblem]:
     ):
         value = str(getattr(draft, field)).strip()
         if len(value) > SHORT_TEXT_MAX:
-            problems.append(FieldProblem(field, _too_long(label, value, SHORT_TEXT_MAX)))
+            problems.append(Refusal("length", _too_long(label, value, SHORT_TEXT_MAX), field))
     return problems
 
 
-def _choice_problems(draft: ItemDraft) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
+def _choice_problems(draft: ItemDraft) -> list[Refusal]:
+    problems: list[Refusal] = []
     if draft.category_id is None:
-        problems.append(FieldProblem("category_id", "Choose a category."))
+        problems.append(Refusal("required", "Choose a category.", "category_id"))
     if draft.owner_agency_id is None:
-        problems.append(FieldProblem("owner_agency_id", "Choose the agency that owns the item."))
+        problems.append(
+            Refusal("required", "Choose the agency that owns the item.", "owner_agency_id")
+        )
     if draft.home_site_id is None:
-        problems.append(FieldProblem("home_site_id", "Choose the site where the item is kept."))
+        problems.append(
+            Refusal("required", "Choose the site where the item is kept.", "home_site_id")
+        )
     return problems
 
 
-def _quantity_problems(draft: ItemDraft) -> list[FieldProblem]:
+def _quantity_problems(draft: ItemDraft) -> list[Refusal]:
     quantity: Any = draft.quantity
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         message = "Enter the quantity as a whole number, such as 1 or 40."
@@ -200,21 +193,22 @@ def _quantity_problems(draft: ItemDraft) -> list[FieldProblem]:
         )
     else:
         return []
-    return [FieldProblem("quantity", message)]
+    return [Refusal("quantity", message, "quantity")]
 
 
-def _date_and_money_problems(draft: ItemDraft, today: date) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
+def _date_and_money_problems(draft: ItemDraft, today: date) -> list[Refusal]:
+    problems: list[Refusal] = []
     if draft.acquired_on is not None and (
         problem := day_problem(draft.acquired_on, "date acquired")
     ):
-        problems.append(FieldProblem("acquired_on", problem))
+        problems.append(Refusal("date", problem, "acquired_on"))
     elif draft.acquired_on is not None and draft.acquired_on > today:
         problems.append(
-            FieldProblem(
-                "acquired_on",
+            Refusal(
+                "date",
                 f"The date acquired, {format_date(draft.acquired_on)}, is in the future; "
                 "enter today's date or an earlier one.",
+                "acquired_on",
             )
         )
     for field, label in (
@@ -224,16 +218,19 @@ def _date_and_money_problems(draft: ItemDraft, today: date) -> list[FieldProblem
         value = getattr(draft, field)
         if value is not None and value < 0:
             problems.append(
-                FieldProblem(
-                    field, f"{label} cannot be negative; enter £0.00 or more, or leave it blank."
+                Refusal(
+                    "amount",
+                    f"{label} cannot be negative; enter £0.00 or more, or leave it blank.",
+                    field,
                 )
             )
         elif value is not None and value > PENCE_MAX:
             problems.append(
-                FieldProblem(
-                    field,
+                Refusal(
+                    "amount",
                     f"{label} is more than Kit Share can record; enter "
                     f"{format_pence(PENCE_MAX)} or less.",
+                    field,
                 )
             )
     return problems
@@ -279,7 +276,7 @@ def load_draft(db: Database, item_id: int) -> tuple[ItemDraft, int]:
 
 
 def create_item(db: Database, draft: ItemDraft, actor: Actor) -> int:
-    """Add a new item to the catalogue; returns its id. Raises ``ItemInvalid``."""
+    """Add a new item to the catalogue; returns its id. Raises ``ItemRefused``."""
     draft = clean_fields(draft, multiline=ITEM_MULTILINE)
     require(actor, Action.EDIT_CATALOGUE)
     _raise_if_invalid(draft)
@@ -402,12 +399,12 @@ def _get_item(session: Session, item_id: int) -> EquipmentItem:
 def _raise_if_invalid(draft: ItemDraft) -> None:
     problems = validate(draft, today=today_uk())
     if problems:
-        raise ItemInvalid(problems)
+        raise ItemRefused(problems)
 
 
 def _check_against_database(session: Session, draft: ItemDraft, *, item_id: int | None) -> None:
     """The rules that need other records: a free tag, real choices, the owner's own site."""
-    problems: list[FieldProblem] = []
+    problems: list[Refusal] = []
     tag = draft.asset_tag.strip()
     clash = select(EquipmentItem.name, EquipmentItem.asset_tag).where(
         func.lower(EquipmentItem.asset_tag) == tag.lower()
@@ -417,34 +414,38 @@ def _check_against_database(session: Session, draft: ItemDraft, *, item_id: int 
     taken = session.execute(clash.limit(1)).first()
     if taken is not None:
         problems.append(
-            FieldProblem(
-                "asset_tag",
+            Refusal(
+                "tag_taken",
                 f"Asset tag {taken[1]} is already used by “{taken[0]}”. Choose another tag.",
+                "asset_tag",
             )
         )
 
     if session.get(Category, draft.category_id) is None:
         problems.append(
-            FieldProblem("category_id", "That category no longer exists; choose another.")
+            Refusal("gone", "That category no longer exists; choose another.", "category_id")
         )
     owner = session.get(Agency, draft.owner_agency_id)
     site = session.get(Site, draft.home_site_id)
     if owner is None:
         problems.append(
-            FieldProblem("owner_agency_id", "That agency no longer exists; choose another.")
+            Refusal("gone", "That agency no longer exists; choose another.", "owner_agency_id")
         )
     if site is None:
-        problems.append(FieldProblem("home_site_id", "That site no longer exists; choose another."))
+        problems.append(
+            Refusal("gone", "That site no longer exists; choose another.", "home_site_id")
+        )
     elif owner is not None and site.agency_id != owner.id:
         problems.append(
-            FieldProblem(
-                "home_site_id",
+            Refusal(
+                "site_owner",
                 f"Site {site.name} belongs to {site.agency.name}, not to {owner.name}. "
                 "Choose one of the owner's sites.",
+                "home_site_id",
             )
         )
     if problems:
-        raise ItemInvalid(problems)
+        raise ItemRefused(problems)
 
 
 def _apply(item: EquipmentItem, draft: ItemDraft) -> None:
@@ -476,12 +477,13 @@ def _flush(session: Session, draft: ItemDraft) -> None:
     except IntegrityError as exc:
         # Another station took the tag between our check and our insert.
         if "asset_tag" in str(exc.orig).lower():
-            raise ItemInvalid(
+            raise ItemRefused(
                 [
-                    FieldProblem(
-                        "asset_tag",
+                    Refusal(
+                        "tag_taken",
                         f"Asset tag {draft.asset_tag.strip()} was taken by someone else a "
                         "moment ago. Choose another tag.",
+                        "asset_tag",
                     )
                 ]
             ) from exc

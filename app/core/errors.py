@@ -60,6 +60,12 @@ class Refused(DomainError):
     def rules(self) -> set[str]:
         return {p.rule for p in self.problems}
 
+    @classmethod
+    def raise_if_any(cls, problems: Sequence[Refusal]) -> None:
+        """Raise this refusal with ``problems``, each once and in order, if there are any."""
+        if problems:
+            raise cls(list(dict.fromkeys(problems)))
+
 
 class BadDate(DomainError):
     """A date or time someone typed that Kit Share will not take: one it cannot read,

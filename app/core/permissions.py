@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.errors import NotPermitted
 from models import Role
 

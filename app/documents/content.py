@@ -18,13 +18,13 @@ from html import escape
 import segno
 from sqlalchemy import select
 
-from app.agreements.register import ClauseView, MouView, ProtocolView, get_mou
+from app.agreements.reading import ClauseView, MouView, ProtocolView, get_mou
 from app.catalogue.detail import ItemDetail, item_detail
 from app.catalogue.search import find_by_tags
 from app.core.clock import format_date, format_datetime, format_hours, now_utc
 from app.core.errors import DomainError, NotFound
 from app.core.text import clean_text
-from app.loans.service import LoanLineView, LoanView, describe_duration, get_loan
+from app.loans.views import LoanLineView, LoanView, describe_duration, get_loan
 from app.storage.database import Database
 from models import EquipmentItem, ItemStatus, LoanLine, SharingProtocol
 
@@ -734,40 +734,7 @@ def _form_body(loan: LoanView, records: dict[int, _LineRecord], moment: datetime
     ]
     parts.append("<h2>Equipment</h2>")
     for number, line in enumerate(loan.lines, 1):
-        record = records.get(line.id, _LineRecord("", {}, {}))
-        quantity = f"{line.quantity} of this pooled stock" if line.is_pooled else "1"
-        parts.append(
-            f"<h3>{escape(_line_heading(number, line))}</h3>"
-            f'<p class="muted">Quantity lent: {escape(quantity)}</p>'
-        )
-        rows: list[list[str]] = [
-            [
-                "Condition",
-                _boxes(line.condition_out),
-                _boxes(line.condition_in),
-            ]
-        ]
-        if line.is_pooled:
-            rows.append(
-                [
-                    "Quantity counted",
-                    f"__________ of {line.quantity}",
-                    f"__________ of {line.quantity}",
-                ]
-            )
-        for accessory in _accessory_list(record.accessories):
-            rows.append([escape(accessory), f"{TICK_BOX} present", f"{TICK_BOX} present"])
-        for reading in line.tracks:
-            label, unit = READING_LABELS[reading]
-            rows.append(
-                [
-                    label,
-                    _blank(record.out.get(reading), unit),
-                    _blank(record.back.get(reading), unit),
-                ]
-            )
-        rows.append(["Damage, defects or shortfall", "<br><br>", "<br><br>"])
-        parts.append(_grid(["Check", "At hand-over", "At return"], rows, [30, 35, 35]))
+        parts.append(_line_checks(number, line, records.get(line.id, _LineRecord("", {}, {}))))
 
     sign_rows = ["Name", "Signature", "Date and time"]
     parts.append(f"<h2>{HANDOVER_HEADING}</h2>")
@@ -787,6 +754,43 @@ def _form_body(loan: LoanView, records: dict[int, _LineRecord], moment: datetime
     )
     parts.append(_pair_of_blocks(loan, "Received back by", "Returned by", sign_rows))
     return "".join(parts)
+
+
+def _line_checks(number: int, line: LoanLineView, record: _LineRecord) -> str:
+    """One line's heading and its table of checks, at hand-over and at return."""
+    quantity = f"{line.quantity} of this pooled stock" if line.is_pooled else "1"
+    heading = (
+        f"<h3>{escape(_line_heading(number, line))}</h3>"
+        f'<p class="muted">Quantity lent: {escape(quantity)}</p>'
+    )
+    rows: list[list[str]] = [
+        [
+            "Condition",
+            _boxes(line.condition_out),
+            _boxes(line.condition_in),
+        ]
+    ]
+    if line.is_pooled:
+        rows.append(
+            [
+                "Quantity counted",
+                f"__________ of {line.quantity}",
+                f"__________ of {line.quantity}",
+            ]
+        )
+    for accessory in _accessory_list(record.accessories):
+        rows.append([escape(accessory), f"{TICK_BOX} present", f"{TICK_BOX} present"])
+    for reading in line.tracks:
+        label, unit = READING_LABELS[reading]
+        rows.append(
+            [
+                label,
+                _blank(record.out.get(reading), unit),
+                _blank(record.back.get(reading), unit),
+            ]
+        )
+    rows.append(["Damage, defects or shortfall", "<br><br>", "<br><br>"])
+    return heading + _grid(["Check", "At hand-over", "At return"], rows, [30, 35, 35])
 
 
 def _pair_of_blocks(loan: LoanView, lender_title: str, borrower_title: str, rows: list[str]) -> str:

@@ -1,13 +1,25 @@
-"""An item's facts as the loan dialogs show them (tag, owner, condition, readings kept)."""
+"""What the loan dialogs and the item panel read before anything is booked: an item's facts
+(tag, owner, condition, readings kept), the agencies and people to choose from, a new
+request's defaults, and how many of an item are free each day ahead.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.agreements.status import usable_protocols
+from app.catalogue.directory import PersonRef, list_agencies, list_people
+from app.core.clock import UK, now_utc, today_uk
 from app.core.errors import NotFound
-from app.loans.service import tracked_readings
+from app.loans.drafts import Readings
+from app.loans.rules import free_quantity
+from app.loans.views import tracked_readings
 from app.storage.database import Database
-from models import EquipmentItem
+from models import EquipmentItem, LoanLine
 
 
 @dataclass(frozen=True)
@@ -30,12 +42,17 @@ class LoanItem:
         return f"{self.asset_tag} {self.name}"
 
 
+def _item(session: Session, item_id: int) -> EquipmentItem:
+    item = session.get(EquipmentItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no catalogue item with id {item_id}.")
+    return item
+
+
 def loan_item(db: Database, item_id: int) -> LoanItem:
     """The facts about ``item_id`` that the request and issue dialogs show."""
     with db.read() as session:
-        item = session.get(EquipmentItem, item_id)
-        if item is None:
-            raise NotFound(f"There is no catalogue item with id {item_id}.")
+        item = _item(session, item_id)
         return LoanItem(
             id=item.id,
             asset_tag=item.asset_tag,
@@ -48,3 +65,125 @@ def loan_item(db: Database, item_id: int) -> LoanItem:
             accessories=item.accessories or "",
             tracks=tracked_readings(item),
         )
+
+
+@dataclass(frozen=True)
+class LoanChoices:
+    """Agencies and people the loan dialogs offer, in name order."""
+
+    agencies: tuple[tuple[int, str], ...]
+    people: tuple[PersonRef, ...]
+
+    def people_of(self, agency_id: int | None) -> tuple[PersonRef, ...]:
+        return tuple(p for p in self.people if p.agency_id == agency_id)
+
+
+def loan_choices(db: Database) -> LoanChoices:
+    """The same lists ``kitshare-admin`` matches names against."""
+    return LoanChoices(
+        agencies=tuple((a.id, a.name) for a in list_agencies(db)),
+        people=tuple(list_people(db)),
+    )
+
+
+@dataclass(frozen=True)
+class RequestDefaults:
+    """What a new request for one item starts with."""
+
+    item_id: int
+    borrower_ids: tuple[int, ...]  # agencies the governing protocol lets borrow it
+    starts_at: datetime
+    due_at: datetime
+    notice_hours: int
+    max_loan_hours: int
+    protocol: str
+    owner_agency_id: int
+    free_now: int
+    readings: Readings  # the last readings taken back, to pre-fill a hand-over
+
+
+DEFAULT_LOAN = timedelta(hours=24)
+FORM_TIME = timedelta(minutes=10)
+
+
+def request_defaults(db: Database, item_id: int, *, now: datetime | None = None) -> RequestDefaults:
+    """A sensible start, end and borrower list for a request, from the item's protocol."""
+    moment = now or now_utc()
+    with db.read() as session:
+        item = _item(session, item_id)
+        protocols = usable_protocols(session, item, today_uk(moment))
+        protocol = protocols[0] if protocols else None
+        # The first quarter hour after the notice period, with time to fill the form in,
+        # so the start suggested is still acceptable when the person presses OK.
+        notice = timedelta(hours=protocol.notice_hours if protocol else 0)
+        earliest = (moment + notice + FORM_TIME).astimezone(UK)
+        quarter = 15 * 60
+        seconds = earliest.minute * 60 + earliest.second + earliest.microsecond / 1e6
+        start = earliest.replace(minute=0, second=0, microsecond=0) + timedelta(
+            seconds=-(-seconds // quarter) * quarter
+        )
+        longest = timedelta(hours=protocol.max_loan_hours) if protocol else DEFAULT_LOAN
+        due = start + min(longest, DEFAULT_LOAN)
+        borrowers: list[int] = []
+        for p in protocols:
+            borrowers.extend(
+                a.id for a in sorted(p.borrowers, key=lambda a: a.name) if a.id not in borrowers
+            )
+        last = session.scalars(
+            select(LoanLine)
+            .where(LoanLine.item_id == item.id, LoanLine.quantity_returned > 0)
+            .order_by(LoanLine.id.desc())
+            .limit(1)
+        ).first()
+        readings = (
+            Readings(
+                fuel_percent=last.fuel_in_percent,
+                hours=last.hours_in,
+                battery_percent=last.battery_in_percent,
+                mileage=last.mileage_in,
+            )
+            if last
+            else Readings()
+        )
+        return RequestDefaults(
+            item_id=item.id,
+            borrower_ids=tuple(borrowers),
+            starts_at=start,
+            due_at=due,
+            notice_hours=protocol.notice_hours if protocol else 0,
+            max_loan_hours=protocol.max_loan_hours if protocol else 0,
+            protocol=protocol.name if protocol else "",
+            owner_agency_id=item.owner_agency_id,
+            free_now=free_quantity(session, item.id, moment, moment + timedelta(minutes=1), moment),
+            readings=readings,
+        )
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    day: date
+    free: int
+    quantity: int
+
+
+def availability_timeline(
+    db: Database, item_id: int, *, days: int = 21, now: datetime | None = None
+) -> tuple[DayAvailability, ...]:
+    """How many of the item are free for the whole of each UK day, from today on."""
+    moment = now or now_utc()
+    today = today_uk(moment)
+    with db.read() as session:
+        item = _item(session, item_id)
+        result: list[DayAvailability] = []
+        for offset in range(days):
+            day = today + timedelta(days=offset)
+            start = max(datetime.combine(day, time(0), tzinfo=UK), moment)
+            end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UK)
+            result.append(
+                DayAvailability(
+                    day=day,
+                    free=free_quantity(session, item.id, start, end, moment),
+                    quantity=item.quantity,
+                )
+            )
+        return tuple(result)

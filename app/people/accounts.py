@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit.record import Actor, record_change
+from app.audit.record import record_change
+from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import NotFound, NotPermitted, Refusal, Refused
 from app.core.permissions import Action, require, role_in_words, with_article
@@ -368,18 +369,24 @@ def create_user(db: Database, draft: UserDraft, actor: Actor) -> int:
     require(actor, Action.MANAGE_USERS)
     with db.write() as session:
         _refuse_if(_user_problems(session, draft))
-        user = AppUser(
-            username=draft.username.strip().lower(),
-            person_id=draft.person_id,
-            role=draft.role,
-            password_hash=hash_password(draft.password),
-            is_active=True,
-            failed_attempts=0,
-        )
+        user = _new_account(draft.username, draft.person_id, draft.role, draft.password)
         session.add(user)
         session.flush()
         _audit_user(session, actor, "user.created", user, before=None, after=_snapshot(user))
         return user.id
+
+
+def _new_account(username: str, person_id: int | None, role: Role, password: str) -> AppUser:
+    """An enabled account as typed: its username trimmed and in lower case (usernames are
+    matched so), its password hashed."""
+    return AppUser(
+        username=username.strip().lower(),
+        person_id=person_id,
+        role=role,
+        password_hash=hash_password(password),
+        is_active=True,
+        failed_attempts=0,
+    )
 
 
 def _load_user(session: Session, user_id: int) -> AppUser:
@@ -583,15 +590,8 @@ def create_first_administrator(db: Database, draft: FirstAdministrator) -> Actor
             )
             session.add(person)
             session.flush()
-        user = AppUser(
-            username=draft.username.strip().lower(),
-            person_id=person.id,
-            role=Role.ADMINISTRATOR,
-            password_hash=hash_password(draft.password),
-            is_active=True,
-            failed_attempts=0,
-            last_signed_in_at=now_utc(),
-        )
+        user = _new_account(draft.username, person.id, Role.ADMINISTRATOR, draft.password)
+        user.last_signed_in_at = now_utc()
         session.add(user)
         session.flush()
         session.refresh(user, ["person"])

@@ -39,24 +39,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from app.audit.record import Actor, record, record_change
+from app.audit.record import record, record_change
+from app.core.actor import Actor
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import DomainError, KitShareError
 from app.core.permissions import Action, require
 from app.storage import schema
-from app.storage.config import (
-    PRIVATE_FILE_MODE,
-    data_folder,
-    make_private_folder,
-    sqlite_url,
-)
-from app.storage.database import (
-    DEFAULT_BUSY_TIMEOUT_MS,
-    SQLITE_HEADER,
-    create_sqlite_file,
-    open_database,
-    translate_errors,
-)
+from app.storage.config import PRIVATE_FILE_MODE, data_folder, make_private_folder, sqlite_url
+from app.storage.database import SQLITE_HEADER, create_sqlite_file, open_database, translate_errors
+from app.storage.engine import DEFAULT_BUSY_TIMEOUT_MS
 from models import AppUser
 
 BACKUP_FOLDER_NAME = "backups"

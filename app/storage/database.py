@@ -1,4 +1,7 @@
-"""Opening the database: engine set-up, SQLite pragmas, error translation, migrations.
+"""Opening the database: the checks on a SQLite file, error translation, migrations.
+
+The engine and its connection settings come from ``app.storage.engine``; the schema
+upgrade from ``app.storage.schema``.
 
 Everything that touches a database URL goes through ``open_database``, so the app and
 ``kitshare-admin`` meet the same checks and the same messages.
@@ -16,14 +19,11 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.request import pathname2url
 
-from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
 from app.core.errors import (
     AuditTamper,
@@ -33,17 +33,16 @@ from app.core.errors import (
     DatabaseUnavailable,
     EnvironmentFault,
 )
+from app.storage import schema
 from app.storage.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
+from app.storage.engine import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    create_database_engine,
+    file_identity,
+    gone_message,
+    shown_path,
+)
 from models import Base
-
-# How long a SQLite writer waits for another station's transaction before giving up.
-DEFAULT_BUSY_TIMEOUT_MS = 5000
-# How long a window waits for a PostgreSQL server that does not answer (one that accepts
-# the connection and then says nothing included) before it says it cannot reach it.
-POSTGRES_CONNECT_TIMEOUT_S = 5
-# Paths longer than this are shortened in messages, keeping both ends.
-LONGEST_PATH_SHOWN = 160
-_FILE_IDENTITY = "kitshare_file_identity"
 
 
 class EmptyDatabaseFile(DatabaseUnavailable):
@@ -106,89 +105,6 @@ class Database:
         self.engine.dispose()
 
 
-def create_database_engine(
-    url: str,
-    *,
-    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-    foreign_keys: bool = True,
-    poolclass: Any = None,
-    file_must_exist: bool = False,
-) -> Engine:
-    """An engine for ``url`` with Kit Share's connection settings.
-
-    With ``file_must_exist``, a SQLite connection never creates the file: a database
-    deleted or moved while Kit Share has it open is said to be gone, instead of being
-    replaced, unseen, by a new empty one.
-    """
-    parsed = make_url(url)
-    kwargs: dict[str, Any] = {}
-    if poolclass is not None:
-        kwargs["poolclass"] = poolclass
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(
-            url,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
-            **kwargs,
-        )
-
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
-    path = parsed.database if parsed.database not in (None, "", ":memory:") else None
-
-    # POSIX only: Windows refuses to delete a file in use anyway, and a URI would not
-    # name a database on a network share (\\server\share\…) without a custom SQLite.
-    if path is not None and file_must_exist and os.name == "posix":
-
-        @event.listens_for(engine, "do_connect")
-        def _on_do_connect(
-            _dialect: object, _record: object, cargs: list[Any], cparams: dict[str, Any]
-        ) -> None:
-            # mode=rw: open the file that is there, never make a new one.
-            cargs[0] = f"file:{pathname2url(os.path.abspath(str(cargs[0])))}?mode=rw"
-            cparams["uri"] = True
-
-    if path is not None:
-
-        @event.listens_for(engine, "connect")
-        def _on_connect_identify(_dbapi: object, record: Any) -> None:
-            record.info[_FILE_IDENTITY] = _identity(Path(path))
-
-        @event.listens_for(engine, "checkout")
-        def _on_checkout(_dbapi: object, record: Any, _proxy: PoolProxiedConnection) -> None:
-            # A pooled connection holds the file it opened, even after that file was
-            # deleted or replaced: what it wrote would then be lost without a word.
-            now = _identity(Path(path))
-            if now is None:
-                raise DatabaseUnavailable(gone_message(str(path)))
-            if now != record.info.get(_FILE_IDENTITY):
-                raise DisconnectionError("the database file was replaced")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Take transaction control from the sqlite3 module so we can say BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-            if parsed.database not in (None, "", ":memory:"):
-                # WAL lets the window keep reading while another station writes.
-                cursor.execute("PRAGMA journal_mode = WAL")
-            # FULL: a loan logged is on disk before the dialog says so, even in a power cut.
-            cursor.execute("PRAGMA synchronous = FULL")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get("kitshare_immediate"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
-
-    return engine
-
-
 def open_database(
     url: str,
     *,
@@ -205,8 +121,6 @@ def open_database(
     Raises an ``EnvironmentFault`` with one sentence for the person when the database
     cannot be used; nothing in it is changed in that case.
     """
-    from app.storage import schema as runner
-
     url = normalise_url(url)
     path = check_sqlite_file(url, empty_file_ok=empty_file_ok)
     if path is not None:
@@ -216,9 +130,9 @@ def open_database(
     )
     try:
         with translate_errors(url):
-            runner.check_not_newer(engine)
+            schema.check_not_newer(engine)
             if migrate:
-                runner.upgrade_to_head(url, busy_timeout_ms=busy_timeout_ms)
+                schema.upgrade_to_head(url, busy_timeout_ms=busy_timeout_ms)
         # Pooled connections opened before the upgrade may hold SQLite's old picture of
         # the schema (its schema pragmas do not re-read it); start afresh.
         engine.dispose()
@@ -232,14 +146,6 @@ def open_database(
         _reader=sessionmaker(engine, expire_on_commit=False),
         _writer=sessionmaker(writer_engine, expire_on_commit=False),
     )
-
-
-def shown_path(path: Path | str) -> str:
-    """``path`` for a message: a very long one keeps its start and its file name."""
-    text = str(path)
-    if len(text) <= LONGEST_PATH_SHOWN:
-        return text
-    return f"{text[:60]}…{text[-(LONGEST_PATH_SHOWN - 61) :]}"
 
 
 def _status(path: Path, database: Path) -> os.stat_result | None:
@@ -408,23 +314,6 @@ def _new_private_file(path: Path) -> None:
         connection.execute("PRAGMA user_version = 0")
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file is at ``path`` now (device and inode), or None if none is."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return (status.st_dev, status.st_ino)
-
-
-def gone_message(path: str) -> str:
-    return (
-        f"The database file {shown_path(path)} is not there any more (deleted, moved, or its "
-        "drive disconnected), so nothing more can be saved to it: put it back, or restore a "
-        "backup there, then try again."
-    )
-
-
 @contextmanager
 def translate_errors(url: str) -> Iterator[None]:
     """Turn the database driver's environment errors into an ``EnvironmentFault``, and
@@ -467,7 +356,10 @@ def _sqlite_fault(database: str, lowered: str) -> EnvironmentFault | None:
             f"{path} is damaged or is not a Kit Share database. Restore it from a backup."
         )
     if "unable to open" in lowered:
-        if _identity(Path(database)) is None and _identity(Path(database).parent) is not None:
+        if (
+            file_identity(Path(database)) is None
+            and file_identity(Path(database).parent) is not None
+        ):
             return DatabaseUnavailable(gone_message(database))
         return DatabaseUnavailable(
             f"Kit Share cannot open the database file {path} or its -wal and -shm files "
@@ -638,15 +530,3 @@ def table_counts(db: Database) -> dict[str, int]:
         for name, table in sorted(Base.metadata.tables.items()):
             counts[name] = session.scalar(select(func.count()).select_from(table)) or 0
     return counts
-
-
-def sqlite_single_connection_engine(url: str, busy_timeout_ms: int) -> Engine:
-    """A throwaway engine for migrations on SQLite, with foreign keys off.
-
-    Batch migrations rebuild tables by copy-and-drop; with foreign keys on, dropping
-    the old table would cascade or be refused. Alembic's documentation recommends
-    switching them off for the migration and checking them afterwards.
-    """
-    return create_database_engine(
-        url, busy_timeout_ms=busy_timeout_ms, foreign_keys=False, poolclass=NullPool
-    )

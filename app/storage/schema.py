@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 
 import migrations as migrations_package
 from app.core.errors import DatabaseTooNew, EnvironmentFault
+from app.storage.engine import create_database_engine, sqlite_single_connection_engine
 
 # Any stable number: it only has to be the same for every Kit Share on the server.
 POSTGRES_MIGRATION_LOCK = 0x4B495453
@@ -57,8 +58,6 @@ def check_not_newer(engine: Engine) -> None:
 
 
 def _migration_engine(url: str, busy_timeout_ms: int) -> Engine:
-    from app.storage.database import create_database_engine, sqlite_single_connection_engine
-
     if make_url(url).get_backend_name() == "sqlite":
         engine = sqlite_single_connection_engine(url, busy_timeout_ms)
     else:
@@ -110,8 +109,6 @@ def _is_ancestor(script: ScriptDirectory, maybe_ancestor: str, revision: str) ->
 
 def upgrade_to_head(url: str, *, busy_timeout_ms: int = 5000) -> None:
     """Upgrade if needed; a database already at the newest schema is only read."""
-    from app.storage.database import create_database_engine
-
     engine = create_database_engine(url, busy_timeout_ms=busy_timeout_ms, poolclass=NullPool)
     try:
         up_to_date = current_revision(engine) == head_revision()

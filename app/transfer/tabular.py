@@ -1,7 +1,8 @@
-"""Reading and writing tables: CSV (any usual encoding and separator) and Excel .xlsx.
+"""Reading tables: CSV (any usual encoding and separator) and Excel .xlsx; what is
+written is written by ``app.transfer.writing``, and read back here.
 
-Everything the import and export code needs from a file goes through here, so the rest
-of ``app`` deals only in headers and rows of text.
+Everything the import needs from a file comes through here, so the rest of ``app``
+deals only in headers and rows of text.
 
 Reading is forgiving where a person cannot see the difference (UTF-8 with or without a
 byte order mark, Windows-1252, commas, semicolons or tabs, blank lines, Excel's typed
@@ -27,14 +28,12 @@ import re
 import stat
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.core.clock import UK, format_date
 from app.core.errors import DomainError
 
 Progress = Callable[[int, int], bool]
@@ -45,16 +44,14 @@ class TableUnreadable(DomainError):
     """The file could not be read as a table at all; the message says what to fix."""
 
 
-class TableUnwritable(DomainError):
-    """The file could not be written; the message says what to fix."""
-
-
 class Cancelled(DomainError):
     """The person cancelled; nothing was changed and no file was left behind."""
 
 
 # How often (in rows) long reads and writes report progress and may be cancelled.
 PROGRESS_EVERY = 500
+# How many rows a "rows 4, 9 and 12" list names before saying "and N more".
+ROWS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -89,16 +86,12 @@ class Table:
     notes: tuple[str, ...] = ()
 
 
-SUFFIXES = (".csv", ".xlsx")
 # What ``read_table`` opens as a workbook; anything else is read as delimited text.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 # A cell starting with one of these is a formula to a spreadsheet. Written CSV text that
 # starts so gets an apostrophe in front, which is taken off again when it is read.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?£?\d[\d,]*(\.\d+)?%?")
-# Characters XML (and so .xlsx) cannot hold; dropped from text written to a workbook.
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _ZIP_START = b"PK\x03\x04"
 # The compound-file signature of .xls (Excel 97-2003) and other old Office files.
@@ -119,8 +112,6 @@ MAX_UNPACKED_BYTES = 250 * 1024 * 1024
 # The longest line of a CSV file, and the longest value in it, read at all.
 MAX_LINE_CHARS = 1_048_576
 MAX_COLUMNS = 1_000
-# The most text an Excel cell holds.
-XLSX_CELL_MAX = 32_767
 # As many rows as a spreadsheet holds (a file of blank lines took minutes to read).
 MAX_ROWS = 1_048_576
 # Characters that are never text a person typed: NUL (refused by PostgreSQL, and left by
@@ -240,8 +231,13 @@ def _too_big(path: Path, size: int) -> None:
     )
 
 
+def progress_due(done: int) -> bool:
+    """Whether progress is reported after ``done`` rows: every ``PROGRESS_EVERY``."""
+    return done % PROGRESS_EVERY == 0
+
+
 def _step(done: int, total: int, progress: Progress | None, *, what: str) -> None:
-    if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total):
+    if progress is not None and progress_due(done) and not progress(done, total):
         raise Cancelled(f"Cancelled; {what}")
 
 
@@ -546,7 +542,7 @@ class _Builder:
         renamed: list[str] = []
         told: list[str] = []
         for index, heading in enumerate(headers):
-            letter = _column_letter(index + 1)
+            letter = column_letter(index + 1)
             if not heading:
                 told.append(f"Column {letter}")
             elif heading.casefold() in seen:
@@ -573,7 +569,7 @@ class _Builder:
         if self.scrubbed:
             notes.append(
                 "Invisible characters that are not text (NUL characters, or a byte order "
-                f"mark in the middle of the file) were taken out of {_numbered(self.scrubbed)}; "
+                f"mark in the middle of the file) were taken out of {rows_text(self.scrubbed)}; "
                 "nothing else in them was changed."
             )
         return Table(
@@ -588,8 +584,9 @@ class _Builder:
         )
 
 
-def _numbered(rows: Sequence[int], shown: int = 5) -> str:
-    """ "row 1" (the headings), "rows 4 and 9", "rows 4, 9, 12, 15, 20 and 31 more"."""
+def rows_text(rows: Sequence[int], shown: int = ROWS_SHOWN) -> str:
+    """ "row 4", "rows 4 and 9", "rows 4, 9, 12, 15, 20 and 31 more"; row 1 is "row 1 (the
+    headings)"."""
     names = ["row 1 (the headings)" if n == 1 else f"row {n}" for n in rows[:shown]]
     if len(rows) == 1:
         return names[0]
@@ -599,7 +596,7 @@ def _numbered(rows: Sequence[int], shown: int = 5) -> str:
     return f"rows {', '.join(names[:-1])} and {names[-1]}"
 
 
-def _column_letter(number: int) -> str:
+def column_letter(number: int) -> str:
     """1 → "A", 27 → "AA", as a spreadsheet names its columns."""
     letters = ""
     while number:
@@ -855,170 +852,3 @@ def _workbook_text(value: object, number_format: str = "") -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def write_table(
-    path: Path,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    total: int | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Write a table to ``path`` as CSV (UTF-8 with BOM, so Excel reads it right) or .xlsx,
-    by its suffix; returns the rows written. Raises ``TableUnwritable``; a cancelled
-    write leaves no partial file behind.
-
-    Text that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is written
-    as text: in CSV behind an apostrophe, which ``read_table`` takes off again."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise TableUnwritable(
-            f"Kit Share writes .csv and .xlsx files; “{path.name}” ends in "
-            f"“{path.suffix or 'nothing'}”. Give the file name one of those endings."
-        )
-    # Written beside the target and moved into place only when complete, so a cancel or
-    # a full disk never leaves half a file under the name asked for.
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        if suffix == ".csv":
-            written = _write_csv(partial, headers, rows, total, progress)
-        else:
-            written = _write_xlsx(partial, headers, rows, total, progress)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        reason = error.strerror or str(error)
-        raise TableUnwritable(
-            f"Could not write “{path}”: {reason}. Choose a folder you can save to, and "
-            "close the file if a spreadsheet program has it open."
-        ) from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _uk_local(value: datetime) -> datetime:
-    """A moment as the UK wall clock showed it, without a zone (what a sheet holds)."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UK).replace(tzinfo=None)
-
-
-def _cell_text(value: object) -> str:
-    """How a value is written to CSV: dates as DD/MM/YYYY, times as UK local 24-hour,
-    nothing as an empty cell, text that looks like a formula behind an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return _uk_local(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return format_date(value)
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def _step_written(done: int, total: int | None, progress: Progress | None) -> None:
-    if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total or 0):
-        raise Cancelled("Cancelled; no file was written.")
-
-
-def _finished(done: int, total: int | None, progress: Progress | None) -> None:
-    """The last report: a Cancel pressed after the last step still stops the file."""
-    if progress is not None and not progress(done, total or done):
-        raise Cancelled("Cancelled; no file was written.")
-
-
-def _write_csv(
-    path: Path,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    total: int | None,
-    progress: Progress | None,
-) -> int:
-    written = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([_cell_text(h) for h in headers])
-        for row in rows:
-            writer.writerow([_cell_text(value) for value in row])
-            written += 1
-            _step_written(written, total, progress)
-    _finished(written, total, progress)
-    return written
-
-
-def _xlsx_values(sheet: Any, row: Sequence[object]) -> Iterator[object]:
-    """Numbers and dates stay typed in a workbook (moments as UK local time); text is
-    always text, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    for value in row:
-        if value is None or isinstance(value, bool | int | float | Decimal):
-            yield value
-        elif isinstance(value, datetime):
-            yield _uk_local(value)
-        elif isinstance(value, date):
-            yield value
-        else:
-            text = _NOT_IN_XML.sub("", value if isinstance(value, str) else _cell_text(value))
-            if text.startswith("="):
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"
-                yield cell
-            else:
-                yield text
-
-
-def _check_cells_fit(headers: Sequence[str], number: int, values: Sequence[object]) -> None:
-    """openpyxl cuts text longer than a cell holds without a word: refuse instead."""
-    for index, cell in enumerate(values):
-        value = getattr(cell, "value", cell)  # a text cell made to stay text
-        if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
-            heading = headers[index] if index < len(headers) else _column_letter(index + 1)
-            raise TableUnwritable(
-                f"Row {number}'s “{heading}” is {len(value):,} characters long, more than an "
-                f"Excel cell holds ({XLSX_CELL_MAX:,}), so the workbook would cut it short. "
-                "Export to a .csv file instead, which keeps it whole."
-            )
-
-
-def _write_xlsx(
-    path: Path,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    total: int | None,
-    progress: Progress | None,
-) -> int:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Kit Share")
-    written = 0
-    try:
-        sheet.append(list(_xlsx_values(sheet, headers)))
-        for row in rows:
-            values = list(_xlsx_values(sheet, row))
-            _check_cells_fit(headers, written + 2, values)
-            sheet.append(values)
-            written += 1
-            _step_written(written, total, progress)
-    except BaseException:
-        # Saving is how openpyxl closes the sheet's stream and removes its temporary
-        # file; what it writes is the partial file, which the caller deletes.
-        with contextlib.suppress(Exception):
-            book.save(path)
-        raise
-    book.save(path)
-    _finished(written, total, progress)
-    return written

@@ -1,0 +1,209 @@
+"""Whether kit may change hands: the operator's qualifications, the item's defects and
+inspections, and the readings taken at hand-over and return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import UK, format_date, today_uk
+from app.core.errors import Refusal
+from app.inspections.defects import DefectView, open_defects
+from app.inspections.service import Standing, item_standings, lapsed_problems
+from app.loans.drafts import Handover, LineReturn, Readings
+from app.loans.rules import item_label, unique_problems
+from models import EquipmentItem, ItemStatus, LoanLine, Person, PersonQualification, SharingProtocol
+
+
+def _competence_problems(
+    session: Session, operator: Person, protocols: Iterable[SharingProtocol], today: date
+) -> list[Refusal]:
+    """The operator must hold every qualification the protocols require, current today."""
+    problems: list[Refusal] = []
+    # The record lasting longest decides: a lapsed older one must not hide a renewal.
+    held: dict[int, PersonQualification] = {}
+    for q in session.scalars(
+        select(PersonQualification).where(PersonQualification.person_id == operator.id)
+    ):
+        best = held.get(q.qualification_type_id)
+        if best is None or lasts_longer(q.expires_on, best.expires_on):
+            held[q.qualification_type_id] = q
+    seen: set[int] = set()
+    for protocol in protocols:
+        for needed in protocol.required_qualifications:
+            if needed.id in seen:
+                continue
+            seen.add(needed.id)
+            record_ = held.get(needed.id)
+            why = f"needed under protocol “{protocol.name}”"
+            if record_ is None:
+                problems.append(
+                    Refusal(
+                        "competence",
+                        f"{operator.full_name} holds no “{needed.name}” ({why}). Name an "
+                        "operator who holds it.",
+                        "operator",
+                    )
+                )
+            elif record_.issued_on is not None and record_.issued_on > today:
+                problems.append(
+                    Refusal(
+                        "competence",
+                        f"{operator.full_name}'s “{needed.name}” only starts on "
+                        f"{format_date(record_.issued_on)} ({why}). Name another operator.",
+                        "operator",
+                    )
+                )
+            elif record_.expires_on is not None and record_.expires_on < today:
+                problems.append(
+                    Refusal(
+                        "competence",
+                        f"{operator.full_name}'s “{needed.name}” expired on "
+                        f"{format_date(record_.expires_on)} ({why}). Name an operator whose "
+                        "qualification is current.",
+                        "operator",
+                    )
+                )
+    return problems
+
+
+def lasts_longer(a: date | None, b: date | None) -> bool:
+    """``a`` lasts longer than ``b`` (no expiry lasts longest)."""
+    if a is None:
+        return b is not None
+    return b is not None and a > b
+
+
+def issue_blockers(
+    session: Session,
+    item: EquipmentItem,
+    today: date,
+    *,
+    standings: Sequence[Standing] | None = None,
+    defects: Sequence[DefectView] | None = None,
+) -> list[Refusal]:
+    """Why ``item`` cannot be handed over today: its status, open major or unsafe defects,
+    lapsed, failed or missing inspections (``app.inspections.service`` says which).
+
+    The item panel shows exactly this list, and issuing refuses on it; it passes the
+    standings and open defects it has already read.
+    """
+    problems: list[Refusal] = []
+    if item.status is ItemStatus.RETIRED:
+        problems.append(Refusal("status", f"{item_label(item)} is retired.", "lines"))
+    if defects is None:
+        defects = open_defects(session, [item.id])
+    for defect in defects:
+        if not defect.blocks_issue:
+            continue
+        problems.append(
+            Refusal(
+                "defect",
+                f"{item_label(item)} has an open {defect.severity.value} defect, reported "
+                f"{format_date(defect.reported_at.astimezone(UK).date())}: {defect.description} "
+                "It cannot go out until the defect is cleared.",
+                "lines",
+            )
+        )
+    if item.status is ItemStatus.OUT_OF_SERVICE and not any(p.rule == "defect" for p in problems):
+        problems.append(
+            Refusal(
+                "status",
+                f"{item_label(item)} is out of service. An equipment manager must return it to "
+                "service before it goes out.",
+                "lines",
+            )
+        )
+    if standings is None:
+        standings = item_standings(session, item.id, today)
+    for standing in standings:
+        message = lapsed_problems(standing, item_label(item), today)
+        if message is not None:
+            problems.append(Refusal("inspection", message, "lines"))
+    return problems
+
+
+def handover_problems(
+    session: Session,
+    handover: Handover,
+    items: Sequence[EquipmentItem],
+    protocols: Iterable[SharingProtocol],
+    now: datetime,
+) -> list[Refusal]:
+    """The safety rules of a hand-over: the operator's competence and each item's state."""
+    today = today_uk(now)
+    problems: list[Refusal] = []
+    operator = session.get(Person, handover.operator_id) if handover.operator_id else None
+    if operator is None or not operator.is_active:
+        problems.append(Refusal("details", "Name the operator who will use the kit.", "operator"))
+    else:
+        problems.extend(_competence_problems(session, operator, protocols, today))
+    for field, person_id in (
+        ("handed_over_by", handover.handed_over_by_id),
+        ("received_by", handover.received_by_id),
+    ):
+        if person_id is not None and session.get(Person, person_id) is None:
+            problems.append(Refusal("details", "That person is no longer listed.", field))
+    for item in items:
+        problems.extend(issue_blockers(session, item, today))
+        problems.extend(_readings_problems(item, handover.for_item(item.id).readings))
+    return unique_problems(problems)
+
+
+def _readings_problems(item: EquipmentItem, readings: Readings) -> list[Refusal]:
+    problems: list[Refusal] = []
+    for name, value in (("fuel", readings.fuel_percent), ("battery", readings.battery_percent)):
+        if value is not None and not 0 <= value <= 100:
+            problems.append(
+                Refusal(
+                    "readings",
+                    f"Enter the {name} level of {item.asset_tag} as a percentage from 0 to 100.",
+                    name,
+                )
+            )
+    for name, value in (("hours", readings.hours), ("mileage", readings.mileage)):
+        if value is not None and value < 0:
+            problems.append(
+                Refusal(
+                    "readings", f"The {name} reading of {item.asset_tag} cannot be negative.", name
+                )
+            )
+    return problems
+
+
+def return_problems(
+    session: Session,
+    returns: Sequence[LineReturn],
+    by_id: dict[int, LoanLine],
+    returned_to_id: int | None,
+) -> list[Refusal]:
+    problems: list[Refusal] = []
+    if not returns or all(r.quantity == 0 for r in returns):
+        problems.append(
+            Refusal("quantity", "Say how many of each item have come back.", "quantity")
+        )
+    if returned_to_id is not None and session.get(Person, returned_to_id) is None:
+        problems.append(Refusal("details", "That person is no longer listed.", "returned_to"))
+    for back in returns:
+        line = by_id.get(back.line_id)
+        if line is None:
+            problems.append(
+                Refusal("details", f"Line {back.line_id} is not on this loan.", "lines")
+            )
+            continue
+        outstanding = line.quantity - line.quantity_returned
+        if back.quantity < 0 or back.quantity > outstanding:
+            problems.append(
+                Refusal(
+                    "quantity",
+                    f"{outstanding} of {item_label(line.item)} are still out; enter a number "
+                    f"from 0 to {outstanding}.",
+                    "quantity",
+                )
+            )
+        problems.extend(_readings_problems(line.item, back.readings))
+    return problems
