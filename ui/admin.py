@@ -1,7 +1,7 @@
 """``kitshare-admin``: the command line, with Qt's page layout for the printing commands.
 
-The commands live in ``app.cli.main``; printing needs Qt, which only ``ui`` may import, so
-the program starts here and hands ``app.cli.main`` the PDF writer.
+The commands live in the ``app.cli`` package; printing needs Qt, which only ``ui`` may
+import, so the program starts here and hands ``app.cli.main`` the PDF writer.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from models import Role
 from ui.catalogue.model import Column
 from ui.shell.main_window import MainWindow

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import QComboBox, QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import today_uk
 from app.people.passwords import hash_password
 from app.storage.database import Database
 from models import Agency, AppUser, Person, PersonQualification, QualificationType, Role
+from ui.loans.shared import LoanFormDialog
 from ui.loans.view import LoansView
-from ui.widgets.form import LoanFormDialog
 
 D = TypeVar("D", bound=QDialog)
 

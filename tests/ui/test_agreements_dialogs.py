@@ -11,21 +11,18 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.agreements.register import (
-    MouDraft,
-    create_mou,
-    find_mou,
-    get_mou,
-    register_choices,
-)
-from app.audit.record import Actor
+from app.agreements.reading import find_mou, get_mou, register_choices
+from app.agreements.register import MouDraft, create_mou
+from app.core.actor import Actor
 from app.core.clock import today_uk
 from app.people.accounts import sign_in
 from app.storage.database import Database
 from models import ChargingBasis, Role
-from ui.agreements.mou_dialog import NOT_SET, MouDialog, OptionalDateEdit, RegisterFormDialog
+from ui.agreements.mou_dialog import MouDialog
 from ui.agreements.protocol_dialog import ProtocolDialog, pounds_to_pence, split_tags
-from ui.widgets.form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
+from ui.widgets.dates import NOT_SET, OptionalDateEdit
+from ui.widgets.form import FormDialog
+from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
 
 TRI = "CPFA-MOU-2022-01"
 UAS = "CAMBS-UAS-MOU-2024-03"
@@ -36,14 +33,14 @@ def admin(demo: Database) -> Actor:
     return sign_in(demo, "admin", "admin-demo-2026")
 
 
-def shown(qtbot: QtBot, dialog: RegisterFormDialog) -> RegisterFormDialog:
+def shown(qtbot: QtBot, dialog: FormDialog) -> FormDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
 
 
-def settle(qtbot: QtBot, dialog: RegisterFormDialog) -> None:
+def settle(qtbot: QtBot, dialog: FormDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.checking)
 
 
@@ -52,7 +49,7 @@ def click(button: QPushButton) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def style_of(dialog: RegisterFormDialog) -> tuple[str, str, str]:
+def style_of(dialog: FormDialog) -> tuple[str, str, str]:
     sheet = dialog.message_label.styleSheet()
     for style in (TO_DO_STYLE, REFUSED_STYLE, READY_STYLE):
         if all(colour in sheet for colour in style):

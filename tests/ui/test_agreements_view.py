@@ -11,14 +11,9 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.agreements.register import (
-    find_mou,
-    get_mou,
-    list_mous,
-    register_choices,
-)
+from app.agreements.reading import find_mou, get_mou, list_mous, register_choices
 from app.agreements.status import MouStatus
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_date
 from app.people.accounts import sign_in
 from app.storage.database import Database

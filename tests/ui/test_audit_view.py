@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit.record import Actor
 from app.catalogue import items
+from app.core.actor import Actor
 from app.core.errors import KitShareError
 from app.demo.data import KIT_MANAGER_PASSWORD, USERS, kit_manager_username
 from app.loans import service as loans

@@ -15,9 +15,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.storage.backup import BackupSchedule, back_up, format_size, load_schedule, save_schedule
-from app.storage.database import Database, create_database_engine
+from app.storage.database import Database
+from app.storage.engine import create_database_engine
 from models import Category, Role
 from tests.ui.driving import ADMINISTRATOR
 from tests.ui.seed import Catalogue

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPdfWriter, QTransform
 from pytestqt.qtbot import QtBot
 
-from app.reports.service import Chart, ChartKind, ColumnKind, Series, display
+from app.reports.report import Chart, ChartKind, ColumnKind, Series, display
 from ui.reports.charts import (
     EMPTY_NOW_TEXT,
     EMPTY_TEXT,

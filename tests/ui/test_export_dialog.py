@@ -12,15 +12,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.people.accounts import sign_in
 from app.storage.database import Database
 from app.transfer import tabular
-from app.transfer.service import Kind
+from app.transfer.fields import Kind
 from app.transfer.tabular import read_table
 from models import EquipmentItem, Person
 from ui.transfer.export_dialog import ExportDialog, suggested_name
-from ui.transfer.import_wizard import WorkProgress
+from ui.transfer.shared import WorkProgress
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

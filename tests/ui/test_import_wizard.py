@@ -25,16 +25,19 @@ from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.people.accounts import sign_in
 from app.storage.database import Database
-from app.transfer.service import DateOrder, Kind, NewNameKind
+from app.transfer.dates import DateOrder
+from app.transfer.fields import Kind
+from app.transfer.names import NewNameKind
 from app.transfer.tabular import read_table
 from models import Category, EquipmentItem, ItemStatus, Person
 from tests import factories as f
 from tests.ui.driving import ADMINISTRATOR
-from ui.transfer import import_wizard
-from ui.transfer.import_wizard import NOT_IMPORTED, ImportWizard, WorkProgress
+from ui.transfer import shared
+from ui.transfer.import_wizard import NOT_IMPORTED, ImportWizard
+from ui.transfer.shared import WorkProgress
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -480,10 +483,10 @@ def test_people_import_for_an_administrator(qtbot: QtBot, demo: Database, tmp_pa
 
 
 def test_words() -> None:
-    assert import_wizard.rows_text(1) == "1 row"
-    assert import_wizard.rows_text(1204) == "1,204 rows"
-    assert import_wizard.kind_count(Kind.PEOPLE, 1) == "1 person"
-    assert import_wizard.kind_count(Kind.PEOPLE, 3) == "3 people"
+    assert shared.rows_text(1) == "1 row"
+    assert shared.rows_text(1204) == "1,204 rows"
+    assert shared.kind_count(Kind.PEOPLE, 1) == "1 person"
+    assert shared.kind_count(Kind.PEOPLE, 3) == "3 people"
 
 
 def test_an_import_and_a_cancel_on_either_database(

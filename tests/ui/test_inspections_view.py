@@ -16,19 +16,13 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit.record import Actor
 from app.catalogue.detail import item_detail
 from app.catalogue.directory import find_agency, find_item, list_people
+from app.core.actor import Actor
 from app.core.clock import add_months, format_date, today_uk
-from app.inspections.service import (
-    Watch,
-    WatchRow,
-    clear_defect,
-    get_defect,
-    inspections_overview,
-    list_defects,
-    list_regimes,
-)
+from app.inspections.defects import clear_defect, get_defect, list_defects
+from app.inspections.overview import Watch, WatchRow, inspections_overview
+from app.inspections.regimes import list_regimes
 from app.people.accounts import sign_in as account_sign_in
 from app.storage.database import Database
 from models import (
@@ -43,16 +37,11 @@ from models import (
 from tests import factories as f
 from tests.ui.driving import sign_in, wait_for_results
 from tests.ui.loan_driving import act_as
-from ui.agreements.mou_dialog import RegisterFormDialog
-from ui.inspections.dialogs import (
-    ClearDefectDialog,
-    RecordInspectionDialog,
-    RegimeDialog,
-    RegimesDialog,
-    ReportDefectDialog,
-)
+from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
+from ui.inspections.regimes import RegimeDialog, RegimesDialog
 from ui.inspections.view import InspectionsView, WatchTableModel, watch_text
 from ui.shell.main_window import INSPECTIONS_TAB, LOANS_TAB, MainWindow
+from ui.widgets.form import FormDialog
 
 FAILED_TRIPOD = "CFR-000281"  # failed its LOLER examination: out of service, unsafe defect
 TOWER_LIGHT = "CFR-000233"  # an open unsafe defect: out of service
@@ -130,7 +119,7 @@ def click(button: QAbstractButton) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def settle(qtbot: QtBot, dialog: RegisterFormDialog) -> None:
+def settle(qtbot: QtBot, dialog: FormDialog) -> None:
     """Wait until the dialog has checked what was typed."""
     qtbot.waitUntil(lambda: not dialog.checking)
 

@@ -11,9 +11,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.audit.record import Actor
 from app.catalogue.items import load_draft, update_item
 from app.catalogue.search import search_items
+from app.core.actor import Actor
 from app.core.clock import today_uk
 from models import Role
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue

@@ -11,19 +11,13 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 import ui.loans.forms
-from app.audit.record import Actor
 from app.catalogue.detail import item_detail
+from app.core.actor import Actor
 from app.core.clock import now_utc
-from app.loans.service import (
-    Handover,
-    LineDraft,
-    LoanDraft,
-    LoanView,
-    approve_loan,
-    get_loan,
-    issue_loan,
-    request_loan,
-)
+from app.core.errors import DatabaseLocked, Refusal
+from app.loans.drafts import Handover, LineDraft, LoanDraft
+from app.loans.service import approve_loan, issue_loan, request_loan
+from app.loans.views import LoanView, get_loan
 from models import DefectSeverity, LoanStatus, Role
 from tests.ui.loan_driving import People, choose, press_ok, settle
 from tests.ui.seed import BARRIERS_TAG, Catalogue
@@ -35,7 +29,9 @@ from ui.loans.decisions import (
     RecallDialog,
 )
 from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
-from ui.widgets.form import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, LoanFormDialog, UkDateTimeEdit
+from ui.loans.shared import LoanFormDialog
+from ui.widgets.dates import UkDateTimeEdit
+from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
 
 ACTOR = Actor("PC Test on STATION-1", role=Role.DUTY_OFFICER)
 
@@ -205,6 +201,54 @@ def test_a_refusal_on_saving_keeps_the_dialog_open_with_everything_typed(
     assert style_of(dialog) == REFUSED_STYLE
     assert dialog.purpose_edit.text() == "Cordon for the county show"
     assert dialog.quantity_spin.value() == 20
+
+
+LOCKED = "Another program is using the database; wait a moment and try again."
+
+
+def test_a_locked_database_during_the_live_check_is_said_in_the_form(
+    qtbot: QtBot, request_dialog: RequestDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = request_dialog
+    assert dialog.ok_button.isEnabled(), dialog.message()
+
+    def locked(*_args: object, **_kw: object) -> list[Refusal]:
+        raise DatabaseLocked(LOCKED)
+
+    # The check runs in a timer's slot: an exception escaping it would fail this test.
+    monkeypatch.setattr(ui.loans.forms, "check_request", locked)
+    dialog.quantity_spin.setValue(5)
+    settle(qtbot, dialog)
+
+    assert dialog.message() == LOCKED
+    assert style_of(dialog) == REFUSED_STYLE
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.isVisible()
+
+    monkeypatch.undo()
+    dialog.quantity_spin.setValue(6)
+    settle(qtbot, dialog)
+
+    assert dialog.ok_button.isEnabled(), dialog.message()
+    assert style_of(dialog) == READY_STYLE
+
+
+def test_a_locked_database_on_saving_is_said_and_ok_may_be_pressed_again(
+    request_dialog: RequestDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = request_dialog
+
+    def locked(*_args: object, **_kw: object) -> int:
+        raise DatabaseLocked(LOCKED)
+
+    monkeypatch.setattr(ui.loans.forms, "request_loan", locked)
+    QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert dialog.loan_id is None
+    assert dialog.message() == LOCKED
+    assert style_of(dialog) == REFUSED_STYLE
+    assert dialog.ok_button.isEnabled()
 
 
 def test_a_saved_request_is_a_loan_awaiting_approval(

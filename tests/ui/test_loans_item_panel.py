@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.loans.service import DayAvailability, availability_timeline
+from app.loans.support import DayAvailability, availability_timeline
 from tests.ui.driving import click_tag
 from tests.ui.loan_driving import People, act_as, choose, click, press_ok
 from tests.ui.seed import BARRIERS_TAG, BROKEN_DRONE_TAG, DRONE_TAG, TOILET_TAG, Catalogue

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.loans.service import LoanSection, get_loan, list_loans, loan_counts
+from app.loans.views import LoanSection, get_loan, list_loans, loan_counts
 from models import LoanStatus
 from tests.ui.driving import click_tag, sign_in
 from tests.ui.loan_driving import (

@@ -8,18 +8,12 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.audit.record import Actor
 from app.catalogue.items import choices
+from app.core.actor import Actor
 from app.core.clock import now_utc
-from app.loans.service import (
-    LineDraft,
-    LoanDraft,
-    LoanSection,
-    approve_loan,
-    list_loans,
-    loan_counts,
-    request_loan,
-)
+from app.loans.drafts import LineDraft, LoanDraft
+from app.loans.service import approve_loan, request_loan
+from app.loans.views import LoanSection, list_loans, loan_counts
 from models import Role
 from tests.ui.loan_driving import People, act_as, choose, open_loan_row
 from tests.ui.seed import BARRIERS_TAG, Catalogue

@@ -65,7 +65,7 @@ def test_first_row_is_selected_and_shown_at_start(window: MainWindow) -> None:
 def test_clicking_a_row_shows_its_name_tag_and_protocol(
     qtbot: QtBot, window: MainWindow, catalogue: Catalogue
 ) -> None:
-    with qtbot.waitSignal(window.current_item_changed) as signal:
+    with qtbot.waitSignal(window.catalogue.current_item_changed) as signal:
         click_tag(window, BARRIERS_TAG)
 
     assert signal.args == [catalogue.ids[BARRIERS_TAG]]

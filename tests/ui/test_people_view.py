@@ -15,26 +15,20 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_date, now_utc, today_uk
-from app.loans.service import LineDraft, LoanDraft, approve_loan, get_loan, request_loan
-from app.people.records import (
-    PersonDraft,
-    QualificationDraft,
-    QualificationStatus,
-    add_qualification,
-    create_person,
-    default_expiry,
-    expiring_qualifications,
-    get_person,
-    list_person_rows,
-)
+from app.loans.drafts import LineDraft, LoanDraft
+from app.loans.service import approve_loan, request_loan
+from app.loans.views import get_loan
+from app.people.expiring import expiring_qualifications
+from app.people.qualifications import QualificationDraft, add_qualification
+from app.people.records import PersonDraft, create_person, get_person, list_person_rows
+from app.people.status import QualificationStatus, default_expiry
 from app.storage.database import Database
 from models import AuditEvent, Person, PersonQualification, QualificationType, Role
 from tests import factories as f
 from tests.ui.loan_driving import People, act_as, choose
 from tests.ui.seed import BARRIERS_TAG, TOILET_TAG, Catalogue
-from ui.agreements.mou_dialog import RegisterFormDialog
 from ui.loans.forms import EmergencyIssueDialog, IssueDialog
 from ui.people.person_dialog import (
     PersonDialog,
@@ -42,17 +36,17 @@ from ui.people.person_dialog import (
     QualificationTypeDialog,
     QualificationTypesDialog,
 )
-from ui.people.view import (
-    READ_ONLY_TEXT,
+from ui.people.tables import (
     STATUS_COLOURS,
     ExpiringTableModel,
-    PeopleView,
     PersonColumn,
     PersonTableModel,
     QualificationColumn,
     QualificationTableModel,
 )
-from ui.widgets.form import PersonCombo
+from ui.people.view import READ_ONLY_TEXT, PeopleView
+from ui.widgets.form import FormDialog
+from ui.widgets.inputs import PersonCombo
 
 ADMIN = f.acting(None, Role.ADMINISTRATOR)
 MANAGER = f.acting(None, Role.EQUIPMENT_MANAGER)
@@ -85,7 +79,7 @@ def click(button: QAbstractButton) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def settle(qtbot: QtBot, dialog: RegisterFormDialog) -> None:
+def settle(qtbot: QtBot, dialog: FormDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.checking)
 
 

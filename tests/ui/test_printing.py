@@ -31,16 +31,11 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.agreements.register import (
-    ClauseDraft,
-    MouView,
-    get_mou,
-    list_mous,
-    mou_draft_of,
-    new_version,
-    update_mou,
-)
+from app.agreements.clauses import ClauseDraft
+from app.agreements.reading import MouView, get_mou, list_mous
+from app.agreements.register import mou_draft_of, update_mou
 from app.agreements.status import MouStatus
+from app.agreements.versions import new_version
 from app.catalogue.detail import item_detail
 from app.core.clock import today_uk
 from app.core.errors import DomainError, NotFound
@@ -57,7 +52,7 @@ from app.documents.content import (
     sharing_terms,
     sharing_terms_for_tag,
 )
-from app.loans.service import get_loan
+from app.loans.views import get_loan
 from app.storage.database import Database, open_database
 from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
 from tests.disk_full import file_size_limit

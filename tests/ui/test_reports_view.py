@@ -23,23 +23,20 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
-from app.reports.service import (
+from app.reports.period import Period, default_period, financial_year_start
+from app.reports.report import (
     Chart,
     ChartKind,
     Column,
     ColumnKind,
-    Period,
     Report,
     ReportKey,
     Series,
-    build_report,
-    default_period,
     display,
-    financial_year_start,
-    report_specs,
 )
+from app.reports.service import build_report, report_specs
 from app.storage.database import Database
 from models import Agency, Role
 from tests.disk_full import file_size_limit

@@ -56,9 +56,9 @@ def test_a_search_with_no_match_says_so(qtbot: QtBot, window: MainWindow) -> Non
 
 def test_the_newest_search_wins_over_an_older_one(qtbot: QtBot, window: MainWindow) -> None:
     window.search_bar.search_box.setText("drone")
-    window.search()
+    window.catalogue.search()
     window.search_bar.search_box.setText("barriers")
-    window.search()
+    window.catalogue.search()
     settle(qtbot, window)
 
     assert shown_tags(window) == [BARRIERS_TAG]
@@ -217,7 +217,7 @@ def test_a_scanned_tag_and_enter_selects_that_item(
     box = window.search_bar.search_box
     box.setFocus()
 
-    with qtbot.waitSignal(window.current_item_changed) as shown:
+    with qtbot.waitSignal(window.catalogue.current_item_changed) as shown:
         QTest.keyClicks(box, TOILET_TAG.lower())
         QTest.keyClick(box, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: shown_tags(window)[:1] == [TOILET_TAG])
@@ -236,7 +236,7 @@ def test_enter_on_a_row_opens_its_item(
     QTest.keyClick(window.table, Qt.Key.Key_Down)
     item_id = window.model.item_id(window.table.currentIndex().row())
 
-    with qtbot.waitSignal(window.item_open_requested) as opened:
+    with qtbot.waitSignal(window.catalogue.item_open_requested) as opened:
         QTest.keyClick(window.table, Qt.Key.Key_Return)
 
     assert opened.args == [item_id]

@@ -1,83 +1,53 @@
 """The MoU editor: one version's details, parties, signatories and clauses.
 
-Like every register dialog it holds no rules: a change of any field starts a short
-timer, and when it fires the dialog builds an ``MouDraft`` and asks ``check_mou`` what
-is wrong. OK hands the draft to the register, which checks it again; a refusal then is
+Like every form (``ui.widgets.form``) it holds no rules: a change of any field starts a
+short timer, and when it fires the dialog builds an ``MouDraft`` and asks ``check_mou``
+what is wrong. OK hands the draft to the register, which checks it again; a refusal then is
 shown in the same place, and everything typed stays as it was.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
     QTableWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.agreements.register import (
-    Choice,
-    ClauseDraft,
-    MouDraft,
-    SignatoryDraft,
-    check_mou,
-    create_mou,
-    get_mou,
-    mou_draft_of,
-    register_choices,
-    update_mou,
-)
-from app.audit.record import Actor
-from app.core.clock import today_uk
-from app.core.errors import KitShareError, Refusal, Refused
+from app.agreements.clauses import ClauseDraft, SignatoryDraft
+from app.agreements.reading import Choice, get_mou, register_choices
+from app.agreements.register import MouDraft, check_mou, create_mou, mou_draft_of, update_mou
+from app.core.actor import Actor
+from app.core.errors import Refusal
 from app.storage.database import Database
-from ui.widgets.dates import FIRST_QDATE, keep_to_kit_share_years
-from ui.widgets.form import (
-    READY_STYLE,
-    REFUSED_STYLE,
-    TO_DO_STYLE,
-    fit_spin,
+from ui.widgets.dates import OptionalDateEdit
+from ui.widgets.form import FormDialog
+from ui.widgets.layout import (
     form_layout,
     heading,
+    hint,
     named,
+    plain_text_edit,
+    show_read_only,
+    small_button,
 )
+from ui.widgets.palette import NOTE_STYLE, boxed
 
-CHECK_DELAY_MS = 250
-DATE_FORMAT = "dd/MM/yyyy"
-# The earliest date an optional date edit holds; it stands for "no date" and shows so.
-# The lowest date the edit offers stands for none: the day before the first Kit Share takes.
-NO_DATE = FIRST_QDATE.addDays(-1)
-NOT_SET = "Not set"
-# How many problems the message area lists before it says how many more there are.
-MESSAGES_SHOWN = 4
-# (text, background, border) of the note on a signed version.
-NOTE_STYLE = ("#3c4043", "#e8f0fe", "#1f5fa8")
 DRAFT_TEXT = "Draft (not yet signed)"
 PARAGRAPH_HINT = "Separate paragraphs with a blank line."
 
@@ -86,343 +56,6 @@ def fixed_text_note(version: int) -> str:
     return (
         f"Version {version} is signed, so its wording is fixed. Start a new version to change it."
     )
-
-
-def _dot(colour: str) -> QIcon:
-    pixmap = QPixmap(10, 10)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawEllipse(1, 1, 8, 8)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def boxed(style: tuple[str, str, str]) -> str:
-    colour, background, border = style
-    return (
-        f"QLabel {{ color: {colour}; background: {background}; "
-        f"border: 1px solid {border}; border-radius: 4px; padding: 6px 8px; }}"
-    )
-
-
-def message_label(name: str) -> QLabel:
-    """A boxed message, hidden until it has something to say."""
-    label = named(QLabel(), name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def show_message(label: QLabel, text: str, style: tuple[str, str, str]) -> None:
-    label.setText(text)
-    label.setStyleSheet(boxed(style))
-    label.setVisible(bool(text))
-
-
-def hint(text: str) -> QLabel:
-    """Advice under a field: wrapped, a little lighter than the text but not faint."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    palette = label.palette()
-    ink = palette.color(QPalette.ColorRole.WindowText)
-    paper = palette.color(QPalette.ColorRole.Window)
-    mixed = QColor(
-        (ink.red() * 3 + paper.red()) // 4,
-        (ink.green() * 3 + paper.green()) // 4,
-        (ink.blue() * 3 + paper.blue()) // 4,
-    )
-    palette.setColor(QPalette.ColorRole.WindowText, mixed)
-    label.setPalette(palette)
-    return label
-
-
-def show_read_only(widget: QLineEdit | QPlainTextEdit, read_only: bool) -> None:
-    """Make ``widget`` read-only, and look it: the window's colour behind the text."""
-    widget.setReadOnly(read_only)
-    palette = widget.palette() if read_only else QPalette()
-    if read_only:
-        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
-    widget.setPalette(palette)
-
-
-def plain_text_edit(name: str, lines: int) -> QPlainTextEdit:
-    """A multi-line input about ``lines`` lines high, wrapping at words."""
-    edit = named(QPlainTextEdit(), name)
-    edit.setTabChangesFocus(True)
-    edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines + 14)
-    return edit
-
-
-class OptionalDateEdit(QWidget):
-    """A date, or none: unticked, the date reads "Not set" and cannot be changed."""
-
-    changed = Signal()
-
-    def __init__(self, name: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.check = named(QCheckBox(), f"{name}_set")
-        self.check.setToolTip(f"Tick to give the {label.lower()} date")
-        self.check.setAccessibleName(f"{label}: has a date")
-        self.edit = named(QDateEdit(), f"{name}_date")
-        self.edit.setDisplayFormat(DATE_FORMAT)
-        self.edit.setCalendarPopup(True)
-        keep_to_kit_share_years(self.edit, first=NO_DATE)
-        self.edit.setSpecialValueText(NOT_SET)
-        self.edit.setAccessibleName(label)
-        fit_spin(self.edit, "00/00/0000")
-        self._last = today_uk()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        row.addWidget(self.check)
-        row.addWidget(self.edit)
-        row.addStretch(1)
-        self.set_value(None)
-        self.check.toggled.connect(self._on_check_toggled)
-        self.edit.dateChanged.connect(self._on_date_changed)
-
-    def value(self) -> date | None:
-        shown = self.edit.date()
-        if not self.check.isChecked() or shown == NO_DATE:
-            return None
-        return date(shown.year(), shown.month(), shown.day())
-
-    def set_value(self, value: date | None) -> None:
-        with QSignalBlocker(self.check), QSignalBlocker(self.edit):
-            self.check.setChecked(value is not None)
-            self.edit.setEnabled(value is not None)
-            if value is None:
-                self.edit.setDate(NO_DATE)
-            else:
-                self._last = value
-                self.edit.setDate(QDate(value.year, value.month, value.day))
-        self.changed.emit()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.check.setEnabled(not read_only)
-        self.edit.setReadOnly(read_only)
-
-    def _on_check_toggled(self, checked: bool) -> None:
-        if not checked:
-            current = self.value()
-            self._last = current or self._last
-        self.set_value(self._last if checked else None)
-        if checked:
-            self.edit.setFocus()
-
-    def _on_date_changed(self, _value: QDate) -> None:
-        if self.check.isChecked():
-            self.changed.emit()
-
-
-class RegisterFormDialog(QDialog):
-    """A register form that says, as the person types, everything that stops it.
-
-    Subclasses build their fields, call ``point_field`` for each ``Refusal.field`` the
-    register may name and ``watch`` on every input, and override ``check`` (the
-    service's check), ``save`` (the service's edit, which may raise) and ``ready_text``.
-    """
-
-    def __init__(
-        self, db: Database, actor: Actor, title: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._db = db
-        self._actor = actor
-        self.setWindowTitle(title)
-        self._fields: dict[str, tuple[list[QWidget], QLabel | None, QWidget | None]] = {}
-        self._marked: set[str] = set()
-        self._save_refusals: list[Refusal] = []
-        self.problems: list[Refusal] = []
-        self.tabs = QTabWidget()
-
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self.check_now)
-
-        self.message_label = named(QLabel(), "registerMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.message_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 16)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        self.ok_button: QPushButton = named(ok, "okButton")
-        self.buttons.accepted.connect(self._on_ok_clicked)
-        self.buttons.rejected.connect(self.reject)
-
-    # Building -----------------------------------------------------------------------------
-
-    def finish(self, *parts: QWidget | QLayout, ok_text: str = "Save") -> None:
-        """Lay the dialog out: ``parts`` from the top, then the message and the buttons."""
-        self.ok_button.setText(ok_text)
-        outer = QVBoxLayout(self)
-        outer.setSpacing(10)
-        for part in parts:
-            if isinstance(part, QLayout):
-                outer.addLayout(part)
-            else:
-                outer.addWidget(part, 1 if isinstance(part, QTabWidget) else 0)
-        outer.addWidget(self.message_label)
-        outer.addWidget(self.buttons)
-        self.check_now()
-
-    def point_field(
-        self,
-        field: str,
-        *widgets: QWidget,
-        caption: QLabel | None = None,
-        page: QWidget | None = None,
-    ) -> None:
-        """Let refusals naming ``field`` outline ``widgets`` (and ``caption``), and mark
-        the tab holding ``page``."""
-        self._fields[field] = (list(widgets), caption, page)
-
-    def watch(self, *widgets: QWidget) -> None:
-        """Check the form again shortly after any of ``widgets`` changes."""
-        for widget in widgets:
-            if isinstance(widget, QLineEdit | QPlainTextEdit):
-                widget.textChanged.connect(self.input_changed)
-            elif isinstance(widget, QComboBox):
-                widget.currentIndexChanged.connect(self.input_changed)
-            elif isinstance(widget, QSpinBox | QDoubleSpinBox):
-                widget.valueChanged.connect(self.input_changed)
-            elif isinstance(widget, QCheckBox):
-                widget.toggled.connect(self.input_changed)
-            elif isinstance(widget, OptionalDateEdit):
-                widget.changed.connect(self.input_changed)
-            elif isinstance(widget, QListWidget):
-                widget.itemChanged.connect(self.input_changed)
-            else:
-                raise TypeError(f"cannot watch a {type(widget).__name__}")
-
-    def input_changed(self, *_args: object) -> None:
-        """Something was typed or picked: check again once the person pauses."""
-        self._save_refusals = []
-        self._check_timer.start()
-
-    # What subclasses say -------------------------------------------------------------------
-
-    def check(self) -> list[Refusal]:
-        return []
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def ready_text(self) -> str:
-        return "Nothing stops this."
-
-    # Checking ------------------------------------------------------------------------------
-
-    @property
-    def checking(self) -> bool:
-        """Whether a check is waiting for the person to stop typing."""
-        return self._check_timer.isActive()
-
-    def marked_fields(self) -> set[str]:
-        """The fields outlined as the cause of a problem shown."""
-        return set(self._marked)
-
-    def message(self) -> str:
-        return self.message_label.text()
-
-    def check_now(self) -> None:
-        """Ask the service what stops the form, and show it."""
-        self._check_timer.stop()
-        try:
-            found = self.check()
-        except Refused as error:
-            found = list(error.problems)
-        except KitShareError as error:
-            found = [Refusal("details", error.message)]
-        self.problems = found
-        self._show(self._save_refusals or found)
-        self.ok_button.setEnabled(not found)
-
-    def _show(self, problems: Sequence[Refusal]) -> None:
-        # Amber for what still needs putting right as the person types; red once the
-        # register has refused a save.
-        tooltip = ""
-        if not problems:
-            style = READY_STYLE
-            text = self.ready_text()
-        else:
-            style = REFUSED_STYLE if self._save_refusals else TO_DO_STYLE
-            if len(problems) == 1:
-                text = problems[0].message
-            else:
-                shown = [f"• {p.message}" for p in problems[:MESSAGES_SHOWN]]
-                more = len(problems) - MESSAGES_SHOWN
-                if more > 0:
-                    shown.append(f"…and {more} more (point here to read them all).")
-                    tooltip = "\n\n".join(p.message for p in problems)
-                text = "\n".join(shown)
-        self.message_label.setToolTip(tooltip)
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(boxed(style))
-        self._mark({p.field for p in problems if p.field}, style[2] if problems else "")
-
-    def field_of(self, field: str) -> str | None:
-        """The pointed-at field a refusal's ``field`` names ("clauses[2].body" → "clauses")."""
-        if field in self._fields:
-            return field
-        base = re.split(r"[\[.]", field, maxsplit=1)[0]
-        return base if base in self._fields else None
-
-    def _mark(self, fields: set[str], colour: str) -> None:
-        known = {found for f in fields if (found := self.field_of(f)) is not None}
-        marked_pages: set[int] = set()
-        for field, (widgets, caption, page) in self._fields.items():
-            marked = field in known
-            for widget in widgets:
-                widget.setStyleSheet(
-                    f"border: 2px solid {colour}; border-radius: 3px;" if marked else ""
-                )
-            if caption is not None:
-                caption.setStyleSheet(f"color: {colour}; font-weight: 600;" if marked else "")
-            if marked and page is not None:
-                marked_pages.add(self.tabs.indexOf(page))
-        bar = self.tabs.tabBar()
-        for index in range(self.tabs.count()):
-            has_problem = index in marked_pages
-            self.tabs.setTabIcon(index, _dot(colour) if has_problem else QIcon())
-            bar.setTabTextColor(index, QColor(colour) if has_problem else QColor())
-        self._marked = known
-
-    # Saving --------------------------------------------------------------------------------
-
-    def _on_ok_clicked(self) -> None:
-        self.check_now()
-        if self.problems:
-            return
-        try:
-            self.save()
-        except Refused as error:
-            self._save_refusals = list(error.problems) or [Refusal("refused", error.message)]
-            self._show(self._save_refusals)
-            return
-        except KitShareError as error:
-            self._save_refusals = [Refusal("refused", error.message)]
-            self._show(self._save_refusals)
-            return
-        self.accept()
-
-
-def small_button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
-    button = named(QPushButton(text), name)
-    button.clicked.connect(slot)
-    return button
 
 
 class SignatoryRow:
@@ -475,7 +108,7 @@ class SignatoryRow:
         )
 
 
-class MouDialog(RegisterFormDialog):
+class MouDialog(FormDialog):
     """Add an MoU (``mou_id`` None) or edit one version; ``saved_mou_id`` once saved."""
 
     def __init__(

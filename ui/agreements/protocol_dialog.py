@@ -30,27 +30,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.agreements.register import (
+from app.agreements.protocols import (
     NOTICE_HOURS_MAX,
-    Choice,
     ProtocolDraft,
-    ProtocolView,
     check_protocol,
     create_protocol,
-    get_mou,
     protocol_draft_of,
-    register_choices,
     resolve_tags,
     update_protocol,
 )
-from app.audit.record import Actor
+from app.agreements.reading import Choice, ProtocolView, get_mou, register_choices
+from app.core.actor import Actor
 from app.core.clock import format_hours
 from app.core.errors import NotFound, Refusal, Refused
 from app.core.permissions import role_in_words
 from app.storage.database import Database
 from models import ChargingBasis, Role
-from ui.agreements.mou_dialog import PARAGRAPH_HINT, RegisterFormDialog, hint, plain_text_edit
-from ui.widgets.form import fit_spin, form_layout, heading, named
+from ui.agreements.mou_dialog import PARAGRAPH_HINT
+from ui.widgets.form import FormDialog
+from ui.widgets.layout import fit_spin, form_layout, heading, hint, named, plain_text_edit
 
 CHARGING_WORDS = {
     ChargingBasis.NONE: "No charge",
@@ -112,7 +110,7 @@ class CheckList(QListWidget):
         return [self.item(row).text() for row in range(self.count())]
 
 
-class ProtocolDialog(RegisterFormDialog):
+class ProtocolDialog(FormDialog):
     """Add a protocol under ``mou_id`` (``protocol_id`` None) or edit one of its protocols;
     ``saved_protocol_id`` once saved."""
 

@@ -28,9 +28,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QIcon,
-    QPainter,
     QPalette,
-    QPixmap,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -41,18 +39,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from app.agreements.register import MouRow, MouView, ProtocolView, get_mou, list_mous, new_version
+from app.agreements.reading import MouRow, MouView, ProtocolView, get_mou, list_mous
 from app.agreements.status import MouStatus
-from app.audit.record import Actor
+from app.agreements.versions import new_version
+from app.core.actor import Actor
 from app.core.clock import format_date, format_hours
 from app.core.errors import KitShareError
 from app.core.permissions import with_article
@@ -61,7 +58,19 @@ from ui.agreements.mou_dialog import MouDialog
 from ui.agreements.protocol_dialog import ProtocolDialog
 from ui.catalogue.item_panel import badge
 from ui.catalogue.table import configure_record_table
-from ui.widgets.messages import show_error
+from ui.widgets.layout import side_by_side
+from ui.widgets.messages import confirm, show_error
+from ui.widgets.palette import (
+    CLOSED,
+    DUE,
+    INFO,
+    OK,
+    ON_COLOUR,
+    QUIET_STYLE,
+    READY_STYLE,
+    REFUSED,
+    dot_icon,
+)
 from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -70,12 +79,12 @@ MOU_ID_ROLE = Qt.ItemDataRole.UserRole
 
 # Words always go with the colour, so the status reads in greyscale too.
 STATUS_COLOURS = {
-    MouStatus.IN_FORCE: "#1e7b34",
-    MouStatus.REVIEW_DUE: "#9a5b00",
-    MouStatus.NOT_YET_IN_FORCE: "#1f5fa8",
-    MouStatus.DRAFT: "#1f5fa8",
-    MouStatus.EXPIRED: "#b3261e",
-    MouStatus.SUPERSEDED: "#5f6368",
+    MouStatus.IN_FORCE: OK,
+    MouStatus.REVIEW_DUE: DUE,
+    MouStatus.NOT_YET_IN_FORCE: INFO,
+    MouStatus.DRAFT: INFO,
+    MouStatus.EXPIRED: REFUSED,
+    MouStatus.SUPERSEDED: CLOSED,
 }
 ALL_STATUSES = "All statuses"
 READ_ONLY_TEXT = "Read only. Only an administrator can change the register."
@@ -95,8 +104,8 @@ NO_MOUS_TEXT = "The register holds no MoUs yet."
 NO_MATCH_TEXT = "No MoU matches the search."
 PICK_TEXT = "Select an MoU to read it in full."
 # The bar's colours are set explicitly, so it reads the same on any palette.
-READ_ONLY_BAR = ("#3c4043", "#f1f3f4", "#dadce0")
-SIGNED_IN_BAR = ("#1e5e2f", "#e9f5ec", "#1e7b34")
+READ_ONLY_BAR = QUIET_STYLE
+SIGNED_IN_BAR = READY_STYLE
 
 
 class MouColumn(enum.IntEnum):
@@ -137,18 +146,6 @@ COLUMN_SAMPLES = {
 
 def status_text(status: MouStatus) -> str:
     return status.value
-
-
-def _status_icon(status: MouStatus) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(STATUS_COLOURS[status]))
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
 
 
 def row_matches(row: MouRow, text: str, status: MouStatus | None) -> bool:
@@ -234,17 +231,12 @@ class MouTableModel(RecordTableModel[MouRow]):
             return int(Qt.AlignmentFlag.AlignCenter)
         if which is MouColumn.STATUS:
             if role == Qt.ItemDataRole.DecorationRole:
-                return self._icon(record.status)
+                return dot_icon(STATUS_COLOURS[record.status])
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(QColor(STATUS_COLOURS[record.status]))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
         return None
-
-    def _icon(self, status: MouStatus) -> QIcon:
-        if status not in self._icons:
-            self._icons[status] = _status_icon(status)
-        return self._icons[status]
 
 
 # -- the document -------------------------------------------------------------------------
@@ -258,7 +250,7 @@ td { padding: 3px 14px 3px 0; vertical-align: top; }
 td.label { color: %(muted)s; }
 th { text-align: left; font-weight: 600; padding: 3px 14px 3px 0; color: %(muted)s; }
 .muted { color: %(muted)s; }
-.badge { color: #ffffff; font-weight: 600; }
+.badge { color: %(on_colour)s; font-weight: 600; }
 p.clause { margin-left: 22px; margin-top: 2px; margin-bottom: 6px; }
 p.signatory { margin-top: 2px; margin-bottom: 8px; }
 """
@@ -536,15 +528,14 @@ class AgreementsView(QWidget):
         column.addWidget(self.placeholder, 1)
         self.placeholder.hide()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(right)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
         # Room for every column of the table at 1280 pixels; the document reads well in
         # what is left, and the splitter moves for anyone who wants more of it.
-        splitter.setSizes([self._table_width(), 1280 - self._table_width()])
+        splitter = side_by_side(
+            self.table,
+            right,
+            stretch=(3, 2),
+            sizes=(self._table_width(), 1280 - self._table_width()),
+        )
         self.splitter = splitter
 
         outer = QVBoxLayout(self)
@@ -666,7 +657,9 @@ class AgreementsView(QWidget):
             )
         else:
             muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-            self.browser.document().setDefaultStyleSheet(STYLESHEET % {"muted": muted})
+            self.browser.document().setDefaultStyleSheet(
+                STYLESHEET % {"muted": muted, "on_colour": ON_COLOUR}
+            )
             self.browser.setHtml(mou_html(view, editable=self.signed_in))
             self.placeholder.hide()
             self.browser.show()
@@ -791,16 +784,13 @@ class AgreementsView(QWidget):
         editor = self.editor
         if editor is None or shown is None:
             return None
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Start a new version",
             f"Start version {shown.version + 1} of {shown.reference} as a draft copy? "
             f"Version {shown.version} stays in force until version {shown.version + 1} is "
             "signed and takes effect.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         try:
             new_id = new_version(self._db, shown.id, editor)

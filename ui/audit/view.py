@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTextBrowser,
@@ -40,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.audit.trail import (
     DEFAULT_PAGE_SIZE,
     AuditChoices,
@@ -56,12 +54,15 @@ from app.audit.trail import (
     value_text,
     write_audit_csv,
 )
+from app.core.actor import Actor
 from app.core.clock import today_uk
 from app.core.errors import KitShareError
 from app.core.permissions import Action, may, with_article
 from app.storage.database import Database
 from ui.catalogue.table import configure_record_table
+from ui.widgets.layout import side_by_side
 from ui.widgets.messages import show_error
+from ui.widgets.palette import REFUSED, coloured_text
 from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -74,7 +75,6 @@ NOT_PERMITTED_TEXT = "Only equipment managers and administrators can read the au
 PICK_TEXT = "Select an event to see what it changed."
 NO_EVENTS_TEXT = "No event matches the filters."
 DATE_PLACEHOLDER = "DD/MM/YYYY"
-ERROR_COLOUR = "#b3261e"
 # Typing in a filter box waits this long for the next key before asking the database.
 TYPING_PAUSE_MS = 300
 
@@ -305,7 +305,7 @@ class AuditView(QWidget):
     def _make_table_and_detail(self) -> None:
         self.error_label = QLabel()
         self.error_label.setObjectName("auditError")
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error_label.setStyleSheet(coloured_text(REFUSED))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -385,13 +385,12 @@ class AuditView(QWidget):
         column.addWidget(self.placeholder, 1)
         self.detail.hide()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(right)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([840, 440])
+        splitter = side_by_side(
+            self.table,
+            right,
+            stretch=(3, 2),
+            sizes=(840, 440),
+        )
         self.splitter = splitter
 
         pager = QHBoxLayout()

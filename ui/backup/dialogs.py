@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc, today_uk
 from app.core.errors import KitShareError
 from app.core.permissions import Action, may, refusal
@@ -62,17 +62,16 @@ from app.storage.backup import (
     save_schedule,
 )
 from app.storage.database import Database
-from ui.agreements.mou_dialog import boxed, message_label, show_message
-from ui.widgets.form import (
-    READY_STYLE,
-    REFUSED_STYLE,
-    TO_DO_STYLE,
+from ui.widgets.layout import (
     fit_spin,
     form_layout,
     heading,
+    message_label,
     muted,
     named,
+    show_message,
 )
+from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE, boxed
 
 BACK_UP_TITLE = "Back up now"
 RESTORE_TITLE = "Restore from a backup"

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPal
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.core.clock import format_date
-from app.loans.service import DayAvailability
+from app.loans.support import DayAvailability
+from ui.widgets.palette import FREE, ON_COLOUR, PARTLY, REFUSED
 
 CELL_GAP = 3
 CELL_HEIGHT = 26
@@ -28,9 +29,9 @@ class DayState(enum.Enum):
 
 # Saturated fills with white day numbers: readable on a light or a dark palette.
 STATE_COLOURS = {
-    DayState.FREE: QColor("#2e7d32"),
-    DayState.PARTLY: QColor("#c77800"),
-    DayState.BOOKED: QColor("#b3261e"),
+    DayState.FREE: QColor(FREE),
+    DayState.PARTLY: QColor(PARTLY),
+    DayState.BOOKED: QColor(REFUSED),
 }
 
 
@@ -141,7 +142,7 @@ class AvailabilityStrip(QWidget):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 4, 4)
             painter.setFont(bold)
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(QColor(ON_COLOUR))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(day.day.day))
 
             if day.day.month != previous_month:

@@ -1,67 +1,58 @@
 """The item dialog: add a catalogue item, or edit one, checked as you type.
 
-The dialog holds no rules of its own: every change of a field builds an ``ItemDraft``
-and asks ``app.catalogue.items.validate`` what is wrong, and Save hands the draft to the service,
-which checks it again with the database (a tag in use, a site of another agency).
+A form like every other (``ui.widgets.form``), it holds no rules of its own: every
+change of a field builds an ``ItemDraft`` and asks ``app.catalogue.items.validate`` what
+is wrong, at once, as that needs no database. Each problem is said under its field, and
+a new item's empty fields wait until the person has been to them. Save hands the draft to
+the service, which checks it again with the database (a tag in use, a site of another
+agency); its refusal is shown the same way.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TypeVar
+from collections.abc import Sequence
+from functools import partial
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.catalogue.items import (
     QUANTITY_MAX,
-    FieldProblem,
     ItemDraft,
-    ItemInvalid,
     choices,
     create_item,
     load_draft,
     update_item,
     validate,
 )
+from app.core.actor import Actor
 from app.core.clock import format_pence, today_uk
-from app.core.errors import KitShareError
+from app.core.errors import Refusal
 from app.core.text import parse_pounds
 from app.storage.database import Database
 from models import Condition
-from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.dates import DATE_FORMAT, keep_to_kit_share_years, pydate, qdate
+from ui.widgets.form import FormDialog, change_signal
+from ui.widgets.inputs import ConditionCombo, choose_id
+from ui.widgets.layout import named
+from ui.widgets.palette import REFUSED, REFUSED_STYLE, boxed, coloured_text
 
-W = TypeVar("W", bound=QWidget)
-
-PROBLEM_COLOUR = "#b3261e"
 ADD_TITLE = "Add a catalogue item"
 LEFT_LABEL_SAMPLE = "Owning agency *"
 INCOMPLETE_HINT = "Fill in the fields marked * to save."
-
-CONDITION_LABELS = {
-    Condition.NEW: "New",
-    Condition.GOOD: "Good",
-    Condition.FAIR: "Fair",
-    Condition.POOR: "Poor",
-    Condition.UNSERVICEABLE: "Unserviceable",
-}
 
 
 def pounds_to_pence(text: str) -> int | None:
@@ -77,8 +68,11 @@ def pence_to_pounds(value: int | None) -> str:
     return "" if value is None else format_pence(value).replace("£", "")
 
 
-class ItemDialog(QDialog):
+class ItemDialog(FormDialog):
     """Adds an item (``item_id`` None) or edits one; ``saved_item_id`` is set on save."""
+
+    # ``validate`` needs no database: the form checks on every key, at once.
+    check_delay_ms = 0
 
     def __init__(
         self,
@@ -87,9 +81,7 @@ class ItemDialog(QDialog):
         item_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._db = db
-        self._actor = actor
+        super().__init__(db, actor, ADD_TITLE, parent)
         self._item_id = item_id
         self._version: int | None = None
         self._choices = choices(db)
@@ -97,20 +89,16 @@ class ItemDialog(QDialog):
         # A new item's empty fields are not scolded until the person has been there.
         self._touched: set[str] = set()
         self._show_all = item_id is not None
-        # Problems the service found with the database, kept until that field changes.
-        self._saved_problems: dict[str, str] = {}
         self.saved_item_id: int | None = None
 
         self.setObjectName("itemDialog")
         self._build()
-        if item_id is None:
-            self.setWindowTitle(ADD_TITLE)
-        else:
+        if item_id is not None:
             draft, self._version = load_draft(db, item_id)
             self._fill(draft)
             self.setWindowTitle(f"Edit {draft.asset_tag}")
         self._connect()
-        self._revalidate()
+        self.check_now()
 
     # Layout ----------------------------------------------------------------------------
 
@@ -130,48 +118,46 @@ class ItemDialog(QDialog):
         self.setMinimumWidth(860)
 
     def _make_fields(self) -> None:
-        self.tag_edit = _named(QLineEdit(), "assetTag")
+        self.tag_edit = named(QLineEdit(), "assetTag")
         self.tag_edit.setMaxLength(60)
         self.tag_edit.setPlaceholderText("e.g. CAM-DRN-001")
-        self.name_edit = _named(QLineEdit(), "itemName")
-        self.category_combo = _named(QComboBox(), "category")
+        self.name_edit = named(QLineEdit(), "itemName")
+        self.category_combo = named(QComboBox(), "category")
         self.category_combo.addItem("Choose a category…", None)
         for category_id, name in self._choices.categories:
             self.category_combo.addItem(name, category_id)
-        self.owner_combo = _named(QComboBox(), "owner")
+        self.owner_combo = named(QComboBox(), "owner")
         self.owner_combo.addItem("Choose an agency…", None)
         for agency_id, name in self._choices.agencies:
             self.owner_combo.addItem(name, agency_id)
-        self.site_combo = _named(QComboBox(), "homeSite")
+        self.site_combo = named(QComboBox(), "homeSite")
         self._fill_sites()
         self.pooled_check = QCheckBox("Pooled stock (several identical items under one tag)")
         self.pooled_check.setObjectName("pooled")
-        self.quantity_spin = _named(QSpinBox(), "quantity")
+        self.quantity_spin = named(QSpinBox(), "quantity")
         self.quantity_spin.setRange(0, QUANTITY_MAX)
         self.quantity_spin.setValue(1)
         self.quantity_spin.setEnabled(False)
-        self.condition_combo = _named(QComboBox(), "condition")
-        for condition, label in CONDITION_LABELS.items():
-            self.condition_combo.addItem(label, condition)
-        self.condition_combo.setCurrentIndex(self.condition_combo.findData(Condition.GOOD))
+        self.condition_combo = named(ConditionCombo(), "condition")
+        self.condition_combo.choose(Condition.GOOD)
 
-        self.make_edit = _named(QLineEdit(), "make")
-        self.model_edit = _named(QLineEdit(), "model")
-        self.serial_edit = _named(QLineEdit(), "serialNumber")
-        self.acquired_check = _named(QCheckBox("Known"), "acquiredKnown")
-        self.acquired_edit = _named(QDateEdit(), "acquiredOn")
-        self.acquired_edit.setDisplayFormat("dd/MM/yyyy")
+        self.make_edit = named(QLineEdit(), "make")
+        self.model_edit = named(QLineEdit(), "model")
+        self.serial_edit = named(QLineEdit(), "serialNumber")
+        self.acquired_check = named(QCheckBox("Known"), "acquiredKnown")
+        self.acquired_edit = named(QDateEdit(), "acquiredOn")
+        self.acquired_edit.setDisplayFormat(DATE_FORMAT)
         self.acquired_edit.setCalendarPopup(True)
         keep_to_kit_share_years(self.acquired_edit)
-        self.acquired_edit.setDate(_qdate(today_uk()))
+        self.acquired_edit.setDate(qdate(today_uk()))
         self.acquired_edit.setEnabled(False)
-        self.value_edit = _money_edit("replacementValue")
-        self.rate_edit = _money_edit("dailyHireRate")
+        self.value_edit = money_edit("replacementValue")
+        self.rate_edit = money_edit("dailyHireRate")
 
-        self.description_edit = _notes_edit("description", 3)
-        self.accessories_edit = _notes_edit("accessories", 2)
+        self.description_edit = notes_edit("description", 3)
+        self.accessories_edit = notes_edit("accessories", 2)
         self.accessories_edit.setPlaceholderText("One per line, e.g. Two batteries")
-        self.notes_edit = _notes_edit("notes", 2)
+        self.notes_edit = notes_edit("notes", 2)
 
     def _form(self) -> QFormLayout:
         """A form whose labels line up with the other left-hand form's."""
@@ -233,30 +219,18 @@ class ItemDialog(QDialog):
         return texts
 
     def _make_banner(self) -> QLabel:
-        self.error_banner = _named(QLabel(), "saveError")
+        self.error_banner = named(QLabel(), "saveError")
         self.error_banner.setWordWrap(True)
         self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_banner.setStyleSheet(
-            f"QLabel {{ color: {PROBLEM_COLOUR}; background: #fdecea; "
-            f"border: 1px solid {PROBLEM_COLOUR}; border-radius: 4px; padding: 6px; }}"
-        )
+        self.error_banner.setStyleSheet(boxed(REFUSED_STYLE))
         self.error_banner.hide()
         return self.error_banner
 
     def _make_footer(self) -> QHBoxLayout:
-        self.hint_label = _named(QLabel(), "saveHint")
+        self.hint_label = named(QLabel(), "saveHint")
         self.hint_label.setWordWrap(True)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        assert save is not None
-        self.save_button: QPushButton = save
-        self.save_button.setObjectName("saveItem")
-        self.buttons.accepted.connect(self._on_save_requested)
-        self.buttons.rejected.connect(self.reject)
-
+        self.save_button = named(self.ok_button, "saveItem")
+        self.save_button.setText("Save")
         footer = QHBoxLayout()
         footer.addWidget(self.hint_label, 1)
         footer.addWidget(self.buttons)
@@ -269,48 +243,46 @@ class ItemDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(field_widget)
-        label = _named(QLabel(), f"problem_{field}")
+        label = named(QLabel(), f"problem_{field}")
         label.setWordWrap(True)
-        label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        label.setStyleSheet(coloured_text(REFUSED))
         label.hide()
         column.addWidget(label)
         self._problem_labels[field] = label
         return holder
 
     def _connect(self) -> None:
-        def touch(field: str) -> None:
-            self._touched.add(field)
-            self._saved_problems.pop(field, None)
-            self._revalidate()
-
-        self.tag_edit.textEdited.connect(lambda _: touch("asset_tag"))
-        self.name_edit.textEdited.connect(lambda _: touch("name"))
-        self.category_combo.currentIndexChanged.connect(lambda _: touch("category_id"))
+        touching = {
+            "asset_tag": self.tag_edit,
+            "name": self.name_edit,
+            "category_id": self.category_combo,
+            "home_site_id": self.site_combo,
+            "quantity": self.quantity_spin,
+            "condition": self.condition_combo,
+            "make": self.make_edit,
+            "model": self.model_edit,
+            "serial_number": self.serial_edit,
+            "acquired_on": self.acquired_edit,
+            "replacement_value_pence": self.value_edit,
+            "daily_hire_rate_pence": self.rate_edit,
+        }
+        for field, widget in touching.items():
+            change_signal(widget).connect(partial(self._touch, field))
         self.owner_combo.currentIndexChanged.connect(self._on_owner_changed)
-        self.site_combo.currentIndexChanged.connect(lambda _: touch("home_site_id"))
         self.pooled_check.toggled.connect(self._on_pooled_toggled)
-        self.quantity_spin.valueChanged.connect(lambda _: touch("quantity"))
-        self.condition_combo.currentIndexChanged.connect(lambda _: touch("condition"))
-        self.make_edit.textEdited.connect(lambda _: touch("make"))
-        self.model_edit.textEdited.connect(lambda _: touch("model"))
-        self.serial_edit.textEdited.connect(lambda _: touch("serial_number"))
         self.acquired_check.toggled.connect(self._on_acquired_toggled)
-        self.acquired_edit.dateChanged.connect(lambda _: touch("acquired_on"))
-        self.value_edit.textEdited.connect(lambda _: touch("replacement_value_pence"))
-        self.rate_edit.textEdited.connect(lambda _: touch("daily_hire_rate_pence"))
-        for edit in (self.description_edit, self.accessories_edit, self.notes_edit):
-            edit.textChanged.connect(self._revalidate)
+        self.watch(self.description_edit, self.accessories_edit, self.notes_edit)
 
     def _fill(self, draft: ItemDraft) -> None:
         self.tag_edit.setText(draft.asset_tag)
         self.name_edit.setText(draft.name)
-        self.category_combo.setCurrentIndex(max(self.category_combo.findData(draft.category_id), 0))
-        self.owner_combo.setCurrentIndex(max(self.owner_combo.findData(draft.owner_agency_id), 0))
+        choose_id(self.category_combo, draft.category_id)
+        choose_id(self.owner_combo, draft.owner_agency_id)
         self._fill_sites(select=draft.home_site_id)
         self.pooled_check.setChecked(draft.is_pooled)
         self.quantity_spin.setEnabled(draft.is_pooled)
         self.quantity_spin.setValue(draft.quantity)
-        self.condition_combo.setCurrentIndex(self.condition_combo.findData(draft.condition))
+        self.condition_combo.choose(draft.condition)
         self.make_edit.setText(draft.make)
         self.model_edit.setText(draft.model)
         self.serial_edit.setText(draft.serial_number)
@@ -320,7 +292,7 @@ class ItemDialog(QDialog):
         if draft.acquired_on is not None:
             self.acquired_check.setChecked(True)
             self.acquired_edit.setEnabled(True)
-            self.acquired_edit.setDate(_qdate(draft.acquired_on))
+            self.acquired_edit.setDate(qdate(draft.acquired_on))
         self.value_edit.setText(pence_to_pounds(draft.replacement_value_pence))
         self.rate_edit.setText(pence_to_pounds(draft.daily_hire_rate_pence))
 
@@ -328,7 +300,7 @@ class ItemDialog(QDialog):
         """List only the chosen owner's sites, keeping the choice if it is still one."""
         keep = select if select is not None else self.site_combo.currentData()
         owner = self.owner_combo.currentData()
-        self.site_combo.blockSignals(True)
+        blocker = QSignalBlocker(self.site_combo)
         self.site_combo.clear()
         if owner is None:
             self.site_combo.addItem("Choose the owning agency first", None)
@@ -336,34 +308,35 @@ class ItemDialog(QDialog):
             self.site_combo.addItem("Choose a site…", None)
             for site in self._choices.sites_of(owner):
                 self.site_combo.addItem(site.name, site.id)
-        self.site_combo.setCurrentIndex(max(self.site_combo.findData(keep), 0))
-        self.site_combo.blockSignals(False)
+        choose_id(self.site_combo, keep)
+        blocker.unblock()
 
     # Reacting to the person ------------------------------------------------------------
 
+    def _touch(self, field: str, *_args: object) -> None:
+        self._touched.add(field)
+        self.input_changed()
+
     def _on_owner_changed(self, _index: int) -> None:
         self._fill_sites()
-        for field in ("owner_agency_id", "home_site_id"):
-            self._saved_problems.pop(field, None)
-        self._touched.add("owner_agency_id")
-        self._revalidate()
+        self._touch("owner_agency_id")
 
     def _on_pooled_toggled(self, pooled: bool) -> None:
         # A tagged item is one thing: the quantity goes back to 1 and cannot be changed.
         self.quantity_spin.setEnabled(pooled)
         if not pooled:
             self.quantity_spin.setValue(1)
-        self._touched.add("quantity")
-        self._revalidate()
+        self._touch("quantity")
 
     def _on_acquired_toggled(self, known: bool) -> None:
         self.acquired_edit.setEnabled(known)
-        self._touched.add("acquired_on")
-        self._revalidate()
+        self._touch("acquired_on")
 
-    def draft(self) -> tuple[ItemDraft, list[FieldProblem]]:
+    # The form and the service -------------------------------------------------------------
+
+    def draft(self) -> tuple[ItemDraft, list[Refusal]]:
         """The form as a draft, plus problems with money that could not be read at all."""
-        unreadable: list[FieldProblem] = []
+        unreadable: list[Refusal] = []
         money: dict[str, int | None] = {}
         for field, edit in (
             ("replacement_value_pence", self.value_edit),
@@ -373,7 +346,7 @@ class ItemDialog(QDialog):
                 money[field] = pounds_to_pence(edit.text())
             except ValueError as error:
                 money[field] = None
-                unreadable.append(FieldProblem(field, str(error)))
+                unreadable.append(Refusal("amount", str(error), field))
         draft = ItemDraft(
             asset_tag=self.tag_edit.text(),
             name=self.name_edit.text(),
@@ -385,95 +358,62 @@ class ItemDialog(QDialog):
             make=self.make_edit.text(),
             model=self.model_edit.text(),
             serial_number=self.serial_edit.text(),
-            condition=self.condition_combo.currentData(),
+            condition=self.condition_combo.condition() or Condition.GOOD,
             description=self.description_edit.toPlainText(),
             accessories=self.accessories_edit.toPlainText(),
             notes=self.notes_edit.toPlainText(),
             acquired_on=(
-                _pydate(self.acquired_edit.date()) if self.acquired_check.isChecked() else None
+                pydate(self.acquired_edit.date()) if self.acquired_check.isChecked() else None
             ),
             replacement_value_pence=money["replacement_value_pence"],
             daily_hire_rate_pence=money["daily_hire_rate_pence"],
         )
         return draft, unreadable
 
-    def problems(self) -> dict[str, str]:
-        """Every current problem by field, shown or not yet shown."""
+    def check(self) -> list[Refusal]:
         draft, unreadable = self.draft()
-        found = {p.field: p.message for p in validate(draft, today=today_uk())}
-        found.update({p.field: p.message for p in unreadable})
-        for field, message in self._saved_problems.items():
-            found.setdefault(field, message)
-        return found
+        return [*unreadable, *validate(draft, today=today_uk())]
 
-    def _revalidate(self) -> None:
-        found = self.problems()
-        hidden = False
+    def save(self) -> None:
+        draft, _unreadable = self.draft()
+        if self._item_id is None:
+            self.saved_item_id = create_item(self._db, draft, self._actor)
+        else:
+            assert self._version is not None
+            update_item(self._db, self._item_id, draft, self._actor, self._version)
+            self.saved_item_id = self._item_id
+
+    def show_problems(self, problems: Sequence[Refusal], *, refused: bool) -> None:
+        """Each problem under its field (a new item's once the person has been there, or
+        once Save was refused); what names no field, in the banner."""
+        self._show_all = self._show_all or refused
+        by_field: dict[str, str] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field or "", problem.message)
+        waiting = False
         for field, label in self._problem_labels.items():
-            message = found.get(field)
+            message = by_field.get(field)
             visible = message is not None and (self._show_all or field in self._touched)
-            hidden = hidden or (message is not None and not visible)
+            waiting = waiting or (message is not None and not visible)
             label.setText(message or "")
             label.setVisible(visible)
-        self.hint_label.setText(INCOMPLETE_HINT if hidden else "")
-        self.save_button.setEnabled(not found)
-        if not found:
-            self.error_banner.hide()
-
-    def _on_save_requested(self) -> None:
-        draft, unreadable = self.draft()
-        if unreadable or not self.save_button.isEnabled():
-            self._show_all = True
-            self._revalidate()
-            return
-        try:
-            if self._item_id is None:
-                self.saved_item_id = create_item(self._db, draft, self._actor)
-            else:
-                assert self._version is not None
-                update_item(self._db, self._item_id, draft, self._actor, self._version)
-                self.saved_item_id = self._item_id
-        except ItemInvalid as error:
-            self._saved_problems = {p.field: p.message for p in error.problems}
-            self._show_all = True
-            self._revalidate()
-            # Each problem is already shown under its field; the banner is for the rest.
-            if set(self._saved_problems) - set(self._problem_labels):
-                self._show_banner(error)
-            return
-        except KitShareError as error:
-            self._show_banner(error)
-            return
-        self.accept()
-
-    def _show_banner(self, error: KitShareError) -> None:
-        self.error_banner.setText(error.message)
-        self.error_banner.show()
+        self.hint_label.setText(INCOMPLETE_HINT if waiting else "")
+        rest = [p.message for p in problems if (p.field or "") not in self._problem_labels]
+        self.error_banner.setText("\n".join(rest))
+        self.error_banner.setVisible(bool(rest))
 
 
-def _named(widget: W, name: str) -> W:
-    """``widget`` with its object name set, so tests and style sheets can find it."""
-    widget.setObjectName(name)
-    return widget
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def _qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def _money_edit(name: str) -> QLineEdit:
-    edit = _named(QLineEdit(), name)
+def money_edit(name: str) -> QLineEdit:
+    """An amount of money, typed in pounds, right-aligned; blank is "not recorded"."""
+    edit = named(QLineEdit(), name)
     edit.setPlaceholderText("Not recorded")
     edit.setAlignment(Qt.AlignmentFlag.AlignRight)
     return edit
 
 
-def _notes_edit(name: str, lines: int) -> QPlainTextEdit:
-    edit = _named(QPlainTextEdit(), name)
+def notes_edit(name: str, lines: int) -> QPlainTextEdit:
+    """A text of a few lines that stays ``lines`` high, scrolling beyond."""
+    edit = named(QPlainTextEdit(), name)
     edit.setTabChangesFocus(True)
     line_height = edit.fontMetrics().lineSpacing()
     edit.setFixedHeight(line_height * lines + 14)

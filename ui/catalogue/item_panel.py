@@ -22,8 +22,18 @@ from PySide6.QtWidgets import (
 from app.catalogue.detail import ItemDetail, LoanBrief, ProtocolBrief
 from app.core.clock import format_datetime, format_hours
 from app.inspections.service import DueState
-from app.loans.service import DayAvailability
+from app.loans.support import DayAvailability
 from ui.catalogue.availability_strip import AvailabilityStrip
+from ui.widgets.palette import (
+    CLOSED,
+    DUE,
+    INFO,
+    OK,
+    ON_COLOUR,
+    REFUSED,
+    REFUSED_BACKGROUND,
+    REFUSED_TEXT,
+)
 
 EMPTY_TEXT = "Select an item to see its details"
 NOT_SHAREABLE_TEXT = "Not shareable: no sharing protocol covers this item"
@@ -32,21 +42,21 @@ NOTHING_OUT_TEXT = "None of this item is out on loan."
 
 # Solid badges with white text read the same on a light or a dark palette.
 BADGE_COLOURS = {
-    "Available": "#1e7b34",
-    "On loan": "#9a5b00",
-    "Reserved": "#1f5fa8",
-    "Out of service": "#b3261e",
-    "Retired": "#5f6368",
+    "Available": OK,
+    "On loan": DUE,
+    "Reserved": INFO,
+    "Out of service": REFUSED,
+    "Retired": CLOSED,
 }
-WARNING_COLOUR = "#b3261e"
+WARNING_COLOUR = REFUSED
 LAPSE_BADGES = {
     DueState.NEVER: "NONE ON RECORD",
     DueState.FAILED: "FAILED",
     DueState.OVERDUE: "LAPSED",
 }
 # Both set explicitly, so the alert box reads the same under a dark palette.
-ALERT_BACKGROUND = "#fdecea"
-ALERT_TEXT = "#8c1d18"
+ALERT_BACKGROUND = REFUSED_BACKGROUND
+ALERT_TEXT = REFUSED_TEXT
 
 STYLESHEET = """
 h1 { font-size: x-large; font-weight: 600; margin: 0; }
@@ -56,7 +66,7 @@ td { padding: 3px 12px 3px 0; vertical-align: top; }
 td.label { color: %(muted)s; }
 .muted { color: %(muted)s; }
 p.loan { margin-top: 4px; margin-bottom: 8px; }
-.badge { color: #ffffff; font-weight: 600; }
+.badge { color: %(on_colour)s; font-weight: 600; }
 .warning { color: %(warning)s; font-weight: 600; }
 """
 
@@ -176,7 +186,7 @@ class ItemPanel(QWidget):
         self._enable_buttons(detail)
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
         self._browser.document().setDefaultStyleSheet(
-            STYLESHEET % {"muted": muted, "warning": WARNING_COLOUR}
+            STYLESHEET % {"muted": muted, "warning": WARNING_COLOUR, "on_colour": ON_COLOUR}
         )
         self._browser.setHtml(item_html(detail))
         self._stack.setCurrentWidget(self._page)
@@ -237,7 +247,7 @@ def item_html(detail: ItemDetail) -> str:
     parts = [
         f"<h1>{escape(detail.name)}</h1>",
         f'<p class="muted">{escape(detail.asset_tag)} · {escape(detail.category)}</p>',
-        f"<p>{badge(detail.status, BADGE_COLOURS.get(detail.status, '#5f6368'))}"
+        f"<p>{badge(detail.status, BADGE_COLOURS.get(detail.status, CLOSED))}"
         f'&nbsp;&nbsp;<span class="muted">Condition:</span> {escape(detail.condition)}</p>',
     ]
     parts.append(alerts_html(attention_notes(detail)))

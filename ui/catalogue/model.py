@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont
 from app.catalogue.search import SearchFilters, SearchPage, SearchRow, SortKey, search_items
 from app.core.errors import KitShareError
 from app.storage.database import Database
+from ui.widgets.palette import CLOSED, DUE, INFO, REFUSED
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -21,12 +22,12 @@ PAGE_SIZE = 100
 # Readable on white and on the alternate-row tint; the selected row uses the
 # palette's highlighted-text colour instead, so these never clash with it.
 STATUS_COLOURS = {
-    "On loan": QColor("#8a5300"),
-    "Reserved": QColor("#1f5fa8"),
-    "Out of service": QColor("#b3261e"),
-    "Retired": QColor("#5f6368"),
+    "On loan": QColor(DUE),
+    "Reserved": QColor(INFO),
+    "Out of service": QColor(REFUSED),
+    "Retired": QColor(CLOSED),
 }
-NOT_FREE_COLOUR = QColor("#b3261e")
+NOT_FREE_COLOUR = QColor(REFUSED)
 
 
 class Column(enum.IntEnum):

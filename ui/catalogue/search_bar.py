@@ -22,17 +22,15 @@ from app.catalogue.detail import STATUS_LABELS
 from app.catalogue.search import SearchFilters
 from app.core.clock import UK, now_utc, today_uk
 from app.inspections.service import DUE_SOON_DAYS
-from ui.widgets.dates import keep_to_kit_share_years
-from ui.widgets.form import UkDateTimeEdit
+from ui.widgets.dates import DATE_FORMAT, UkDateTimeEdit, keep_to_kit_share_years
+from ui.widgets.palette import REFUSED, coloured_text
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
 # one search, short enough that each key a person types shows its rows at once: a
 # search takes a few milliseconds on a worker, and a stale one is dropped.
 DEBOUNCE_MS = 15
-DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
-DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_PLACEHOLDER = "Search kit: name, tag, serial, make…  (Ctrl+F or /)"
-ERROR_STYLE = "color: #b3261e;"
+ERROR_STYLE = coloured_text(REFUSED)
 
 
 class SearchBox(QLineEdit):

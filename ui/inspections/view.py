@@ -40,30 +40,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.catalogue.directory import list_agencies
+from app.core.actor import Actor
 from app.core.clock import format_date
 from app.core.errors import KitShareError
 from app.core.permissions import Action, may, refusal
-from app.inspections.service import (
-    DUE_SOON_DAYS,
-    DueState,
-    InspectionsOverview,
-    Watch,
-    WatchRow,
-    inspections_overview,
-)
+from app.inspections.overview import InspectionsOverview, Watch, WatchRow, inspections_overview
+from app.inspections.service import DUE_SOON_DAYS, DueState
 from app.storage.database import Database
 from models import DefectSeverity, Role
 from ui.catalogue.table import configure_record_table
-from ui.inspections.dialogs import (
-    ClearDefectDialog,
-    RecordInspectionDialog,
-    RegimesDialog,
-    ReportDefectDialog,
-)
-from ui.widgets.form import fit_spin, muted, named
+from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
+from ui.inspections.regimes import RegimesDialog
+from ui.widgets.layout import fit_spin, muted, named
 from ui.widgets.messages import show_error
+from ui.widgets.palette import DUE, REFUSED, coloured_text
 from ui.widgets.record_model import RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -71,8 +62,8 @@ D = TypeVar("D", bound=QDialog)
 
 MAX_DAYS = 730
 FILTER_DELAY_MS = 200
-LAPSED_COLOUR = "#b3261e"
-SOON_COLOUR = "#8a5200"
+LAPSED_COLOUR = REFUSED
+SOON_COLOUR = DUE
 WATCH_NAMES = {
     Watch.OVERDUE: "watchOverdue",
     Watch.DUE_SOON: "watchDueSoon",
@@ -277,7 +268,7 @@ class InspectionsView(QWidget):
         self.regimes_button = named(QPushButton("Re&gimes…"), "inspectionRegimes")
         self.regimes_button.setToolTip("The inspection regimes: what is inspected, how often")
         self.error_label = named(QLabel(), "inspectionsError")
-        self.error_label.setStyleSheet(f"color: {LAPSED_COLOUR};")
+        self.error_label.setStyleSheet(coloured_text(REFUSED))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self._days_timer = QTimer(self)
@@ -461,7 +452,7 @@ class InspectionsView(QWidget):
         for watch, button in self.watch_buttons.items():
             button.setText(watch_text(watch, overview.count(watch), overview.days))
             lapsed = watch in (Watch.OVERDUE, Watch.OUT_OF_SERVICE) and overview.count(watch) > 0
-            button.setStyleSheet(f"color: {LAPSED_COLOUR}; font-weight: 600;" if lapsed else "")
+            button.setStyleSheet(coloured_text(LAPSED_COLOUR, bold=True) if lapsed else "")
         self._show_list(keep.key if keep is not None else None)
 
     def _show_list(self, keep: tuple[int, int | None, int | None] | None) -> None:

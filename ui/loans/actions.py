@@ -13,10 +13,10 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_datetime
 from app.core.errors import KitShareError
-from app.loans.service import STATUS_LABELS, get_loan, open_lines_of_item
+from app.loans.views import STATUS_LABELS, get_loan, open_lines_of_item
 from app.storage.database import Database
 from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
 from ui.loans.loan_detail import LoanDialog

@@ -18,28 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import Refusal
-from app.loans.service import (
-    LoanView,
-    approve_loan,
-    cancel_loan,
-    decline_loan,
-    describe_duration,
-    extend_loan,
-    recall_loan,
-)
+from app.loans.service import approve_loan, cancel_loan, decline_loan, extend_loan, recall_loan
+from app.loans.views import LoanView, describe_duration
 from app.storage.database import Database
-from ui.widgets.form import (
-    LoanFormDialog,
-    UkDateTimeEdit,
-    form_layout,
-    heading,
-    items_text,
-    muted,
-    named,
-)
+from ui.loans.shared import LoanFormDialog, items_text
+from ui.widgets.dates import UkDateTimeEdit
+from ui.widgets.layout import form_layout, heading, muted, named
 
 RECALL_NOTICE = timedelta(hours=2)
 DEFAULT_EXTENSION = timedelta(days=1)

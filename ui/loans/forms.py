@@ -24,49 +24,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
 from app.core.errors import Refusal
 from app.inspections.service import SEVERITY_EFFECT, SEVERITY_WORDS
+from app.loans.drafts import Handover, LineDraft, LineHandover, LineReturn, LoanDraft, Readings
 from app.loans.service import (
-    Handover,
-    LineDraft,
-    LineHandover,
-    LineReturn,
-    LoanChoices,
-    LoanDraft,
-    LoanLineView,
-    LoanView,
-    Readings,
     check_emergency_issue,
     check_issue,
     check_request,
     check_return,
-    describe_duration,
     emergency_issue,
     issue_loan,
-    loan_choices,
-    request_defaults,
     request_loan,
     return_loan,
 )
-from app.loans.support import LoanItem, loan_item
-from app.people.records import operator_choices
+from app.loans.support import LoanChoices, LoanItem, loan_choices, loan_item, request_defaults
+from app.loans.views import LoanLineView, LoanView, describe_duration
+from app.people.operators import operator_choices
 from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
-from ui.widgets.form import (
-    ConditionCombo,
-    LoanFormDialog,
-    PersonCombo,
-    ReadingsEditor,
-    UkDateTimeEdit,
-    fit_spin,
-    form_layout,
-    heading,
-    items_text,
-    muted,
-    named,
-)
+from ui.loans.shared import LoanFormDialog, ReadingsEditor, items_text
+from ui.widgets.dates import UkDateTimeEdit
+from ui.widgets.inputs import ConditionCombo, PersonCombo
+from ui.widgets.layout import fit_spin, form_layout, heading, muted, named
 
 PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
 INCIDENT_HINT = "Optional, e.g. CC-20261121-0456"

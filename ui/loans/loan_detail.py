@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import format_datetime
 from app.core.errors import KitShareError
 from app.documents.content import handover_form
-from app.loans.service import LoanView, describe_duration, get_loan
+from app.loans.views import LoanView, describe_duration, get_loan
 from app.storage.database import Database
 from models import LoanStatus
 from ui.loans.decisions import (
@@ -36,9 +36,23 @@ from ui.loans.decisions import (
     RecallDialog,
 )
 from ui.loans.forms import IssueDialog, ReturnDialog
+from ui.loans.shared import LoanFormDialog
 from ui.printing.actions import DocumentOutput, print_button
-from ui.widgets.form import LoanFormDialog, named
+from ui.widgets.layout import named
 from ui.widgets.messages import show_error
+from ui.widgets.palette import (
+    CLOSED,
+    DUE,
+    INFO,
+    OK,
+    REFUSED,
+    REFUSED_STYLE,
+    TO_DO_STYLE,
+    WARNING,
+    BoxStyle,
+    boxed,
+    solid_badge,
+)
 
 # The actions ``LoanView.actions`` names, with their buttons' words, in the order shown.
 ACTION_LABELS = {
@@ -63,20 +77,20 @@ ACTION_DIALOGS: dict[str, ActionDialogFactory] = {
 
 # Solid badges with white text, as in the item panel.
 STATUS_COLOURS = {
-    LoanStatus.REQUESTED: "#1f5fa8",
-    LoanStatus.APPROVED: "#1f5fa8",
-    LoanStatus.DECLINED: "#5f6368",
-    LoanStatus.ISSUED: "#9a5b00",
-    LoanStatus.PARTLY_RETURNED: "#9a5b00",
-    LoanStatus.RETURNED: "#1e7b34",
-    LoanStatus.CANCELLED: "#5f6368",
+    LoanStatus.REQUESTED: INFO,
+    LoanStatus.APPROVED: INFO,
+    LoanStatus.DECLINED: CLOSED,
+    LoanStatus.ISSUED: DUE,
+    LoanStatus.PARTLY_RETURNED: DUE,
+    LoanStatus.RETURNED: OK,
+    LoanStatus.CANCELLED: CLOSED,
 }
-OVERDUE_COLOUR = "#b3261e"
-RECALLED_COLOUR = "#b26a00"
-# (text, background, border) for the notices at the top.
-OVERDUE_NOTICE = ("#8c1d18", "#fdecea", "#b3261e")
-RECALL_NOTICE = ("#6b4100", "#fff4e0", "#b26a00")
-EMERGENCY_NOTICE = ("#6b4100", "#fff4e0", "#b26a00")
+OVERDUE_COLOUR = REFUSED
+RECALLED_COLOUR = WARNING
+# The notices at the top.
+OVERDUE_NOTICE = REFUSED_STYLE
+RECALL_NOTICE = TO_DO_STYLE
+EMERGENCY_NOTICE = TO_DO_STYLE
 
 LINE_HEADERS = (
     "Tag",
@@ -109,7 +123,7 @@ def status_colour(loan: LoanView) -> str:
     return STATUS_COLOURS[loan.status]
 
 
-def notices(loan: LoanView) -> list[tuple[str, tuple[str, str, str]]]:
+def notices(loan: LoanView) -> list[tuple[str, BoxStyle]]:
     """What must catch the eye first: overdue, recalled, emergency."""
     found = []
     if loan.overdue_by is not None:
@@ -222,21 +236,15 @@ class LoanDialog(QDialog):
         self.setWindowTitle(f"Loan {loan.id}")
         self.title_label.setText(f"Loan {loan.id}")
         self.status_label.setText(f" {loan.status_label} ")
-        self.status_label.setStyleSheet(
-            f"QLabel {{ color: #ffffff; background: {status_colour(loan)}; "
-            "font-weight: 600; border-radius: 3px; padding: 2px 6px; }"
-        )
+        self.status_label.setStyleSheet(solid_badge(status_colour(loan)))
         for label in self.notice_labels:
             label.deleteLater()
         self.notice_labels = []
-        for text, (colour, background, border) in notices(loan):
+        for text, style in notices(loan):
             label = named(QLabel(text), "loanNotice")
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setStyleSheet(
-                f"QLabel {{ color: {colour}; background: {background}; font-weight: 600; "
-                f"border: 1px solid {border}; border-radius: 4px; padding: 6px 8px; }}"
-            )
+            label.setStyleSheet(boxed(style, bold=True))
             self._notices.addWidget(label)
             self.notice_labels.append(label)
         self._fill_facts()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.core.clock import format_datetime
-from app.loans.service import LoanView
+from app.loans.views import LoanView
 from ui.loans.loan_detail import status_colour
 from ui.widgets.record_model import RecordTableModel
 

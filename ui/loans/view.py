@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -20,11 +19,13 @@ from PySide6.QtWidgets import (
 
 from app.catalogue.items import choices
 from app.core.errors import KitShareError
-from app.loans.service import LoanSection, list_loans, loan_counts
+from app.loans.views import LoanSection, list_loans, loan_counts
 from app.storage.database import Database
 from ui.catalogue.table import configure_record_table
 from ui.loans.loan_detail import OVERDUE_COLOUR, RECALLED_COLOUR
 from ui.loans.model import LoanColumn, LoanTableModel
+from ui.widgets.layout import side_by_side
+from ui.widgets.palette import REFUSED, coloured_text
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 # Sections that need someone to act when they hold anything, and their colour.
@@ -78,7 +79,7 @@ class LoansView(QWidget):
         self._fill_filters()
         self.error_label = QLabel()
         self.error_label.setObjectName("loansError")
-        self.error_label.setStyleSheet(f"color: {OVERDUE_COLOUR};")
+        self.error_label.setStyleSheet(coloured_text(REFUSED))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -103,13 +104,12 @@ class LoansView(QWidget):
         filters.addWidget(self.site_combo)
         filters.addWidget(self.error_label, 1)
         filters.addStretch(0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sections)
-        splitter.addWidget(self._stack)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([self.sections.minimumWidth(), 1000])
+        splitter = side_by_side(
+            self.sections,
+            self._stack,
+            stretch=(0, 1),
+            sizes=(self.sections.minimumWidth(), 1000),
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(filters)

@@ -1,7 +1,7 @@
 """The dialogs that keep people: a person's details, one qualification they hold, and
 the qualification types protocols can require.
 
-Each is a ``RegisterFormDialog``: it holds no rules. A change of any field starts a
+Each is a ``FormDialog``: it holds no rules. A change of any field starts a
 short timer; when it fires the dialog builds a draft and asks the people service what
 is wrong, outlining each field at fault, and OK stays disabled until nothing is. OK
 hands the draft to the service, which checks it again; a refusal then is shown in the
@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -29,43 +27,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.catalogue.directory import list_agencies, list_sites
+from app.core.actor import Actor
 from app.core.clock import format_date
 from app.core.errors import KitShareError, NotFound, Refusal
+from app.people.qualifications import (
+    REFERENCE_MAX,
+    TYPE_CODE_MAX,
+    TYPE_NAME_MAX,
+    VALIDITY_MONTHS_MAX,
+    QualificationDraft,
+    QualificationTypeDraft,
+    QualificationTypeView,
+    add_qualification,
+    check_qualification,
+    check_qualification_type,
+    create_qualification_type,
+    list_qualification_types,
+    qualification_draft_of,
+    qualification_type_draft_of,
+    update_qualification,
+    update_qualification_type,
+)
 from app.people.records import (
     EMAIL_MAX,
     NAME_MAX,
     PHONE_MAX,
     RANK_MAX,
-    REFERENCE_MAX,
     STAFF_NUMBER_MAX,
-    TYPE_CODE_MAX,
-    TYPE_NAME_MAX,
-    VALIDITY_MONTHS_MAX,
     PersonDraft,
-    QualificationDraft,
-    QualificationTypeDraft,
-    QualificationTypeView,
-    add_qualification,
     check_person,
-    check_qualification,
-    check_qualification_type,
     create_person,
-    create_qualification_type,
-    default_expiry,
     get_person,
-    list_qualification_types,
     person_draft_of,
-    qualification_draft_of,
-    qualification_type_draft_of,
     update_person,
-    update_qualification,
-    update_qualification_type,
 )
+from app.people.status import default_expiry
 from app.storage.database import Database
-from ui.agreements.mou_dialog import OptionalDateEdit, RegisterFormDialog, hint, plain_text_edit
-from ui.widgets.form import fit_spin, form_layout, heading, named
+from ui.widgets.dates import OptionalDateEdit
+from ui.widgets.form import FormDialog
+from ui.widgets.inputs import choose_id, chosen_id
+from ui.widgets.layout import fit_spin, form_layout, heading, hint, named, plain_text_edit
 from ui.widgets.messages import show_error
 
 NO_SITE = "None"
@@ -89,30 +91,10 @@ def _combo(name: str) -> QComboBox:
     return combo
 
 
-def _chosen(combo: QComboBox) -> int | None:
-    value = combo.currentData()
-    return int(value) if value is not None else None
-
-
-def _choose(combo: QComboBox, value: int | None) -> None:
-    combo.setCurrentIndex(max(combo.findData(value), 0))
-
-
-class _FormDialog(RegisterFormDialog):
-    """A one-page register form: labelled rows whose captions go red with their field."""
-
-    def add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> QLabel:
-        caption = QLabel(label)
-        caption.setBuddy(widget)
-        form.addRow(caption, widget)
-        self.point_field(field, widget, caption=caption)
-        return caption
-
-
 # -- a person ----------------------------------------------------------------------------------
 
 
-class PersonDialog(_FormDialog):
+class PersonDialog(FormDialog):
     """Add a person (``person_id`` None) or change one; ``saved_person_id`` once saved."""
 
     def __init__(
@@ -145,14 +127,14 @@ class PersonDialog(_FormDialog):
         self.phone_edit = _line_edit("personPhone", PHONE_MAX, "e.g. 01223 555123")
 
         form = form_layout()
-        self.add_row(form, "&Agency *", self.agency_combo, "agency_id")
-        self.add_row(form, "&Staff number *", self.staff_number_edit, "staff_number")
-        self.add_row(form, "&Given name *", self.given_name_edit, "given_name")
-        self.add_row(form, "&Family name *", self.family_name_edit, "family_name")
-        self.add_row(form, "&Rank or role", self.rank_edit, "rank_or_role")
-        self.add_row(form, "&Home site", self.site_combo, "home_site_id")
-        self.add_row(form, "&Email", self.email_edit, "email")
-        self.add_row(form, "&Phone", self.phone_edit, "phone")
+        self.add_field(form, "&Agency *", self.agency_combo, "agency_id")
+        self.add_field(form, "&Staff number *", self.staff_number_edit, "staff_number")
+        self.add_field(form, "&Given name *", self.given_name_edit, "given_name")
+        self.add_field(form, "&Family name *", self.family_name_edit, "family_name")
+        self.add_field(form, "&Rank or role", self.rank_edit, "rank_or_role")
+        self.add_field(form, "&Home site", self.site_combo, "home_site_id")
+        self.add_field(form, "&Email", self.email_edit, "email")
+        self.add_field(form, "&Phone", self.phone_edit, "phone")
 
         draft = (
             person_draft_of(view)
@@ -176,7 +158,7 @@ class PersonDialog(_FormDialog):
         (self.agency_combo if draft.agency_id is None else self.staff_number_edit).setFocus()
 
     def _load(self, draft: PersonDraft) -> None:
-        _choose(self.agency_combo, draft.agency_id)
+        choose_id(self.agency_combo, draft.agency_id)
         self._fill_sites(draft.home_site_id)
         self.staff_number_edit.setText(draft.staff_number)
         self.given_name_edit.setText(draft.given_name)
@@ -187,27 +169,27 @@ class PersonDialog(_FormDialog):
 
     def _fill_sites(self, keep: int | None) -> None:
         """Offer the chosen agency's sites (or none), keeping ``keep`` chosen if it is one."""
-        agency_id = _chosen(self.agency_combo)
+        agency_id = chosen_id(self.agency_combo)
         with QSignalBlocker(self.site_combo):
             self.site_combo.clear()
             self.site_combo.addItem(NO_SITE, None)
             for site in self._sites:
                 if site.agency_id == agency_id:
                     self.site_combo.addItem(site.name, site.id)
-            _choose(self.site_combo, keep)
+            choose_id(self.site_combo, keep)
 
     def _on_agency_changed(self, _index: int) -> None:
-        self._fill_sites(_chosen(self.site_combo))
+        self._fill_sites(chosen_id(self.site_combo))
         self.input_changed()
 
     def draft(self) -> PersonDraft:
         return PersonDraft(
-            agency_id=_chosen(self.agency_combo),
+            agency_id=chosen_id(self.agency_combo),
             staff_number=self.staff_number_edit.text(),
             given_name=self.given_name_edit.text(),
             family_name=self.family_name_edit.text(),
             rank_or_role=self.rank_edit.text(),
-            home_site_id=_chosen(self.site_combo),
+            home_site_id=chosen_id(self.site_combo),
             email=self.email_edit.text(),
             phone=self.phone_edit.text(),
         )
@@ -231,7 +213,7 @@ class PersonDialog(_FormDialog):
 # -- a qualification held ----------------------------------------------------------------------
 
 
-class QualificationDialog(_FormDialog):
+class QualificationDialog(FormDialog):
     """Record a qualification ``person_id`` holds (``qualification_id`` None) or change one;
     ``saved_qualification_id`` once saved."""
 
@@ -273,17 +255,17 @@ class QualificationDialog(_FormDialog):
         self.expiry_hint = named(hint(""), "qualificationExpiryHint")
 
         form = form_layout()
-        self.add_row(form, "&Qualification *", self.type_combo, "type_id")
+        self.add_field(form, "&Qualification *", self.type_combo, "type_id")
         form.addRow("", self.allows_label)
-        self.add_row(form, "&Reference", self.reference_edit, "reference")
-        self.add_row(form, "&Issued on", self.issued_edit, "issued_on")
-        self.add_row(form, "E&xpires on", self.expires_edit, "expires_on")
+        self.add_field(form, "&Reference", self.reference_edit, "reference")
+        self.add_field(form, "&Issued on", self.issued_edit, "issued_on")
+        self.add_field(form, "E&xpires on", self.expires_edit, "expires_on")
         form.addRow("", self.expiry_hint)
 
         draft = (
             qualification_draft_of(existing) if existing is not None else QualificationDraft(None)
         )
-        _choose(self.type_combo, draft.type_id)
+        choose_id(self.type_combo, draft.type_id)
         self.reference_edit.setText(draft.reference)
         self.issued_edit.set_value(draft.issued_on)
         self.expires_edit.set_value(draft.expires_on)
@@ -298,7 +280,7 @@ class QualificationDialog(_FormDialog):
         self.type_combo.setFocus()
 
     def _kind(self) -> QualificationTypeView | None:
-        chosen = _chosen(self.type_combo)
+        chosen = chosen_id(self.type_combo)
         return self._types.get(chosen) if chosen is not None else None
 
     def _show_type(self, *_args: object) -> None:
@@ -324,7 +306,7 @@ class QualificationDialog(_FormDialog):
 
     def draft(self) -> QualificationDraft:
         return QualificationDraft(
-            type_id=_chosen(self.type_combo),
+            type_id=chosen_id(self.type_combo),
             reference=self.reference_edit.text(),
             issued_on=self.issued_edit.value(),
             expires_on=self.expires_edit.value(),
@@ -348,7 +330,7 @@ class QualificationDialog(_FormDialog):
 # -- qualification types -----------------------------------------------------------------------
 
 
-class QualificationTypeDialog(_FormDialog):
+class QualificationTypeDialog(FormDialog):
     """Add a qualification type (``type_id`` None) or change one; ``saved_type_id`` once saved."""
 
     def __init__(
@@ -383,10 +365,10 @@ class QualificationTypeDialog(_FormDialog):
         fit_spin(self.validity_spin, NO_SET_EXPIRY + "0")
 
         form = form_layout()
-        self.add_row(form, "Short &code *", self.code_edit, "code")
-        self.add_row(form, "&Name *", self.name_edit, "name")
-        self.add_row(form, "&Allows", self.allows_edit, "allows")
-        self.add_row(form, "&Lasts", self.validity_spin, "validity_months")
+        self.add_field(form, "Short &code *", self.code_edit, "code")
+        self.add_field(form, "&Name *", self.name_edit, "name")
+        self.add_field(form, "&Allows", self.allows_edit, "allows")
+        self.add_field(form, "&Lasts", self.validity_spin, "validity_months")
         form.addRow(
             "",
             hint(

@@ -10,21 +10,19 @@ courtesy, not the rule.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QSignalBlocker,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap, QShowEvent
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,56 +33,48 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.catalogue.directory import list_agencies
-from app.core.clock import format_date
+from app.core.actor import Actor
 from app.core.errors import KitShareError
 from app.core.permissions import Action, at_least, may
+from app.people.expiring import expiring_qualifications
+from app.people.qualifications import remove_qualification
 from app.people.records import (
-    EXPIRING_DAYS,
-    ExpiringRow,
-    PersonRow,
     PersonView,
-    QualificationStatus,
-    QualificationView,
-    expiring_qualifications,
     get_person,
     list_person_rows,
-    remove_qualification,
     set_person_active,
 )
+from app.people.status import EXPIRING_DAYS
 from app.storage.database import Database
 from models import Role
 from ui.catalogue.table import configure_record_table
 from ui.people.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
-from ui.widgets.form import fit_spin, form_layout, heading, muted, named
-from ui.widgets.messages import show_error
-from ui.widgets.record_model import RecordTableModel
+from ui.people.tables import (
+    EXPIRING_SAMPLES,
+    NO_QUALIFICATIONS_TEXT,
+    PERSON_SAMPLES,
+    QUALIFICATION_SAMPLES,
+    ExpiringColumn,
+    ExpiringTableModel,
+    PersonColumn,
+    PersonTableModel,
+    QualificationColumn,
+    QualificationTableModel,
+)
+from ui.widgets.layout import fit_spin, form_layout, heading, muted, named, side_by_side
+from ui.widgets.messages import confirm, show_error
+from ui.widgets.palette import REFUSED, coloured_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-RecordT = TypeVar("RecordT", PersonRow, QualificationView, ExpiringRow)
-
-# Words always go with the colour, so a status reads in greyscale too.
-STATUS_COLOURS = {
-    QualificationStatus.EXPIRED: "#b3261e",
-    QualificationStatus.EXPIRING: "#b26a00",
-}
-# Darker than the marker, so the words read on a white row.
-STATUS_TEXT_COLOURS = {
-    QualificationStatus.CURRENT: "#1e7b34",
-    QualificationStatus.EXPIRED: "#b3261e",
-    QualificationStatus.EXPIRING: "#8a5200",
-}
 ALL_AGENCIES = "All agencies"
 FILTER_DELAY_MS = 200
 MAX_EXPIRING_DAYS = 3650
@@ -92,244 +82,6 @@ READ_ONLY_TEXT = "Read only: only an administrator can change people and their q
 PICK_TEXT = "Select a person to see their details and qualifications."
 NO_PEOPLE_TEXT = "No one is listed yet."
 NO_MATCH_TEXT = "No one matches the search."
-NO_QUALIFICATIONS_TEXT = "No qualifications recorded."
-FORMER = "former staff"
-
-
-def _dot(colour: str | None) -> QIcon:
-    """A round marker of ``colour``; None gives a blank one, so texts stay aligned."""
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    if colour is not None:
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colour))
-        painter.drawEllipse(1, 1, 10, 10)
-        painter.end()
-    return QIcon(pixmap)
-
-
-class _Markers:
-    """One marker icon per status, made once (a QPixmap needs the application)."""
-
-    def __init__(self) -> None:
-        self._icons: dict[QualificationStatus | None, QIcon] = {}
-
-    def icon(self, status: QualificationStatus | None) -> QIcon:
-        if status not in self._icons:
-            colour = STATUS_COLOURS.get(status) if status is not None else None
-            self._icons[status] = _dot(colour)
-        return self._icons[status]
-
-
-class _MarkedModel(RecordTableModel[RecordT]):
-    """A record table whose status cells carry a coloured marker."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._markers = _Markers()
-
-
-# -- the people table ----------------------------------------------------------------------
-
-
-class PersonColumn(enum.IntEnum):
-    NAME = 0
-    STAFF_NUMBER = 1
-    AGENCY = 2
-    ROLE = 3
-    HOME_SITE = 4
-    ACCOUNT = 5
-    QUALIFICATIONS = 6
-
-
-# Widths from sample text, so they follow the font; long texts elide, with the whole
-# text in the tooltip and in the detail below the table. Qualifications take the rest.
-PERSON_SAMPLES = {
-    PersonColumn.NAME: "Siobhán Ó Súilleabh",
-    PersonColumn.STAFF_NUMBER: "PS74410 ",
-    PersonColumn.AGENCY: "HERTS-FRS ~",
-    PersonColumn.ROLE: "Constable (drone pilot)",
-    PersonColumn.HOME_SITE: "Thorpe Wood Police Stat",
-    PersonColumn.ACCOUNT: "herts-pol-kit (Equipment",
-}
-
-
-def qualifications_tooltip(row: PersonRow) -> str:
-    if not row.qualification_summary:
-        return NO_QUALIFICATIONS_TEXT
-    return "\n".join(row.qualification_summary.split(", "))
-
-
-class PersonTableModel(_MarkedModel[PersonRow]):
-    """The people listed; former staff read "(former staff)" and show in grey."""
-
-    HEADERS = (
-        "Name",
-        "Staff no.",
-        "Agency",
-        "Rank or role",
-        "Home site",
-        "User account",
-        "Qualifications",
-    )
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._former_brush = QBrush(QPalette().color(QPalette.ColorRole.PlaceholderText))
-
-    def cell(self, record: PersonRow, column: int, role: int) -> object:
-        which = PersonColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if which is PersonColumn.AGENCY:
-                return record.agency
-            if which is PersonColumn.QUALIFICATIONS:
-                return qualifications_tooltip(record)
-            return self._text(record, which) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return record.id
-        if role == Qt.ItemDataRole.ForegroundRole and not record.is_active:
-            return self._former_brush
-        if which is PersonColumn.QUALIFICATIONS and role == Qt.ItemDataRole.DecorationRole:
-            return self._markers.icon(record.worst_status)
-        return None
-
-    @staticmethod
-    def _text(record: PersonRow, column: PersonColumn) -> str:
-        if column is PersonColumn.NAME:
-            return record.name if record.is_active else f"{record.name} ({FORMER})"
-        if column is PersonColumn.STAFF_NUMBER:
-            return record.staff_number
-        if column is PersonColumn.AGENCY:
-            return record.agency_code
-        if column is PersonColumn.ROLE:
-            return record.rank_or_role
-        if column is PersonColumn.HOME_SITE:
-            return record.home_site
-        if column is PersonColumn.ACCOUNT:
-            return record.account_text if record.username else ""
-        return record.qualification_summary or "None"
-
-
-# -- one person's qualifications ----------------------------------------------------------------
-
-
-class QualificationColumn(enum.IntEnum):
-    QUALIFICATION = 0
-    REFERENCE = 1
-    ISSUED = 2
-    EXPIRES = 3
-    STATUS = 4
-
-
-QUALIFICATION_SAMPLES = {
-    QualificationColumn.QUALIFICATION: "Flood rescue technician (M",
-    QualificationColumn.REFERENCE: "DEFRA-M3-CF16034-2023",
-    QualificationColumn.ISSUED: "00/00/0000",
-    QualificationColumn.EXPIRES: "00/00/0000",
-    QualificationColumn.STATUS: "MM Expired 00/00/0000 (renewed)",
-}
-
-
-class QualificationTableModel(_MarkedModel[QualificationView]):
-    """A person's qualification records, each with its status in words and colour."""
-
-    HEADERS = ("Qualification", "Reference", "Issued", "Expires", "Status")
-
-    def cell(self, record: QualificationView, column: int, role: int) -> object:
-        which = QualificationColumn(column)
-        # A lapsed record beside its renewal is history: no warning colour for it.
-        status = None if record.renewed else record.status
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if which is QualificationColumn.QUALIFICATION:
-                return record.allows or record.type_name
-            return self._text(record, which) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return record.id
-        if which is QualificationColumn.STATUS and status is not None:
-            if role == Qt.ItemDataRole.DecorationRole:
-                return self._markers.icon(status)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_TEXT_COLOURS[status]))
-            if role == Qt.ItemDataRole.FontRole and status is not QualificationStatus.CURRENT:
-                return self._bold
-        return None
-
-    @staticmethod
-    def _text(record: QualificationView, column: QualificationColumn) -> str:
-        if column is QualificationColumn.QUALIFICATION:
-            return record.type_name
-        if column is QualificationColumn.REFERENCE:
-            return record.reference
-        if column is QualificationColumn.ISSUED:
-            return format_date(record.issued_on)
-        if column is QualificationColumn.EXPIRES:
-            return format_date(record.expires_on) or "No expiry"
-        return record.status_text
-
-
-# -- the expiring list ---------------------------------------------------------------------
-
-
-class ExpiringColumn(enum.IntEnum):
-    EXPIRES = 0
-    WHEN = 1
-    PERSON = 2
-    STAFF_NUMBER = 3
-    AGENCY = 4
-    QUALIFICATION = 5
-
-
-EXPIRING_SAMPLES = {
-    ExpiringColumn.EXPIRES: "00/00/0000",
-    ExpiringColumn.WHEN: "MM Expires in 000 days",
-    ExpiringColumn.PERSON: "Siobhán Ó Súilleabháin",
-    ExpiringColumn.STAFF_NUMBER: "PS74410 ",
-    ExpiringColumn.AGENCY: "Cambridgeshire Fire and Rescue Ser",
-    ExpiringColumn.QUALIFICATION: "Flood rescue technician (Module 3)",
-}
-
-
-class ExpiringTableModel(_MarkedModel[ExpiringRow]):
-    """Qualifications expiring soon, soonest first; all are amber, each says when."""
-
-    HEADERS = ("Expires", "When", "Person", "Staff no.", "Agency", "Qualification")
-
-    def cell(self, record: ExpiringRow, column: int, role: int) -> object:
-        which = ExpiringColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.UserRole:
-            return record.person_id
-        if which is ExpiringColumn.WHEN:
-            if role == Qt.ItemDataRole.DecorationRole:
-                return self._markers.icon(QualificationStatus.EXPIRING)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_TEXT_COLOURS[QualificationStatus.EXPIRING]))
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        return None
-
-    @staticmethod
-    def _text(record: ExpiringRow, column: ExpiringColumn) -> str:
-        if column is ExpiringColumn.EXPIRES:
-            return format_date(record.expires_on)
-        if column is ExpiringColumn.WHEN:
-            return record.when_text
-        if column is ExpiringColumn.PERSON:
-            return record.person
-        if column is ExpiringColumn.STAFF_NUMBER:
-            return record.staff_number
-        if column is ExpiringColumn.AGENCY:
-            return record.agency
-        return record.qualification
 
 
 C = TypeVar("C", bound=int)
@@ -422,7 +174,7 @@ class PeopleView(QWidget):
 
     def _make_people_page(self) -> None:
         self.error_label = named(QLabel(), "peopleError")
-        self.error_label.setStyleSheet(f"color: {STATUS_COLOURS[QualificationStatus.EXPIRED]};")
+        self.error_label.setStyleSheet(coloured_text(REFUSED))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -541,13 +293,13 @@ class PeopleView(QWidget):
         stack.addWidget(self.detail, 1)
         stack.addWidget(self.placeholder, 1)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(lower)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([440, 320])
+        splitter = side_by_side(
+            top,
+            lower,
+            stretch=(3, 2),
+            sizes=(440, 320),
+            vertical=True,
+        )
         self.splitter = splitter
         return splitter
 
@@ -931,14 +683,7 @@ class PeopleView(QWidget):
         else:
             question = f"Reactivate {shown.name}, so they are offered for loans again?"
             title = "Reactivate"
-        answer = QMessageBox.question(
-            self,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, title, question):
             return False
         try:
             set_person_active(self._db, shown.id, not shown.is_active, self.actor)
@@ -986,15 +731,13 @@ class PeopleView(QWidget):
         if not self.may_edit or shown is None or chosen is None:
             return False
         record = self.qualification_model.record(self.qualification_table.currentIndex().row())
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Remove qualification",
             f"Remove {shown.name}'s “{record.type_name}” record? Do this only for a record made "
             "in error: a lapsed qualification can stay, and shows as expired.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            careful=True,
+        ):
             return False
         try:
             remove_qualification(self._db, chosen, self.actor)

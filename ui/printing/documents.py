@@ -40,6 +40,7 @@ from PySide6.QtGui import (
 
 from app.core.errors import KitShareError
 from app.documents.content import AssetLabel, LabelSheet, PrintedDocument
+from ui.widgets.palette import BLACK, CUT_GUIDE, PRINT_GREY, RULE
 
 Printable: TypeAlias = PrintedDocument | LabelSheet
 
@@ -254,9 +255,9 @@ def _paint_document(document: PrintedDocument, device: QPagedPaintDevice, painte
 
         # The foot of the page: a hairline, the reference, and the page number.
         rule_y = full_height - metrics.height() * 1.9
-        painter.setPen(QPen(QColor("#9aa5b1"), max(1.0, dpi / 300)))
+        painter.setPen(QPen(QColor(RULE), max(1.0, dpi / 300)))
         painter.drawLine(QPointF(0, rule_y), QPointF(width, rule_y))
-        painter.setPen(QColor("#333333"))
+        painter.setPen(QColor(PRINT_GREY))
         painter.setFont(footer_font)
         number = f"Page {index + 1} of {pages}"
         number_width = metrics.horizontalAdvance(number)
@@ -293,7 +294,7 @@ def _paint_labels(sheet: LabelSheet, device: QPagedPaintDevice, painter: QPainte
 
 def _paint_label(painter: QPainter, label: AssetLabel, rect: QRectF, dpi: int) -> None:
     # A faint edge to cut along on plain paper; it falls on the die-cut on label stock.
-    painter.setPen(QPen(QColor("#d5d9de"), max(1.0, dpi / 400)))
+    painter.setPen(QPen(QColor(CUT_GUIDE), max(1.0, dpi / 400)))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRoundedRect(rect, _mm(2, dpi), _mm(2, dpi))
 
@@ -304,7 +305,7 @@ def _paint_label(painter: QPainter, label: AssetLabel, rect: QRectF, dpi: int) -
     module = side / (modules + 2 * QR_QUIET_MODULES)
     origin = QPointF(rect.left() + pad, rect.center().y() - side / 2)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#000000"))
+    painter.setBrush(QColor(BLACK))
     for y, row in enumerate(label.qr_modules):
         x = 0
         while x < len(row):
@@ -329,7 +330,7 @@ def _paint_label(painter: QPainter, label: AssetLabel, rect: QRectF, dpi: int) -
     text_rect = QRectF(
         text_left, rect.top() + pad, rect.right() - pad - text_left, rect.height() - 2 * pad
     )
-    painter.setPen(QColor("#000000"))
+    painter.setPen(QColor(BLACK))
     tag_font = _font(SANS_FAMILIES, 11.5, bold=True)
     tag_font.setPointSizeF(_fit(label.asset_tag, tag_font, text_rect.width(), painter))
     painter.setFont(tag_font)
@@ -362,7 +363,7 @@ def _paint_label(painter: QPainter, label: AssetLabel, rect: QRectF, dpi: int) -
     painter.drawText(name_rect, _elide_lines(label.name, name_metrics, name_rect.width(), lines))
 
     painter.setFont(owner_font)
-    painter.setPen(QColor("#333333"))
+    painter.setPen(QColor(PRINT_GREY))
     owner_rect = QRectF(
         text_rect.left(), text_rect.bottom() - owner_height, text_rect.width(), owner_height
     )

@@ -25,25 +25,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.reports.service import Chart, ChartKind, ColumnKind, display
+from app.reports.report import Chart, ChartKind, ColumnKind, display
+from ui.widgets.palette import AXIS, CHART_INK, GRID, PAPER_MUTED, SERIES, WHITE
 
-# Okabe & Ito (2008), in an order where neighbours differ in lightness as well as hue;
-# the yellow, faint on white, comes last.
-PALETTE = (
-    QColor("#0072B2"),  # blue
-    QColor("#E69F00"),  # orange
-    QColor("#009E73"),  # bluish green
-    QColor("#CC79A7"),  # reddish purple
-    QColor("#56B4E9"),  # sky blue
-    QColor("#D55E00"),  # vermilion
-    QColor("#000000"),  # black
-    QColor("#F0E442"),  # yellow
-)
-TEXT_COLOUR = QColor("#2b2f33")
-MUTED_COLOUR = QColor("#5f6b77")
-AXIS_COLOUR = QColor("#8a949e")
-GRID_COLOUR = QColor("#e1e5e9")
-BACKGROUND_COLOUR = QColor("#ffffff")
+PALETTE = tuple(QColor(colour) for colour in SERIES)
+TEXT_COLOUR = QColor(CHART_INK)
+MUTED_COLOUR = QColor(PAPER_MUTED)
+AXIS_COLOUR = QColor(AXIS)
+GRID_COLOUR = QColor(GRID)
+BACKGROUND_COLOUR = QColor(WHITE)
 QWIDGETSIZE_MAX = 16777215  # what Qt calls no limit
 
 EMPTY_TEXT = "No data for this period"

@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 )
 
 from app.core.clock import format_datetime, now_utc
-from app.reports.service import Column, ColumnKind, Report, Value, display
+from app.reports.report import Column, ColumnKind, Report, Value, display
 from ui.printing.documents import (
     DOCUMENT_MARGINS_MM,
     FOOTER_POINT_SIZE,
@@ -37,6 +37,7 @@ from ui.printing.documents import (
     write_pdf_file,
 )
 from ui.reports.charts import fitting_height, paint_chart
+from ui.widgets.palette import INK, PAPER_MUTED, PRINT_GREY, RULE, SHADE
 
 TITLE_POINT_SIZE = 16.0
 SUBTITLE_POINT_SIZE = 10.0
@@ -51,10 +52,10 @@ CHART_SHARE = {
 # How much shorter the chart may be made to keep a report on one page.
 MAX_CHART_SHRINK = 0.3
 NUMERIC_KINDS = frozenset({ColumnKind.COUNT, ColumnKind.DAYS, ColumnKind.PERCENT, ColumnKind.MONEY})
-TEXT_COLOUR = QColor("#1f2328")
-MUTED_COLOUR = QColor("#5f6b77")
-RULE_COLOUR = QColor("#9aa5b1")
-SHADE_COLOUR = QColor("#f2f4f6")
+TEXT_COLOUR = QColor(INK)
+MUTED_COLOUR = QColor(PAPER_MUTED)
+RULE_COLOUR = QColor(RULE)
+SHADE_COLOUR = QColor(SHADE)
 
 
 def is_numeric(column: Column) -> bool:
@@ -371,7 +372,7 @@ class _ReportLayout:
         rule_y = self.full_height - metrics.height() * 1.9
         painter.setPen(QPen(RULE_COLOUR, max(1.0, self.dpi / 300)))
         painter.drawLine(QPointF(0, rule_y), QPointF(self.width, rule_y))
-        painter.setPen(QColor("#333333"))
+        painter.setPen(QColor(PRINT_GREY))
         painter.setFont(self.footer_font)
         text = f"Page {number} of {pages}"
         text_width = metrics.horizontalAdvance(text)

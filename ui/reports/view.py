@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -54,21 +53,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.core.errors import KitShareError
-from app.reports.service import (
-    Period,
-    Report,
-    ReportKey,
-    ReportSpec,
-    Value,
-    build_report,
-    default_period,
-    financial_year_start,
-    report_specs,
-    write_report_csv,
-)
+from app.reports.period import Period, default_period, financial_year_start
+from app.reports.report import Report, ReportKey, Value, write_report_csv
+from app.reports.service import ReportSpec, build_report, report_specs
 from app.storage.database import Database
 from ui.reports.charts import ChartWidget
 from ui.reports.printing import (
@@ -79,7 +69,9 @@ from ui.reports.printing import (
     write_report_pdf,
 )
 from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.layout import side_by_side
 from ui.widgets.messages import show_error
+from ui.widgets.palette import REFUSED, coloured_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -87,7 +79,6 @@ DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 
 DATE_FORMAT = "dd/MM/yyyy"
-ERROR_COLOUR = "#b3261e"
 NO_PERIOD_TEXT = "No period: this report looks at today and ahead."
 CUSTOM_PERIOD = "Dates chosen"
 # Typing a date waits this long for the next key before building the report again.
@@ -444,7 +435,7 @@ class ReportsView(QWidget):
     def _make_body(self) -> None:
         self.error_label = QLabel()
         self.error_label.setObjectName("reportError")
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error_label.setStyleSheet(coloured_text(REFUSED))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.status_label = QLabel()
@@ -513,13 +504,13 @@ class ReportsView(QWidget):
             self.to_edit,
         )
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.chart_widget)
-        splitter.addWidget(self.table)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([360, 240])
+        splitter = side_by_side(
+            self.chart_widget,
+            self.table,
+            stretch=(3, 2),
+            sizes=(360, 240),
+            vertical=True,
+        )
         self.splitter = splitter
 
         right = QVBoxLayout()

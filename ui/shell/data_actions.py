@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.storage.database import Database
 from ui.backup.dialogs import BackupActions, BackupScheduler
 from ui.transfer.export_dialog import ExportDialog, signed_in_exports

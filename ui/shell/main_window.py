@@ -1,8 +1,15 @@
-"""The main window: search and filters on top, results on the left, the item on the right."""
+"""The shell: the main window that holds every tab, its menus, sign-in and lock.
+
+The tabs (catalogue, loans, inspections, agreements, people, reports, audit) are views of
+their own feature packages. The window signs people in and out, hides the work when it
+locks, keeps the menus' commands in step with the item shown, and carries news between
+the tabs: a loan made from the item panel refreshes the Loans view, a restored backup
+asks who is signing in, and so on.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -11,17 +18,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from app.audit.record import Actor
-from app.catalogue.detail import item_detail
 from app.catalogue.items import retire_item
-from app.catalogue.search import SearchPage, SortKey, matching_item_ids
+from app.core.actor import Actor
 from app.core.errors import DomainError, KitShareError
 from app.core.permissions import Action, may, role_in_words
 from app.documents.content import (
@@ -31,7 +34,7 @@ from app.documents.content import (
     mou_document,
     sharing_terms,
 )
-from app.loans.service import LoanSection, availability_timeline, open_lines_of_item
+from app.loans.views import LoanSection
 from app.people.accounts import has_users
 from app.storage.config import masked_url
 from app.storage.database import Database
@@ -39,10 +42,10 @@ from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
 from ui.catalogue.item_panel import ItemPanel
-from ui.catalogue.model import SORT_KEYS, Column, SearchRequest, SearchResultModel
+from ui.catalogue.model import SearchResultModel
 from ui.catalogue.search_bar import SearchBar
-from ui.catalogue.search_worker import SearchOutcome, SearchRunner
 from ui.catalogue.table import CatalogueTable
+from ui.catalogue.view import CatalogueView
 from ui.inspections.view import InspectionsView
 from ui.loans.actions import LoanActions
 from ui.loans.view import LoansView
@@ -89,15 +92,8 @@ def loans_tab_title(counts: dict[LoanSection, int]) -> str:
 
 
 class MainWindow(QMainWindow):
-    """Catalogue search over one database, with the selected item's details beside it,
-    and the Loans view on a second tab."""
-
-    current_item_changed = Signal(int)
-    """The item panel now shows the item with this id."""
-    item_open_requested = Signal(int)
-    """The person pressed Enter on (or double-clicked) this item's row."""
-    results_shown = Signal()
-    """The newest search's results (or its error) are on screen."""
+    """Kit Share's window over one database: a tab for each feature, with the menus,
+    sign-in and lock around them."""
 
     def __init__(
         self,
@@ -119,22 +115,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{WINDOW_TITLE} — {db.location}")
         self.resize(*INITIAL_SIZE)
 
-        self.search_bar = SearchBar()
-        self.count_label = self.search_bar.count_label
-        self.model = SearchResultModel(db)
-        self.table = CatalogueTable(self.model)
-        self.item_panel = ItemPanel()
-        self._runner = SearchRunner(db, self)
-        self._sort = SortKey.RELEVANCE
-        self._descending = False
-        self._keep_item_id: int | None = None
-
-        catalogue_page = self._make_catalogue_page()
+        self.catalogue = CatalogueView(db, initial_width=INITIAL_SIZE[0])
         self.loans_view = LoansView(db)
         self.loan_actions = LoanActions(db, self)
         self.data_actions = DataActions(db, self)
         self.output = DocumentOutput(self)
-        self._make_tabs(catalogue_page)
+        self._make_tabs()
 
         # The workspace, or who is signing in: a locked window shows none of the work.
         self.sign_in_page = SignInPage(db)
@@ -160,11 +146,11 @@ class MainWindow(QMainWindow):
         else:
             self.ask_who()
 
-    def _make_tabs(self, catalogue_page: QWidget) -> None:
+    def _make_tabs(self) -> None:
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(catalogue_page, CATALOGUE_TAB)
+        self.tabs.addTab(self.catalogue, CATALOGUE_TAB)
         self.tabs.addTab(self.loans_view, LOANS_TAB)
         self.inspections_view = InspectionsView(self._db, NOBODY)
         self.tabs.addTab(self.inspections_view, INSPECTIONS_TAB)
@@ -177,33 +163,10 @@ class MainWindow(QMainWindow):
         self.audit_view = AuditView(self._db, None)
         self.tabs.addTab(self.audit_view, AUDIT_TAB)
 
-    def _make_catalogue_page(self) -> QWidget:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.item_panel)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([INITIAL_SIZE[0] * 64 // 100, INITIAL_SIZE[0] * 36 // 100])
-        catalogue_page = QWidget()
-        layout = QVBoxLayout(catalogue_page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search_bar)
-        layout.addWidget(splitter, 1)
-        return catalogue_page
-
     def _connect(self) -> None:
-        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
-        self.table.activated.connect(self._on_row_activated)
-        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
-        self.model.fetch_failed.connect(self._on_fetch_failed)
-        self.search_bar.criteria_changed.connect(self._on_criteria_changed)
-        self.search_bar.tag_entered.connect(self._on_tag_entered)
-        self.search_bar.search_box.move_down_requested.connect(self._on_move_down_requested)
-        self._runner.finished.connect(self._on_search_finished)
-        self._runner.failed.connect(self._on_search_failed)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
+        self.catalogue.current_item_changed.connect(self._on_catalogue_item_changed)
+        self.catalogue.panel_cleared.connect(self._on_catalogue_item_changed)
+        self.catalogue.context_menu_requested.connect(self._on_catalogue_context_menu_requested)
         self.item_panel.request_loan_requested.connect(self.loan_actions.request_for_item)
         self.item_panel.issue_now_requested.connect(self.loan_actions.issue_now_for_item)
         self.item_panel.return_requested.connect(self.loan_actions.return_for_item)
@@ -217,7 +180,7 @@ class MainWindow(QMainWindow):
         self.reports_view.exported.connect(self._on_data_message)
         self.output.saved.connect(self._on_loans_changed)
         # A protocol changed: what may be lent, and on what terms, may have changed too.
-        self.agreements_view.register_changed.connect(self.refresh)
+        self.agreements_view.register_changed.connect(self.catalogue.refresh)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.sign_in_page.signed_in.connect(self._on_signed_in)
         self.sign_in_page.retry_requested.connect(self._on_sign_in_retry_requested)
@@ -273,7 +236,7 @@ class MainWindow(QMainWindow):
         if not same:
             self.tabs.setCurrentIndex(0)
         self.loans_view.refresh()
-        self.refresh()
+        self.catalogue.refresh()
         self.table.setFocus()
         self.idle.start()
 
@@ -369,49 +332,41 @@ class MainWindow(QMainWindow):
             actor is not None and detail is not None and may(actor, Action.REPORT_DEFECT)
         )
 
+    # The catalogue tab's parts, by the names the tests and the bench know them by.
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.catalogue.search_bar
+
+    @property
+    def count_label(self) -> QLabel:
+        return self.catalogue.count_label
+
+    @property
+    def model(self) -> SearchResultModel:
+        return self.catalogue.model
+
+    @property
+    def table(self) -> CatalogueTable:
+        return self.catalogue.table
+
+    @property
+    def item_panel(self) -> ItemPanel:
+        return self.catalogue.item_panel
+
     @property
     def searching(self) -> bool:
-        """Whether a search is still running on a worker."""
-        return self._runner.busy
+        """Whether a catalogue search is still running on a worker."""
+        return self.catalogue.searching
 
-    def refresh(self) -> None:
-        """Search again, keeping the same item selected if it is still listed."""
-        self._keep_item_id = self.item_panel.detail.id if self.item_panel.detail else None
-        self.search()
-
-    def search(self, *, scanned: str | None = None) -> None:
-        """Run the search as the bar says now, off the GUI thread.
-
-        With ``scanned``, the item whose tag it is (if any) is selected when results come.
-        """
-        self.search_bar.cancel_pending()
-        request = SearchRequest(
-            query=self.search_bar.query,
-            filters=self.search_bar.filters(),
-            sort=self._sort,
-            descending=self._descending,
-        )
-        self._runner.start(request, resolve_tag=scanned)
-
-    def select_row(self, row: int) -> None:
-        """Make ``row`` current and selected, and show its item."""
-        if not 0 <= row < self.model.rowCount():
-            self.table.clearSelection()
-            empty = self.model.total == 0 and not self.model.request.query.strip()
-            self.item_panel.clear(EMPTY_CATALOGUE_TEXT if empty else NO_MATCH_TEXT)
-            return
-        index = self.model.index(row, Column.TAG)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
-        # setCurrentIndex says nothing when the row is current already; the panel must
-        # still show that row's item, and only once.
-        if self.item_panel.detail is None or self.item_panel.detail.id != self.model.item_id(row):
-            self._show_item(self.model.item_id(row))
+    @property
+    def results_shown(self) -> SignalInstance:
+        """The catalogue's newest results (or its error) are on screen."""
+        return self.catalogue.results_shown
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A search still reading must finish before the database can be closed.
-        self.search_bar.cancel_pending()
-        self._runner.wait()
+        self.catalogue.stop()
         super().closeEvent(event)
 
     def _make_menus(self) -> None:
@@ -558,7 +513,7 @@ class MainWindow(QMainWindow):
         self.item_panel.terms_button.clicked.connect(terms_preview.trigger)
 
     def _current_terms(self) -> PrintedDocument:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is None:
             raise DomainError("Select an item in the catalogue to print its sharing terms.")
         return sharing_terms(self._db, item_id)
@@ -570,7 +525,7 @@ class MainWindow(QMainWindow):
         return mou_document(self._db, mou_id)
 
     def _on_item_labels_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.output.preview(lambda: asset_labels(self._db, [item_id]), "the asset label")
 
@@ -578,32 +533,10 @@ class MainWindow(QMainWindow):
         self.output.preview(self._found_labels, "asset labels")
 
     def _found_labels(self) -> LabelSheet:
-        request = self.model.request
-        item_ids = matching_item_ids(
-            self._db,
-            request.query,
-            request.filters,
-            sort=request.sort,
-            descending=request.descending,
-        )
+        item_ids = self.catalogue.found_item_ids()
         if not item_ids:
             raise DomainError("The search lists no items; search for the kit to label first.")
         return asset_labels(self._db, item_ids)
-
-    def _show_item(self, item_id: int) -> None:
-        try:
-            detail = item_detail(self._db, item_id)
-            timeline = availability_timeline(self._db, item_id)
-            open_loan_ids = open_lines_of_item(self._db, item_id)
-        except KitShareError as error:
-            self.item_panel.clear()
-            self._enable_item_loan_actions()
-            show_error(self, error, "Kit Share cannot show this item")
-            return
-        self.item_panel.show_item(detail, timeline=timeline, open_loan_ids=open_loan_ids)
-        self._enable_item_loan_actions()
-        self._enable_catalogue_edits()
-        self.current_item_changed.emit(item_id)
 
     def _enable_item_loan_actions(self) -> None:
         """The menu's loan actions follow the panel's buttons for the item shown."""
@@ -632,27 +565,28 @@ class MainWindow(QMainWindow):
         menu.addAction(self.report_defect_action)
         return menu
 
-    def _on_table_context_menu_requested(self, position: QPoint) -> None:
-        index = self.table.indexAt(position)
-        if not index.isValid():
-            return
-        self.select_row(index.row())
+    def _on_catalogue_context_menu_requested(self, position: QPoint) -> None:
         menu = self.catalogue_context_menu()
-        menu.exec(self.table.viewport().mapToGlobal(position))
+        menu.exec(position)
         menu.deleteLater()
 
+    def _on_catalogue_item_changed(self, *_item_id: int) -> None:
+        """The item panel shows another item, or none: the menus follow it."""
+        self._enable_item_loan_actions()
+        self._enable_catalogue_edits()
+
     def _on_request_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.loan_actions.request_for_item(item_id)
 
     def _on_issue_now_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.loan_actions.issue_now_for_item(item_id)
 
     def _on_return_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.loan_actions.return_for_item(item_id)
 
@@ -678,33 +612,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
         self.loans_view.refresh()
         # The catalogue's free counts and statuses change with loans; so does the panel.
-        self.refresh()
-        item_id = self._selected_item_id()
-        if item_id is not None:
-            self._show_item(item_id)
+        self.catalogue.show_again()
 
     def _on_record_inspection_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.inspections_view.record_inspection(item_id)
 
     def _on_report_defect_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is not None:
             self.inspections_view.report_defect(item_id)
 
     def _on_inspections_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
         # An item's status, and whether it may go out, follow its inspections and defects.
-        self.refresh()
-        item_id = self._selected_item_id()
-        if item_id is not None:
-            self._show_item(item_id)
+        self.catalogue.show_again()
 
     def _on_data_changed(self, message: str) -> None:
         """Rows came in from a file (or a backup was restored): every view reads again."""
         self.statusBar().showMessage(message, 10_000)
-        self.refresh()
+        self.catalogue.refresh()
         self.loans_view.refresh()
         self.inspections_view.refresh()
         self.people_view.refresh()
@@ -717,71 +645,6 @@ class MainWindow(QMainWindow):
     def _on_data_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
 
-    def _on_search_finished(self, outcome: SearchOutcome) -> None:
-        keep = outcome.tagged_item_id or self._keep_item_id
-        if keep is None and self.item_panel.detail is not None:
-            keep = self.item_panel.detail.id
-        self._keep_item_id = None
-        self.model.show_page(outcome.request, outcome.page)
-        self.search_bar.show_count(outcome.page.total)
-        row = self.model.row_of(keep) if keep is not None else None
-        self.select_row(row if row is not None else 0)
-        if outcome.tagged_item_id is not None:
-            # Ready for the next scan: it replaces this tag rather than adding to it.
-            self.search_bar.search_box.selectAll()
-        self.results_shown.emit()
-
-    def _on_search_failed(self, error: KitShareError) -> None:
-        self._keep_item_id = None
-        self.model.show_page(self.model.request, SearchPage(total=0, offset=0))
-        self.item_panel.clear(error.message)
-        self.search_bar.show_error(error.message)
-        self.results_shown.emit()
-
-    def _on_fetch_failed(self, message: str) -> None:
-        self.search_bar.show_error(message)
-
-    def _on_criteria_changed(self) -> None:
-        self.search()
-
-    def _on_tag_entered(self, text: str) -> None:
-        self.search(scanned=text if text.strip() else None)
-
-    def _on_move_down_requested(self) -> None:
-        if self.model.rowCount() == 0:
-            return
-        self.table.setFocus()
-        self.select_row(0)
-
-    def _on_sort_changed(self, section: int, order: Qt.SortOrder) -> None:
-        key = SORT_KEYS.get(Column(section)) if 0 <= section < len(Column) else None
-        if key is None:
-            # Free depends on the period asked about and has no SQL order; forget the click.
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
-            key = SortKey.RELEVANCE
-        self._sort = key
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
-
-    def _on_current_row_changed(
-        self,
-        current: QModelIndex | QPersistentModelIndex,
-        _previous: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        if current.isValid():
-            self._show_item(self.model.item_id(current.row()))
-
-    def _on_row_activated(self, index: QModelIndex) -> None:
-        if not index.isValid():
-            return
-        item_id = self.model.item_id(index.row())
-        self.select_row(index.row())
-        self.item_panel.setFocus()
-        self.item_open_requested.emit(item_id)
-
     def run_item_dialog(self, item_id: int | None) -> int | None:
         """Open the add/edit dialog; the saved item's id, or None if nothing was saved."""
         if self.actor is None:
@@ -791,21 +654,15 @@ class MainWindow(QMainWindow):
             return None
         return dialog.saved_item_id
 
-    def _selected_item_id(self) -> int | None:
-        return self.item_panel.detail.id if self.item_panel.detail else None
-
     def _after_item_saved(self, item_id: int | None) -> None:
-        if item_id is None:
-            return
-        self.refresh()
-        self._keep_item_id = item_id
-        self._show_item(item_id)
+        if item_id is not None:
+            self.catalogue.show_saved(item_id)
 
     def _on_new_item_triggered(self) -> None:
         self._after_item_saved(self.run_item_dialog(None))
 
     def _on_edit_item_triggered(self) -> None:
-        item_id = self._selected_item_id()
+        item_id = self.catalogue.selected_item_id()
         if item_id is None:
             self.statusBar().showMessage("Select an item to edit first.", 5000)
             return
@@ -837,7 +694,7 @@ class MainWindow(QMainWindow):
         self.search_bar.focus_search()
 
     def _on_refresh_triggered(self) -> None:
-        self.refresh()
+        self.catalogue.refresh()
         self.loans_view.refresh()
 
     def _on_quit_triggered(self) -> None:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
 from app.catalogue.directory import list_agencies
+from app.core.actor import Actor
 from app.core.errors import KitShareError, Refused
 from app.demo.loader import demo_accounts
 from app.people.accounts import (
@@ -35,8 +35,8 @@ from app.people.accounts import (
 )
 from app.storage.database import Database
 from models import AgencyKind
-from ui.agreements.mou_dialog import boxed, hint
-from ui.widgets.form import REFUSED_STYLE, form_layout, heading, named
+from ui.widgets.layout import form_layout, heading, hint, named
+from ui.widgets.palette import REFUSED_STYLE, boxed
 
 SIGN_IN_TITLE = "Sign in to Kit Share"
 SIGN_IN_TEXT = (

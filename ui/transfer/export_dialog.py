@@ -28,15 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit.record import Actor
+from app.core.actor import Actor
 from app.core.clock import today_uk
 from app.core.errors import KitShareError
 from app.storage.database import Database
-from app.transfer.service import Kind, export, exportable_kinds
+from app.transfer.export import export, exportable_kinds
+from app.transfer.fields import Kind
 from app.transfer.tabular import Cancelled
-from ui.agreements.mou_dialog import message_label, show_message
-from ui.transfer.import_wizard import WorkProgress, documents_folder, rows_text
-from ui.widgets.form import REFUSED_STYLE, TO_DO_STYLE, heading, muted, named
+from ui.transfer.shared import WorkProgress, documents_folder, rows_text
+from ui.widgets.layout import heading, message_label, muted, named, show_message
+from ui.widgets.messages import confirm
+from ui.widgets.palette import REFUSED_STYLE, TO_DO_STYLE
 
 DIALOG_TITLE = "Export"
 SUFFIXES = {"csv": ".csv", "xlsx": ".xlsx"}
@@ -71,15 +73,8 @@ def ask_save_path(parent: QWidget, suggested: Path, file_filter: str) -> Path | 
     return Path(chosen) if chosen else None
 
 
-def confirm(parent: QWidget, question: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        DIALOG_TITLE,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+def confirm_replace(parent: QWidget, question: str) -> bool:
+    return confirm(parent, DIALOG_TITLE, question, careful=True, no=QMessageBox.StandardButton.No)
 
 
 def inform(parent: QWidget, text: str) -> None:
@@ -103,7 +98,7 @@ class ExportDialog(QDialog):
         self.db = db
         self.actor = actor
         self.ask_save_path: AskSavePath = ask_save_path
-        self.confirm: Confirm = confirm
+        self.confirm: Confirm = confirm_replace
         self.inform: Inform = inform
         self.written: Path | None = None
         # A file the person already agreed to replace (the file dialog asks).

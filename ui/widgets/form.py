@@ -1,285 +1,121 @@
-"""What every loan dialog shares: checking as you type, the message saying which rule
-blocks, and the fields for people, times, condition and meter readings.
+"""The one form framework: a dialog that says, as the person types, what stops it.
 
-The dialogs hold no rules: a change of any field starts a short timer, and when it fires
-the dialog asks the service's ``check_*`` function what is wrong. OK hands the form to
-the service, which checks everything again; a refusal then (another station booked the
-kit a moment ago) is shown in the same place and the form stays as it was.
+Forms hold no rules. A change of any watched input starts a short timer (or, for a check
+that needs no database, checks at once); when it fires the dialog asks its service's
+``check`` what is wrong, says so in the message area, outlines the fields the problems
+name, and keeps OK disabled until nothing is wrong. OK hands the form to the service,
+which checks everything again; a refusal then (another station took the kit a moment
+ago) is shown in the same place, and everything typed stays as it was.
+
+A check or a save may also meet the world as it is: a locked or read-only database, a
+server gone. The check runs in a timer's slot, where an exception would escape to no
+one, so every ``KitShareError`` is shown in the message area like a refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from typing import TypeVar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QDateTime, QSignalBlocker, Qt, QTime, QTimer, QTimeZone, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.audit.record import Actor
-from app.catalogue.directory import PersonRef
-from app.core.clock import UK, uk_wall_time
-from app.core.errors import BadDate, DomainError, Refusal
-from app.loans.service import LoanRefused, LoanView, Readings
+from app.core.actor import Actor
+from app.core.errors import DomainError, KitShareError, Refusal, Refused
 from app.storage.database import Database
-from models import Condition
-from ui.widgets.dates import keep_to_kit_share_years
+from ui.widgets.dates import UkDateTimeEdit
+from ui.widgets.layout import named
+from ui.widgets.palette import (
+    READY_STYLE,
+    REFUSED_STYLE,
+    TO_DO_STYLE,
+    BoxStyle,
+    boxed,
+    coloured_text,
+    dot_icon,
+    outlined,
+)
 
-W = TypeVar("W", bound=QWidget)
-
-CHECK_DELAY_MS = 150
-DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
-
-# Each message kind sets its text and background explicitly, so it reads the same under
-# a light or a dark palette: (text, background, border).
-REFUSED_STYLE = ("#8c1d18", "#fdecea", "#b3261e")
-TO_DO_STYLE = ("#6b4100", "#fff4e0", "#b26a00")
-READY_STYLE = ("#1e5e2f", "#e9f5ec", "#1e7b34")
-
-# Refusals of this rule only ask for something not yet filled in: amber, not red.
-TO_DO_RULES = {"details"}
-
-CONDITION_LABELS = {
-    Condition.NEW: "New",
-    Condition.GOOD: "Good",
-    Condition.FAIR: "Fair",
-    Condition.POOR: "Poor",
-    Condition.UNSERVICEABLE: "Unserviceable",
-}
-
-# The readings a category can track: label, highest value, suffix.
-READING_FIELDS = {
-    "fuel": ("Fuel", 100, " %"),
-    "hours": ("Engine hours", 999_999, " h"),
-    "battery": ("Battery", 100, " %"),
-    "mileage": ("Mileage", 9_999_999, " miles"),
-}
-NOT_READ = "Not read"
+CHECK_DELAY_MS = 250
+# How many problems the message area lists before it says how many more there are.
+MESSAGES_SHOWN = 4
+# The rule of a problem that is no rule at all: the database could not be asked.
+FAULT = "fault"
 
 
-def named(widget: W, name: str) -> W:
-    """``widget`` with its object name set, so tests and style sheets can find it."""
-    widget.setObjectName(name)
-    return widget
+@dataclass(frozen=True)
+class Said:
+    """What the message area says about the problems found, and the fields it blames."""
+
+    text: str
+    style: BoxStyle
+    fields: frozenset[str] = frozenset()
+    tooltip: str = ""
 
 
-class UkDateTimeEdit(QDateTimeEdit):
-    """A date and time as a UK station's wall clock shows it: DD/MM/YYYY HH:mm.
+def problems_of(error: KitShareError, *, rule: str = "refused") -> list[Refusal]:
+    """``error`` as the problems a form shows: a refusal's own, else its one sentence
+    under ``rule`` (or ``FAULT``, when the database or its surroundings failed)."""
+    if isinstance(error, Refused) and error.problems:
+        return list(error.problems)
+    return [Refusal(rule if isinstance(error, DomainError) else FAULT, error.message)]
 
-    The edit works in wall-clock time with no zone of its own, so the PC's time zone
-    setting never shifts what is shown; ``moment`` attaches UK time when read.
+
+def change_signal(widget: QObject) -> SignalInstance:
+    """The signal ``widget`` gives when the person changes what it holds."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
+        return widget.textChanged
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    if isinstance(widget, QDateTimeEdit):
+        return widget.dateTimeChanged
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        return widget.valueChanged
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    if isinstance(widget, QListWidget):
+        return widget.itemChanged
+    if isinstance(widget, QButtonGroup):
+        return widget.idToggled
+    # Kit Share's own inputs (an optional date, meter readings) say ``changed``.
+    if isinstance(changed := getattr(widget, "changed", None), SignalInstance):
+        return changed
+    raise TypeError(f"cannot watch a {type(widget).__name__}")
+
+
+class FormDialog(QDialog):
+    """A form that says, as the person types, everything that stops it.
+
+    Subclasses build their fields (``add_field`` for a labelled row, ``point_field``
+    for each other ``Refusal.field`` the service may name), call ``watch`` on every input,
+    and override ``check`` (the service's check, saving nothing), ``save`` (the service's
+    action, which may raise) and ``ready_text``. ``describe`` says how problems read.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTimeZone(QTimeZone(QTimeZone.Initialization.UTC))
-        self.setDisplayFormat(DATETIME_FORMAT)
-        self.setCalendarPopup(True)
-        self.setCurrentSection(QDateTimeEdit.Section.DaySection)
-        keep_to_kit_share_years(self)
-
-    def set_moment(self, value: datetime) -> None:
-        wall = value.astimezone(UK)
-        self.setDateTime(
-            QDateTime(
-                QDate(wall.year, wall.month, wall.day),
-                QTime(wall.hour, wall.minute),
-                QTimeZone(QTimeZone.Initialization.UTC),
-            )
-        )
-
-    def wall_time(self) -> datetime:
-        """The date and time shown, with no zone: as a UK wall clock reads."""
-        shown = self.dateTime()
-        day, clock = shown.date(), shown.time()
-        return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
-
-    def moment(self) -> datetime:
-        """The UK moment shown; in an hour the clocks skip or repeat, the first reading
-        (``problem`` says so, and the dialogs refuse it)."""
-        return self.wall_time().replace(tzinfo=UK).astimezone(UTC)
-
-    def problem(self) -> str | None:
-        """Why the time shown cannot be taken (a UK clock skips it or shows it twice)."""
-        try:
-            uk_wall_time(self.wall_time())
-        except BadDate as error:
-            return error.message
-        return None
-
-
-class PersonCombo(QComboBox):
-    """A choice of person, or none (the placeholder) until one is picked."""
-
-    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._placeholder = placeholder
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(24)
-
-    def set_people(self, people: Iterable[PersonRef], *, keep: int | None = None) -> None:
-        """List ``people``; keep ``keep`` (or the current choice) chosen if listed."""
-        chosen = keep if keep is not None else self.person_id()
-        with QSignalBlocker(self):
-            self.clear()
-            self.addItem(self._placeholder, None)
-            for person in people:
-                # The list is one agency's people, so the agency is not repeated.
-                self.addItem(f"{person.name} ({person.staff_number})", person.id)
-            self.setCurrentIndex(max(self.findData(chosen), 0))
-        self.currentIndexChanged.emit(self.currentIndex())
-
-    def person_id(self) -> int | None:
-        value = self.currentData()
-        return int(value) if value is not None else None
-
-    def choose(self, person_id: int | None) -> None:
-        self.setCurrentIndex(max(self.findData(person_id), 0))
-
-
-class ConditionCombo(QComboBox):
-    """A condition, or "as recorded" (None) to leave the catalogue's record as it is."""
-
-    def __init__(self, unchanged_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.addItem(unchanged_text, None)
-        for condition, label in CONDITION_LABELS.items():
-            self.addItem(label, condition)
-
-    def condition(self) -> Condition | None:
-        value = self.currentData()
-        return value if isinstance(value, Condition) else None
-
-
-class ReadingsEditor(QWidget):
-    """Spin boxes for the readings an item tracks; "Not read" leaves one blank."""
-
-    changed = Signal()
-
-    def __init__(self, tracks: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spins: dict[str, QSpinBox] = {}
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(12)
-        for name in tracks:
-            if name not in READING_FIELDS:
-                continue
-            label, highest, suffix = READING_FIELDS[name]
-            spin = named(QSpinBox(), f"reading_{name}")
-            # One below zero is "Not read": a blank reading, not a reading of nothing.
-            spin.setRange(-1, highest)
-            spin.setSpecialValueText(NOT_READ)
-            spin.setSuffix(suffix)
-            spin.setValue(-1)
-            spin.setAccessibleName(label)
-            fit_spin(spin, NOT_READ + suffix)
-            spin.valueChanged.connect(self.changed)
-            caption = QLabel(label)
-            caption.setBuddy(spin)
-            row.addWidget(caption)
-            row.addWidget(spin)
-            self.spins[name] = spin
-        row.addStretch(1)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.spins
-
-    def set_readings(self, readings: Readings) -> None:
-        for name, value in _reading_values(readings).items():
-            if name in self.spins and value is not None:
-                self.spins[name].setValue(value)
-
-    def readings(self) -> Readings:
-        def value(name: str) -> int | None:
-            spin = self.spins.get(name)
-            return spin.value() if spin is not None and spin.value() >= 0 else None
-
-        return Readings(
-            fuel_percent=value("fuel"),
-            hours=value("hours"),
-            battery_percent=value("battery"),
-            mileage=value("mileage"),
-        )
-
-
-def _reading_values(readings: Readings) -> dict[str, int | None]:
-    return {
-        "fuel": readings.fuel_percent,
-        "hours": readings.hours,
-        "battery": readings.battery_percent,
-        "mileage": readings.mileage,
-    }
-
-
-def items_text(loan: LoanView) -> str:
-    """The kit on a loan: "20 × CFR-000250 Cordon barrier" for one line, tags for more."""
-    if len(loan.lines) != 1:
-        return loan.items_summary
-    line = loan.lines[0]
-    amount = f"{line.quantity} × " if line.is_pooled else ""
-    return f"{amount}{line.asset_tag} {line.item_name}"
-
-
-def fit_spin(spin: QAbstractSpinBox, sample: str) -> None:
-    """Make ``spin`` wide enough for ``sample`` and its buttons."""
-    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(sample) + 44)
-
-
-def form_layout() -> QFormLayout:
-    form = QFormLayout()
-    form.setHorizontalSpacing(12)
-    form.setVerticalSpacing(8)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    return form
-
-
-def heading(text: str) -> QLabel:
-    """A line of bold text at the top of a dialog: what the dialog is about."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.15)
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
-def muted(text: str) -> QLabel:
-    """Secondary text: grey from the palette, so it reads on light and dark alike."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-class LoanFormDialog(QDialog):
-    """A form for one loan action that says, as the person types, what stops it.
-
-    Subclasses build their fields with ``add_field``, call ``watch`` on every input,
-    and override ``check`` (the service's check, no saving), ``save`` (the service's
-    action, which may raise ``DomainError``) and ``ready_text``.
-    """
+    check_delay_ms = CHECK_DELAY_MS
+    """How long after the last key the form checks; 0 checks at once (a check that needs
+    no database is quick enough to run on every key)."""
 
     def __init__(
         self, db: Database, actor: Actor, title: str, parent: QWidget | None = None
@@ -288,24 +124,25 @@ class LoanFormDialog(QDialog):
         self._db = db
         self._actor = actor
         self.setWindowTitle(title)
-        self.setMinimumWidth(600)
-        self._fields: dict[str, tuple[QWidget, QLabel | None]] = {}
+        # Each field: the inputs to outline, the caption to colour, the tab it is on.
+        self._fields: dict[str, tuple[list[QWidget], QLabel | None, QWidget | None]] = {}
         self._marked: set[str] = set()
-        # A refusal from the last save, shown until the person changes something.
+        # The service's refusal of the last save, shown until the person changes something.
         self._save_refusals: list[Refusal] = []
         self.problems: list[Refusal] = []
+        self._tabs: QTabWidget | None = None
 
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.setInterval(self.check_delay_ms)
         self._check_timer.timeout.connect(self.check_now)
 
-        self.message_label = named(QLabel(), "loanMessage")
+        self.message_label = named(QLabel(), "formMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 16)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.message_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 16)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -318,6 +155,14 @@ class LoanFormDialog(QDialog):
 
     # Building -----------------------------------------------------------------------------
 
+    @property
+    def tabs(self) -> QTabWidget:
+        """The form's pages, for a form with more than one; a tab holding a field at fault
+        is marked."""
+        if self._tabs is None:
+            self._tabs = QTabWidget()
+        return self._tabs
+
     def finish(self, *parts: QWidget | QLayout, ok_text: str = "OK") -> None:
         """Lay the dialog out: ``parts`` from the top, then the message and the buttons."""
         self.ok_button.setText(ok_text)
@@ -327,8 +172,9 @@ class LoanFormDialog(QDialog):
             if isinstance(part, QLayout):
                 outer.addLayout(part)
             else:
-                outer.addWidget(part)
-        outer.addStretch(1)
+                outer.addWidget(part, 1 if isinstance(part, QTabWidget) else 0)
+        if not any(isinstance(part, QTabWidget) for part in parts):
+            outer.addStretch(1)
         outer.addWidget(self.message_label)
         outer.addWidget(self.buttons)
         self.check_now()
@@ -341,36 +187,39 @@ class LoanFormDialog(QDialog):
         field: str | None = None,
         *,
         mark: QWidget | None = None,
-    ) -> None:
+    ) -> QLabel:
         """Add a labelled row; ``field`` is the ``Refusal.field`` that points at it, and
-        ``mark`` the input to outline then (by default the whole row's widget)."""
+        ``mark`` the input to outline then (by default the row's whole widget)."""
         caption = QLabel(label)
         caption.setBuddy(mark or widget)
         form.addRow(caption, widget)
         if field is not None:
-            self._fields[field] = (mark or widget, caption)
+            self.point_field(field, mark or widget, caption=caption)
+        return caption
 
-    def point_field(self, field: str, widget: QWidget, caption: QLabel | None = None) -> None:
-        """Let refusals naming ``field`` mark ``widget`` (for widgets outside a form row)."""
-        self._fields[field] = (widget, caption)
+    def point_field(
+        self,
+        field: str,
+        *widgets: QWidget,
+        caption: QLabel | None = None,
+        page: QWidget | None = None,
+    ) -> None:
+        """Let refusals naming ``field`` outline ``widgets`` (and colour ``caption``), and
+        mark the tab holding ``page``."""
+        self._fields[field] = (list(widgets), caption, page)
 
-    def watch(self, *widgets: QWidget) -> None:
-        """Check the form again shortly after any of ``widgets`` changes."""
-        for widget in widgets:
-            if isinstance(widget, QLineEdit | QPlainTextEdit):
-                widget.textChanged.connect(self._on_input_changed)
-            elif isinstance(widget, QComboBox):
-                widget.currentIndexChanged.connect(self._on_input_changed)
-            elif isinstance(widget, QDateTimeEdit):
-                widget.dateTimeChanged.connect(self._on_input_changed)
-            elif isinstance(widget, QSpinBox):
-                widget.valueChanged.connect(self._on_input_changed)
-            elif isinstance(widget, QCheckBox):
-                widget.toggled.connect(self._on_input_changed)
-            elif isinstance(widget, ReadingsEditor):
-                widget.changed.connect(self._on_input_changed)
-            else:
-                raise TypeError(f"cannot watch a {type(widget).__name__}")
+    def watch(self, *inputs: QObject) -> None:
+        """Check the form again shortly after any of ``inputs`` changes."""
+        for widget in inputs:
+            change_signal(widget).connect(self.input_changed)
+
+    def input_changed(self, *_args: object) -> None:
+        """Something was typed or picked: check again once the person pauses."""
+        self._save_refusals = []
+        if self.check_delay_ms:
+            self._check_timer.start()
+        else:
+            self.check_now()
 
     # What subclasses say -------------------------------------------------------------------
 
@@ -379,12 +228,30 @@ class LoanFormDialog(QDialog):
         return []
 
     def save(self) -> None:
-        """Do the action through the service; raise ``DomainError`` to stay open."""
+        """Do the action through the service; raise ``KitShareError`` to stay open."""
         raise NotImplementedError
 
     def ready_text(self) -> str:
         """What the message area says when nothing stops the action."""
         return "Nothing stops this."
+
+    def describe(self, problems: Sequence[Refusal], *, refused: bool) -> Said:
+        """How ``problems`` read: every one listed (up to a few), amber as the person
+        types, red once the service has ``refused`` a save or could not be asked."""
+        if not problems:
+            return Said(self.ready_text(), READY_STYLE)
+        red = refused or any(p.rule == FAULT for p in problems)
+        style = REFUSED_STYLE if red else TO_DO_STYLE
+        fields = frozenset(p.field for p in problems if p.field)
+        if len(problems) == 1:
+            return Said(problems[0].message, style, fields)
+        shown = [f"• {p.message}" for p in problems[:MESSAGES_SHOWN]]
+        more = len(problems) - MESSAGES_SHOWN
+        tooltip = ""
+        if more > 0:
+            shown.append(f"…and {more} more (point here to read them all).")
+            tooltip = "\n\n".join(p.message for p in problems)
+        return Said("\n".join(shown), style, fields, tooltip)
 
     # Checking ------------------------------------------------------------------------------
 
@@ -394,79 +261,78 @@ class LoanFormDialog(QDialog):
         return self._check_timer.isActive()
 
     def marked_fields(self) -> set[str]:
-        """The fields marked as the cause of the message shown."""
+        """The fields outlined as the cause of a problem shown."""
         return set(self._marked)
 
     def message(self) -> str:
         return self.message_label.text()
 
     def check_now(self) -> None:
-        """Ask the service what stops the action, and show it."""
+        """Ask the service what stops the form, and show it."""
         self._check_timer.stop()
-        found = self._time_problems()
         try:
-            found = found or self.check()
-        except DomainError as error:
-            found = [Refusal("details", error.message)]
+            found = self._time_problems() or self.check()
+        except KitShareError as error:
+            found = problems_of(error, rule="details")
         self.problems = found
-        self._show(self._save_refusals or found)
-        self.ok_button.setEnabled(not found)
+        self._show()
 
     def _time_problems(self) -> list[Refusal]:
         """A time no UK clock shows once, in any of the form's time fields: no service
         can tell, as by then it is one moment like any other."""
         problems = []
-        for field, (widget, _caption) in self._fields.items():
-            for edit in (widget, *widget.findChildren(UkDateTimeEdit)):
-                if isinstance(edit, UkDateTimeEdit) and (problem := edit.problem()):
-                    problems.append(Refusal("period", problem, field))
+        for field, (widgets, _caption, _page) in self._fields.items():
+            for widget in widgets:
+                for edit in (widget, *widget.findChildren(UkDateTimeEdit)):
+                    if isinstance(edit, UkDateTimeEdit) and (problem := edit.problem()):
+                        problems.append(Refusal("period", problem, field))
         return problems
 
-    def _on_input_changed(self, *_args: object) -> None:
-        self._save_refusals = []
-        self._check_timer.start()
-
-    def _show(self, problems: Sequence[Refusal]) -> None:
-        if problems:
-            first = problems[0]
-            to_do = all(p.rule in TO_DO_RULES for p in problems)
-            text = first.message
-            if len(problems) > 1:
-                more = len(problems) - 1
-                text += (
-                    f"\nThen {more} more to fill in."
-                    if to_do
-                    else f"\n{more} more {'rule stops' if more == 1 else 'rules stop'} this too "
-                    "(point here to read all)."
-                )
-                self.message_label.setToolTip("\n\n".join(p.message for p in problems))
-            else:
-                self.message_label.setToolTip("")
-            style = TO_DO_STYLE if to_do else REFUSED_STYLE
-            self._mark({first.field} if first.field else set(), style[2])
-        else:
-            text = self.ready_text()
-            style = READY_STYLE
-            self.message_label.setToolTip("")
-            self._mark(set(), "")
-        colour, background, border = style
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(
-            f"QLabel {{ color: {colour}; background: {background}; "
-            f"border: 1px solid {border}; border-radius: 4px; padding: 6px 8px; }}"
+    def _show(self) -> None:
+        # A refused save that names a field would be refused again as it stands; one
+        # that names none (a locked database) may pass if the person simply tries again.
+        self.ok_button.setEnabled(
+            not self.problems and not any(p.field for p in self._save_refusals)
         )
+        self.show_problems(self._save_refusals or self.problems, refused=bool(self._save_refusals))
 
-    def _mark(self, fields: set[str], colour: str) -> None:
-        """Outline the inputs of ``fields`` and their labels in ``colour``."""
-        known = {f for f in fields if f in self._fields}
-        for field, (widget, caption) in self._fields.items():
+    def show_problems(self, problems: Sequence[Refusal], *, refused: bool) -> None:
+        """Say ``problems`` in the message area and outline the fields they blame."""
+        said = self.describe(problems, refused=refused)
+        self.message_label.setToolTip(said.tooltip)
+        self.message_label.setText(said.text)
+        self.message_label.setStyleSheet(boxed(said.style))
+        self._mark(said.fields, said.style.border)
+
+    def field_of(self, field: str) -> str | None:
+        """The pointed-at field a refusal's ``field`` names ("clauses[2].body" → "clauses")."""
+        if field in self._fields:
+            return field
+        base = re.split(r"[\[.]", field, maxsplit=1)[0]
+        return base if base in self._fields else None
+
+    def _mark(self, fields: frozenset[str], colour: str) -> None:
+        known = {found for f in fields if (found := self.field_of(f)) is not None}
+        marked_pages: set[int] = set()
+        for field, (widgets, caption, page) in self._fields.items():
             marked = field in known
-            widget.setStyleSheet(
-                f"border: 2px solid {colour}; border-radius: 3px;" if marked else ""
-            )
+            for widget in widgets:
+                widget.setStyleSheet(outlined(colour) if marked else "")
             if caption is not None:
-                caption.setStyleSheet(f"color: {colour}; font-weight: 600;" if marked else "")
+                caption.setStyleSheet(coloured_text(colour, bold=True) if marked else "")
+            if marked and page is not None and self._tabs is not None:
+                marked_pages.add(self._tabs.indexOf(page))
+        if self._tabs is not None:
+            self._mark_tabs(self._tabs, marked_pages, colour)
         self._marked = known
+
+    @staticmethod
+    def _mark_tabs(tabs: QTabWidget, pages: set[int], colour: str) -> None:
+        bar = tabs.tabBar()
+        for index in range(tabs.count()):
+            at_fault = index in pages
+            tabs.setTabIcon(index, dot_icon(colour, 10) if at_fault else QIcon())
+            bar.setTabTextColor(index, QColor(colour) if at_fault else QColor())
 
     # Saving --------------------------------------------------------------------------------
 
@@ -476,13 +342,8 @@ class LoanFormDialog(QDialog):
             return
         try:
             self.save()
-        except DomainError as error:
-            problems = (
-                error.problems
-                if isinstance(error, LoanRefused) and error.problems
-                else [Refusal("refused", error.message)]
-            )
-            self._save_refusals = list(problems)
-            self._show(self._save_refusals)
+        except KitShareError as error:
+            self._save_refusals = problems_of(error)
+            self._show()
             return
         self.accept()

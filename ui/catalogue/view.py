@@ -1,0 +1,252 @@
+"""The Catalogue tab: the search bar on top, the results on the left, the item on the right.
+
+A key press in the search bar becomes a ``SearchRequest``; ``SearchRunner`` runs it off
+the GUI thread, and its first page comes back to the table, which fetches the rest as it
+scrolls. The row made current shows its item in the panel. What the window does with the
+item (loans, labels, edits) it does through this view's signals and ``selected_item_id``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.catalogue.detail import item_detail
+from app.catalogue.search import SearchPage, SortKey, matching_item_ids
+from app.core.errors import KitShareError
+from app.loans.support import availability_timeline
+from app.loans.views import open_lines_of_item
+from app.storage.database import Database
+from ui.catalogue.item_panel import ItemPanel
+from ui.catalogue.model import SORT_KEYS, Column, SearchRequest, SearchResultModel
+from ui.catalogue.search_bar import SearchBar
+from ui.catalogue.search_worker import SearchOutcome, SearchRunner
+from ui.catalogue.table import CatalogueTable
+from ui.widgets.layout import side_by_side
+from ui.widgets.messages import show_error
+
+EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
+NO_MATCH_TEXT = "No items match the search"
+# The share of the width the results take; the item panel has the rest.
+RESULTS_SHARE = 64
+
+
+class CatalogueView(QWidget):
+    """Search over the catalogue, with the selected item's details beside the results."""
+
+    current_item_changed = Signal(int)
+    """The item panel now shows the item with this id."""
+    panel_cleared = Signal()
+    """The item panel shows no item: none is listed, or it could not be read."""
+    item_open_requested = Signal(int)
+    """The person pressed Enter on (or double-clicked) this item's row."""
+    results_shown = Signal()
+    """The newest search's results (or its error) are on screen."""
+    context_menu_requested = Signal(QPoint)
+    """A right-click on a row, whose item is now shown: the menu goes at this point."""
+
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, *, initial_width: int = 1280
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.search_bar = SearchBar()
+        self.count_label = self.search_bar.count_label
+        self.model = SearchResultModel(db)
+        self.table = CatalogueTable(self.model)
+        self.item_panel = ItemPanel()
+        self._runner = SearchRunner(db, self)
+        self._sort = SortKey.RELEVANCE
+        self._descending = False
+        self._keep_item_id: int | None = None
+        self._lay_out(initial_width)
+        self._connect()
+
+    def _lay_out(self, width: int) -> None:
+        splitter = side_by_side(
+            self.table,
+            self.item_panel,
+            stretch=(2, 1),
+            sizes=(width * RESULTS_SHARE // 100, width * (100 - RESULTS_SHARE) // 100),
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_bar)
+        layout.addWidget(splitter, 1)
+
+    def _connect(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.table.activated.connect(self._on_row_activated)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
+        self.model.fetch_failed.connect(self._on_fetch_failed)
+        self.search_bar.criteria_changed.connect(self._on_criteria_changed)
+        self.search_bar.tag_entered.connect(self._on_tag_entered)
+        self.search_bar.search_box.move_down_requested.connect(self._on_move_down_requested)
+        self._runner.finished.connect(self._on_search_finished)
+        self._runner.failed.connect(self._on_search_failed)
+
+    # Searching -------------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search is still running on a worker."""
+        return self._runner.busy
+
+    def refresh(self) -> None:
+        """Search again, keeping the same item selected if it is still listed."""
+        self._keep_item_id = self.selected_item_id()
+        self.search()
+
+    def search(self, *, scanned: str | None = None) -> None:
+        """Run the search as the bar says now, off the GUI thread.
+
+        With ``scanned``, the item whose tag it is (if any) is selected when results come.
+        """
+        self.search_bar.cancel_pending()
+        request = SearchRequest(
+            query=self.search_bar.query,
+            filters=self.search_bar.filters(),
+            sort=self._sort,
+            descending=self._descending,
+        )
+        self._runner.start(request, resolve_tag=scanned)
+
+    def found_item_ids(self) -> list[int]:
+        """Every item the search lists, in its order: not only the rows fetched so far."""
+        request = self.model.request
+        return matching_item_ids(
+            self._db,
+            request.query,
+            request.filters,
+            sort=request.sort,
+            descending=request.descending,
+        )
+
+    def stop(self) -> None:
+        """Let a search still reading finish, so that the database can be closed."""
+        self.search_bar.cancel_pending()
+        self._runner.wait()
+
+    # The item shown ----------------------------------------------------------------------------
+
+    def selected_item_id(self) -> int | None:
+        """The item the panel shows, if any."""
+        detail = self.item_panel.detail
+        return detail.id if detail is not None else None
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` current and selected, and show its item."""
+        if not 0 <= row < self.model.rowCount():
+            self.table.clearSelection()
+            empty = self.model.total == 0 and not self.model.request.query.strip()
+            self.item_panel.clear(EMPTY_CATALOGUE_TEXT if empty else NO_MATCH_TEXT)
+            self.panel_cleared.emit()
+            return
+        index = self.model.index(row, Column.TAG)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        # setCurrentIndex says nothing when the row is current already; the panel must
+        # still show that row's item, and only once.
+        if self.selected_item_id() != self.model.item_id(row):
+            self.show_item(self.model.item_id(row))
+
+    def show_item(self, item_id: int) -> None:
+        """Read ``item_id`` and show it in the panel."""
+        try:
+            detail = item_detail(self._db, item_id)
+            timeline = availability_timeline(self._db, item_id)
+            open_loan_ids = open_lines_of_item(self._db, item_id)
+        except KitShareError as error:
+            self.item_panel.clear()
+            self.panel_cleared.emit()
+            show_error(self, error, "Kit Share cannot show this item")
+            return
+        self.item_panel.show_item(detail, timeline=timeline, open_loan_ids=open_loan_ids)
+        self.current_item_changed.emit(item_id)
+
+    def show_again(self) -> None:
+        """Search again and read the item shown afresh: loans or inspections changed it."""
+        self.refresh()
+        item_id = self.selected_item_id()
+        if item_id is not None:
+            self.show_item(item_id)
+
+    def show_saved(self, item_id: int) -> None:
+        """Search again and show ``item_id``, just added or changed."""
+        self.refresh()
+        self._keep_item_id = item_id
+        self.show_item(item_id)
+
+    # Slots -------------------------------------------------------------------------------------
+
+    def _on_search_finished(self, outcome: SearchOutcome) -> None:
+        keep = outcome.tagged_item_id or self._keep_item_id or self.selected_item_id()
+        self._keep_item_id = None
+        self.model.show_page(outcome.request, outcome.page)
+        self.search_bar.show_count(outcome.page.total)
+        row = self.model.row_of(keep) if keep is not None else None
+        self.select_row(row if row is not None else 0)
+        if outcome.tagged_item_id is not None:
+            # Ready for the next scan: it replaces this tag rather than adding to it.
+            self.search_bar.search_box.selectAll()
+        self.results_shown.emit()
+
+    def _on_search_failed(self, error: KitShareError) -> None:
+        self._keep_item_id = None
+        self.model.show_page(self.model.request, SearchPage(total=0, offset=0))
+        self.item_panel.clear(error.message)
+        self.panel_cleared.emit()
+        self.search_bar.show_error(error.message)
+        self.results_shown.emit()
+
+    def _on_fetch_failed(self, message: str) -> None:
+        self.search_bar.show_error(message)
+
+    def _on_criteria_changed(self) -> None:
+        self.search()
+
+    def _on_tag_entered(self, text: str) -> None:
+        self.search(scanned=text if text.strip() else None)
+
+    def _on_move_down_requested(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus()
+        self.select_row(0)
+
+    def _on_sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        key = SORT_KEYS.get(Column(section)) if 0 <= section < len(Column) else None
+        if key is None:
+            # Free depends on the period asked about and has no SQL order; forget the click.
+            header = self.table.horizontalHeader()
+            with QSignalBlocker(header):
+                header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            key = SortKey.RELEVANCE
+        self._sort = key
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+    def _on_current_row_changed(
+        self,
+        current: QModelIndex | QPersistentModelIndex,
+        _previous: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if current.isValid():
+            self.show_item(self.model.item_id(current.row()))
+
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        item_id = self.model.item_id(index.row())
+        self.select_row(index.row())
+        self.item_panel.setFocus()
+        self.item_open_requested.emit(item_id)
+
+    def _on_table_context_menu_requested(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        self.select_row(index.row())
+        self.context_menu_requested.emit(self.table.viewport().mapToGlobal(position))
