@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from functools import partialmethod
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,28 @@ from tests.ui.driving import ADMINISTRATOR, open_window
 from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
 from ui.shell.main_window import MainWindow
+
+
+# How long a test waits for what it expects before it fails. A wait ends as soon as the
+# condition holds, so patience costs a passing test nothing; pytest-qt's five seconds are
+# too few on a busy CI machine running the suite under libfaketime.
+PATIENCE_MS = 30_000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def patient_waits() -> Iterator[None]:
+    """Every ``qtbot.wait*`` that is not given a timeout waits up to ``PATIENCE_MS``."""
+    saved = {name: getattr(QtBot, name) for name in WAITS}
+    for name, method in saved.items():
+        setattr(QtBot, name, partialmethod(method, timeout=PATIENCE_MS))
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            setattr(QtBot, name, method)
+
+
+WAITS = ("waitUntil", "waitSignal", "waitSignals", "waitCallback")
 
 
 @pytest.fixture

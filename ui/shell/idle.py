@@ -7,7 +7,7 @@ the application starts the wait again.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 ACTIVITY = frozenset(
@@ -31,6 +31,8 @@ class IdleWatcher(QObject):
         self.minutes = minutes
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # A coarse timer (Qt's default) reports a stale remaining time after a restart.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.idle)
         app = QApplication.instance()
         if app is not None:
@@ -39,6 +41,11 @@ class IdleWatcher(QObject):
     @property
     def running(self) -> bool:
         return self._timer.isActive()
+
+    @property
+    def remaining_ms(self) -> int:
+        """Milliseconds left before ``idle`` is said; -1 when not waiting."""
+        return self._timer.remainingTime()
 
     def start(self) -> None:
         """Start (or restart) the wait; does nothing when locking is off."""
