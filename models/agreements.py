@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
+from typing import Annotated
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
-    Date,
     ForeignKey,
-    Integer,
     String,
     Table,
     Text,
@@ -20,10 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.base import Base, str_enum
 from models.catalogue import Category, EquipmentItem
+from models.columns import AgencyRef, CreatedAt, IntPk, UpdatedAt
 from models.organisation import Agency
 from models.people import QualificationType, Role
+
+# A party, signatory or clause is part of its MoU and goes with it.
+PartOfMou = Annotated[int, mapped_column(ForeignKey("mous.id", ondelete="CASCADE"), index=True)]
 
 
 class ChargingBasis(enum.Enum):
@@ -55,23 +57,23 @@ class Mou(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     reference: Mapped[str] = mapped_column(String(40), index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(default=1)
     title: Mapped[str] = mapped_column(String(300))
     purpose: Mapped[str | None] = mapped_column(Text)
     scope: Mapped[str | None] = mapped_column(Text)
-    is_draft: Mapped[bool] = mapped_column(Boolean, default=True)
-    signed_on: Mapped[date | None] = mapped_column(Date)
-    effective_from: Mapped[date | None] = mapped_column(Date)
-    review_on: Mapped[date | None] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date)
-    terminated_on: Mapped[date | None] = mapped_column(Date)
+    is_draft: Mapped[bool] = mapped_column(default=True)
+    signed_on: Mapped[date | None]
+    effective_from: Mapped[date | None]
+    review_on: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    terminated_on: Mapped[date | None]
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("mous.id", ondelete="RESTRICT"), unique=True
     )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     parties: Mapped[list[MouParty]] = relationship(
         back_populates="mou", cascade="all, delete-orphan", order_by="MouParty.position"
@@ -83,7 +85,7 @@ class Mou(Base):
         back_populates="mou", cascade="all, delete-orphan", order_by="MouClause.position"
     )
     protocols: Mapped[list[SharingProtocol]] = relationship(back_populates="mou")
-    supersedes: Mapped[Mou | None] = relationship(remote_side=[id])
+    supersedes: Mapped[Mou | None] = relationship(remote_side="Mou.id")
 
 
 class MouParty(Base):
@@ -92,10 +94,10 @@ class MouParty(Base):
     __tablename__ = "mou_parties"
     __table_args__ = (UniqueConstraint("mou_id", "agency_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mou_id: Mapped[int] = mapped_column(ForeignKey("mous.id", ondelete="CASCADE"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
+    id: Mapped[IntPk]
+    mou_id: Mapped[PartOfMou]
+    agency_id: Mapped[AgencyRef]
+    position: Mapped[int] = mapped_column(default=0)
 
     mou: Mapped[Mou] = relationship(back_populates="parties")
     agency: Mapped[Agency] = relationship()
@@ -106,12 +108,12 @@ class MouSignatory(Base):
 
     __tablename__ = "mou_signatories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mou_id: Mapped[int] = mapped_column(ForeignKey("mous.id", ondelete="CASCADE"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    id: Mapped[IntPk]
+    mou_id: Mapped[PartOfMou]
+    agency_id: Mapped[AgencyRef]
     name: Mapped[str] = mapped_column(String(200))
     role_title: Mapped[str] = mapped_column(String(200))
-    signed_on: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None]
 
     mou: Mapped[Mou] = relationship(back_populates="signatories")
     agency: Mapped[Agency] = relationship()
@@ -123,9 +125,9 @@ class MouClause(Base):
     __tablename__ = "mou_clauses"
     __table_args__ = (UniqueConstraint("mou_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mou_id: Mapped[int] = mapped_column(ForeignKey("mous.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
+    id: Mapped[IntPk]
+    mou_id: Mapped[PartOfMou]
+    position: Mapped[int]
     number: Mapped[str] = mapped_column(String(20))
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -133,36 +135,28 @@ class MouClause(Base):
     mou: Mapped[Mou] = relationship(back_populates="clauses")
 
 
-protocol_borrowers = Table(
-    "protocol_borrowers",
-    Base.metadata,
-    Column("protocol_id", ForeignKey("sharing_protocols.id", ondelete="CASCADE"), primary_key=True),
-    Column("agency_id", ForeignKey("agencies.id", ondelete="RESTRICT"), primary_key=True),
-)
+def _protocol_link(name: str, column: str, target: str, ondelete: str) -> Table:
+    """A table linking a sharing protocol to one more thing it covers or requires.
 
-protocol_categories = Table(
-    "protocol_categories",
-    Base.metadata,
-    Column("protocol_id", ForeignKey("sharing_protocols.id", ondelete="CASCADE"), primary_key=True),
-    Column("category_id", ForeignKey("categories.id", ondelete="RESTRICT"), primary_key=True),
-)
+    The links go with their protocol; ``ondelete`` says what deleting the other end does.
+    """
+    return Table(
+        name,
+        Base.metadata,
+        Column(
+            "protocol_id", ForeignKey("sharing_protocols.id", ondelete="CASCADE"), primary_key=True
+        ),
+        Column(column, ForeignKey(target, ondelete=ondelete), primary_key=True),
+    )
 
-protocol_items = Table(
-    "protocol_items",
-    Base.metadata,
-    Column("protocol_id", ForeignKey("sharing_protocols.id", ondelete="CASCADE"), primary_key=True),
-    Column("item_id", ForeignKey("equipment_items.id", ondelete="CASCADE"), primary_key=True),
-)
 
-protocol_qualifications = Table(
-    "protocol_qualifications",
-    Base.metadata,
-    Column("protocol_id", ForeignKey("sharing_protocols.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "qualification_type_id",
-        ForeignKey("qualification_types.id", ondelete="RESTRICT"),
-        primary_key=True,
-    ),
+protocol_borrowers = _protocol_link("protocol_borrowers", "agency_id", "agencies.id", "RESTRICT")
+protocol_categories = _protocol_link(
+    "protocol_categories", "category_id", "categories.id", "RESTRICT"
+)
+protocol_items = _protocol_link("protocol_items", "item_id", "equipment_items.id", "CASCADE")
+protocol_qualifications = _protocol_link(
+    "protocol_qualifications", "qualification_type_id", "qualification_types.id", "RESTRICT"
 )
 
 
@@ -182,29 +176,29 @@ class SharingProtocol(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     mou_id: Mapped[int] = mapped_column(ForeignKey("mous.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     approver_role: Mapped[Role] = mapped_column(
         str_enum(Role, "approver_role"), default=Role.EQUIPMENT_MANAGER
     )
     approver_title: Mapped[str | None] = mapped_column(String(200))
-    notice_hours: Mapped[int] = mapped_column(Integer, default=0)
-    max_loan_hours: Mapped[int] = mapped_column(Integer, default=72)
+    notice_hours: Mapped[int] = mapped_column(default=0)
+    max_loan_hours: Mapped[int] = mapped_column(default=72)
     charging: Mapped[ChargingBasis] = mapped_column(
         str_enum(ChargingBasis, "charging_basis"), default=ChargingBasis.NONE
     )
-    charge_rate_pence: Mapped[int | None] = mapped_column(Integer)
+    charge_rate_pence: Mapped[int | None]
     charge_unit: Mapped[str | None] = mapped_column(String(20))
     use_conditions: Mapped[str | None] = mapped_column(Text)
     protocol_text: Mapped[str | None] = mapped_column(Text)
     data_terms: Mapped[str | None] = mapped_column(Text)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
     # For emergency and spontaneous deployments only: a planned loan cannot use it, and
     # an emergency loan of kit it covers is made under it in preference to the others.
-    emergency_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    emergency_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     mou: Mapped[Mou] = relationship(back_populates="protocols")
     borrowers: Mapped[list[Agency]] = relationship(secondary=protocol_borrowers)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime, utcnow
+from models.base import Base
+from models.columns import CreatedAt, IntPk, UserRef
 
 
 class AuditEvent(Base):
@@ -22,15 +22,13 @@ class AuditEvent(Base):
     # Append-only: migration 0005 adds triggers that refuse UPDATE and DELETE.
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("app_users.id", ondelete="RESTRICT"), index=True
-    )
+    id: Mapped[IntPk]
+    occurred_at: Mapped[CreatedAt] = mapped_column(index=True)
+    user_id: Mapped[UserRef | None] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
     entity_type: Mapped[str] = mapped_column(String(60))
-    entity_id: Mapped[int | None] = mapped_column(Integer)
+    entity_id: Mapped[int | None]
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)

@@ -22,12 +22,6 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    """Base of every Kit Share table."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
 class UtcDateTime(TypeDecorator[datetime]):
     """A moment in time, stored as naive UTC and read back as aware UTC.
 
@@ -49,6 +43,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every Kit Share table.
+
+    A column annotated ``Mapped[datetime]`` is a ``UtcDateTime`` without saying so, so
+    that no table can store a moment in a zone that depends on the machine.
+    """
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
 def _system_now() -> datetime:

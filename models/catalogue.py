@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.base import Base, str_enum
+from models.columns import AgencyRef, CreatedAt, IntPk, UpdatedAt, Versioned
 from models.organisation import Agency, Site
 
 
@@ -42,17 +34,17 @@ class Category(Base):
 
     __tablename__ = "categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     # What a hand-over form records for kit of this kind.
-    tracks_fuel: Mapped[bool] = mapped_column(Boolean, default=False)
-    tracks_hours: Mapped[bool] = mapped_column(Boolean, default=False)
-    tracks_battery: Mapped[bool] = mapped_column(Boolean, default=False)
-    tracks_mileage: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracks_fuel: Mapped[bool] = mapped_column(default=False)
+    tracks_hours: Mapped[bool] = mapped_column(default=False)
+    tracks_battery: Mapped[bool] = mapped_column(default=False)
+    tracks_mileage: Mapped[bool] = mapped_column(default=False)
 
 
-class EquipmentItem(Base):
+class EquipmentItem(Versioned, Base):
     """One catalogue entry: an individually tagged item, or a pool of identical stock."""
 
     __tablename__ = "equipment_items"
@@ -71,15 +63,13 @@ class EquipmentItem(Base):
         Index("ix_equipment_items_pooled_quantity", "is_pooled", "quantity"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     asset_tag: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     category_id: Mapped[int] = mapped_column(
         ForeignKey("categories.id", ondelete="RESTRICT"), index=True
     )
-    owner_agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
-    )
+    owner_agency_id: Mapped[AgencyRef] = mapped_column(index=True)
     home_site_id: Mapped[int] = mapped_column(
         ForeignKey("sites.id", ondelete="RESTRICT"), index=True
     )
@@ -89,8 +79,8 @@ class EquipmentItem(Base):
     make: Mapped[str | None] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
     serial_number: Mapped[str | None] = mapped_column(String(100))
-    is_pooled: Mapped[bool] = mapped_column(Boolean, default=False)
-    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    is_pooled: Mapped[bool] = mapped_column(default=False)
+    quantity: Mapped[int] = mapped_column(default=1)
     status: Mapped[ItemStatus] = mapped_column(
         str_enum(ItemStatus, "item_status"), default=ItemStatus.AVAILABLE, index=True
     )
@@ -100,17 +90,13 @@ class EquipmentItem(Base):
     description: Mapped[str | None] = mapped_column(Text)
     accessories: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
-    acquired_on: Mapped[date | None] = mapped_column(Date)
-    replacement_value_pence: Mapped[int | None] = mapped_column(Integer)
-    daily_hire_rate_pence: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    # Optimistic locking: two station PCs editing the same item cannot silently overwrite.
-    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    acquired_on: Mapped[date | None]
+    replacement_value_pence: Mapped[int | None]
+    daily_hire_rate_pence: Mapped[int | None]
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     category: Mapped[Category] = relationship()
     owner_agency: Mapped[Agency] = relationship()
     home_site: Mapped[Site] = relationship(foreign_keys=[home_site_id])
     current_site: Mapped[Site | None] = relationship(foreign_keys=[current_site_id])
-
-    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012

@@ -5,20 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.base import Base, str_enum
 from models.catalogue import Category, EquipmentItem
+from models.columns import CreatedAt, IntPk, PersonRef, UserRef
 from models.people import AppUser, Person
 
 
@@ -56,7 +48,7 @@ class InspectionRegime(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     name: Mapped[str] = mapped_column(String(200))
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
@@ -64,9 +56,9 @@ class InspectionRegime(Base):
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
     )
-    interval_days: Mapped[int | None] = mapped_column(Integer)
-    interval_months: Mapped[int | None] = mapped_column(Integer)
-    blocks_issue: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval_days: Mapped[int | None]
+    interval_months: Mapped[int | None]
+    blocks_issue: Mapped[bool] = mapped_column(default=True)
 
     category: Mapped[Category | None] = relationship()
     item: Mapped[EquipmentItem | None] = relationship()
@@ -84,23 +76,23 @@ class Inspection(Base):
         Index("ix_inspections_latest", "item_id", "regime_id", "inspected_on"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(
         ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
     )
     regime_id: Mapped[int | None] = mapped_column(
         ForeignKey("inspection_regimes.id", ondelete="SET NULL"), index=True
     )
-    inspected_on: Mapped[date] = mapped_column(Date)
-    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    inspected_on: Mapped[date]
+    inspector_id: Mapped[PersonRef | None]
     inspector_name: Mapped[str | None] = mapped_column(String(200))
     result: Mapped[InspectionResult] = mapped_column(
         str_enum(InspectionResult, "inspection_result")
     )
     notes: Mapped[str | None] = mapped_column(Text)
     certificate_ref: Mapped[str | None] = mapped_column(String(100))
-    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_due_on: Mapped[date | None] = mapped_column(index=True)
+    recorded_at: Mapped[CreatedAt]
 
     item: Mapped[EquipmentItem] = relationship()
     regime: Mapped[InspectionRegime | None] = relationship()
@@ -112,23 +104,21 @@ class Defect(Base):
 
     __tablename__ = "defects"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(
         ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
     )
     source: Mapped[DefectSource] = mapped_column(str_enum(DefectSource, "defect_source"))
     severity: Mapped[DefectSeverity] = mapped_column(str_enum(DefectSeverity, "defect_severity"))
     description: Mapped[str] = mapped_column(Text)
-    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    reported_at: Mapped[CreatedAt]
+    reported_by_id: Mapped[PersonRef | None]
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id", ondelete="SET NULL"))
     inspection_id: Mapped[int | None] = mapped_column(
         ForeignKey("inspections.id", ondelete="SET NULL")
     )
-    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    cleared_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("app_users.id", ondelete="RESTRICT")
-    )
+    cleared_at: Mapped[datetime | None]
+    cleared_by_id: Mapped[UserRef | None]
     clearance_note: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[EquipmentItem] = relationship()

@@ -5,20 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    false,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.agreements import Mou, SharingProtocol
-from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.base import Base, str_enum
 from models.catalogue import Condition, EquipmentItem
+from models.columns import AgencyRef, CreatedAt, IntPk, PersonRef, UpdatedAt, UserRef, Versioned
 from models.organisation import Agency
 from models.people import AppUser, Person
 
@@ -44,7 +37,7 @@ BOOKING_STATUSES = (
 OUT_STATUSES = (LoanStatus.ISSUED, LoanStatus.PARTLY_RETURNED)
 
 
-class Loan(Base):
+class Loan(Versioned, Base):
     """A request for, and then the loan of, kit to a borrowing agency."""
 
     __tablename__ = "loans"
@@ -55,14 +48,10 @@ class Loan(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    borrower_agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
-    )
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="RESTRICT")
-    )
-    operator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    id: Mapped[IntPk]
+    borrower_agency_id: Mapped[AgencyRef] = mapped_column(index=True)
+    requested_by_id: Mapped[PersonRef | None]
+    operator_id: Mapped[PersonRef | None]
     protocol_id: Mapped[int | None] = mapped_column(
         ForeignKey("sharing_protocols.id", ondelete="RESTRICT")
     )
@@ -72,49 +61,42 @@ class Loan(Base):
     )
     purpose: Mapped[str] = mapped_column(Text)
     incident_ref: Mapped[str | None] = mapped_column(String(60))
-    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    starts_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[LoanStatus] = mapped_column(
         str_enum(LoanStatus, "loan_status"), default=LoanStatus.REQUESTED, index=True
     )
-    is_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
-    decided_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("app_users.id", ondelete="RESTRICT")
-    )
+    is_emergency: Mapped[bool] = mapped_column(default=False)
+    decided_by_id: Mapped[UserRef | None]
     # The person who approved or declined: the protocol's approver or the owner's manager.
-    approver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    approver_id: Mapped[PersonRef | None]
+    decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    handed_over_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="RESTRICT")
-    )
-    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
-    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    returned_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
-    recalled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    recall_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    issued_at: Mapped[datetime | None]
+    handed_over_by_id: Mapped[PersonRef | None]
+    received_by_id: Mapped[PersonRef | None]
+    returned_at: Mapped[datetime | None]
+    returned_to_id: Mapped[PersonRef | None]
+    recalled_at: Mapped[datetime | None]
+    recall_due_at: Mapped[datetime | None]
     recall_reason: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     borrower_agency: Mapped[Agency] = relationship()
-    requested_by: Mapped[Person | None] = relationship(foreign_keys=[requested_by_id])
-    operator: Mapped[Person | None] = relationship(foreign_keys=[operator_id])
-    handed_over_by: Mapped[Person | None] = relationship(foreign_keys=[handed_over_by_id])
-    received_by: Mapped[Person | None] = relationship(foreign_keys=[received_by_id])
-    returned_to: Mapped[Person | None] = relationship(foreign_keys=[returned_to_id])
+    requested_by: Mapped[Person | None] = relationship(foreign_keys="Loan.requested_by_id")
+    operator: Mapped[Person | None] = relationship(foreign_keys="Loan.operator_id")
+    handed_over_by: Mapped[Person | None] = relationship(foreign_keys="Loan.handed_over_by_id")
+    received_by: Mapped[Person | None] = relationship(foreign_keys="Loan.received_by_id")
+    returned_to: Mapped[Person | None] = relationship(foreign_keys="Loan.returned_to_id")
     decided_by: Mapped[AppUser | None] = relationship()
-    approver: Mapped[Person | None] = relationship(foreign_keys=[approver_id])
+    approver: Mapped[Person | None] = relationship(foreign_keys="Loan.approver_id")
     protocol: Mapped[SharingProtocol | None] = relationship()
     mou: Mapped[Mou | None] = relationship()
     lines: Mapped[list[LoanLine]] = relationship(
         back_populates="loan", cascade="all, delete-orphan", order_by="LoanLine.id"
     )
-
-    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012
 
 
 class LoanLine(Base):
@@ -134,32 +116,32 @@ class LoanLine(Base):
         CheckConstraint("ends_at > starts_at", name="end_after_start"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(
         ForeignKey("equipment_items.id", ondelete="RESTRICT"), index=True
     )
-    quantity: Mapped[int] = mapped_column(Integer, default=1)
-    quantity_returned: Mapped[int] = mapped_column(Integer, default=0)
-    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    holds_stock: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    quantity: Mapped[int] = mapped_column(default=1)
+    quantity_returned: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    holds_stock: Mapped[bool] = mapped_column(default=True, index=True)
     # A tagged item's line: no other holding line of the item may overlap it. The
     # database enforces that (an exclusion constraint on PostgreSQL, triggers on SQLite),
     # and it needs the fact on the line because a constraint cannot join the item.
-    exclusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exclusive: Mapped[bool] = mapped_column(default=False, server_default=false())
     condition_out: Mapped[Condition | None] = mapped_column(str_enum(Condition, "condition_out"))
     condition_in: Mapped[Condition | None] = mapped_column(str_enum(Condition, "condition_in"))
     accessories_out: Mapped[str | None] = mapped_column(Text)
     accessories_in: Mapped[str | None] = mapped_column(Text)
-    fuel_out_percent: Mapped[int | None] = mapped_column(Integer)
-    fuel_in_percent: Mapped[int | None] = mapped_column(Integer)
-    hours_out: Mapped[int | None] = mapped_column(Integer)
-    hours_in: Mapped[int | None] = mapped_column(Integer)
-    battery_out_percent: Mapped[int | None] = mapped_column(Integer)
-    battery_in_percent: Mapped[int | None] = mapped_column(Integer)
-    mileage_out: Mapped[int | None] = mapped_column(Integer)
-    mileage_in: Mapped[int | None] = mapped_column(Integer)
+    fuel_out_percent: Mapped[int | None]
+    fuel_in_percent: Mapped[int | None]
+    hours_out: Mapped[int | None]
+    hours_in: Mapped[int | None]
+    battery_out_percent: Mapped[int | None]
+    battery_in_percent: Mapped[int | None]
+    mileage_out: Mapped[int | None]
+    mileage_in: Mapped[int | None]
 
     loan: Mapped[Loan] = relationship(back_populates="lines")
     item: Mapped[EquipmentItem] = relationship()

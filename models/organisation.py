@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum
+from models.columns import AgencyRef, IntPk
 
 if TYPE_CHECKING:
     from models.people import Person
@@ -27,7 +28,7 @@ class Agency(Base):
 
     __tablename__ = "agencies"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind, "agency_kind"))
@@ -44,10 +45,8 @@ class Site(Base):
     __tablename__ = "sites"
     __table_args__ = (UniqueConstraint("agency_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
-    )
+    id: Mapped[IntPk]
+    agency_id: Mapped[AgencyRef] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(400))

@@ -6,19 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime, str_enum, utcnow
+from models.base import Base, str_enum
+from models.columns import AgencyRef, CreatedAt, IntPk, PersonRef
 
 if TYPE_CHECKING:
     from models.organisation import Agency, Site
@@ -38,10 +30,8 @@ class Person(Base):
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("agency_id", "staff_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
-    )
+    id: Mapped[IntPk]
+    agency_id: Mapped[AgencyRef] = mapped_column(index=True)
     staff_number: Mapped[str] = mapped_column(String(30))
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
@@ -49,8 +39,8 @@ class Person(Base):
     home_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[CreatedAt]
 
     agency: Mapped[Agency] = relationship(back_populates="people")
     home_site: Mapped[Site | None] = relationship()
@@ -71,11 +61,11 @@ class QualificationType(Base):
         CheckConstraint("validity_months IS NULL OR validity_months > 0", name="validity_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     allows: Mapped[str | None] = mapped_column(Text)
-    validity_months: Mapped[int | None] = mapped_column(Integer)
+    validity_months: Mapped[int | None]
 
 
 class PersonQualification(Base):
@@ -89,14 +79,14 @@ class PersonQualification(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     qualification_type_id: Mapped[int] = mapped_column(
         ForeignKey("qualification_types.id", ondelete="RESTRICT"), index=True
     )
     reference: Mapped[str | None] = mapped_column(String(100))
-    issued_on: Mapped[date | None] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    issued_on: Mapped[date | None]
+    expires_on: Mapped[date | None] = mapped_column(index=True)
 
     person: Mapped[Person] = relationship(back_populates="qualifications")
     qualification_type: Mapped[QualificationType] = relationship()
@@ -108,18 +98,16 @@ class AppUser(Base):
     __tablename__ = "app_users"
     __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_attempts_non_negative"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     username: Mapped[str] = mapped_column(String(60), unique=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="RESTRICT"), unique=True
-    )
+    person_id: Mapped[PersonRef] = mapped_column(unique=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     # An argon2 hash; never the password itself.
     password_hash: Mapped[str] = mapped_column(Text)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    last_signed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_signed_in_at: Mapped[datetime | None]
+    created_at: Mapped[CreatedAt]
 
     person: Mapped[Person] = relationship()

@@ -58,7 +58,6 @@ D = 24  # hours in a day, for loan offsets written as ``-3 * D + 2``
 
 # code, name, kind, address, phone
 # fmt: off
-# fmt: off
 AGENCIES: tuple[tuple[str, str, AgencyKind, str | None, str | None], ...] = (
     ("CAMBS-POL", "Cambridgeshire Constabulary", AgencyKind.POLICE, "Police Headquarters, Hinchingbrooke Park, Huntingdon, Cambridgeshire PE29 6NP", "101"),
     ("CAMBS-FRS", "Cambridgeshire Fire and Rescue Service", AgencyKind.FIRE, "Hinchingbrooke Cottage, Brampton Road, Huntingdon, Cambridgeshire PE29 2NA", "01480 444500"),
@@ -71,10 +70,8 @@ AGENCIES: tuple[tuple[str, str, AgencyKind, str | None, str | None], ...] = (
     ("NORF-FRS", "Norfolk Fire and Rescue Service", AgencyKind.FIRE, "Whitegates, Hethersett, Norwich NR9 3DN", None),
 )
 # fmt: on
-# fmt: on
 
 # key, agency code, name, town, address, postcode
-# fmt: off
 # fmt: off
 SITES: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
     ("pol-hq", "CAMBS-POL", "Police Headquarters, Hinchingbrooke Park", "Huntingdon", "Hinchingbrooke Park, Huntingdon", "PE29 6NP"),
@@ -115,10 +112,8 @@ SITES: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
     ("norf-frs-downham", "NORF-FRS", "Downham Market Fire Station", "Downham Market", None, None),
 )
 # fmt: on
-# fmt: on
 
 # Asset tag prefix per owning agency.
-# fmt: off
 # fmt: off
 TAG_PREFIX: dict[str, str] = {
     "CAMBS-POL": "CAM",
@@ -131,7 +126,6 @@ TAG_PREFIX: dict[str, str] = {
     "NORF-POL": "NOR",
     "NORF-FRS": "NOR",
 }
-# fmt: on
 # fmt: on
 
 # ---------------------------------------------------------------------------------------
@@ -157,7 +151,6 @@ SEARCH = "Search equipment"
 
 # name, description, fuel, hours, battery, mileage
 # fmt: off
-# fmt: off
 CATEGORIES: tuple[tuple[str, str, bool, bool, bool, bool], ...] = (
     (DRONES, "Unmanned aircraft (UAS) with thermal and zoom cameras for search, fire and scene mapping. Flown only by pilots with a current GVC or A2 CofC under an operational authorisation.", False, False, True, False),
     (THERMAL, "Handheld thermal imaging cameras and monoculars for search and firefighting.", False, False, True, False),
@@ -177,10 +170,8 @@ CATEGORIES: tuple[tuple[str, str, bool, bool, bool, bool], ...] = (
     (SEARCH, "Sonar, search probes and search lamps for missing person and water searches.", False, False, True, False),
 )
 # fmt: on
-# fmt: on
 
 # code, name, allows, validity in months
-# fmt: off
 # fmt: off
 QUALIFICATIONS: tuple[tuple[str, str, str, int | None], ...] = (
     ("UAS-GVC", "Drone pilot (GVC)", "Allows the holder to fly drones in the Specific category under the operational authorisation held by their service.", 60),
@@ -194,7 +185,6 @@ QUALIFICATIONS: tuple[tuple[str, str, str, int | None], ...] = (
     ("LGV-C1", "Medium goods vehicle (C1) licence", "Allows the holder to drive vehicles of 3.5 to 7.5 tonnes, including the mobile police station.", 60),
     ("LTO", "Lighting tower operator", "Allows the holder to set up, raise, lower and refuel tower lights and generators after service familiarisation.", None),
 )
-# fmt: on
 # fmt: on
 
 # ---------------------------------------------------------------------------------------
@@ -225,7 +215,6 @@ _M3T_ACC = (
     "3 × batteries, charging hub, DJI RC Pro remote, spare propellers, speaker module, soft case"
 )
 
-# fmt: off
 # fmt: off
 ITEMS: tuple[ItemSpec, ...] = (
     # Cambridgeshire Constabulary
@@ -338,7 +327,6 @@ ITEMS: tuple[ItemSpec, ...] = (
     ItemSpec("NOR-001004", "norf-frs-downham", LIGHTING, "Tower light 9m mast, diesel", "SMC", "TL-90 LED", "SMC-TL90-54012", "Trailer-mounted LED lighting tower, West Norfolk.", "Stabiliser pads, fuel can", 11500, 55),
 )
 # fmt: on
-# fmt: on
 
 # ---------------------------------------------------------------------------------------
 # People and users
@@ -363,7 +351,6 @@ _POL = "cambs.police.uk"
 _FIRE = "cambsfire.gov.uk"
 _AMB = "eastamb.nhs.uk"
 
-# fmt: off
 # fmt: off
 PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec("p-duty", "CAMBS-POL", "1847", "Rachel", "Holloway", "Sergeant", "pol-thorpe", _POL, (("UAS-A2", 900),)),
@@ -404,10 +391,8 @@ PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec("nf-pike", "NORF-FRS", "NF22416", "Stuart", "Pike", "Watch Manager", "norf-frs-kl", "norfolk.gov.uk", (("DEFRA-M3", 510), ("DEFRA-M4", 510))),
 )
 # fmt: on
-# fmt: on
 
 # username, role, person key, password
-# fmt: off
 # fmt: off
 USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("duty", Role.DUTY_OFFICER, "p-duty", "duty-demo-2026"),
@@ -415,10 +400,8 @@ USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("admin", Role.ADMINISTRATOR, "p-ashworth", "admin-demo-2026"),
 )
 # fmt: on
-# fmt: on
 
 # Who hands kit over and takes it back for each lending agency.
-# fmt: off
 # fmt: off
 LENDER_CONTACT: dict[str, str] = {
     "CAMBS-POL": "p-marsh",
@@ -431,7 +414,6 @@ LENDER_CONTACT: dict[str, str] = {
     "NORF-POL": "np-cushing",
     "NORF-FRS": "nf-pike",
 }
-# fmt: on
 # fmt: on
 
 # The lending contacts above sign in as their agency's equipment manager.
@@ -1146,15 +1128,30 @@ def _ncf_clauses() -> tuple[tuple[str, str], ...]:
     )
 
 
-# fmt: off
-# fmt: off
-_TRI_SIGNATORIES = (
-    ("CAMBS-POL", "Nicola Brereton", "Chief Constable"),
-    ("CAMBS-FRS", "Andrew Kitchener", "Chief Fire Officer"),
-    ("EEAST", "Dr Miriam Osei", "Chief Executive"),
-)
-# fmt: on
-# fmt: on
+# The parties to each MoU, lead party first; the drone MoU's parties are its borrowers.
+_TRI = ("CAMBS-POL", "CAMBS-FRS", "EEAST")
+_UAS_BORROWERS = ("CAMBS-POL", "CAMBS-FRS", "BEDS-POL", "HERTS-POL", "BEDS-FRS", "HERTS-FRS")
+_BCH = ("CAMBS-POL", "BEDS-POL", "HERTS-POL")
+_NCF = ("NORF-FRS", "CAMBS-FRS", "NORF-POL", "CAMBS-POL")
+
+# Who signs for each agency today: its chief officer, and the title they sign under.
+CHIEF_OFFICERS: dict[str, tuple[str, str]] = {
+    "CAMBS-POL": ("Nicola Brereton", "Chief Constable"),
+    "CAMBS-FRS": ("Andrew Kitchener", "Chief Fire Officer"),
+    "EEAST": ("Dr Miriam Osei", "Chief Executive"),
+    "BEDS-POL": ("Trevor Albright", "Chief Constable"),
+    "HERTS-POL": ("Catherine Mayhew", "Chief Constable"),
+    "BEDS-FRS": ("Ian Dorrington", "Chief Fire Officer"),
+    "HERTS-FRS": ("Sarah Whitfield", "Chief Fire Officer"),
+    "NORF-FRS": ("Martin Tolley", "Chief Fire Officer"),
+    "NORF-POL": ("Graham Lusher", "Chief Constable"),
+}
+
+
+def _signed_by_chiefs(parties: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each party's chief officer, in the parties' order: who signs an MoU made now."""
+    return tuple((code, *CHIEF_OFFICERS[code]) for code in parties)
+
 
 MOUS: tuple[MouSpec, ...] = (
     MouSpec(
@@ -1164,7 +1161,7 @@ MOUS: tuple[MouSpec, ...] = (
         title="Cambridgeshire Specialist Equipment Sharing Memorandum of Understanding",
         purpose=_TRI_PURPOSE,
         scope=_TRI_SCOPE,
-        parties=("CAMBS-POL", "CAMBS-FRS", "EEAST"),
+        parties=_TRI,
         signatories=(
             ("CAMBS-POL", "Robert Hanley", "Chief Constable"),
             ("CAMBS-FRS", "Andrew Kitchener", "Chief Fire Officer"),
@@ -1184,8 +1181,8 @@ MOUS: tuple[MouSpec, ...] = (
         title="Cambridgeshire Specialist Equipment Sharing Memorandum of Understanding",
         purpose=_TRI_PURPOSE,
         scope=_TRI_SCOPE,
-        parties=("CAMBS-POL", "CAMBS-FRS", "EEAST"),
-        signatories=_TRI_SIGNATORIES,
+        parties=_TRI,
+        signatories=_signed_by_chiefs(_TRI),
         signed=-214,
         effective=-200,
         review=165,
@@ -1199,15 +1196,8 @@ MOUS: tuple[MouSpec, ...] = (
         title="Aerial Capability (Drone) Sharing Memorandum of Understanding",
         purpose="Police and fire services in Cambridgeshire, Bedfordshire and Hertfordshire share thermal drones and pilots so that the nearest drone can reach a search, fire or water rescue whoever owns it.",
         scope="Drones with their batteries, controllers and cameras, lent with or without a pilot, for searches, fires, water rescues, major incidents and planned operations; data and footage from flights.",
-        parties=("CAMBS-POL", "CAMBS-FRS", "BEDS-POL", "HERTS-POL", "BEDS-FRS", "HERTS-FRS"),
-        signatories=(
-            ("CAMBS-POL", "Nicola Brereton", "Chief Constable"),
-            ("CAMBS-FRS", "Andrew Kitchener", "Chief Fire Officer"),
-            ("BEDS-POL", "Trevor Albright", "Chief Constable"),
-            ("HERTS-POL", "Catherine Mayhew", "Chief Constable"),
-            ("BEDS-FRS", "Ian Dorrington", "Chief Fire Officer"),
-            ("HERTS-FRS", "Sarah Whitfield", "Chief Fire Officer"),
-        ),
+        parties=_UAS_BORROWERS,
+        signatories=_signed_by_chiefs(_UAS_BORROWERS),
         signed=-702,
         effective=-690,
         review=40,
@@ -1221,12 +1211,8 @@ MOUS: tuple[MouSpec, ...] = (
         title="Bedfordshire, Cambridgeshire and Hertfordshire Strategic Alliance Police Mutual Aid Equipment Memorandum of Understanding",
         purpose="The three alliance forces lend each other public order, event and specialist police equipment as mutual aid without a separate agreement each time.",
         scope="Pedestrian barriers, fencing, tents, road closure signs and cones, method-of-entry equipment and the Cambridgeshire mobile police station.",
-        parties=("CAMBS-POL", "BEDS-POL", "HERTS-POL"),
-        signatories=(
-            ("CAMBS-POL", "Nicola Brereton", "Chief Constable"),
-            ("BEDS-POL", "Trevor Albright", "Chief Constable"),
-            ("HERTS-POL", "Catherine Mayhew", "Chief Constable"),
-        ),
+        parties=_BCH,
+        signatories=_signed_by_chiefs(_BCH),
         signed=-505,
         effective=-490,
         review=240,
@@ -1240,13 +1226,8 @@ MOUS: tuple[MouSpec, ...] = (
         title="Fens Cross-Border Flood Rescue Equipment Memorandum of Understanding (Norfolk and Cambridgeshire)",
         purpose="Norfolk and Cambridgeshire fire and police services move flood rescue boats, PPE, pumps and power quickly across the county border in the Fens.",
         scope="Water and flood rescue equipment, portable pumps and generators, lent with or without crew.",
-        parties=("NORF-FRS", "CAMBS-FRS", "NORF-POL", "CAMBS-POL"),
-        signatories=(
-            ("NORF-FRS", "Martin Tolley", "Chief Fire Officer"),
-            ("CAMBS-FRS", "Andrew Kitchener", "Chief Fire Officer"),
-            ("NORF-POL", "Graham Lusher", "Chief Constable"),
-            ("CAMBS-POL", "Nicola Brereton", "Chief Constable"),
-        ),
+        parties=_NCF,
+        signatories=_signed_by_chiefs(_NCF),
         signed=-310,
         effective=-290,
         review=430,
@@ -1261,29 +1242,33 @@ MOUS: tuple[MouSpec, ...] = (
 
 
 class ProtocolSpec(NamedTuple):
+    """A sharing protocol under one of the ``MOUS``.
+
+    Most protocols name no single items, ask no notice, charge no rate and require no
+    qualification, so those are the defaults.
+    """
+
     key: str
     mou: str
     name: str
     borrowers: tuple[str, ...]
     categories: tuple[str, ...]
-    items: tuple[str, ...]
     approver_role: Role
     approver_title: str
-    notice_hours: int
     max_loan_hours: int
     charging: ChargingBasis
-    rate_pence: int | None
-    charge_unit: str | None
-    qualifications: tuple[str, ...]
     use_conditions: str
     protocol_text: str
+    items: tuple[str, ...] = ()
+    notice_hours: int = 0
+    rate_pence: int | None = None
+    charge_unit: str | None = None
+    qualifications: tuple[str, ...] = ()
     data_terms: str | None = None
     active: bool = True
     emergency_only: bool = False
 
 
-_TRI = ("CAMBS-POL", "CAMBS-FRS", "EEAST")
-_UAS_BORROWERS = ("CAMBS-POL", "CAMBS-FRS", "BEDS-POL", "HERTS-POL", "BEDS-FRS", "HERTS-FRS")
 _DRONE_DATA = (
     "The Party that asked for the flight is controller of the imagery and flight recordings. "
     "Police process it under Part 3 of the Data Protection Act 2018, fire under UK GDPR "
@@ -1312,15 +1297,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
             MOE,
             HEIGHT,
         ),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Station Manager or Inspector of the lending service",
-        notice_hours=0,
         max_loan_hours=168,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Return fuelled and clean. Operator named on the loan form.",
         protocol_text="The original catalogue terms agreed in 2022: any equipment in the catalogue may be lent to another Party on the decision of the lending service's station manager or inspector, for up to seven days, with the borrower replacing fuel and consumables.",
         active=False,
@@ -1331,15 +1311,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Thermal imaging cameras for searches",
         borrowers=("CAMBS-POL", "EEAST"),
         categories=(THERMAL,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander (Fire Control)",
-        notice_hours=0,
         max_loan_hours=24,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="For finding people in the dark or in smoke. Not to be taken into a fire or an atmosphere that is not safe for the user. Return charged.",
         protocol_text="Fire thermal imaging cameras may be lent at once to police search teams and ambulance crews looking for a missing or injured person. The Duty Group Commander agrees the loan through Fire Control, taking the camera from an appliance that remains on the run only if another camera stays on that appliance.",
     ),
@@ -1349,14 +1324,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Water and flood rescue equipment, risk to life",
         borrowers=("CAMBS-POL", "EEAST"),
         categories=(WATER,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander (Fire Control)",
-        notice_hours=0,
         max_loan_hours=72,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("DEFRA-M3",),
         use_conditions="In the water only with Module 3 technicians; boats helmed by Module 4 boat operators. Decontaminate boats and PPE after floodwater.",
         protocol_text="Flood rescue boats, sleds and PPE are lent to police and HART teams for rescue and search in water at risk-to-life incidents, and for planned river searches. Users must hold Flood rescue technician (Module 3). Fire keeps tactical command of water rescue where fire crews are present.",
@@ -1367,14 +1338,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Lighting towers and light masts",
         borrowers=_TRI,
         categories=(LIGHTING,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander or Duty Inspector",
-        notice_hours=0,
         max_loan_hours=168,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("LTO",),
         use_conditions="Set up on firm level ground with stabilisers down; mast lowered in winds above 80 km/h; no refuelling while running. Return with a full tank.",
         protocol_text="Tower lights and inflatable light masts are lent for scenes, searches, cordons and casualty clearing areas. The operator must have had the lighting tower familiarisation. Borrower replaces fuel.",
@@ -1385,15 +1352,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Generators for scene power",
         borrowers=_TRI,
         categories=(GENERATORS,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander or Duty Inspector",
-        notice_hours=0,
         max_loan_hours=168,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Outdoors only; RCD protection on every lead; 110 V tools through the transformer supplied. Return with a full tank.",
         protocol_text="Portable and trailer generators are lent for scene power, command posts and rest centres. The borrower replaces fuel and reports any trip or fault.",
     ),
@@ -1403,15 +1365,11 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Barriers, tents, shelters and fencing",
         borrowers=_TRI,
         categories=(BARRIERS, TENTS, FENCING),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Estates and Equipment Manager",
         notice_hours=72,
         max_loan_hours=336,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Counted out and back; the borrower collects and returns unless delivery is agreed. Shortfall and damage recorded on return.",
         protocol_text="Pooled barriers, tents, shelters and fencing are lent for planned operations and events with at least 72 hours' notice, and at once for emergencies on the decision of the duty officer. The borrower collects, erects, dismantles and returns the stock, counted.",
     ),
@@ -1421,7 +1379,6 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Mobile toilet units",
         borrowers=_TRI,
         categories=(TOILETS,),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Estates and Equipment Manager",
         notice_hours=48,
@@ -1429,7 +1386,6 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         charging=ChargingBasis.RATE,
         rate_pence=4500,
         charge_unit="day",
-        qualifications=(),
         use_conditions="Delivered and collected by the lending service's trailer. Not to be moved when in use. Serviced every 3 days on long deployments.",
         protocol_text="Mobile toilet units are lent for long cordons, events and prolonged incidents at the daily rate in Schedule 4, which covers delivery, servicing and chemical packs.",
     ),
@@ -1439,15 +1395,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Road closure signage",
         borrowers=_TRI,
         categories=(SIGNS,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Force Control Room Inspector",
-        notice_hours=0,
         max_loan_hours=168,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Police 'extraordinary circumstances' signs under the Road Traffic Regulation Act 1984 s.67 are placed under the chief officer's instructions and for no longer than 7 days. Signs placed by fire or ambulance are placed at the direction of the police on scene.",
         protocol_text="Road closure and diversion signs and cones are lent for incidents, flooding and planned closures. Signs used to close or divert a road in extraordinary circumstances are placed by or under the instructions of the Chief Constable under section 67 of the Road Traffic Regulation Act 1984, for up to 7 days; longer closures need a traffic regulation order from the highway authority.",
     ),
@@ -1457,14 +1408,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Fire command vehicle at joint incidents",
         borrowers=("CAMBS-POL", "EEAST"),
         categories=(COMMAND,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander (Fire Control)",
-        notice_hours=0,
         max_loan_hours=48,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("HGV-C",),
         use_conditions="Driven only by a holder of a category C licence with the lending service's driving authority. ICT used only by staff with the access they already hold. Returned fuelled and clean.",
         protocol_text="The fire incident command unit may be lent to police or ambulance as a joint command post at incidents where the services co-locate under JESIP. The Duty Group Commander decides; the fire service may recall the vehicle for a fire incident at 2 hours' notice.",
@@ -1475,14 +1422,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Method of entry at risk-to-life incidents",
         borrowers=_TRI,
         categories=(MOE,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Force Control Room Inspector",
-        notice_hours=0,
         max_loan_hours=12,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("MOE",),
         use_conditions="Risk-to-life incidents only. Police retain primacy for board-up, arranged through the force's board-up contractor. Entry recorded with the incident number.",
         protocol_text="Method-of-entry tools are lent between services so that a crew can force entry where a life is at risk: fire gaining entry for ambulance crews, or police tools used by fire. The user must hold the Method of entry qualification. Police arrange board-up afterwards.",
@@ -1493,14 +1436,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Work-at-height support",
         borrowers=("CAMBS-POL", "EEAST"),
         categories=(HEIGHT,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander (Fire Control)",
-        notice_hours=0,
         max_loan_hours=24,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("WAH",),
         use_conditions="Users hold the Work at height qualification. Equipment must carry evidence of its last LOLER thorough examination (6-monthly for people-lifting kit).",
         protocol_text="Fire work-at-height equipment supports police officers and HART paramedics working at height at risk-to-life incidents. Fire staff rig and supervise the system unless the borrower's users are qualified.",
@@ -1514,11 +1453,8 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         items=("CFR-000282", "CFR-000285"),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander (Fire Control)",
-        notice_hours=0,
         max_loan_hours=12,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("WAH",),
         use_conditions="Always crewed and operated by fire. Police and ambulance staff in the cage hold the Work at height qualification and wear the harness supplied.",
         protocol_text="The aerial ladder platforms at Cambridge and Dogsthorpe are deployed with a fire crew to police and ambulance at risk-to-life incidents, such as a person in crisis at height. The Duty Group Commander decides, keeping one platform available for the county.",
@@ -1529,7 +1465,6 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Peterborough pool vehicles for community policing",
         borrowers=("CAMBS-POL",),
         categories=(POOL,),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Station Manager, Peterborough",
         notice_hours=24,
@@ -1537,7 +1472,6 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         charging=ChargingBasis.RATE,
         rate_pence=45,
         charge_unit="mile",
-        qualifications=(),
         use_conditions="Booked from and returned to Dogsthorpe or Stanground fire station. Driver holds a full licence and the force driving authority. Mileage and fuel recorded; no blue-light use.",
         protocol_text="Fire service pool vehicles kept at Dogsthorpe and Stanground fire stations may be booked by the Constabulary for community-based work in Peterborough, at the mileage rate in Schedule 4, with 24 hours' notice and for up to three days at a time.",
     ),
@@ -1547,15 +1481,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Search equipment",
         borrowers=_TRI,
         categories=(SEARCH,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Inspector or Duty Group Commander",
-        notice_hours=0,
         max_loan_hours=48,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Sonar used from a boat crewed by qualified boat operators. Search probes and lamps counted out and back.",
         protocol_text="Sonar, search probes and search lamps are lent for missing person searches. A police search adviser (PolSA) directs the search.",
     ),
@@ -1566,14 +1495,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         emergency_only=True,
         borrowers=_UAS_BORROWERS,
         categories=(DRONES,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Inspector or Duty Group Commander",
-        notice_hours=0,
         max_loan_hours=24,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("UAS-GVC",),
         use_conditions="Flown under the operational authorisation named on the loan. Pilot holds a GVC and is on the authorisation. Batteries returned charged to storage level.",
         protocol_text="A thermal drone may be lent at once, with or without a pilot, to a search, fire, water rescue or major incident. The pilot must hold the GVC and be named on an operational authorisation. No charge beyond consumables.",
@@ -1585,7 +1510,6 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Drones, planned operations",
         borrowers=_UAS_BORROWERS,
         categories=(DRONES,),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Force Drone Unit Sergeant",
         notice_hours=48,
@@ -1604,15 +1528,11 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Alliance mutual aid: barriers, fencing, tents and signs",
         borrowers=("CAMBS-POL", "BEDS-POL", "HERTS-POL"),
         categories=(BARRIERS, FENCING, TENTS, SIGNS),
-        items=(),
         approver_role=Role.EQUIPMENT_MANAGER,
         approver_title="Operational Support Chief Inspector",
         notice_hours=168,
         max_loan_hours=336,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Planned events with 7 days' notice; borrower transports. Signs placed under s.67 RTRA 1984 on the instructions of the chief officer of the area, for up to 7 days.",
         protocol_text="Alliance forces lend each other barriers, fencing, tents and road signs for planned events and football operations, with seven days' notice, charged for transport and consumables under the national mutual aid arrangements.",
     ),
@@ -1622,14 +1542,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Alliance mutual aid: method of entry",
         borrowers=("CAMBS-POL", "BEDS-POL", "HERTS-POL"),
         categories=(MOE,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Inspector",
-        notice_hours=0,
         max_loan_hours=24,
         charging=ChargingBasis.NONE,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("MOE",),
         use_conditions="Users hold the Method of entry qualification. Board-up by the force in whose area entry was made.",
         protocol_text="Method-of-entry tools may be lent at once between alliance forces for warrants and risk-to-life entries.",
@@ -1658,14 +1574,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Cross-border flood rescue equipment",
         borrowers=("NORF-FRS", "CAMBS-FRS", "NORF-POL", "CAMBS-POL"),
         categories=(WATER,),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander",
-        notice_hours=0,
         max_loan_hours=96,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
         qualifications=("DEFRA-M3",),
         use_conditions="In the water only with Module 3 technicians; boats helmed by Module 4 boat operators. Decontaminate after floodwater.",
         protocol_text="Flood rescue boats and PPE move across the Norfolk and Cambridgeshire border at once on the request of the Duty Group Commander, for floods and water searches in the Fens.",
@@ -1676,15 +1588,10 @@ PROTOCOLS: tuple[ProtocolSpec, ...] = (
         name="Cross-border pumps and power at floods",
         borrowers=("NORF-FRS", "CAMBS-FRS"),
         categories=(PUMPS, GENERATORS),
-        items=(),
         approver_role=Role.DUTY_OFFICER,
         approver_title="Duty Group Commander",
-        notice_hours=0,
         max_loan_hours=168,
         charging=ChargingBasis.CONSUMABLES,
-        rate_pence=None,
-        charge_unit=None,
-        qualifications=(),
         use_conditions="Pumps sited above the flood line and watched while running; fuel replaced.",
         protocol_text="Portable pumps and generators are lent between the fire and rescue services for flooding, with fuel and servicing paid by the borrower after the first 24 hours.",
     ),
@@ -1706,7 +1613,6 @@ class RegimeSpec(NamedTuple):
 
 
 # fmt: off
-# fmt: off
 REGIMES: tuple[RegimeSpec, ...] = (
     RegimeSpec("Pre-flight airworthiness and maintenance check (drones)", DRONES, None, None, 3, "UAS"),
     RegimeSpec("PUWER inspection (thermal imaging cameras)", THERMAL, None, None, 12, "PUWER"),
@@ -1722,7 +1628,6 @@ REGIMES: tuple[RegimeSpec, ...] = (
     RegimeSpec("PUWER inspection (search equipment)", SEARCH, None, None, 12, "PUWER", blocks_issue=False),
 )
 # fmt: on
-# fmt: on
 
 # Items whose latest inspection has lapsed (none is on loan or booked).
 LAPSED: frozenset[str] = frozenset({"CFR-000240", "CFR-000214", "EEA-000403", "BED-000601"})
@@ -1736,7 +1641,6 @@ FAILED_INSPECTION = (
 
 # Who inspects each agency's kit: a person key, or a name for an outside inspector.
 # fmt: off
-# fmt: off
 INSPECTORS: dict[str, str] = {
     "CAMBS-POL": "p-marsh",
     "CAMBS-FRS": "f-kendrick",
@@ -1748,7 +1652,6 @@ INSPECTORS: dict[str, str] = {
     "NORF-POL": "Norfolk Constabulary Equipment Store",
     "NORF-FRS": "Norfolk FRS Workshops, Hethersett",
 }
-# fmt: on
 # fmt: on
 
 ADVISORIES: tuple[str, ...] = (
@@ -1786,7 +1689,6 @@ R = LoanStatus.RETURNED
 ISSUED = LoanStatus.ISSUED
 
 # fmt: off
-# fmt: off
 LOANS: tuple[LoanSpec, ...] = (
     # Returned, over the last year.
     LoanSpec("L01", "uas-emergency", "CAMBS-POL", "Missing person search, Hinchingbrooke Country Park", "CC-{date}-0418", -340 * D, -339 * D, R, (("CFR-000201", 1, 1),), "p-kirby", "p-okafor", emergency=True),
@@ -1823,7 +1725,6 @@ LOANS: tuple[LoanSpec, ...] = (
     LoanSpec("X2", "tri-toilets", "EEAST", "Community first responder open day, Huntingdon", "EEAST-EVENT", 12 * D, 13 * D, LoanStatus.CANCELLED, (("CFR-000260", 2, 0),), "a-mcallister", None, decision_reason="Event cancelled by the organiser because of the weather forecast."),
 )
 # fmt: on
-# fmt: on
 
 # ---------------------------------------------------------------------------------------
 # Defects
@@ -1842,7 +1743,6 @@ class DefectSpec(NamedTuple):
 
 
 # fmt: off
-# fmt: off
 DEFECTS: tuple[DefectSpec, ...] = (
     DefectSpec("CFR-000233", DefectSource.REPORTED, DefectSeverity.UNSAFE, "Mast winch cable frayed at the second sheave during the weekly test. Mast must not be raised. Tower locked off at Wisbech pending a new cable.", 5, "f-garner"),
     DefectSpec("CAM-000103", DefectSource.REPORTED, DefectSeverity.MINOR, "Gimbal cover scratched; thermal and zoom images unaffected. Replacement cover ordered.", 9, "p-turnbull"),
@@ -1850,7 +1750,6 @@ DEFECTS: tuple[DefectSpec, ...] = (
     DefectSpec("CAM-000130", DefectSource.RETURN, DefectSeverity.MINOR, "Three barriers returned with bent feet; they do not interlock.", 297, "p-marsh", loan="L02", cleared=(280, "Feet straightened and re-galvanised by the supplier.")),
     DefectSpec("CFR-000201", DefectSource.RETURN, DefectSeverity.MAJOR, "TB60 battery no. 3 swollen after the search; quarantined in the fire bag.", 339, "f-marriott", loan="L01", cleared=(330, "Battery disposed of through the supplier; replacement TB60 issued and logged.")),
 )
-# fmt: on
 # fmt: on
 
 # ---------------------------------------------------------------------------------------
