@@ -266,10 +266,10 @@ def test_events_are_listed_newest_first_with_words(db: Database) -> None:
     assert updated.summary == (
         "Name: Tower light → Tower light 2; Replacement value: £1,200.00 → £1,250.50"
     )
-    assert approved.summary == "Status: Requested → Approved"
+    assert approved.summary == "Status: Awaiting approval → Approved"
     assert retired.summary == "Status: Available → Retired · Beyond economic repair"
     assert requested.is_creation
-    assert requested.summary.startswith("Status: Requested; Purpose: Flooding at Earith")
+    assert requested.summary.startswith("Status: Awaiting approval; Purpose: Flooding at Earith")
     assert signed_in.changes == ()
     assert page.position_text == "Showing 1–5 of 5 events"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.cli import common as cli
 from app.cli.main import main
 from app.storage import config
 from tests.test_database_errors import BAD_URLS, no_part_of_the_password
@@ -166,9 +167,14 @@ def test_search_refusals(
     assert message in err
 
 
-def test_qualifications_expiring_soon(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_qualifications_expiring_soon(
+    demo_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
+    # Booking renewals is a manager's job: the list is read as one.
+    monkeypatch.setenv(cli.USER_ENV, "manager")
+    monkeypatch.setenv(cli.PASSWORD_ENV, "manager-demo-2026")
     # The demo's qualifications expire relative to today: Jess Parfitt's two water rescue
     # modules in 14 days, Sophie Turnbull's drone pilot in 20, Gareth Pryce's method of
     # entry in 25; Liam Chapman's lapsed 45 days ago and is not "expiring".

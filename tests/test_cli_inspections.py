@@ -896,12 +896,37 @@ def test_an_inspection_dated_outside_the_years_kept_is_a_usage_error(
 
 @pytest.mark.parametrize("command", [("inspections", "due"), ("qualifications", "--expiring")])
 def test_looking_further_ahead_than_the_calendar_is_refused(
-    demo_url: str, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+    demo_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
 ) -> None:
+    sign_in_as(monkeypatch, MANAGER)  # the qualifications list is kept for managers
+
     status, out, err = run(capsys, demo_url, *command, "--days", str(10**12))
 
     assert (status, out) == (1, "")
     assert err == (
         "kitshare-admin: Look at most 3,650 days (ten years) ahead, not 1,000,000,000,000; give "
         "a smaller number of days.\n"
+    )
+
+
+def test_the_expiring_qualifications_are_kept_for_those_who_book_renewals(
+    demo_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, out, err = run(capsys, demo_url, "qualifications", "--expiring")
+    assert (status, out) == (cli.EXIT_REFUSED, "")
+    assert err.startswith(
+        "kitshare-admin: `kitshare-admin qualifications` lists what only some roles may see, "
+        "so it is done as a named user: give --user NAME"
+    )
+
+    sign_in_as(monkeypatch, DUTY)
+    status, out, err = run(capsys, demo_url, "qualifications", "--expiring")
+    assert (status, out) == (cli.EXIT_REFUSED, "")
+    assert err == (
+        "kitshare-admin: Rachel Holloway (duty) is signed in as a duty officer, and only an "
+        "equipment manager or an administrator can list the qualifications about to expire. "
+        "Ask one to do it, or sign in as one.\n"
     )

@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.cli import common as cli
 from app.cli.main import main
 from app.core.clock import today_uk
+from app.people.accounts import UserDraft, create_user
 from app.reports.period import default_period, financial_year_start
 from app.reports.report import ReportKey
 from app.storage.database import open_database
-from tests.test_reports import build_world
+from models import Agency, Role
+from tests import factories as f
+from tests.test_reports import ADMIN, build_world
 
 SUMMER = ("--from", "01/07/2026", "--to", "30/09/2026")
 
@@ -192,3 +196,25 @@ def test_refusals_say_what_to_fix(capsys: pytest.CaptureFixture[str], url: str) 
     assert "writes .csv and .xlsx files" in err
     assert "not a date" in usage_error(capsys, url, "utilisation", "--from", "31/02/2026")
     assert "not a date" in usage_error(capsys, url, "utilisation", "--to", "yesterday")
+
+
+def test_a_report_kept_for_some_roles_is_read_as_a_signed_in_user(
+    capsys: pytest.CaptureFixture[str], url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, out, err = run(capsys, url, "qualifications-expiring")
+    assert (status, out) == (cli.EXIT_REFUSED, "")
+    assert "No one is signed in" in err
+    db = open_database(url)
+    try:
+        with db.write() as session:
+            agency = session.scalars(select(Agency)).first()
+            assert agency is not None
+            person_id = f.person(session, agency, "Rae", "Reader").id
+        draft = UserDraft("reader", person_id, Role.EQUIPMENT_MANAGER, "a long pass phrase")
+        create_user(db, draft, ADMIN)
+    finally:
+        db.dispose()
+    monkeypatch.setenv(cli.PASSWORD_ENV, "a long pass phrase")
+    status, out, err = run(capsys, url, "qualifications-expiring", "--user", "reader")
+    assert status == cli.EXIT_OK, err
+    assert out.startswith("Qualifications expiring")

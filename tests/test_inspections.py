@@ -306,7 +306,7 @@ def test_an_examiner_may_set_an_earlier_due_date_not_a_later_one(
         ({"inspected_on": None}, "inspected_on", "Give the date"),
         ({"inspector_id": None}, "inspector", "Say who inspected it"),
         ({"result": None}, "result", "pass, pass with advisories or fail"),
-        ({"certificate_ref": "X" * 101}, "certificate_ref", "100 characters"),
+        ({"certificate_ref": "X" * 101}, "certificate_ref", "shorten it to 100 or fewer"),
     ],
 )
 def test_a_bad_inspection_is_refused_and_nothing_is_written(

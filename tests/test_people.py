@@ -39,6 +39,7 @@ from tests import factories as f
 TODAY = date(2026, 11, 21)  # f.NOW's date; the factories' MoU is in force then
 DAY = timedelta(days=1)
 ADMIN = f.acting(None, Role.ADMINISTRATOR)
+MANAGER = f.acting(None, Role.EQUIPMENT_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -666,23 +667,24 @@ def test_the_expiring_list_runs_from_today_to_n_days_ahead_soonest_first(
     holding(db, world.fire, "Fire", "Ten", (world.pilot, None, TODAY + 10 * DAY))
     holding(db, world.police, "Gone", "Ten", (world.height, None, TODAY + 3 * DAY), active=False)
 
-    rows = expiring_qualifications(db, today=TODAY)
+    rows = expiring_qualifications(db, MANAGER, today=TODAY)
     assert [(r.person, r.days_left, r.when_text) for r in rows] == [
         ("Today Smith", 0, "Expires today"),
         ("Fire Ten", 10, "Expires in 10 days"),
         ("Ten Smith", 10, "Expires in 10 days"),
         ("Thirty Smith", EXPIRING_DAYS, "Expires in 30 days"),
     ]
-    assert [r.person for r in expiring_qualifications(db, days=31, today=TODAY)][-1] == (
+    assert [r.person for r in expiring_qualifications(db, MANAGER, days=31, today=TODAY)][-1] == (
         "Thirtyone Smith"
     )
-    assert [r.person for r in expiring_qualifications(db, days=0, today=TODAY)] == ["Today Smith"]
-    police_only = expiring_qualifications(db, today=TODAY, agency_id=world.police)
+    today_only = expiring_qualifications(db, MANAGER, days=0, today=TODAY)
+    assert [r.person for r in today_only] == ["Today Smith"]
+    police_only = expiring_qualifications(db, MANAGER, today=TODAY, agency_id=world.police)
     assert "Fire Ten" not in [r.person for r in police_only]
     assert rows[1].agency == "Cambs Fire"
     assert rows[1].qualification == "Drone pilot (GVC)"
     with pytest.raises(PeopleRefused) as caught:
-        expiring_qualifications(db, days=-1, today=TODAY)
+        expiring_qualifications(db, MANAGER, days=-1, today=TODAY)
     assert rules(caught) == {"days"}
 
 
@@ -698,7 +700,28 @@ def test_a_qualification_already_renewed_is_not_listed_as_expiring(
         (world.pilot, TODAY - DAY, TODAY + 1800 * DAY),
     )
     holding(db, world.police, "Not", "Yet", (world.pilot, None, TODAY + 5 * DAY))
-    assert [r.person for r in expiring_qualifications(db, today=TODAY)] == ["Not Yet"]
+    assert [r.person for r in expiring_qualifications(db, MANAGER, today=TODAY)] == ["Not Yet"]
+
+
+@pytest.mark.parametrize("role", [None, Role.DUTY_OFFICER])
+def test_only_managers_and_administrators_see_what_expires_soon(
+    db: Database, world: World, role: Role | None
+) -> None:
+    holding(db, world.police, "Soon", "Smith", (world.pilot, None, TODAY + 5 * DAY))
+    actor = Actor(name="Dana Duty", role=role)
+
+    with pytest.raises(NotPermitted) as caught:
+        expiring_qualifications(db, actor, today=TODAY)
+    message = caught.value.message
+    assert (
+        "only an equipment manager or an administrator can list the qualifications about "
+        "to expire" in message
+    )
+    assert ("Sign in first." if role is None else "Ask one to do it, or sign in as one.") in message
+    for allowed in (MANAGER, ADMIN):
+        assert [r.person for r in expiring_qualifications(db, allowed, today=TODAY)] == [
+            "Soon Smith"
+        ]
 
 
 # -- the people list -------------------------------------------------------------------------

@@ -467,7 +467,7 @@ def test_dates_on_the_boundaries_are_accepted(db: Database, world: World) -> Non
         ),
         (
             (ClauseDraft("A", "Body", "N" * 21),),
-            "The number of clause 1 is longer than 20 characters; shorten it.",
+            "The number of clause 1 is 21 characters long; shorten it to 20 or fewer.",
         ),
     ],
 )

@@ -56,6 +56,8 @@ from models import (
 from tests import factories as f
 
 NOW = f.NOW  # Saturday 21/11/2026 09:00 UTC
+# Who asks for the reports: one who may see every one of them.
+ADMIN = Actor(name="Admin", role=Role.ADMINISTRATOR)
 SUMMER = Period(date(2026, 7, 1), date(2026, 9, 30))  # 92 days, all in the past
 
 
@@ -216,7 +218,7 @@ def build_world(db: Database) -> World:
 
 
 def report(db: Database, key: ReportKey, period: Period = SUMMER, **kwargs: object) -> Report:
-    return build_report(db, key, period, now=NOW, **kwargs)  # type: ignore[arg-type]
+    return build_report(db, key, period, actor=ADMIN, now=NOW, **kwargs)  # type: ignore[arg-type]
 
 
 # -- loans per month ---------------------------------------------------------------------------
@@ -323,6 +325,7 @@ def test_utilisation_counts_up_to_now_for_one_agencys_kit(db: Database, world: W
         ReportKey.UTILISATION,
         Period(date(2026, 9, 1), date(2026, 11, 30)),
         agency_id=world.police,
+        actor=ADMIN,
         now=now,
     )
     assert result.subtitle == "01/09/2026 to 30/11/2026 · kit owned by Police Force"
@@ -432,7 +435,7 @@ def test_overdue_follows_the_loan_services_due_time(db: Database) -> None:
     back = out(lamp_ids[3])
     loan_service.return_loan(db, back, actor, now=start + timedelta(hours=20))
 
-    result = build_report(db, ReportKey.OVERDUE, SUMMER, now=NOW)
+    result = build_report(db, ReportKey.OVERDUE, SUMMER, actor=ADMIN, now=NOW)
     assert [row[0] for row in result.rows] == [recalled, late]  # longest overdue first
     first, second = result.rows
     assert first[1:5] == ("Police Force", "Fire Service", "R-L2", "20/11/2026 09:00")
@@ -481,7 +484,7 @@ def test_inspections_due_uses_the_inspections_overview(db: Database) -> None:
                 )
             )
         fire_id = fire.id
-    result = build_report(db, ReportKey.INSPECTIONS_DUE, SUMMER, now=NOW)
+    result = build_report(db, ReportKey.INSPECTIONS_DUE, SUMMER, actor=ADMIN, now=NOW)
     assert [(row[0], row[3], row[4]) for row in result.rows] == [
         ("R-N", "PAT test", None),
         ("R-O", "PAT test", date(2026, 11, 1)),
@@ -498,7 +501,9 @@ def test_inspections_due_uses_the_inspections_overview(db: Database) -> None:
         ("Overdue, never done or failed", (1.0, 1.0)),
         ("Due in the next 30 days", (1.0, 0.0)),
     ]
-    fire_only = build_report(db, ReportKey.INSPECTIONS_DUE, SUMMER, now=NOW, agency_id=fire_id)
+    fire_only = build_report(
+        db, ReportKey.INSPECTIONS_DUE, SUMMER, actor=ADMIN, now=NOW, agency_id=fire_id
+    )
     assert [row[0] for row in fire_only.rows] == ["R-N", "R-S"]
     assert fire_only.subtitle.endswith("· kit owned by Fire Service")
 
@@ -525,14 +530,22 @@ def test_qualifications_expiring_in_the_next_30_days(db: Database) -> None:
                 )
             )
         police_id = police.id
-    result = build_report(db, ReportKey.QUALIFICATIONS_EXPIRING, SUMMER, today=today, now=NOW)
+    result = build_report(
+        db, ReportKey.QUALIFICATIONS_EXPIRING, SUMMER, today=today, actor=ADMIN, now=NOW
+    )
     assert result.rows == (
         ("Jess Parfitt", "Fire Service", "Boat operator", date(2026, 12, 5), 14),
         ("Sam Turnbull", "Police Force", "Drone pilot", date(2026, 12, 21), 30),
     )
     assert result.subtitle == "21/11/2026 to 21/12/2026 · all agencies"
     police_only = build_report(
-        db, ReportKey.QUALIFICATIONS_EXPIRING, SUMMER, today=today, now=NOW, agency_id=police_id
+        db,
+        ReportKey.QUALIFICATIONS_EXPIRING,
+        SUMMER,
+        today=today,
+        actor=ADMIN,
+        now=NOW,
+        agency_id=police_id,
     )
     assert [row[0] for row in police_only.rows] == ["Sam Turnbull"]
     assert police_only.subtitle.endswith("· people of Police Force")
@@ -585,18 +598,30 @@ def test_value_of_sharing_by_lender_and_borrower(db: Database, world: World) -> 
 
 def test_a_period_ending_before_it_starts_is_refused(db: Database) -> None:
     with pytest.raises(Refused) as caught:
-        build_report(db, ReportKey.UTILISATION, Period(date(2026, 5, 2), date(2026, 5, 1)), now=NOW)
+        build_report(
+            db,
+            ReportKey.UTILISATION,
+            Period(date(2026, 5, 2), date(2026, 5, 1)),
+            actor=ADMIN,
+            now=NOW,
+        )
     assert caught.value.message == (
         "The period starts on 02/05/2026, after it ends on 01/05/2026: choose a start on or "
         "before the end."
     )
     with pytest.raises(Refused, match="at most 20 years"):
-        build_report(db, ReportKey.UTILISATION, Period(date(1990, 1, 1), date(2026, 1, 1)), now=NOW)
+        build_report(
+            db,
+            ReportKey.UTILISATION,
+            Period(date(1990, 1, 1), date(2026, 1, 1)),
+            actor=ADMIN,
+            now=NOW,
+        )
     with pytest.raises(NotFound, match="no agency with id 999"):
-        build_report(db, ReportKey.UTILISATION, SUMMER, agency_id=999, now=NOW)
+        build_report(db, ReportKey.UTILISATION, SUMMER, agency_id=999, actor=ADMIN, now=NOW)
     # A report about today ignores the period, even a backwards one.
     overdue = build_report(
-        db, ReportKey.OVERDUE, Period(date(2026, 5, 2), date(2026, 5, 1)), now=NOW
+        db, ReportKey.OVERDUE, Period(date(2026, 5, 2), date(2026, 5, 1)), actor=ADMIN, now=NOW
     )
     assert overdue.rows == ()
     assert overdue.chart is None

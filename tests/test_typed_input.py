@@ -19,7 +19,7 @@ from app.core.clock import (
     parse_uk_datetime,
 )
 from app.core.errors import BadDate, DomainError
-from app.core.text import UNREADABLE_AMOUNT, clean_fields, clean_text, parse_pounds
+from app.core.text import clean_fields, clean_text
 
 OUT_OF_RANGE = "is outside the dates Kit Share takes; give one from 01/01/1970 to 31/12/2099."
 
@@ -186,60 +186,3 @@ def test_a_draft_is_cleaned_field_by_field_and_a_password_is_left_alone() -> Non
     kept = clean_fields(user, keep=("password",))
     assert kept.username == "ann"
     assert kept.password == "pw\x00\t!"
-
-
-# -- money ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("typed", "pence"),
-    [
-        ("", None),
-        ("  ", None),
-        ("0", 0),
-        ("£1,250.50", 125_050),
-        ("1,250", 125_000),
-        ("12.5", 1250),
-        ("12.", 1200),
-        ("-3", -300),
-        ("-£3", -300),
-        ("£ 1 250.00", 125_000),
-        ("1\x00.50", 150),
-    ],
-)
-def test_pounds_are_read_as_pence(typed: str, pence: int | None) -> None:
-    assert parse_pounds(typed) == pence
-
-
-@pytest.mark.parametrize(
-    ("typed", "message"),
-    [
-        (
-            "£1,2",
-            "“£1,2” has a comma out of place; put commas only between thousands, as in "
-            "1,250.00, or leave them out.",
-        ),
-        (
-            "1,2,3",
-            "“1,2,3” has a comma out of place; put commas only between thousands, as in "
-            "1,250.00, or leave them out.",
-        ),
-        (
-            "1.005",
-            "“1.005” has fractions of a penny; give at most two figures after the point, such "
-            "as 12.50.",
-        ),
-        ("1e3", UNREADABLE_AMOUNT),
-        ("NaN", UNREADABLE_AMOUNT),
-        ("Infinity", UNREADABLE_AMOUNT),
-        ("twelve", UNREADABLE_AMOUNT),
-        ("--3", UNREADABLE_AMOUNT),
-        ("١٢", UNREADABLE_AMOUNT),
-    ],
-)
-def test_amounts_that_are_not_pounds_are_refused_saying_how_to_write_them(
-    typed: str, message: str
-) -> None:
-    with pytest.raises(ValueError, match=r".") as raised:
-        parse_pounds(typed)
-    assert str(raised.value) == message

@@ -102,17 +102,16 @@ def clause_problems(clauses: Sequence[ClauseDraft]) -> list[Refusal]:
     problems: list[Refusal] = []
     seen: set[str] = set()
     for position, (number, heading, body) in enumerate(normalised_clauses(clauses), 1):
-        where = f"Clause {number}" if len(number) <= CLAUSE_NUMBER_MAX else f"Clause {position}"
-        if len(number) > CLAUSE_NUMBER_MAX:
-            problems.append(
-                Refusal(
-                    "clauses",
-                    f"The number of clause {position} is longer than {CLAUSE_NUMBER_MAX} "
-                    "characters; shorten it.",
-                    "clauses",
-                )
-            )
-        elif number.casefold() in seen:
+        number_problems = text_problems(
+            number,
+            field="clauses",
+            limit=CLAUSE_NUMBER_MAX,
+            what=f"The number of clause {position}",
+        )
+        # A number too long to read back names the clause by its place instead.
+        where = f"Clause {position}" if number_problems else f"Clause {number}"
+        problems += number_problems
+        if not number_problems and number.casefold() in seen:
             problems.append(
                 Refusal(
                     "clauses",

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.status import MouStatus, version_status
-from app.core.clock import format_pence, today_uk
+from app.core.clock import today_uk
 from app.core.errors import NotFound
-from app.core.permissions import role_in_words
+from app.core.money import format_pence
 from app.core.text import clean_text
+from app.core.vocabulary import label
 from app.storage.database import Database
 from models import (
     Agency,
@@ -198,10 +199,8 @@ def list_mous(db: Database, *, today: date | None = None) -> list[MouRow]:
 
 def charging_text(charging: ChargingBasis, rate_pence: int | None, unit: str | None) -> str:
     """ "No charge", "Consumables replaced by the borrower" or "£45.00 per day"."""
-    if charging is ChargingBasis.NONE:
-        return "No charge"
-    if charging is ChargingBasis.CONSUMABLES:
-        return "Consumables replaced by the borrower"
+    if charging is not ChargingBasis.RATE:
+        return label(charging)
     if rate_pence is None:
         return "Charged at a rate not yet set"
     return f"{format_pence(rate_pence)} per {unit or 'loan'}"
@@ -229,7 +228,7 @@ def _protocol_view(protocol: SharingProtocol) -> ProtocolView:
         ),
         approver_role=protocol.approver_role,
         approver_title=protocol.approver_title,
-        approver=protocol.approver_title or role_in_words(protocol.approver_role),
+        approver=protocol.approver_title or label(protocol.approver_role),
         notice_hours=protocol.notice_hours,
         max_loan_hours=protocol.max_loan_hours,
         qualifications=tuple(

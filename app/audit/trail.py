@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import enum
 import json
 import os
 import re
@@ -29,14 +30,31 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.catalogue.directory import find_item
+from app.core import vocabulary
 from app.core.actor import Actor
-from app.core.clock import UK, format_date, format_datetime, format_pence, parse_uk_date
+from app.core.clock import UK, format_date, format_datetime, parse_uk_date
 from app.core.errors import DomainError
+from app.core.money import format_pence
 from app.core.permissions import Action, require
 from app.core.text import clean_text
 from app.people.accounts import find_user
 from app.storage.database import Database
-from models import AppUser, AuditEvent, EquipmentItem, Mou, Person, SharingProtocol
+from models import (
+    AppUser,
+    AuditEvent,
+    ChargingBasis,
+    Condition,
+    DefectSeverity,
+    DefectSource,
+    EquipmentItem,
+    InspectionResult,
+    ItemStatus,
+    LoanStatus,
+    Mou,
+    Person,
+    Role,
+    SharingProtocol,
+)
 
 DEFAULT_PAGE_SIZE = 500
 # How many changes the one-line summary names before saying "and N more".
@@ -97,21 +115,20 @@ FIELD_WORDS = {
     "certificate_ref": "Certificate reference",
     "clearance_note": "What was done",
 }
-# Fields that hold a code ("partly_returned", "equipment_manager"), read as words.
-CODED_FIELDS = frozenset(
-    {
-        "status",
-        "condition",
-        "condition_out",
-        "condition_in",
-        "role",
-        "approver_role",
-        "charging",
-        "result",
-        "severity",
-        "source",
-    }
-)
+# Fields that hold a code ("partly_returned", "equipment_manager"), and the enums the code
+# may come from: it is read in the same words the rest of the app uses for it.
+CODED_FIELDS: dict[str, tuple[type[enum.Enum], ...]] = {
+    "status": (LoanStatus, ItemStatus),
+    "condition": (Condition,),
+    "condition_out": (Condition,),
+    "condition_in": (Condition,),
+    "role": (Role,),
+    "approver_role": (Role,),
+    "charging": (ChargingBasis,),
+    "result": (InspectionResult,),
+    "severity": (DefectSeverity,),
+    "source": (DefectSource,),
+}
 # What one part of a list in a snapshot is called.
 PART_WORDS = {"lines": "Line", "signatories": "Signatory", "clauses": "Clause"}
 
@@ -337,12 +354,23 @@ def value_text(field: str, value: Any) -> str:
     if isinstance(value, int) and field.endswith("_pence"):
         return format_pence(value)
     if isinstance(value, str):
-        if field.rpartition(".")[2] in CODED_FIELDS:
-            return _spelt_out(value)
+        kinds = CODED_FIELDS.get(field.rpartition(".")[2])
+        if kinds is not None:
+            return _code_text(kinds, value)
         return _date_text(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _code_text(kinds: Iterable[type[enum.Enum]], code: str) -> str:
+    for kind in kinds:
+        try:
+            return vocabulary.label(kind(code))
+        except ValueError:
+            continue
+    # A code no enum has any more, kept in an old snapshot.
+    return _spelt_out(code)
 
 
 def _date_text(text: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.agreements.status import governing_protocol, status_of
 from app.core.clock import now_utc, today_uk
 from app.core.errors import NotFound
+from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings
 from app.loans.fitness import issue_blockers
@@ -23,15 +24,8 @@ from models import (
     ItemStatus,
     Loan,
     LoanLine,
+    LoanStatus,
 )
-
-STATUS_LABELS = {
-    ItemStatus.AVAILABLE: "Available",
-    ItemStatus.ON_LOAN: "On loan",
-    ItemStatus.RESERVED: "Reserved",
-    ItemStatus.OUT_OF_SERVICE: "Out of service",
-    ItemStatus.RETIRED: "Retired",
-}
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,8 @@ class ProtocolBrief:
 class LoanBrief:
     id: int
     borrower: str
-    status: str
+    status: str  # in the Loans view's words
+    status_value: LoanStatus
     starts_at: datetime
     due_at: datetime
     quantity: int
@@ -72,7 +67,8 @@ class ItemDetail:
     owner: str
     home_site: str
     current_location: str
-    status: str
+    status: str  # in words; decide on ``status_value``
+    status_value: ItemStatus
     condition: str
     is_pooled: bool
     quantity: int
@@ -149,8 +145,9 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             owner_agency_id=item.owner_agency_id,
             home_site=item.home_site.name,
             current_location=where_now,
-            status=STATUS_LABELS[item.status],
-            condition=item.condition.value.capitalize(),
+            status=label(item.status),
+            status_value=item.status,
+            condition=label(item.condition),
             is_pooled=item.is_pooled,
             quantity=item.quantity,
             quantity_out_now=_quantity_out_now(session, item.id, bookings, moment),
@@ -184,8 +181,7 @@ def _protocol_brief(session: Session, item: EquipmentItem, today: date) -> Proto
         mou_version=protocol.mou.version,
         mou_status=status_of(session, protocol.mou, today).value,
         borrowers=tuple(sorted(a.name for a in protocol.borrowers)),
-        approver=protocol.approver_title
-        or protocol.approver_role.value.replace("_", " ").capitalize(),
+        approver=protocol.approver_title or label(protocol.approver_role),
         notice_hours=protocol.notice_hours,
         max_loan_hours=protocol.max_loan_hours,
         competence=tuple(sorted(q.name for q in protocol.required_qualifications)),
@@ -236,7 +232,8 @@ def _loan_brief(line: LoanLine, loan: Loan, borrower: str, moment: datetime) -> 
     return LoanBrief(
         id=loan.id,
         borrower=borrower,
-        status=loan.status.value.replace("_", " ").capitalize(),
+        status=label(loan.status),
+        status_value=loan.status,
         starts_at=loan.starts_at,
         due_at=loan.recall_due_at or loan.due_at,
         quantity=line.quantity - line.quantity_returned,

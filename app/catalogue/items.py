@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.record import record, snapshot
+from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
-from app.core.clock import day_problem, format_date, format_pence, today_uk
+from app.core.checks import text_problems
+from app.core.clock import day_problem, format_date, today_uk
 from app.core.errors import DomainError, NotFound, Refusal, Refused
+from app.core.money import format_pence
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
 from app.storage.database import Database
@@ -105,10 +107,6 @@ class ItemChoices:
         return tuple(s for s in self.sites if s.agency_id == agency_id)
 
 
-def _too_long(label: str, value: str, limit: int) -> str:
-    return f"{label} is {len(value)} characters long; shorten it to {limit} or fewer."
-
-
 def validate(draft: ItemDraft, *, today: date) -> list[Refusal]:
     """Every rule a draft breaks that can be checked without the database."""
     draft = clean_fields(draft, multiline=ITEM_MULTILINE)
@@ -122,44 +120,40 @@ def validate(draft: ItemDraft, *, today: date) -> list[Refusal]:
 
 
 def _tag_problems(asset_tag: str) -> list[Refusal]:
-    tag = asset_tag.strip()
-    if not tag:
-        return [
-            Refusal("required", "Enter an asset tag, as printed on the item's label.", "asset_tag")
-        ]
-    if len(tag) > TAG_MAX:
-        return [Refusal("length", _too_long("The asset tag", tag, TAG_MAX), "asset_tag")]
-    if not TAG_PATTERN.fullmatch(tag):
-        return [
+    problems = text_problems(
+        asset_tag,
+        field="asset_tag",
+        limit=TAG_MAX,
+        what="The asset tag",
+        missing="Enter an asset tag, as printed on the item's label.",
+    )
+    if not problems and not TAG_PATTERN.fullmatch(asset_tag.strip()):
+        problems.append(
             Refusal(
                 "tag_characters",
                 "An asset tag may contain only letters, digits, hyphens (-), slashes (/) "
                 "and full stops (.), with no spaces.",
                 "asset_tag",
             )
-        ]
-    return []
+        )
+    return problems
 
 
 def _text_problems(draft: ItemDraft) -> list[Refusal]:
-    problems: list[Refusal] = []
-    name = draft.name.strip()
-    if not name:
-        problems.append(
-            Refusal(
-                "required", "Enter a name for the item, such as “Thermal imaging drone”.", "name"
-            )
-        )
-    elif len(name) > NAME_MAX:
-        problems.append(Refusal("length", _too_long("The name", name, NAME_MAX), "name"))
-    for field, label in (
+    problems = text_problems(
+        draft.name,
+        field="name",
+        limit=NAME_MAX,
+        what="The name",
+        missing="Enter a name for the item, such as “Thermal imaging drone”.",
+    )
+    for field, what in (
         ("make", "The make"),
         ("model", "The model"),
         ("serial_number", "The serial number"),
     ):
-        value = str(getattr(draft, field)).strip()
-        if len(value) > SHORT_TEXT_MAX:
-            problems.append(Refusal("length", _too_long(label, value, SHORT_TEXT_MAX), field))
+        value = str(getattr(draft, field))
+        problems += text_problems(value, field=field, limit=SHORT_TEXT_MAX, what=what)
     return problems
 
 
@@ -287,13 +281,12 @@ def create_item(db: Database, draft: ItemDraft, actor: Actor) -> int:
         _apply(item, draft)
         session.add(item)
         _flush(session, draft)
-        record(
+        record_change(
             session,
-            actor=actor.name,
-            user_id=actor.user_id,
-            action="item.created",
-            entity_type="equipment_item",
-            entity_id=item.id,
+            actor,
+            "item.created",
+            "equipment_item",
+            item.id,
             before=None,
             after=snapshot(item, AUDIT_FIELDS),
         )
@@ -324,13 +317,12 @@ def update_item(
         if after == before:
             return
         _flush(session, draft)
-        record(
+        record_change(
             session,
-            actor=actor.name,
-            user_id=actor.user_id,
-            action="item.updated",
-            entity_type="equipment_item",
-            entity_id=item.id,
+            actor,
+            "item.updated",
+            "equipment_item",
+            item.id,
             before=before,
             after=after,
         )
@@ -368,13 +360,12 @@ def retire_item(db: Database, item_id: int, actor: Actor, reason: str) -> None:
         before = snapshot(item, AUDIT_FIELDS)
         item.status = ItemStatus.RETIRED
         session.flush()
-        record(
+        record_change(
             session,
-            actor=actor.name,
-            user_id=actor.user_id,
-            action="item.retired",
-            entity_type="equipment_item",
-            entity_id=item.id,
+            actor,
+            "item.retired",
+            "equipment_item",
+            item.id,
             before=before,
             after=snapshot(item, AUDIT_FIELDS),
             note=reason,

@@ -57,11 +57,11 @@ from app.catalogue.availability import (
     available_quantity,
     short_of_stock,
 )
-from app.catalogue.detail import STATUS_LABELS
 from app.catalogue.items import QUANTITY_MAX
 from app.core.clock import check_day, check_moment, now_utc, today_uk, uk_wall_time
 from app.core.errors import DomainError
 from app.core.text import clean_fields, clean_text
+from app.core.vocabulary import label
 from app.inspections.service import items_due_before
 from app.storage.database import Database
 from models import Agency, Category, EquipmentItem, ItemStatus, Site
@@ -128,8 +128,8 @@ class SearchRow:
     owner: str
     owner_code: str
     home_site: str
-    status: str
-    status_code: str
+    status: str  # in words; decide on ``status_value``
+    status_value: ItemStatus
     quantity: int
     available_quantity: int
     is_pooled: bool
@@ -679,8 +679,8 @@ def _rows(
             owner=sys.intern(r[4]),
             owner_code=sys.intern(r[5]),
             home_site=sys.intern(r[6]),
-            status=STATUS_LABELS[r[7]],
-            status_code=r[7].value,
+            status=label(r[7]),
+            status_value=r[7],
             quantity=r[8],
             available_quantity=int(r[9]),
             is_pooled=bool(r[10]),

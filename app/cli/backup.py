@@ -29,13 +29,13 @@ from app.cli.common import (
 )
 from app.core.clock import format_datetime
 from app.core.errors import DomainError, EnvironmentFault
+from app.core.text import counted
 from app.people.accounts import has_users, sign_in
 from app.storage.backup import (
     BackupRefused,
     BackupSchedule,
     StagedRestore,
     back_up,
-    counted,
     database_path,
     is_postgresql,
     last_automatic_backup,

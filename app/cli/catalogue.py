@@ -91,7 +91,7 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
                     "agency": row.owner,
                     "agency_code": row.owner_code,
                     "site": row.home_site,
-                    "status": row.status_code,
+                    "status": row.status_value.value,
                     "quantity": row.quantity,
                     "available_quantity": row.available_quantity,
                 }

@@ -1,9 +1,9 @@
 """What every ``kitshare-admin`` command group shares.
 
 Exit statuses, the parser's types, opening the database, signing in for a command that
-changes data (``acting``), printing JSON, the argument types for dates and record
-numbers, and how an error is told. Every group module imports from here; this module
-imports none of them.
+changes data or shows what only some roles may see (``acting``), printing JSON, the
+argument types for dates and record numbers, and how an error is told. Every group module
+imports from here; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -189,8 +189,13 @@ class Credentials:
 
 def changes_data(parser: argparse.ArgumentParser) -> None:
     """Mark ``parser``'s command as one that signs in; ``--user`` may also follow it."""
+    add_user_option(parser, USER_HELP)
+
+
+def add_user_option(parser: argparse.ArgumentParser, help: str) -> argparse.Action:
+    """``--user`` after ``parser``'s command, for one that signs in."""
     # SUPPRESS: left out here, the --user given before the command (or none) stands.
-    parser.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
+    return parser.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=help)
 
 
 def interactive() -> bool:
@@ -209,14 +214,15 @@ def typed(prompt: str) -> str:
         return ""
 
 
-def credentials(args: argparse.Namespace) -> Credentials:
-    """Who signs in for a changing command, and their password, before anything opens."""
+def credentials(args: argparse.Namespace, why: str = "changes data") -> Credentials:
+    """Who signs in for a command that ``why`` (changes data, unless it says otherwise),
+    and their password, before anything opens."""
     username = (args.user or os.environ.get(USER_ENV) or "").strip()
     if not username:
         command = getattr(args, "parser", None)
         what = f"`{command.prog}`" if command is not None else "This command"
         raise NotPermitted(
-            f"{what} changes data, so it is done as a named user: give --user NAME (or set "
+            f"{what} {why}, so it is done as a named user: give --user NAME (or set "
             f"{USER_ENV}), with the password in {PASSWORD_ENV} or typed when asked."
         )
     password = os.environ.get(PASSWORD_ENV)
@@ -234,9 +240,12 @@ def credentials(args: argparse.Namespace) -> Credentials:
 
 
 @contextmanager
-def acting(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Actor]]:
-    """The database, and the actor signed in as ``--user`` for the change about to be made."""
-    given = credentials(args)
+def acting(
+    url: str, args: argparse.Namespace, why: str = "changes data"
+) -> Iterator[tuple[Database, Actor]]:
+    """The database, and the actor signed in as ``--user`` for the change about to be made
+    (or for whatever else ``why`` says the command needs someone in a role for)."""
+    given = credentials(args, why)
     with opened(url) as db:
         yield db, sign_in(db, given.username, given.password)
 

@@ -29,8 +29,9 @@ from app.cli.common import (
 )
 from app.core.clock import UK, format_date, today_uk
 from app.core.errors import DomainError, NotFound
+from app.core.text import counted
+from app.core.vocabulary import label
 from app.inspections.service import DUE_SOON_DAYS
-from app.storage.backup import counted
 from app.storage.database import Database
 from models import DefectSeverity, InspectionResult, ItemStatus
 
@@ -251,17 +252,11 @@ def _item_label(item: ItemRef) -> str:
     return f"{item.asset_tag} “{item.name}”"
 
 
-def _item_status(db: Database, item_id: int) -> str:
-    """The item's status as the item panel says it: "Available", "Out of service"…"""
+def _item_status(db: Database, item_id: int) -> ItemStatus:
+    """The item's status now, as the item panel has it."""
     from app.catalogue.detail import item_detail
 
-    return item_detail(db, item_id).status
-
-
-def _is_out_of_service(status: str) -> bool:
-    from app.catalogue.detail import STATUS_LABELS
-
-    return status == STATUS_LABELS[ItemStatus.OUT_OF_SERVICE]
+    return item_detail(db, item_id).status_value
 
 
 @contextmanager
@@ -406,11 +401,11 @@ def _regime_for(db: Database, item: ItemRef, text: str | None) -> int | None:
     return found[0].id
 
 
-def _defect_effect(view: DefectView, status: str) -> str:
+def _defect_effect(view: DefectView, status: ItemStatus) -> str:
     """What an open defect does to the kit now, as a sentence."""
     from app.inspections.service import SEVERITY_EFFECT
 
-    if not _is_out_of_service(status):
+    if status is not ItemStatus.OUT_OF_SERVICE:
         return sentence(SEVERITY_EFFECT[view.severity].capitalize())
     if view.severity is DefectSeverity.UNSAFE:
         return f"{view.asset_tag} is out of service until the defect is cleared."
@@ -455,7 +450,7 @@ def cmd_inspect(url: str, args: argparse.Namespace) -> int:
         )
         if args.severity is not None:
             draft = replace(draft, defect_severity=DefectSeverity(args.severity))
-        was = item_detail(db, item.id).status
+        was = item_detail(db, item.id).status_value
         with _naming_refusals(INSPECTION_OPTIONS):
             inspection_id = record_inspection(db, draft, actor)
         detail = item_detail(db, item.id)
@@ -464,11 +459,9 @@ def cmd_inspect(url: str, args: argparse.Namespace) -> int:
 
 
 def _inspection_sentence(
-    item: ItemRef, draft: InspectionDraft, inspection_id: int, detail: ItemDetail, was: str
+    item: ItemRef, draft: InspectionDraft, inspection_id: int, detail: ItemDetail, was: ItemStatus
 ) -> str:
     """What ``inspect`` recorded, and where that leaves the item, read back after it."""
-    from app.inspections.service import RESULT_WORDS
-
     assert draft.result is not None
     assert draft.inspected_on is not None
     standing = next((s for s in detail.inspections if s.regime_id == draft.regime_id), None)
@@ -478,7 +471,7 @@ def _inspection_sentence(
     reference = draft.certificate_ref.strip()
     certificate = f", certificate {reference}" if reference else ""
     said = (
-        f"Recorded a {RESULT_WORDS[draft.result].lower()} for {_item_label(item)}: {regime} "
+        f"Recorded a {label(draft.result).lower()} for {_item_label(item)}: {regime} "
         f"on {format_date(draft.inspected_on)}{by}{certificate}"
     )
     if draft.result is InspectionResult.FAIL:
@@ -486,7 +479,7 @@ def _inspection_sentence(
             if defect.inspection_id == inspection_id:
                 said += (
                     f"; {defect.severity_words.lower()} defect {defect.id} opened. "
-                    f"{_defect_effect(defect, detail.status)}"
+                    f"{_defect_effect(defect, detail.status_value)}"
                 )
         return said
     if standing is not None and not ours:
@@ -498,18 +491,18 @@ def _inspection_sentence(
     if draft.clears:
         numbers = ", ".join(str(n) for n in draft.clears)
         said += f" Cleared defect{'s' if len(draft.clears) > 1 else ''} {numbers}."
-    return said + _service_change(item.asset_tag, was, detail.status)
+    return said + _service_change(item.asset_tag, was, detail.status_value)
 
 
-def _service_change(tag: str, was: str, status: str) -> str:
+def _service_change(tag: str, was: ItemStatus, status: ItemStatus) -> str:
     """A sentence for an item out of service after a change, or back in service by it."""
-    if _is_out_of_service(status):
+    if status is ItemStatus.OUT_OF_SERVICE:
         return (
             f" {tag} is still out of service; `kitshare-admin defect list {tag}` shows its "
             "open defects."
         )
-    if _is_out_of_service(was):
-        return f" {tag} is back in service ({status.lower()})."
+    if was is ItemStatus.OUT_OF_SERVICE:
+        return f" {tag} is back in service ({label(status).lower()})."
     return ""
 
 

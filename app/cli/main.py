@@ -5,7 +5,8 @@ status 1 and changes nothing.
 
 A command that changes data signs in first, as the window does: ``--user`` (or
 ``KITSHARE_USER``) names the account and the password comes from ``KITSHARE_PASSWORD``
-or a prompt, so the audit trail names the person who ran it. Reading needs no sign-in.
+or a prompt, so the audit trail names the person who ran it. Reading needs no sign-in,
+except a list kept for some roles (qualifications expiring), read as ``--user`` too.
 
 This module holds only the top-level parser and ``main``; each command group adds its
 commands from a module of its own, and what they share is in ``app.cli.common``.
@@ -60,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
             "The database comes from --database, else the KITSHARE_DATABASE_URL "
             "environment variable, else the Kit Share file in your user data folder. "
             "Commands that change data sign in as --user (else KITSHARE_USER), with the "
-            "password from KITSHARE_PASSWORD or typed when asked; reading needs no sign-in."
+            "password from KITSHARE_PASSWORD or typed when asked; reading needs no sign-in, "
+            "except a list kept for some roles (qualifications expiring)."
         ),
     )
     parser.add_argument(

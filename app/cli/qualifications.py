@@ -1,4 +1,8 @@
-"""``kitshare-admin qualifications --expiring``: renewals to book in time."""
+"""``kitshare-admin qualifications --expiring``: renewals to book in time.
+
+Booking renewals is an equipment manager's or an administrator's job, so the list is read
+as ``--user`` (or ``KITSHARE_USER``), signed in as one of them.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_OK,
+    USER_ENV,
+    acting,
     add_agency_option,
     add_json_option,
+    add_user_option,
     agency_named,
     ahead,
-    opened,
     print_json,
 )
 from app.core.clock import format_date
@@ -27,7 +33,9 @@ def add_commands(commands: Subcommands) -> None:
         help="list qualifications that expire soon, to book renewals in time",
         description=(
             "List people's qualifications that expire from today to --days ahead, soonest "
-            "first; one already renewed is left out."
+            "first; one already renewed is left out. The list is kept for equipment "
+            "managers and administrators: it is read as --user NAME (or KITSHARE_USER), "
+            "with the password in KITSHARE_PASSWORD or typed when asked."
         ),
     )
     qualifications.add_argument(
@@ -37,6 +45,10 @@ def add_commands(commands: Subcommands) -> None:
         "--days", type=int, default=30, metavar="N", help="how far ahead to look (default: 30)"
     )
     add_agency_option(qualifications, "only this agency's people: name or short code")
+    add_user_option(
+        qualifications,
+        f"read as this account, an equipment manager or administrator (default: {USER_ENV})",
+    )
     add_json_option(qualifications)
     qualifications.set_defaults(handler=cmd_qualifications, parser=qualifications)
 
@@ -47,10 +59,10 @@ def cmd_qualifications(url: str, args: argparse.Namespace) -> int:
     if not args.expiring:
         parser: argparse.ArgumentParser = args.parser
         parser.error("say which qualifications: --expiring lists those expiring soon")
-    with opened(url) as db:
+    with acting(url, args, "lists what only some roles may see") as (db, actor):
         agency = agency_named(db, args.agency)
         rows = expiring_qualifications(
-            db, days=args.days, agency_id=agency.id if agency is not None else None
+            db, actor, days=args.days, agency_id=agency.id if agency is not None else None
         )
     if args.json:
         print_json(

@@ -2,19 +2,25 @@
 
 ``kitshare-admin report KEY [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--agency A]
 [--csv FILE] [--json]`` prints one report (or saves it); ``report --list`` names them all.
-Reading needs no sign-in. The period defaults to the financial year so far.
+Reading needs no sign-in, except for a report kept for some roles (qualifications
+expiring), which is read as ``--user``. The period defaults to the financial year so far.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_OK,
+    USER_ENV,
+    acting,
     add_agency_option,
     add_command,
     add_json_option,
@@ -23,6 +29,7 @@ from app.cli.common import (
     print_json,
     uk_date,
 )
+from app.core.actor import Actor
 from app.core.errors import DomainError
 from app.reports.period import Period, check_period, default_period, financial_year_start
 from app.reports.report import ColumnKind, Report, display, report_json, write_report_csv
@@ -30,6 +37,7 @@ from app.reports.service import build_report, report_key, report_spec, report_sp
 
 if TYPE_CHECKING:
     from app.cli.common import Subcommands
+    from app.storage.database import Database
 
 REPORT_EPILOG = """\
 The period is from --from to --to, both days included (DD/MM/YYYY). Without them it is
@@ -40,6 +48,9 @@ expiring look at today and the days ahead, so they take no period.
 --agency limits a report to one agency (name or short code): the kit it owns for most
 reports, the loans it borrowed for loans-per-month, loans to or from it for overdue, and
 its people for qualifications-expiring.
+
+Qualifications expiring is kept for equipment managers and administrators: read it as
+--user NAME (or KITSHARE_USER), with the password in KITSHARE_PASSWORD or typed when asked.
 
 examples:
   kitshare-admin report --list
@@ -70,6 +81,14 @@ def add_commands(commands: Subcommands) -> None:
         "--to", dest="end", metavar="DATE", type=uk_date, help="last day (DD/MM/YYYY)"
     )
     add_agency_option(report)
+    # SUPPRESS: left out here, the --user given before the command (or none) stands.
+    report.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help=f"read as this account (default: {USER_ENV}); needed only for a report kept "
+        "for some roles",
+    )
     report.add_argument(
         "--csv", metavar="FILE", type=Path, help="save the table as CSV (or .xlsx) instead"
     )
@@ -89,6 +108,18 @@ def report_period(start: date | None, end: date | None, today: date) -> Period:
         period = Period(start, end if end is not None else max(start, today))
     check_period(period)
     return period
+
+
+@contextmanager
+def reading(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Actor]]:
+    """The database, and who reads it: the account named by ``--user`` (or
+    ``KITSHARE_USER``), signed in, else no one, whom a report kept for some roles refuses."""
+    if args.user or os.environ.get(USER_ENV):
+        with acting(url, args) as signed_in:
+            yield signed_in
+        return
+    with opened(url) as db:
+        yield db, Actor(name="kitshare-admin")
 
 
 def cmd_report(url: str, args: argparse.Namespace) -> int:
@@ -125,9 +156,9 @@ def cmd_report(url: str, args: argparse.Namespace) -> int:
     spec = report_spec(key)
     today = today_uk()
     period = report_period(args.start, args.end, today)
-    with opened(url) as db:
+    with reading(url, args) as (db, actor):
         agency_id = agency_id_named(db, args.agency)
-        report = build_report(db, key, period, agency_id=agency_id, today=today)
+        report = build_report(db, key, period, actor=actor, agency_id=agency_id, today=today)
     if args.csv is not None:
         written = write_report_csv(report, args.csv)
         if not args.json:

@@ -39,7 +39,7 @@ from app.cli.common import (
     opened,
 )
 from app.core.errors import DomainError, NotPermitted
-from app.storage.backup import counted
+from app.core.text import counted
 from app.transfer.tabular import RowProblem
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.errors import BadDate
+from app.core.text import counted
 from models.base import use_clock as _use_for_models
 
 UK = ZoneInfo("Europe/London")
@@ -73,16 +74,10 @@ def format_hours(hours: int) -> str:
     days, rest = divmod(hours, 24)
     parts = []
     if days:
-        parts.append(f"{days} day" if days == 1 else f"{days} days")
+        parts.append(counted(days, "day"))
     if rest:
-        parts.append(f"{rest} hour" if rest == 1 else f"{rest} hours")
+        parts.append(counted(rest, "hour"))
     return " ".join(parts)
-
-
-def format_pence(value: int | None) -> str:
-    if value is None:
-        return ""
-    return f"£{value / 100:,.2f}"
 
 
 # -- dates and times people type --------------------------------------------------------------

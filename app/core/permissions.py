@@ -18,15 +18,10 @@ import enum
 
 from app.core.actor import Actor
 from app.core.errors import NotPermitted
+from app.core.vocabulary import label
 from models import Role
 
 RANK = {Role.DUTY_OFFICER: 0, Role.EQUIPMENT_MANAGER: 1, Role.ADMINISTRATOR: 2}
-
-ROLE_WORDS = {
-    Role.DUTY_OFFICER: "Duty officer",
-    Role.EQUIPMENT_MANAGER: "Equipment manager",
-    Role.ADMINISTRATOR: "Administrator",
-}
 
 
 class Action(enum.Enum):
@@ -48,6 +43,7 @@ class Action(enum.Enum):
     VIEW_AUDIT = "read the audit trail"
     EDIT_REGISTER = "change the MoU register"
     MANAGE_PEOPLE = "change people and their qualifications"
+    SEE_EXPIRING_QUALIFICATIONS = "list the qualifications about to expire"
     MANAGE_USERS = "change users and their roles"
     BACKUP = "back up or restore the database"
 
@@ -63,7 +59,7 @@ NEEDS: dict[Action, Role] = {
     Action.RECALL_LOAN: Role.DUTY_OFFICER,
     # Who exactly decides is the protocol's to say: its approver role or above, of the
     # lending agency (most of the Cambridgeshire protocols let the duty officer decide),
-    # or that agency's equipment manager. ``app.loans.service`` applies it.
+    # or that agency's equipment manager. ``app.loans.rules`` applies it.
     Action.DECIDE_LOAN: Role.DUTY_OFFICER,
     Action.EDIT_CATALOGUE: Role.EQUIPMENT_MANAGER,
     Action.RECORD_INSPECTION: Role.EQUIPMENT_MANAGER,
@@ -76,6 +72,8 @@ NEEDS: dict[Action, Role] = {
     Action.VIEW_AUDIT: Role.EQUIPMENT_MANAGER,
     Action.EDIT_REGISTER: Role.ADMINISTRATOR,
     Action.MANAGE_PEOPLE: Role.ADMINISTRATOR,
+    # Booking a renewal is a manager's job; a duty officer checks one operator at issue.
+    Action.SEE_EXPIRING_QUALIFICATIONS: Role.EQUIPMENT_MANAGER,
     Action.MANAGE_USERS: Role.ADMINISTRATOR,
     Action.BACKUP: Role.ADMINISTRATOR,
 }
@@ -91,14 +89,9 @@ OWN_AGENCY_ONLY = frozenset(
 )
 
 
-def role_in_words(role: Role) -> str:
-    """ "Equipment manager": a role as a person reads it, capitalised."""
-    return ROLE_WORDS[role]
-
-
 def with_article(role: Role) -> str:
     """ "an equipment manager", "a duty officer"."""
-    words = ROLE_WORDS[role].lower()
+    words = label(role).lower()
     return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 

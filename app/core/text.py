@@ -84,39 +84,7 @@ def _cleaned(value: Any, multiline: bool, names: Collection[str]) -> Any:
     return value
 
 
-# -- money ------------------------------------------------------------------------------------
-
-# Pounds as people write them: "1250", "1,250.5", "£1,250.50", "-£3" (refused later as
-# negative, with its own message). Commas only between thousands: "£1,2" is a slip, not
-# twelve pounds.
-_POUNDS = re.compile(r"(-?)£?(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?", re.ASCII)
-UNREADABLE_AMOUNT = "Enter an amount in pounds and pence, such as 1250.00."
-
-
-def parse_pounds(text: str) -> int | None:
-    """An amount of money typed in pounds, in pence; None when blank.
-
-    Raises ``ValueError`` whose message says how to write it.
-    """
-    cleaned = clean_text(text).strip().replace(" ", "")
-    if not cleaned:
-        return None
-    found = _POUNDS.fullmatch(cleaned)
-    if found is None:
-        if re.fullmatch(r"-?£?-?[\d,]+(\.\d*)?", cleaned, re.ASCII):
-            raise ValueError(
-                f"“{cleaned}” has a comma out of place; put commas only between thousands, "
-                "as in 1,250.00, or leave them out."
-            )
-        raise ValueError(UNREADABLE_AMOUNT)
-    sign, sign_after, pounds, pence = found.groups()
-    if sign and sign_after:
-        raise ValueError(UNREADABLE_AMOUNT)
-    pence = pence or ""
-    if len(pence) > 2:
-        raise ValueError(
-            f"“{cleaned}” has fractions of a penny; give at most two figures after the point, "
-            "such as 12.50."
-        )
-    amount = int(pounds.replace(",", "")) * 100 + int(pence.ljust(2, "0"))
-    return -amount if sign or sign_after else amount
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 item", "214 items", "1,204 rows", "58 people" (``plural`` for a noun that
+    does not just take an s)."""
+    return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"

@@ -24,9 +24,10 @@ from app.catalogue.search import find_by_tags
 from app.core.clock import format_date, format_datetime, format_hours, now_utc
 from app.core.errors import DomainError, NotFound
 from app.core.text import clean_text
+from app.core.vocabulary import labels
 from app.loans.views import LoanLineView, LoanView, describe_duration, get_loan
 from app.storage.database import Database
-from models import EquipmentItem, ItemStatus, LoanLine, SharingProtocol
+from models import Condition, EquipmentItem, ItemStatus, LoanLine, SharingProtocol
 
 
 class NotShareable(DomainError):
@@ -626,7 +627,8 @@ def _clauses_html(clauses: Sequence[ClauseView]) -> list[str]:
 
 # -- the loan hand-over and return form ------------------------------------------------------
 
-CONDITIONS = ("Good", "Fair", "Poor", "Unserviceable")
+# The boxes the printed form has always offered: kit is not handed over as new.
+CONDITIONS = tuple(words for c, words in labels(Condition).items() if c is not Condition.NEW)
 READING_LABELS = {
     "fuel": ("Fuel", "%"),
     "hours": ("Engine hours", "h"),

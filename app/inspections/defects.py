@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session, aliased
 
 from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
+from app.core.checks import text_problems
 from app.core.clock import UK, format_date, format_datetime, now_utc
 from app.core.errors import NotFound, Refusal
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
+from app.core.vocabulary import label
 from app.inspections.service import (
     INSPECTION_MULTILINE,
-    SEVERITY_WORDS,
     TEXT_MAX,
     InspectionRefused,
     full_name_sql,
@@ -88,7 +89,7 @@ class DefectView:
 
     @property
     def severity_words(self) -> str:
-        return SEVERITY_WORDS[self.severity]
+        return label(self.severity)
 
     @property
     def summary(self) -> str:
@@ -191,18 +192,13 @@ def _defect_problems(session: Session, item: EquipmentItem, draft: DefectDraft) 
     problems: list[Refusal] = []
     if item.status is ItemStatus.RETIRED:
         problems.append(Refusal("item", f"{item_label(item)} is retired."))
-    if not draft.description.strip():
-        problems.append(
-            Refusal(
-                "description",
-                "Say what is wrong, so whoever repairs it knows what to look at.",
-                "description",
-            )
-        )
-    elif len(draft.description) > TEXT_MAX:
-        problems.append(
-            Refusal("description", f"Keep the description to {TEXT_MAX} characters.", "description")
-        )
+    problems += text_problems(
+        draft.description,
+        field="description",
+        limit=TEXT_MAX,
+        what="The description",
+        missing="Say what is wrong, so whoever repairs it knows what to look at.",
+    )
     if draft.severity is None:
         problems.append(
             Refusal("severity", "Say how bad it is: minor, major or unsafe.", "severity")
@@ -240,21 +236,46 @@ def report_defect(
         item = load_item(session, draft.item_id, lock=True)
         refuse_if(_defect_problems(session, item, draft))
         assert draft.severity is not None
-        defect = Defect(
-            item_id=item.id,
+        defect = open_defect(
+            session,
+            item,
+            actor,
             source=DefectSource.REPORTED,
             severity=draft.severity,
-            description=draft.description.strip(),
+            description=draft.description,
             reported_at=moment,
             reported_by_id=draft.reported_by_id or actor.person_id,
             loan_id=draft.loan_id,
         )
-        open_defect(session, item, defect, actor)
         settle_status(session, item)
         return defect.id
 
 
-def open_defect(session: Session, item: EquipmentItem, defect: Defect, actor: Actor) -> None:
+def open_defect(
+    session: Session,
+    item: EquipmentItem,
+    actor: Actor,
+    *,
+    source: DefectSource,
+    severity: DefectSeverity,
+    description: str,
+    reported_at: datetime,
+    reported_by_id: int | None,
+    loan_id: int | None = None,
+    inspection_id: int | None = None,
+) -> Defect:
+    """Open a defect on ``item``, found by ``reported_by_id`` at ``reported_at`` (on a loan
+    or at an inspection), and say so in the audit trail; returns it, saved."""
+    defect = Defect(
+        item_id=item.id,
+        source=source,
+        severity=severity,
+        description=description.strip(),
+        reported_at=reported_at,
+        reported_by_id=reported_by_id,
+        loan_id=loan_id,
+        inspection_id=inspection_id,
+    )
     session.add(defect)
     session.flush()
     record_change(
@@ -265,8 +286,9 @@ def open_defect(session: Session, item: EquipmentItem, defect: Defect, actor: Ac
         defect.id,
         before=None,
         after=snapshot(defect, DEFECT_FIELDS),
-        note=f"{SEVERITY_WORDS[defect.severity]} defect on {item.asset_tag}",
+        note=f"{label(defect.severity)} defect on {item.asset_tag}",
     )
+    return defect
 
 
 def mark_cleared(
@@ -316,23 +338,16 @@ def clear_defect(
                     )
                 ]
             )
-        text = note.strip()
-        if not text:
-            raise InspectionRefused(
-                [
-                    Refusal(
-                        "note",
-                        "Say what was done to put it right (repair, part replaced, re-tested), "
-                        "so the next person can trust it.",
-                        "note",
-                    )
-                ]
-            )
-        if len(text) > TEXT_MAX:
-            raise InspectionRefused(
-                [Refusal("note", f"Keep the note to {TEXT_MAX} characters.", "note")]
-            )
-        mark_cleared(session, defect, text, actor, moment)
+        if problems := text_problems(
+            note,
+            field="note",
+            limit=TEXT_MAX,
+            what="The note",
+            missing="Say what was done to put it right (repair, part replaced, re-tested), "
+            "so the next person can trust it.",
+        ):
+            raise InspectionRefused(problems)
+        mark_cleared(session, defect, note.strip(), actor, moment)
         settle_status(session, item)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import vocabulary
 from app.core.clock import UK, look_ahead_problem, now_utc, today_uk
 from app.core.errors import Refusal
 from app.inspections.defects import DefectView, open_defects
@@ -205,6 +206,10 @@ def _out_of_service_rows(defect_rows: Sequence[WatchRow], items: dict[int, Any])
     for item in items.values():
         if item.status is ItemStatus.OUT_OF_SERVICE and item.id not in explained:
             out.append(
-                _row(item, what="Out of service", words="No open unsafe defect is recorded.")
+                _row(
+                    item,
+                    what=vocabulary.label(ItemStatus.OUT_OF_SERVICE),
+                    words="No open unsafe defect is recorded.",
+                )
             )
     return out

@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 
 from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
+from app.core.checks import text_problems
 from app.core.clock import day_problem, format_date, now_utc, today_uk
 from app.core.errors import Refusal
 from app.core.permissions import Action, require
 from app.core.text import clean_fields
+from app.core.vocabulary import label
 from app.inspections.defects import mark_cleared, open_defect, settle_status
 from app.inspections.service import (
     INSPECTION_MULTILINE,
     NAME_MAX,
-    RESULT_WORDS,
     TEXT_MAX,
     full_name_sql,
     interval_words,
@@ -73,7 +74,7 @@ class InspectionView:
 
     @property
     def result_words(self) -> str:
-        return RESULT_WORDS[self.result]
+        return label(self.result)
 
 
 def inspection_history(db: Database, item_id: int) -> list[InspectionView]:
@@ -199,48 +200,37 @@ def _when_and_who_problems(session: Session, draft: InspectionDraft, today: date
     if draft.inspector_id is not None:
         if session.get(Person, draft.inspector_id) is None:
             problems.append(Refusal("inspector", "That inspector is not on record.", "inspector"))
-    elif not name:
-        problems.append(
-            Refusal(
-                "inspector",
-                "Say who inspected it: a person on record, or the name of the competent person "
-                "or firm.",
-                "inspector",
-            )
-        )
-    elif len(name) > NAME_MAX:
-        problems.append(
-            Refusal(
-                "inspector", f"Keep the inspector's name to {NAME_MAX} characters.", "inspector"
-            )
+    else:
+        problems += text_problems(
+            name,
+            field="inspector",
+            limit=NAME_MAX,
+            what="The inspector's name",
+            missing="Say who inspected it: a person on record, or the name of the competent "
+            "person or firm.",
         )
     if draft.result is None:
         problems.append(
             Refusal("result", "Say how it went: pass, pass with advisories or fail.", "result")
         )
-    if len(draft.notes) > TEXT_MAX:
-        problems.append(Refusal("notes", f"Keep the notes to {TEXT_MAX} characters.", "notes"))
-    if len(draft.certificate_ref.strip()) > CERTIFICATE_MAX:
-        problems.append(
-            Refusal(
-                "certificate_ref",
-                f"Keep the certificate reference to {CERTIFICATE_MAX} characters.",
-                "certificate_ref",
-            )
-        )
+    problems += text_problems(draft.notes, field="notes", limit=TEXT_MAX, what="The note")
+    problems += text_problems(
+        draft.certificate_ref,
+        field="certificate_ref",
+        limit=CERTIFICATE_MAX,
+        what="The certificate reference",
+    )
     return problems
 
 
 def _fail_problems(draft: InspectionDraft) -> list[Refusal]:
-    problems: list[Refusal] = []
-    if not draft.defect.strip():
-        problems.append(
-            Refusal(
-                "defect", "A failed inspection opens a defect: say what is wrong with it.", "defect"
-            )
-        )
-    elif len(draft.defect) > TEXT_MAX:
-        problems.append(Refusal("defect", f"Keep the defect to {TEXT_MAX} characters.", "defect"))
+    problems = text_problems(
+        draft.defect,
+        field="defect",
+        limit=TEXT_MAX,
+        what="The description of the defect",
+        missing="A failed inspection opens a defect: say what is wrong with it.",
+    )
     if draft.clears:
         problems.append(
             Refusal(
@@ -375,23 +365,20 @@ def record_inspection(
             inspection.id,
             before=None,
             after=snapshot(inspection, INSPECTION_FIELDS),
-            note=f"{what} of {item.asset_tag}: {RESULT_WORDS[draft.result].lower()}",
+            note=f"{what} of {item.asset_tag}: {label(draft.result).lower()}",
         )
         if draft.result is InspectionResult.FAIL:
             open_defect(
                 session,
                 item,
-                Defect(
-                    item_id=item.id,
-                    source=DefectSource.INSPECTION,
-                    severity=draft.defect_severity,
-                    description=draft.defect.strip(),
-                    reported_at=moment,
-                    # An outside examiner is not on record: then whoever records it.
-                    reported_by_id=draft.inspector_id or actor.person_id,
-                    inspection_id=inspection.id,
-                ),
                 actor,
+                source=DefectSource.INSPECTION,
+                severity=draft.defect_severity,
+                description=draft.defect,
+                reported_at=moment,
+                # An outside examiner is not on record: then whoever records it.
+                reported_by_id=draft.inspector_id or actor.person_id,
+                inspection_id=inspection.id,
             )
         cleared_note = f"{what} passed on {format_date(draft.inspected_on)}"
         if inspection.certificate_ref:

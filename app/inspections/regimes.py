@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
+from app.core.checks import text_problems
 from app.core.errors import NotFound, Refusal
 from app.core.permissions import Action, require
 from app.core.text import clean_fields
@@ -112,20 +113,13 @@ def list_regimes(db: Database, *, item_id: int | None = None) -> list[RegimeView
 
 
 def _regime_problems(session: Session, draft: RegimeDraft) -> list[Refusal]:
-    problems: list[Refusal] = []
-    name = " ".join(draft.name.split())
-    if not name:
-        problems.append(
-            Refusal(
-                "name",
-                "Give the regime a name, e.g. “LOLER thorough examination”.",
-                "name",
-            )
-        )
-    elif len(name) > NAME_MAX:
-        problems.append(
-            Refusal("name", f"Keep the name to {NAME_MAX} characters or fewer.", "name")
-        )
+    problems = text_problems(
+        " ".join(draft.name.split()),
+        field="name",
+        limit=NAME_MAX,
+        what="The name",
+        missing="Give the regime a name, e.g. “LOLER thorough examination”.",
+    )
     if (draft.category_id is None) == (draft.item_id is None):
         problems.append(
             Refusal(

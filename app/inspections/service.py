@@ -35,9 +35,9 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import add_months, format_date
 from app.core.errors import NotFound, Refusal, Refused
+from app.core.vocabulary import label
 from models import (
     DefectSeverity,
-    DefectSource,
     EquipmentItem,
     Inspection,
     InspectionRegime,
@@ -52,11 +52,6 @@ NAME_MAX = 200
 TEXT_MAX = 4000
 # Texts of an inspection or a defect that may run over several lines.
 INSPECTION_MULTILINE = ("notes", "defect", "description")
-SEVERITY_WORDS = {
-    DefectSeverity.MINOR: "Minor",
-    DefectSeverity.MAJOR: "Major",
-    DefectSeverity.UNSAFE: "Unsafe",
-}
 # What each severity does to the kit, as the dialogs explain it.
 SEVERITY_EFFECT = {
     DefectSeverity.MINOR: "noted; the kit can still go out",
@@ -65,16 +60,6 @@ SEVERITY_EFFECT = {
         "the kit is out of service: it cannot be requested, issued or shown as available "
         "until the defect is cleared"
     ),
-}
-RESULT_WORDS = {
-    InspectionResult.PASS: "Pass",
-    InspectionResult.PASS_WITH_ADVISORIES: "Pass with advisories",
-    InspectionResult.FAIL: "Fail",
-}
-SOURCE_WORDS = {
-    DefectSource.RETURN: "Found on return",
-    DefectSource.INSPECTION: "Found at inspection",
-    DefectSource.REPORTED: "Reported",
 }
 
 
@@ -174,7 +159,7 @@ class Standing:
         where it stands ("Last 01/09/2026, pass (LOLER/CFR-1/20260901). In date until…")."""
         if self.last_on is None or self.last_result is None:
             return " ".join(f"{part}." for part in (self.words(today), self.interval) if part)
-        details = [RESULT_WORDS[self.last_result].lower()]
+        details = [label(self.last_result).lower()]
         if self.inspector:
             details.append(f"by {self.inspector}")
         if self.certificate_ref:

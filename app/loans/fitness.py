@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import UK, format_date, today_uk
 from app.core.errors import Refusal
+from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings, lapsed_problems
 from app.loans.drafts import Handover, LineReturn, Readings
@@ -103,7 +104,7 @@ def issue_blockers(
         problems.append(
             Refusal(
                 "defect",
-                f"{item_label(item)} has an open {defect.severity.value} defect, reported "
+                f"{item_label(item)} has an open {label(defect.severity).lower()} defect, reported "
                 f"{format_date(defect.reported_at.astimezone(UK).date())}: {defect.description} "
                 "It cannot go out until the defect is cleared.",
                 "lines",

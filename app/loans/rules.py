@@ -6,7 +6,7 @@ for the period, who may decide, and what a loan's status allows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from app.agreements.status import covering_protocols, status_of, usable_protocols
 from app.catalogue.availability import Period, available_quantity
 from app.core.actor import Actor
+from app.core.checks import text_problems
 from app.core.clock import UK, format_date, format_datetime, moment_problem, today_uk
 from app.core.errors import Refusal
 from app.core.permissions import RANK
+from app.core.vocabulary import label
 from app.loans.drafts import LoanDraft
-from app.loans.views import STATUS_LABELS, describe_duration
+from app.loans.views import describe_duration
 from models import (
     OUT_STATUSES,
     Agency,
@@ -55,10 +57,6 @@ def item_label(item: EquipmentItem) -> str:
     return f"{item.asset_tag} “{item.name}”"
 
 
-def _role_name(role: Role) -> str:
-    return role.value.replace("_", " ")
-
-
 def _draft_problems(draft: LoanDraft, now: datetime, *, emergency_issue: bool) -> list[Refusal]:
     """Rules that need nothing from the database."""
     problems: list[Refusal] = []
@@ -66,27 +64,23 @@ def _draft_problems(draft: LoanDraft, now: datetime, *, emergency_issue: bool) -
         problems.append(Refusal("details", "Choose the borrowing agency.", "borrower"))
     if draft.requested_by_id is None and not emergency_issue:
         problems.append(Refusal("details", "Choose the person making the request.", "requested_by"))
-    purpose = draft.purpose.strip()
-    if not purpose:
-        problems.append(
-            Refusal(
-                "details",
-                "Say what the kit is for, such as “Missing person search, Ouse Washes”.",
-                "purpose",
-            )
-        )
-    elif len(purpose) > PURPOSE_MAX:
-        problems.append(
-            Refusal("details", f"Shorten the purpose to {PURPOSE_MAX} characters.", "purpose")
-        )
-    if len(draft.incident_ref.strip()) > INCIDENT_REF_MAX:
-        problems.append(
-            Refusal(
-                "details",
-                f"Shorten the incident reference to {INCIDENT_REF_MAX} characters.",
-                "incident_ref",
-            )
-        )
+    texts = [
+        *text_problems(
+            draft.purpose,
+            field="purpose",
+            limit=PURPOSE_MAX,
+            what="The purpose",
+            missing="Say what the kit is for, such as “Missing person search, Ouse Washes”.",
+        ),
+        *text_problems(
+            draft.incident_ref,
+            field="incident_ref",
+            limit=INCIDENT_REF_MAX,
+            what="The incident reference",
+        ),
+    ]
+    # Details still to fill in, as the form shows them, rather than rules broken.
+    problems.extend(replace(p, rule="details") for p in texts)
     if not draft.lines:
         problems.append(Refusal("details", "Add at least one item to the loan.", "lines"))
     seen: set[int] = set()
@@ -485,12 +479,12 @@ def approver_problems(
         needed = protocol.approver_role
         if RANK[role] >= min(RANK[needed], RANK[Role.EQUIPMENT_MANAGER]):
             continue
-        title = protocol.approver_title or _role_name(needed).capitalize()
+        title = protocol.approver_title or label(needed)
         return [
             Refusal(
                 "approver",
                 f"{approver.full_name} cannot decide on this request: protocol “{protocol.name}” "
-                f"names {title} ({_role_name(needed)} or above) of "
+                f"names {title} ({label(needed).lower()} or above) of "
                 f"{owner.name if owner else 'the lender'}, or their equipment manager.",
                 "approver",
             )
@@ -498,8 +492,20 @@ def approver_problems(
     return []
 
 
+DECLINE_REASON_MISSING = (
+    "Give the reason for declining, such as “Needed for our own operation”; "
+    "the borrower will read it."
+)
+RECALL_REASON_MISSING = "Say why the kit is needed back, such as the incident it is needed for."
+
+
+def reason_problems(reason: str, missing: str) -> list[Refusal]:
+    """A decline's or a recall's reason, which the borrower reads: ``missing`` if blank."""
+    return [] if reason.strip() else [Refusal("details", missing, "reason")]
+
+
 def status_refusal(loan: Loan, action: str) -> Refusal:
-    now_label = STATUS_LABELS[loan.status].lower()
+    now_label = label(loan.status).lower()
     hints = {
         "approve": "Only a request awaiting approval can be approved.",
         "decline": "Only a request awaiting approval can be declined.",

@@ -47,12 +47,15 @@ from app.loans.drafts import (
 )
 from app.loans.fitness import handover_problems, return_problems
 from app.loans.rules import (
+    DECLINE_REASON_MISSING,
+    RECALL_REASON_MISSING,
     START_GRACE,
     LineCheck,
     approver_problems,
     conflict_refusal,
     coverage,
     lending_protocols,
+    reason_problems,
     request_problems,
     status_refusal,
     terms_problems,
@@ -345,15 +348,8 @@ def _decide(
         covered, uncovered = coverage(session, loan, moment)
         problems = approver_problems(approver, actor, loan, lending_protocols(covered, loan))
         reason = reason.strip()
-        if not approve and not reason:
-            problems.append(
-                Refusal(
-                    "details",
-                    "Give the reason for declining, such as “Needed for our own operation”; "
-                    "the borrower will read it.",
-                    "reason",
-                )
-            )
+        if not approve:
+            problems += reason_problems(reason, DECLINE_REASON_MISSING)
         if approve:
             problems.extend(uncovered)
         _refuse_if(problems)
@@ -734,15 +730,7 @@ def recall_loan(
         loan = _load_to_change(session, loan_id, "recall", OUT_STATUSES)
         if loan.recalled_at is not None:
             raise LoanRefused([status_refusal(loan, "recall")])
-        problems: list[Refusal] = []
-        if not reason.strip():
-            problems.append(
-                Refusal(
-                    "details",
-                    "Say why the kit is needed back, such as the incident it is needed for.",
-                    "reason",
-                )
-            )
+        problems = reason_problems(reason, RECALL_REASON_MISSING)
         if due_back < moment - START_GRACE:
             problems.append(
                 Refusal("period", "The recall time has passed; give a time from now on.", "due_at")

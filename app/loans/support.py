@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.status import usable_protocols
-from app.catalogue.directory import PersonRef, list_agencies, list_people
+from app.catalogue.directory import ItemRef, PersonRef, list_agencies, list_people
 from app.core.clock import UK, now_utc, today_uk
 from app.core.errors import NotFound
+from app.core.vocabulary import label
 from app.loans.drafts import Readings
 from app.loans.rules import free_quantity
 from app.loans.views import tracked_readings
@@ -23,15 +24,9 @@ from models import EquipmentItem, LoanLine
 
 
 @dataclass(frozen=True)
-class LoanItem:
+class LoanItem(ItemRef):
     """One catalogue item as a loan dialog shows it."""
 
-    id: int
-    asset_tag: str
-    name: str
-    is_pooled: bool
-    quantity: int
-    owner_agency_id: int
     owner: str
     condition: str
     accessories: str
@@ -61,7 +56,7 @@ def loan_item(db: Database, item_id: int) -> LoanItem:
             quantity=item.quantity,
             owner_agency_id=item.owner_agency_id,
             owner=item.owner_agency.name,
-            condition=item.condition.value.capitalize(),
+            condition=label(item.condition),
             accessories=item.accessories or "",
             tracks=tracked_readings(item),
         )

@@ -14,19 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.core.clock import UK, now_utc, today_uk
 from app.core.errors import NotFound
+from app.core.vocabulary import label
 from app.storage.database import Database
 from models import OUT_STATUSES, EquipmentItem, Loan, LoanLine, LoanStatus
 
 RECENT_RETURNS = timedelta(days=7)
-STATUS_LABELS = {
-    LoanStatus.REQUESTED: "Awaiting approval",
-    LoanStatus.APPROVED: "Approved",
-    LoanStatus.DECLINED: "Declined",
-    LoanStatus.ISSUED: "Out",
-    LoanStatus.PARTLY_RETURNED: "Partly returned",
-    LoanStatus.RETURNED: "Returned",
-    LoanStatus.CANCELLED: "Cancelled",
-}
 
 
 @dataclass(frozen=True)
@@ -82,12 +74,11 @@ class LoanView:
 
     @property
     def status_label(self) -> str:
-        label = STATUS_LABELS[self.status]
         if self.overdue_by is not None:
             return f"Overdue {describe_duration(self.overdue_by)}"
         if self.recalled_at is not None and self.status in OUT_STATUSES:
             return "Recalled"
-        return label
+        return label(self.status)
 
     @property
     def items_summary(self) -> str:
@@ -201,8 +192,8 @@ def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
                 is_pooled=line.item.is_pooled,
                 quantity=line.quantity,
                 quantity_returned=line.quantity_returned,
-                condition_out=line.condition_out.value.capitalize() if line.condition_out else "",
-                condition_in=line.condition_in.value.capitalize() if line.condition_in else "",
+                condition_out=label(line.condition_out) if line.condition_out else "",
+                condition_in=label(line.condition_in) if line.condition_in else "",
                 accessories_out=line.accessories_out or "",
                 tracks=tracked_readings(line.item),
             )

@@ -24,8 +24,9 @@ from app.audit.record import record_change
 from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import NotFound, NotPermitted, Refusal, Refused
-from app.core.permissions import Action, require, role_in_words, with_article
+from app.core.permissions import Action, require, with_article
 from app.core.text import clean_fields, clean_text
+from app.core.vocabulary import label
 from app.people.passwords import hash_password, verify_password
 from app.storage.database import Database
 from models import Agency, AgencyKind, AppUser, Person, Role
@@ -67,7 +68,7 @@ class UserRow:
 
     @property
     def role_words(self) -> str:
-        return role_in_words(self.role)
+        return label(self.role)
 
 
 @dataclass(frozen=True)

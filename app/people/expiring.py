@@ -1,5 +1,5 @@
 """The qualifications about to lapse: those of people listed that expire within a
-number of days and have not been renewed, soonest first.
+number of days and have not been renewed, soonest first, for those who book renewals.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.catalogue.directory import fold
+from app.core.actor import Actor
 from app.core.clock import look_ahead_problem, today_uk
 from app.core.errors import Refusal
+from app.core.permissions import Action, require
 from app.people.records import PeopleRefused
 from app.people.status import EXPIRING_DAYS, days_words
 from app.storage.database import Database
@@ -47,6 +49,7 @@ class ExpiringRow:
 
 def expiring_qualifications(
     db: Database,
+    actor: Actor,
     *,
     days: int = EXPIRING_DAYS,
     today: date | None = None,
@@ -54,7 +57,11 @@ def expiring_qualifications(
 ) -> list[ExpiringRow]:
     """The qualifications of people listed that expire from today to ``days`` days ahead,
     soonest first. One already renewed (another record of its type lasts longer) is left
-    out: nothing needs doing about it."""
+    out: nothing needs doing about it.
+
+    Only those who book renewals (equipment managers and administrators) may see the list.
+    """
+    require(actor, Action.SEE_EXPIRING_QUALIFICATIONS)
     if days < 0:
         raise PeopleRefused(
             [Refusal("days", f"Give a number of days from 0 upwards, not {days}.", "days")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -23,7 +24,7 @@ from app.core.clock import day_problem, format_date, today_uk
 from app.core.errors import NotFound, Refusal
 from app.core.permissions import Action, require
 from app.core.text import clean_fields
-from app.people.records import PeopleRefused, flush_or_refuse, load_person
+from app.people.records import PeopleRefused, load_person, save_audited
 from app.people.status import QualificationView, default_expiry, validity_words
 from app.storage.database import Database
 from models import Person, PersonQualification, QualificationType
@@ -346,26 +347,7 @@ def add_qualification(
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
         person = load_person(session, person_id, lock=True)
-        PeopleRefused.raise_if_any(
-            _qualification_problems(session, draft, person, None, today or today_uk())
-        )
-        assert draft.type_id is not None
-        kind = session.get_one(QualificationType, draft.type_id)
-        q = PersonQualification(person_id=person.id)
-        _apply_qualification(q, draft, kind)
-        session.add(q)
-        session.flush()
-        record_change(
-            session,
-            actor,
-            "qualification.added",
-            QUALIFICATION_ENTITY,
-            q.id,
-            before=None,
-            after=snapshot(q, QUALIFICATION_AUDIT_FIELDS),
-            note=f"{kind.name} for {person.full_name}",
-        )
-        return q.id
+        return _save_qualification(session, person, None, draft, actor, today=today).id
 
 
 def update_qualification(
@@ -382,26 +364,36 @@ def update_qualification(
     with db.write() as session:
         q = _load_qualification(session, qualification_id, lock=True)
         person = load_person(session, q.person_id)
-        PeopleRefused.raise_if_any(
-            _qualification_problems(session, draft, person, q, today or today_uk())
-        )
-        assert draft.type_id is not None
-        kind = session.get_one(QualificationType, draft.type_id)
-        before = snapshot(q, QUALIFICATION_AUDIT_FIELDS)
-        _apply_qualification(q, draft, kind)
-        session.flush()
-        after = snapshot(q, QUALIFICATION_AUDIT_FIELDS)
-        if after != before:
-            record_change(
-                session,
-                actor,
-                "qualification.updated",
-                QUALIFICATION_ENTITY,
-                q.id,
-                before=before,
-                after=after,
-                note=f"{kind.name} for {person.full_name}",
-            )
+        _save_qualification(session, person, q, draft, actor, today=today)
+
+
+def _save_qualification(
+    session: Session,
+    person: Person,
+    existing: PersonQualification | None,
+    draft: QualificationDraft,
+    actor: Actor,
+    *,
+    today: date | None,
+) -> PersonQualification:
+    """Check ``draft`` and save it as a new record of ``person``'s, or over ``existing``."""
+    PeopleRefused.raise_if_any(
+        _qualification_problems(session, draft, person, existing, today or today_uk())
+    )
+    assert draft.type_id is not None
+    kind = session.get_one(QualificationType, draft.type_id)
+    q = existing or PersonQualification(person_id=person.id)
+    save_audited(
+        session,
+        actor,
+        q,
+        partial(_apply_qualification, q, draft, kind),
+        fields=QUALIFICATION_AUDIT_FIELDS,
+        action="qualification.added" if existing is None else "qualification.updated",
+        entity=QUALIFICATION_ENTITY,
+        note=f"{kind.name} for {person.full_name}",
+    )
+    return q
 
 
 def remove_qualification(db: Database, qualification_id: int, actor: Actor) -> None:
@@ -448,17 +440,15 @@ def create_qualification_type(db: Database, draft: QualificationTypeDraft, actor
     with db.write() as session:
         PeopleRefused.raise_if_any(_type_problems(session, draft, None))
         kind = QualificationType()
-        _apply_type(kind, draft)
-        session.add(kind)
-        flush_or_refuse(session, _taken_type(draft))
-        record_change(
+        save_audited(
             session,
             actor,
-            "qualification_type.created",
-            TYPE_ENTITY,
-            kind.id,
-            before=None,
-            after=snapshot(kind, TYPE_AUDIT_FIELDS),
+            kind,
+            partial(_apply_type, kind, draft),
+            fields=TYPE_AUDIT_FIELDS,
+            action="qualification_type.created",
+            entity=TYPE_ENTITY,
+            taken=_taken_type(draft),
         )
         return kind.id
 
@@ -474,17 +464,13 @@ def update_qualification_type(
         if kind is None:
             raise NotFound(f"There is no qualification type with id {type_id}.")
         PeopleRefused.raise_if_any(_type_problems(session, draft, kind))
-        before = snapshot(kind, TYPE_AUDIT_FIELDS)
-        _apply_type(kind, draft)
-        flush_or_refuse(session, _taken_type(draft))
-        after = snapshot(kind, TYPE_AUDIT_FIELDS)
-        if after != before:
-            record_change(
-                session,
-                actor,
-                "qualification_type.updated",
-                TYPE_ENTITY,
-                kind.id,
-                before=before,
-                after=after,
-            )
+        save_audited(
+            session,
+            actor,
+            kind,
+            partial(_apply_type, kind, draft),
+            fields=TYPE_AUDIT_FIELDS,
+            action="qualification_type.updated",
+            entity=TYPE_ENTITY,
+            taken=_taken_type(draft),
+        )

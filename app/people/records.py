@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,8 +30,9 @@ from app.core.actor import Actor
 from app.core.checks import text_problems
 from app.core.clock import today_uk
 from app.core.errors import NotFound, Refusal, Refused
-from app.core.permissions import Action, require, role_in_words
+from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
+from app.core.vocabulary import label
 from app.people.status import (
     QualificationStatus,
     QualificationView,
@@ -107,7 +109,7 @@ class PersonRow:
         """ "rholloway (Duty officer)", "rholloway (Duty officer, disabled)", "No account"."""
         if self.username is None or self.user_role is None:
             return "No account"
-        role = role_in_words(self.user_role)
+        role = label(self.user_role)
         return (
             f"{self.username} ({role})"
             if self.user_active
@@ -436,6 +438,35 @@ def flush_or_refuse(session: Session, refusal: Refusal) -> None:
         raise PeopleRefused([refusal]) from None
 
 
+def save_audited(
+    session: Session,
+    actor: Actor,
+    record: Any,
+    change: Callable[[], None],
+    *,
+    fields: Sequence[str],
+    action: str,
+    entity: str,
+    taken: Refusal | None = None,
+    note: str | None = None,
+) -> None:
+    """Make ``change`` to ``record`` (a new one, while it has no id) and audit it: a new
+    record always, a stored one only when one of its ``fields`` changed. With ``taken``, a
+    unique constraint another station trips meanwhile is refused in its words."""
+    before = None if record.id is None else snapshot(record, fields)
+    change()
+    session.add(record)
+    if taken is None:
+        session.flush()
+    else:
+        flush_or_refuse(session, taken)
+    after = snapshot(record, fields)
+    if after != before:
+        record_change(
+            session, actor, action, entity, record.id, before=before, after=after, note=note
+        )
+
+
 def _taken_number(draft: PersonDraft) -> Refusal:
     return Refusal(
         "staff_number",
@@ -462,21 +493,7 @@ def create_person(db: Database, draft: PersonDraft, actor: Actor) -> int:
     draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
-        PeopleRefused.raise_if_any(_person_problems(session, draft, None))
-        person = Person(is_active=True)
-        _apply_person(person, draft)
-        session.add(person)
-        flush_or_refuse(session, _taken_number(draft))
-        record_change(
-            session,
-            actor,
-            "person.created",
-            PERSON_ENTITY,
-            person.id,
-            before=None,
-            after=snapshot(person, PERSON_AUDIT_FIELDS),
-        )
-        return person.id
+        return _save_person(session, None, draft, actor).id
 
 
 def update_person(db: Database, person_id: int, draft: PersonDraft, actor: Actor) -> None:
@@ -484,22 +501,26 @@ def update_person(db: Database, person_id: int, draft: PersonDraft, actor: Actor
     draft = clean_fields(draft)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
-        person = load_person(session, person_id, lock=True)
-        PeopleRefused.raise_if_any(_person_problems(session, draft, person))
-        before = snapshot(person, PERSON_AUDIT_FIELDS)
-        _apply_person(person, draft)
-        flush_or_refuse(session, _taken_number(draft))
-        after = snapshot(person, PERSON_AUDIT_FIELDS)
-        if after != before:
-            record_change(
-                session,
-                actor,
-                "person.updated",
-                PERSON_ENTITY,
-                person.id,
-                before=before,
-                after=after,
-            )
+        _save_person(session, load_person(session, person_id, lock=True), draft, actor)
+
+
+def _save_person(
+    session: Session, existing: Person | None, draft: PersonDraft, actor: Actor
+) -> Person:
+    """Check ``draft`` and save it as a new person, or over ``existing``."""
+    PeopleRefused.raise_if_any(_person_problems(session, draft, existing))
+    person = existing or Person(is_active=True)
+    save_audited(
+        session,
+        actor,
+        person,
+        partial(_apply_person, person, draft),
+        fields=PERSON_AUDIT_FIELDS,
+        action="person.created" if existing is None else "person.updated",
+        entity=PERSON_ENTITY,
+        taken=_taken_number(draft),
+    )
+    return person
 
 
 def set_person_active(db: Database, person_id: int, active: bool, actor: Actor) -> None:

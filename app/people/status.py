@@ -4,7 +4,7 @@ A qualification lapses after its expiry date; one that expires within
 ``EXPIRING_DAYS`` is marked so a manager can book the renewal in time. When a person
 holds the same qualification more than once (a renewal recorded beside the old
 certificate), the record lasting longest decides, as it does when kit is issued
-(``app.loans.service``): a lapsed older one never hides a renewal.
+(``app.loans.fitness``): a lapsed older one never hides a renewal.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.core.actor import Actor
 from app.core.clock import UK, format_date
 from app.reports.period import Period
 from models import Agency, AuditEvent, EquipmentItem, ItemStatus, Loan, LoanStatus
@@ -51,6 +52,7 @@ class ReportContext:
     today: date
     agency_id: int | None
     agency: str  # the agency's name, or "" for all
+    actor: Actor  # who asked: some reports are only for some roles
 
     @property
     def until(self) -> datetime:

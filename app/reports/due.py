@@ -5,20 +5,16 @@ and look at now or the days ahead whatever the period.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.core.clock import format_date, format_datetime
+from app.core.text import counted
 from app.reports.counting import ReportContext
-from app.reports.report import Chart, ChartKind, Column, ColumnKind, Report, ReportKey, Series
+from app.reports.report import Column, ColumnKind, Report, ReportKey, tally_chart
 from app.storage.database import Database
 from models import Agency, Loan, Person
 
@@ -54,10 +50,6 @@ def overdue(db: Database, context: ReportContext) -> Report:
         )
         for view in views
     )
-    per_borrower: dict[str, int] = defaultdict(int)
-    for view in views:
-        per_borrower[view.borrower] += 1
-    borrowers = sorted(per_borrower, key=lambda name: (-per_borrower[name], name.casefold()))
     scope = context.scope("loans to or from {agency}")
     return Report(
         key=ReportKey.OVERDUE,
@@ -73,20 +65,14 @@ def overdue(db: Database, context: ReportContext) -> Report:
             Column("Contact"),
         ),
         rows=rows,
-        chart=Chart(
-            kind=ChartKind.BARS,
-            categories=tuple(borrowers),
-            series=(Series("Overdue loans", tuple(float(per_borrower[n]) for n in borrowers)),),
-            value_title="Overdue loans",
-            value_kind=ColumnKind.COUNT,
-        )
-        if borrowers
-        else None,
+        chart=tally_chart(
+            "Overdue loans", [("Overdue loans", [view.borrower for view in views])], most_first=True
+        ),
         notes=(
             "A loan is overdue when its kit is still out after its due time: the recall time "
             "if the owner recalled it, else the due time, which an extension moves later. "
             "The contact is the operator who has the kit, else the person who asked for it.",
-            f"{len(rows):,} loan{'' if len(rows) == 1 else 's'} overdue.",
+            f"{counted(len(rows), 'loan')} overdue.",
         ),
     )
 
@@ -132,11 +118,6 @@ def inspections_due(db: Database, context: ReportContext) -> Report:
         (row.asset_tag, row.item_name, row.owner, row.what, row.due_on, row.words)
         for row in (*lapsed, *soon)
     )
-    owners = sorted({row.owner for row in (*lapsed, *soon)}, key=str.casefold)
-
-    def per_owner(rows_of: Sequence[Any]) -> tuple[float, ...]:
-        return tuple(float(sum(1 for r in rows_of if r.owner == owner)) for owner in owners)
-
     scope = context.scope("kit owned by {agency}")
     until = overview.today + timedelta(days=LOOK_AHEAD_DAYS)
     return Report(
@@ -152,18 +133,13 @@ def inspections_due(db: Database, context: ReportContext) -> Report:
             Column("State"),
         ),
         rows=rows,
-        chart=Chart(
-            kind=ChartKind.BARS,
-            categories=tuple(owners),
-            series=(
-                Series("Overdue, never done or failed", per_owner(lapsed)),
-                Series(f"Due in the next {LOOK_AHEAD_DAYS} days", per_owner(soon)),
-            ),
-            value_title="Inspections",
-            value_kind=ColumnKind.COUNT,
-        )
-        if owners
-        else None,
+        chart=tally_chart(
+            "Inspections",
+            [
+                ("Overdue, never done or failed", [row.owner for row in lapsed]),
+                (f"Due in the next {LOOK_AHEAD_DAYS} days", [row.owner for row in soon]),
+            ],
+        ),
         notes=(
             "The Inspections view's own lists: each row is an item under one inspection "
             "regime. Overdue, never-inspected and failed ones come first (kit under a regime "
@@ -178,16 +154,12 @@ def qualifications_expiring(db: Database, context: ReportContext) -> Report:
     from app.people.expiring import expiring_qualifications
 
     expiring = expiring_qualifications(
-        db, days=LOOK_AHEAD_DAYS, today=context.today, agency_id=context.agency_id
+        db, context.actor, days=LOOK_AHEAD_DAYS, today=context.today, agency_id=context.agency_id
     )
     rows = tuple(
         (row.person, row.agency, row.qualification, row.expires_on, row.days_left)
         for row in expiring
     )
-    per_agency: dict[str, int] = defaultdict(int)
-    for row in expiring:
-        per_agency[row.agency] += 1
-    agencies = sorted(per_agency, key=str.casefold)
     until = context.today + timedelta(days=LOOK_AHEAD_DAYS)
     scope = context.scope("people of {agency}")
     return Report(
@@ -202,15 +174,7 @@ def qualifications_expiring(db: Database, context: ReportContext) -> Report:
             Column("Days left", ColumnKind.COUNT),
         ),
         rows=rows,
-        chart=Chart(
-            kind=ChartKind.BARS,
-            categories=tuple(agencies),
-            series=(Series("Expiring", tuple(float(per_agency[a]) for a in agencies)),),
-            value_title="Qualifications",
-            value_kind=ColumnKind.COUNT,
-        )
-        if agencies
-        else None,
+        chart=tally_chart("Qualifications", [("Expiring", [row.agency for row in expiring])]),
         notes=(
             f"Qualifications of people listed that expire from today to {LOOK_AHEAD_DAYS} "
             "days ahead, soonest first: the People view's own list. It looks ahead from "

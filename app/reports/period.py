@@ -1,11 +1,13 @@
 """The period a report covers: by default the financial year so far (UK public bodies
-start theirs on 1 April), never longer than ``MAX_PERIOD_YEARS``; and the months in it.
+start theirs on 1 April), never longer than ``MAX_PERIOD_YEARS``; the quick choices
+(last financial year, last 12 months, this or last month); and the months in it.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.core.clock import add_months, day_problem, format_date
 from app.core.errors import Refusal, Refused
@@ -36,6 +38,31 @@ def financial_year_start(day: date) -> date:
 def default_period(today: date) -> Period:
     """The financial year so far: from 1 April to ``today``, both included."""
     return Period(financial_year_start(today), today)
+
+
+class QuickPeriod(enum.Enum):
+    """A period people ask for by name; the value is what the reports view offers."""
+
+    FINANCIAL_YEAR = "This financial year to date"
+    LAST_FINANCIAL_YEAR = "Last financial year"
+    LAST_12_MONTHS = "Last 12 months"
+    THIS_MONTH = "This month to date"
+    LAST_MONTH = "Last month"
+
+
+def quick_period(choice: QuickPeriod, today: date) -> Period:
+    """The days ``choice`` means on ``today``, both ends included."""
+    if choice is QuickPeriod.FINANCIAL_YEAR:
+        return Period(financial_year_start(today), today)
+    if choice is QuickPeriod.LAST_FINANCIAL_YEAR:
+        end = financial_year_start(today) - timedelta(days=1)
+        return Period(financial_year_start(end), end)
+    if choice is QuickPeriod.LAST_12_MONTHS:
+        return Period(add_months(today, -12) + timedelta(days=1), today)
+    if choice is QuickPeriod.THIS_MONTH:
+        return Period(today.replace(day=1), today)
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(end.replace(day=1), end)
 
 
 def check_period(period: Period) -> None:

@@ -7,12 +7,15 @@ and the command line all take a ``Report``, so every figure has one source.
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from app.core.clock import format_date, format_datetime
+from app.core.money import format_pence
 from app.reports.period import Period
 
 Value = str | int | float | date | None
@@ -55,6 +58,38 @@ class Chart:
     series: tuple[Series, ...]
     value_title: str  # the axis title: "Loans", "Utilisation", "£"
     value_kind: ColumnKind = ColumnKind.COUNT  # how to label the axis
+
+
+def chart_of(
+    kind: ChartKind,
+    categories: Iterable[str],
+    series: Iterable[Series],
+    value_title: str,
+    value_kind: ColumnKind = ColumnKind.COUNT,
+) -> Chart | None:
+    """A chart of ``series`` over ``categories``; None when there are no categories, as a
+    report with no rows draws no chart."""
+    bars = tuple(categories)
+    return Chart(kind, bars, tuple(series), value_title, value_kind) if bars else None
+
+
+def tally_chart(
+    value_title: str, series: Sequence[tuple[str, Sequence[str]]], *, most_first: bool = False
+) -> Chart | None:
+    """Bars that count how often each name stands in each series' list (loans per
+    borrower, inspections per owner), one bar per name: A to Z, or ``most_first``."""
+    tallies = [Counter(names) for _title, names in series]
+    total = sum(tallies, Counter[str]())
+    names = sorted(total, key=lambda name: (-total[name] if most_first else 0, name.casefold()))
+    return chart_of(
+        ChartKind.BARS,
+        names,
+        (
+            Series(title, tuple(float(tally[name]) for name in names))
+            for (title, _names), tally in zip(series, tallies, strict=True)
+        ),
+        value_title,
+    )
 
 
 class ReportKey(enum.Enum):
@@ -108,9 +143,7 @@ def display(value: Value, kind: ColumnKind) -> str:
     if kind is ColumnKind.PERCENT:
         return f"{_number(value * 100)}%"
     if kind is ColumnKind.MONEY:
-        pence = round(value)
-        sign = "-" if pence < 0 else ""
-        return f"{sign}£{abs(pence) / 100:,.2f}"
+        return format_pence(round(value))
     if isinstance(value, float):
         return _number(value, 2)
     return str(value)

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from app.core.actor import Actor
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import NotFound
+from app.core.permissions import Action, may
 from app.reports.counting import ReportContext, Sql, uk_midnight
 from app.reports.due import LOOK_AHEAD_DAYS, inspections_due, overdue, qualifications_expiring
 from app.reports.period import Period, check_period
@@ -31,6 +33,7 @@ class ReportSpec:
     title: str
     description: str  # one sentence for the window's list
     uses_period: bool  # False for "now" reports (overdue) and look-ahead ones
+    needs: Action | None = None  # what a person must be allowed, to read it
 
 
 def report_specs() -> tuple[ReportSpec, ...]:
@@ -79,6 +82,7 @@ def report_specs() -> tuple[ReportSpec, ...]:
             f"Qualifications that lapse in the next {LOOK_AHEAD_DAYS} days and have not "
             "been renewed.",
             uses_period=False,
+            needs=Action.SEE_EXPIRING_QUALIFICATIONS,
         ),
         ReportSpec(
             ReportKey.VALUE_OF_SHARING,
@@ -110,11 +114,20 @@ def report_key(text: str) -> ReportKey:
 # -- building a report ------------------------------------------------------------------------
 
 
+def report_specs_for(actor: Actor | None) -> tuple[ReportSpec, ...]:
+    """The reports ``actor`` may read (every report when no one is signed in yet: the
+    list is refilled when someone signs in, and each report checks again when built)."""
+    if actor is None:
+        return report_specs()
+    return tuple(spec for spec in report_specs() if spec.needs is None or may(actor, spec.needs))
+
+
 def build_report(
     db: Database,
     key: ReportKey,
     period: Period,
     *,
+    actor: Actor,
     agency_id: int | None = None,
     today: date | None = None,
     now: datetime | None = None,
@@ -123,7 +136,8 @@ def build_report(
 
     ``agency_id`` limits the report to one agency: its kit, as owner, for most reports;
     the loans it borrowed for "Loans per month"; loans to or from it for "Overdue now";
-    its people for "Qualifications expiring". The subtitle says which.
+    its people for "Qualifications expiring". The subtitle says which. ``actor`` is who
+    asks: "Qualifications expiring" is refused to a role that may not see it.
 
     The present is ``now`` (default: this moment); ``today`` alone stands for midday of
     that day, so a report can be asked for "as it stood on" a day.
@@ -144,6 +158,7 @@ def build_report(
         today=day,
         agency_id=agency_id,
         agency=_agency_name(db, agency_id) if agency_id is not None else "",
+        actor=actor,
     )
     if key is ReportKey.OVERDUE:
         return overdue(db, context)

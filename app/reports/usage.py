@@ -8,11 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    case,
-    func,
-    select,
-)
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import add_months
@@ -31,7 +27,6 @@ from app.reports.counting import (
 )
 from app.reports.period import month_label, months_of
 from app.reports.report import (
-    Chart,
     ChartKind,
     Column,
     ColumnKind,
@@ -39,6 +34,7 @@ from app.reports.report import (
     ReportKey,
     Series,
     Value,
+    chart_of,
 )
 from models import Agency, Category, EquipmentItem, Loan, LoanLine
 
@@ -95,13 +91,7 @@ def loans_per_month(session: Session, sql: Sql, context: ReportContext) -> Repor
             Column("Units", ColumnKind.COUNT),
         ),
         rows=tuple(rows),
-        chart=Chart(
-            kind=ChartKind.STACKED,
-            categories=tuple(month_label(m) for m in months),
-            series=series,
-            value_title="Loans",
-            value_kind=ColumnKind.COUNT,
-        ),
+        chart=chart_of(ChartKind.STACKED, (month_label(m) for m in months), series, "Loans"),
         notes=tuple(notes),
         totals=("Total", "", *totals),
         period=context.period,
@@ -191,15 +181,13 @@ def utilisation(session: Session, sql: Sql, context: ReportContext) -> Report:
             Column("Utilisation", ColumnKind.PERCENT),
         ),
         rows=tuple(figures),
-        chart=Chart(
-            kind=ChartKind.HORIZONTAL,
-            categories=tuple(f[0] for f in figures),
-            series=(Series("Utilisation", tuple(f[4] or 0.0 for f in figures)),),
-            value_title="Utilisation",
-            value_kind=ColumnKind.PERCENT,
-        )
-        if figures
-        else None,
+        chart=chart_of(
+            ChartKind.HORIZONTAL,
+            (f[0] for f in figures),
+            (Series("Utilisation", tuple(f[4] or 0.0 for f in figures)),),
+            "Utilisation",
+            ColumnKind.PERCENT,
+        ),
         notes=(
             "Utilisation is days on loan ÷ days available. Days on loan add up, for every "
             "unit lent, the time from hand-over to return (or now, if still out) that falls "
@@ -270,24 +258,35 @@ def _lent_per_item(sql: Sql, context: ReportContext) -> Any:
     )
 
 
-_LENT_COLUMNS = (
-    Column("Tag"),
-    Column("Item"),
-    Column("Owner"),
-    Column("Loans", ColumnKind.COUNT),
-    Column("Days lent", ColumnKind.DAYS),
-)
-
-
-def _lent_chart(rows: Sequence[tuple[Value, ...]]) -> Chart | None:
-    if not rows:
-        return None
-    return Chart(
-        kind=ChartKind.HORIZONTAL,
-        categories=tuple(chart_label(f"{row[0]} {row[1]}") for row in rows),
-        series=(Series("Days lent", tuple(as_float(row[4]) for row in rows)),),
-        value_title="Days lent",
-        value_kind=ColumnKind.DAYS,
+def _lent_report(
+    key: ReportKey,
+    title: str,
+    rows: Sequence[tuple[Value, ...]],
+    notes: Sequence[str],
+    context: ReportContext,
+) -> Report:
+    """ "Most lent" or "Least lent": ``rows`` of (tag, item, owner, loans, days lent)."""
+    return Report(
+        key=key,
+        title=title,
+        subtitle=context.period_subtitle("kit owned by {agency}"),
+        columns=(
+            Column("Tag"),
+            Column("Item"),
+            Column("Owner"),
+            Column("Loans", ColumnKind.COUNT),
+            Column("Days lent", ColumnKind.DAYS),
+        ),
+        rows=tuple(rows),
+        chart=chart_of(
+            ChartKind.HORIZONTAL,
+            (chart_label(f"{row[0]} {row[1]}") for row in rows),
+            (Series("Days lent", tuple(as_float(row[4]) for row in rows)),),
+            "Days lent",
+            ColumnKind.DAYS,
+        ),
+        notes=tuple(notes),
+        period=context.period,
     )
 
 
@@ -316,16 +315,8 @@ def most_lent(session: Session, sql: Sql, context: ReportContext) -> Report:
     rows = tuple(
         (tag, name, owner, int(loans), as_float(days)) for tag, name, owner, loans, days in found
     )
-    return Report(
-        key=ReportKey.MOST_LENT,
-        title="Most lent kit",
-        subtitle=context.period_subtitle("kit owned by {agency}"),
-        columns=_LENT_COLUMNS,
-        rows=rows,
-        chart=_lent_chart(rows),
-        notes=(f"The {TOP_ITEMS} items lent for the most days, then the most loans. {_LENT_NOTE}",),
-        period=context.period,
-    )
+    notes = [f"The {TOP_ITEMS} items lent for the most days, then the most loans. {_LENT_NOTE}"]
+    return _lent_report(ReportKey.MOST_LENT, "Most lent kit", rows, notes, context)
 
 
 def least_lent(session: Session, sql: Sql, context: ReportContext) -> Report:
@@ -371,13 +362,4 @@ def least_lent(session: Session, sql: Sql, context: ReportContext) -> Report:
         )
     else:
         notes.append("Every item was lent at least once in the period.")
-    return Report(
-        key=ReportKey.LEAST_LENT,
-        title="Least lent kit",
-        subtitle=context.period_subtitle("kit owned by {agency}"),
-        columns=_LENT_COLUMNS,
-        rows=rows,
-        chart=_lent_chart(rows),
-        notes=tuple(notes),
-        period=context.period,
-    )
+    return _lent_report(ReportKey.LEAST_LENT, "Least lent kit", rows, notes, context)

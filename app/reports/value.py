@@ -7,23 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    case,
-    func,
-    select,
-)
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.reports.counting import ReportContext, Sql, agency_names, as_float, lent_window, owned_by
 from app.reports.report import (
-    Chart,
     ChartKind,
     Column,
     ColumnKind,
     Report,
     ReportKey,
     Series,
+    chart_of,
     display,
 )
 from models import EquipmentItem, Loan, LoanLine
@@ -61,21 +56,16 @@ def value_of_sharing(session: Session, sql: Sql, context: ReportContext) -> Repo
             Column("Estimated value", ColumnKind.MONEY),
         ),
         rows=tuple(figures),
-        chart=Chart(
-            kind=ChartKind.STACKED,
-            categories=tuple(lenders),
-            series=tuple(
-                Series(
-                    borrower,
-                    tuple(value_of.get((lender, borrower), 0.0) for lender in lenders),
-                )
+        chart=chart_of(
+            ChartKind.STACKED,
+            lenders,
+            (
+                Series(borrower, tuple(value_of.get((lender, borrower), 0.0) for lender in lenders))
                 for borrower in borrowers
             ),
-            value_title="Estimated value",
-            value_kind=ColumnKind.MONEY,
-        )
-        if figures
-        else None,
+            "Estimated value",
+            ColumnKind.MONEY,
+        ),
         notes=tuple(notes),
         totals=(
             "Total",

@@ -44,6 +44,7 @@ from app.core.actor import Actor
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import DomainError, KitShareError
 from app.core.permissions import Action, require
+from app.core.text import counted
 from app.storage import schema
 from app.storage.config import PRIVATE_FILE_MODE, data_folder, make_private_folder, sqlite_url
 from app.storage.database import SQLITE_HEADER, create_sqlite_file, open_database, translate_errors
@@ -162,15 +163,10 @@ class RestoreResult:
         )
 
 
-def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """ "1 item", "214 items", "58 people"."""
-    return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"
-
-
 def format_size(size: int) -> str:
     """A file size as people read it: "640 bytes", "48 KB", "1.2 MB"."""
     if size < 1024:
-        return f"{size} byte{'s' if size != 1 else ''}"
+        return counted(size, "byte")
     value = float(size) / 1024
     unit = "KB"
     for larger in ("MB", "GB"):

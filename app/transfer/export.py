@@ -12,12 +12,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.catalogue.detail import STATUS_LABELS as ITEM_STATUS_LABELS
 from app.core.actor import Actor
 from app.core.clock import format_date
 from app.core.errors import NotPermitted
 from app.core.permissions import Action, may, with_article
-from app.loans.views import STATUS_LABELS as LOAN_STATUS_LABELS
+from app.core.vocabulary import label
 from app.storage.database import Database
 from app.transfer.fields import ITEM_FIELDS, PEOPLE_FIELDS, Kind
 from app.transfer.tabular import Progress
@@ -145,11 +144,11 @@ def _item_lines(session: Session) -> Iterator[Sequence[object]]:
         yield (
             *row[:9],
             row.is_pooled,
-            row.condition.value.capitalize(),
+            label(row.condition),
             *row[11:15],
             _money(row.replacement_value_pence),
             _money(row.daily_hire_rate_pence),
-            ITEM_STATUS_LABELS[row.status],
+            label(row.status),
         )
 
 
@@ -207,7 +206,7 @@ def _loan_lines(session: Session) -> Iterator[Sequence[object]]:
         lenders = dict.fromkeys(line.item.owner_agency.name for line in loan.lines)
         yield (
             loan.id,
-            LOAN_STATUS_LABELS[loan.status],
+            label(loan.status),
             loan.borrower_agency.name,
             "; ".join(lenders),
             "; ".join(_line_text(line) for line in loan.lines),

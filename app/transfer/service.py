@@ -41,7 +41,8 @@ from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.core.errors import DomainError
 from app.core.permissions import Action, may, require
-from app.inspections.service import SEVERITY_WORDS
+from app.core.text import counted
+from app.core.vocabulary import label
 from app.storage.database import Database
 from app.transfer.dates import DATE_FIELDS, DateOrder, DateReading, date_column
 from app.transfer.export import EXPORT_BATCH
@@ -507,8 +508,8 @@ def _audit(
     """One event for the whole import: the file, how many rows, the names created."""
     after: dict[str, Any] = {"file": table.file_name or None, "rows": len(plan.rows)}
     for name in names:
-        label = f"{name.name} ({name.agency})" if name.kind is NewNameKind.SITE else name.name
-        after.setdefault(_CREATED_KEYS[name.kind], []).append(label)
+        shown = f"{name.name} ({name.agency})" if name.kind is NewNameKind.SITE else name.name
+        after.setdefault(_CREATED_KEYS[name.kind], []).append(shown)
     if kind is Kind.ITEMS and plan.rows:
         tags = sorted(str(row[3]) for row in plan.rows)
         after["asset_tags"] = f"{tags[0]} to {tags[-1]}" if len(tags) > 1 else tags[0]
@@ -523,8 +524,8 @@ def _audit(
     if plan.defects:
         count = len(plan.defects)
         note += (
-            f"; {count:,} {'item' if count == 1 else 'items'} out of service, each with an "
-            f"open {SEVERITY_WORDS[IMPORTED_DEFECT_SEVERITY].lower()} defect"
+            f"; {counted(count, 'item')} out of service, each with an "
+            f"open {label(IMPORTED_DEFECT_SEVERITY).lower()} defect"
         )
     record_change(
         session,

@@ -13,11 +13,11 @@ are not part of the file). The dry run says how each status word is read.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.catalogue.detail import STATUS_LABELS as ITEM_STATUS_LABELS
-from app.inspections.service import SEVERITY_WORDS
+from app.core.money import parse_pounds
+from app.core.text import counted
+from app.core.vocabulary import label
 from app.transfer.fields import header_key
 from app.transfer.tabular import Table
 from models import Condition, DefectSeverity, ItemStatus
@@ -33,7 +33,6 @@ class Unreadable(ValueError):
 _YES = frozenset({"yes", "y", "true", "t", "1", "pooled", "active", "current"})
 _NO = frozenset({"no", "n", "false", "f", "0", "tagged", "inactive", "former", "left"})
 _WHOLE = re.compile(r"[+-]?\d+(\.0*)?")
-_MONEY = re.compile(r"-?\d+(\.\d+)?")
 
 # Words of a status, as ``header_key`` folds them, and what they import as. Out of
 # service comes with an open unsafe defect (see the module's docstring).
@@ -103,28 +102,15 @@ def whole_number(value: str, label: str) -> int:
 
 
 def pence(value: str, label: str) -> int:
-    """Pounds as a person writes them ("1,234.50", "£1234.5", "12") in pence."""
-    cleaned = value.strip().replace(",", "").replace(" ", "")
-    negative = cleaned.startswith("-")
-    cleaned = cleaned.lstrip("-")
-    for prefix in ("£", "GBP", "gbp"):
-        cleaned = cleaned.removeprefix(prefix)
-    cleaned = cleaned.removesuffix("GBP").removesuffix("gbp")
-    if not _MONEY.fullmatch(cleaned):
-        raise Unreadable(
-            f"{label} “{value}” is not an amount in pounds; give one such as 1,234.50 or "
-            "£1234.50, or leave it blank."
-        )
+    """Pounds as a person writes them ("1,234.50", "£1234.5", "GBP 12") in pence, read by
+    ``parse_pounds`` as in every dialog; a blank cell never gets here."""
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise Unreadable(f"{label} “{value}” is not an amount in pounds.") from None
-    if amount != amount.quantize(Decimal("0.01")):
-        raise Unreadable(
-            f"{label} “{value}” has fractions of a penny; give pounds and pence, such as 1,234.50."
-        )
-    result = int(amount * 100)
-    return -result if negative else result
+        amount = parse_pounds(value, label)
+    except ValueError as error:
+        raise Unreadable(str(error)) from None
+    if amount is None:
+        raise Unreadable(f"{label} is blank; give an amount such as 1,234.50, or leave it out.")
+    return amount
 
 
 def item_status(value: str) -> ItemStatus:
@@ -175,11 +161,11 @@ def status_notices(table: Table, index: int | None) -> list[str]:
     notices = []
     for key, (word, count) in words.items():
         status = STATUS_WORDS[key]
-        rows = "1 row" if count == 1 else f"{count:,} rows"
-        if word == ITEM_STATUS_LABELS[status] and status is not ItemStatus.OUT_OF_SERVICE:
+        rows = counted(count, "row")
+        if word == label(status) and status is not ItemStatus.OUT_OF_SERVICE:
             continue
         if status is ItemStatus.OUT_OF_SERVICE:
-            severity = SEVERITY_WORDS[IMPORTED_DEFECT_SEVERITY].lower()
+            severity = label(IMPORTED_DEFECT_SEVERITY).lower()
             notices.append(
                 f"Status “{word}” ({rows}): imported out of service, with an open {severity} "
                 f"defect “{imported_defect(word, table.file_name)}” for an equipment manager "

@@ -56,11 +56,13 @@ def write_table(
     # Written beside the target and moved into place only when complete, so a cancel or
     # a full disk never leaves half a file under the name asked for.
     partial = path.with_name(f".{path.name}.partial")
+    counted = _Counted(rows, total, progress)
     try:
         if suffix == ".csv":
-            written = _write_csv(partial, headers, rows, total, progress)
+            _write_csv(partial, headers, counted)
         else:
-            written = _write_xlsx(partial, headers, rows, total, progress)
+            _write_xlsx(partial, headers, counted)
+        counted.finish()
         partial.replace(path)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -72,7 +74,7 @@ def write_table(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return written
+    return counted.done
 
 
 def _uk_local(value: datetime) -> datetime:
@@ -101,34 +103,41 @@ def _cell_text(value: object) -> str:
     return text
 
 
-def _step_written(done: int, total: int | None, progress: Progress | None) -> None:
-    if progress is not None and progress_due(done) and not progress(done, total or 0):
-        raise Cancelled("Cancelled; no file was written.")
+class _Counted:
+    """The rows to write, counted as they are written: each one asked for after another
+    means that one is written, so progress is told then (and a Cancel stops the file)."""
+
+    def __init__(
+        self, rows: Iterable[Sequence[object]], total: int | None, progress: Progress | None
+    ) -> None:
+        self._rows = rows
+        self._total = total
+        self._progress = progress
+        self.done = 0
+
+    def __iter__(self) -> Iterator[Sequence[object]]:
+        for row in self._rows:
+            yield row
+            self.done += 1
+            if self._progress is not None and progress_due(self.done):
+                self._tell(self._total or 0)
+
+    def finish(self) -> None:
+        """The last report: a Cancel pressed after the last step still stops the file."""
+        if self._progress is not None:
+            self._tell(self._total or self.done)
+
+    def _tell(self, total: int) -> None:
+        if self._progress is not None and not self._progress(self.done, total):
+            raise Cancelled("Cancelled; no file was written.")
 
 
-def _finished(done: int, total: int | None, progress: Progress | None) -> None:
-    """The last report: a Cancel pressed after the last step still stops the file."""
-    if progress is not None and not progress(done, total or done):
-        raise Cancelled("Cancelled; no file was written.")
-
-
-def _write_csv(
-    path: Path,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    total: int | None,
-    progress: Progress | None,
-) -> int:
-    written = 0
+def _write_csv(path: Path, headers: Sequence[str], rows: _Counted) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([_cell_text(h) for h in headers])
         for row in rows:
             writer.writerow([_cell_text(value) for value in row])
-            written += 1
-            _step_written(written, total, progress)
-    _finished(written, total, progress)
-    return written
 
 
 def _xlsx_values(sheet: Any, row: Sequence[object]) -> Iterator[object]:
@@ -166,26 +175,17 @@ def _check_cells_fit(headers: Sequence[str], number: int, values: Sequence[objec
             )
 
 
-def _write_xlsx(
-    path: Path,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    total: int | None,
-    progress: Progress | None,
-) -> int:
+def _write_xlsx(path: Path, headers: Sequence[str], rows: _Counted) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Kit Share")
-    written = 0
     try:
         sheet.append(list(_xlsx_values(sheet, headers)))
         for row in rows:
             values = list(_xlsx_values(sheet, row))
-            _check_cells_fit(headers, written + 2, values)
+            _check_cells_fit(headers, rows.done + 2, values)
             sheet.append(values)
-            written += 1
-            _step_written(written, total, progress)
     except BaseException:
         # Saving is how openpyxl closes the sheet's stream and removes its temporary
         # file; what it writes is the partial file, which the caller deletes.
@@ -193,5 +193,3 @@ def _write_xlsx(
             book.save(path)
         raise
     book.save(path)
-    _finished(written, total, progress)
-    return written
