@@ -21,7 +21,6 @@ from tests.ui.loan_driving import People, add_people
 from tests.ui.seed import Catalogue, build_catalogue
 from ui.shell.main_window import MainWindow
 
-
 # How long a test waits for what it expects before it fails. A wait ends as soon as the
 # condition holds, so patience costs a passing test nothing; pytest-qt's five seconds are
 # too few on a busy CI machine running the suite under libfaketime.

@@ -19,7 +19,7 @@ from app.people.accounts import sign_in
 from app.storage.database import Database
 from models import ChargingBasis, Role
 from ui.agreements.mou_dialog import MouDialog
-from ui.agreements.protocol_dialog import ProtocolDialog, pounds_to_pence, split_tags
+from ui.agreements.protocol_dialog import ProtocolDialog, split_tags
 from ui.widgets.dates import NOT_SET, OptionalDateEdit
 from ui.widgets.form import FormDialog
 from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
@@ -337,7 +337,7 @@ def test_a_new_protocol_with_a_rate_is_saved_in_pence(
         "Cambridgeshire Fire and Rescue Service",
         "East of England Ambulance Service NHS Trust",
     ]
-    assert not dialog.rate_spin.isEnabled()
+    assert not dialog.rate_edit.isEnabled()
 
     QTest.keyClicks(dialog.name_edit, "Inflatable shelters for rest centres")
     dialog.borrower_list.set_checked(agency(demo, "East of England Ambulance Service NHS Trust"))
@@ -350,7 +350,7 @@ def test_a_new_protocol_with_a_rate_is_saved_in_pence(
     assert dialog.longest_hint.text() == "36 hours in all"
     assert dialog.longest_days.suffix() == " day"
     dialog.charging_combo.setCurrentIndex(dialog.charging_combo.findData(ChargingBasis.RATE))
-    assert dialog.rate_spin.isEnabled()
+    assert dialog.rate_edit.isEnabled()
     settle(qtbot, dialog)
     assert dialog.message() == (
         "• A charge at a rate needs a rate above £0.00, e.g. £45.00 per day; "
@@ -359,7 +359,7 @@ def test_a_new_protocol_with_a_rate_is_saved_in_pence(
     )
     assert dialog.marked_fields() == {"charge_rate_pence", "charge_unit"}
 
-    dialog.rate_spin.setValue(45.5)
+    QTest.keyClicks(dialog.rate_edit, "45.5")
     QTest.keyClicks(dialog.unit_edit, "day")
     settle(qtbot, dialog)
     click(dialog.ok_button)
@@ -411,7 +411,7 @@ def test_editing_a_protocol_starts_from_what_it_holds(
     assert dialog.max_loan_hours() == planned.max_loan_hours == 72
     assert (dialog.longest_days.value(), dialog.longest_hours.value()) == (3, 0)
     assert dialog.charging() is ChargingBasis.RATE
-    assert dialog.rate_spin.value() == 150.0
+    assert dialog.rate_edit.text() == "£150.00"
     assert dialog.unit_edit.text() == "day"
     assert set(dialog.borrower_list.checked_ids()) == {b.agency_id for b in planned.borrowers}
     assert dialog.protocol_text_edit.toPlainText() == planned.protocol_text
@@ -427,9 +427,6 @@ def test_editing_a_protocol_starts_from_what_it_holds(
     assert saved.charge_rate_pence == 15000
 
 
-def test_tags_and_pounds_are_read_as_people_type_them() -> None:
+def test_tags_are_read_as_people_type_them() -> None:
     assert split_tags(" CAM-1, cam-2;CAM-3\nCAM-4 ") == ["CAM-1", "cam-2", "CAM-3", "CAM-4"]
     assert split_tags("  ") == []
-    assert pounds_to_pence(45.5) == 4550
-    assert pounds_to_pence(0.29) == 29
-    assert pounds_to_pence(1234.56) == 123456

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QFont
 from pytestqt.modeltest import ModelTester
 
 from app.catalogue.search import SearchFilters, SortKey
@@ -16,6 +18,7 @@ from tests.ui.seed import (
     add_traffic_cones,
 )
 from ui.catalogue.model import PAGE_SIZE, Column, SearchRequest, SearchResultModel
+from ui.widgets.palette import REFUSED
 
 CONES = 450
 
@@ -139,9 +142,26 @@ def test_out_of_service_status_is_coloured_and_available_is_not(catalogue: Catal
     available = model.index(row_of_tag(model, DRONE_TAG), Column.STATUS)
 
     assert broken.data() == "Out of service"
-    assert isinstance(broken.data(Qt.ItemDataRole.ForegroundRole), QColor)
+    colour = broken.data(Qt.ItemDataRole.ForegroundRole)
+    assert isinstance(colour, QBrush)
+    assert colour.color().name() == REFUSED
+    bold = broken.data(Qt.ItemDataRole.FontRole)
+    assert isinstance(bold, QFont)
+    assert bold.bold()
     assert available.data() == "Available"
     assert available.data(Qt.ItemDataRole.ForegroundRole) is None
+    assert available.data(Qt.ItemDataRole.FontRole) is None
+
+
+def test_out_of_service_is_decided_on_the_status_not_its_words(catalogue: Catalogue) -> None:
+    model = model_for(catalogue)
+    row = row_of_tag(model, BROKEN_DRONE_TAG)
+    broken = model.record(row)
+    # The same item under other words still stands out: the words are not the rule.
+    model.show_rows([replace(broken, status="Kaputt")])
+
+    assert model.index(0, Column.STATUS).data() == "Kaputt"
+    assert model.index(0, Column.STATUS).data(Qt.ItemDataRole.FontRole) is not None
 
 
 def test_filters_reach_the_search(catalogue: Catalogue) -> None:

@@ -197,7 +197,7 @@ def test_a_manager_lists_what_expires_soon_and_opens_a_person_from_it(
     assert view.showing_expiring
     assert view.days_spin.value() == 30
     rows = view.expiring_model.records()
-    assert rows == expiring_qualifications(demo, days=30)
+    assert rows == expiring_qualifications(demo, MANAGER, days=30)
     assert [(r.person, r.when_text) for r in rows[:2]] == [
         ("Jess Parfitt", "Expires in 14 days"),
         ("Jess Parfitt", "Expires in 14 days"),
@@ -230,6 +230,8 @@ def test_signing_in_as_a_duty_officer_takes_the_expiring_list_away(
     view.set_actor(DUTY)
     assert not view.showing_expiring
     assert not view.expiring_button.isVisible()
+    view.show_expiring(True)
+    assert not view.showing_expiring
     view.set_actor(ADMIN)
     assert all(button.isVisible() for button in view.edit_buttons())
 
@@ -243,7 +245,7 @@ def test_the_table_models_pass_qt_model_tester(qtmodeltester: ModelTester, demo:
     assert held.rowCount() == 3
     qtmodeltester.check(held)  # type: ignore[no-untyped-call]
     expiring = ExpiringTableModel()
-    expiring.show_rows(expiring_qualifications(demo, days=60))
+    expiring.show_rows(expiring_qualifications(demo, MANAGER, days=60))
     qtmodeltester.check(expiring)  # type: ignore[no-untyped-call]
     assert people.row_of(-1) is None
 

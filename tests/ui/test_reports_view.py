@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
-from app.reports.period import Period, default_period, financial_year_start
+from app.reports.period import Period, QuickPeriod, default_period, quick_period
 from app.reports.report import (
     Chart,
     ChartKind,
@@ -42,7 +42,7 @@ from models import Agency, Role
 from tests.disk_full import file_size_limit
 from ui.reports import view as reports_view
 from ui.reports.printing import write_report_pdf
-from ui.reports.view import DESCRIPTION_ROLE, QuickPeriod, ReportsView, quick_period
+from ui.reports.view import DESCRIPTION_ROLE, ReportsView
 
 ADMINISTRATOR = Actor("Test Administrator (test)", role=Role.ADMINISTRATOR)
 LONG_AGO = Period(date(2001, 1, 1), date(2001, 12, 31))
@@ -65,7 +65,8 @@ def open_view(qtbot: QtBot, db: Database, actor: Actor | None = ADMINISTRATOR) -
 def expected(
     view: ReportsView, db: Database, key: ReportKey, agency_id: int | None = None
 ) -> Report:
-    return build_report(db, key, view.period, agency_id=agency_id, now=view.now())
+    assert view.actor is not None
+    return build_report(db, key, view.period, actor=view.actor, agency_id=agency_id, now=view.now())
 
 
 def table_text(view: ReportsView) -> list[list[str]]:
@@ -106,31 +107,6 @@ def agency_id(db: Database, code: str) -> int:
     return found
 
 
-# -- periods ---------------------------------------------------------------------------------
-
-
-def test_quick_periods_are_the_days_people_mean() -> None:
-    today = date(2026, 11, 21)
-    assert financial_year_start(today) == date(2026, 4, 1)
-    assert financial_year_start(date(2026, 3, 31)) == date(2025, 4, 1)
-    assert quick_period(QuickPeriod.FINANCIAL_YEAR, today) == Period(date(2026, 4, 1), today)
-    assert quick_period(QuickPeriod.LAST_FINANCIAL_YEAR, today) == Period(
-        date(2025, 4, 1), date(2026, 3, 31)
-    )
-    assert quick_period(QuickPeriod.LAST_12_MONTHS, today) == Period(date(2025, 11, 22), today)
-    assert quick_period(QuickPeriod.THIS_MONTH, today) == Period(date(2026, 11, 1), today)
-    assert quick_period(QuickPeriod.LAST_MONTH, today) == Period(
-        date(2026, 10, 1), date(2026, 10, 31)
-    )
-    # From January back over the year's end, and from the 31st into a shorter month.
-    assert quick_period(QuickPeriod.LAST_MONTH, date(2027, 1, 5)) == Period(
-        date(2026, 12, 1), date(2026, 12, 31)
-    )
-    assert quick_period(QuickPeriod.LAST_12_MONTHS, date(2028, 2, 29)) == Period(
-        date(2027, 3, 1), date(2028, 2, 29)
-    )
-
-
 # -- the view --------------------------------------------------------------------------------
 
 
@@ -157,6 +133,30 @@ def test_the_view_lists_every_report_and_builds_the_first_when_shown(
     assert view.report.key is specs[0].key
     assert view.period == default_period(today_uk())
     assert view.model.rowCount() >= len(view.report.rows)
+
+
+def test_each_person_sees_only_the_reports_they_may_read(qtbot: QtBot, demo: Database) -> None:
+    duty = Actor("Duty Officer (duty)", role=Role.DUTY_OFFICER)
+    manager = Actor("Equipment Manager (manager)", role=Role.EQUIPMENT_MANAGER)
+
+    def listed(view: ReportsView) -> list[str]:
+        return [view.report_list.item(row).text() for row in range(view.report_list.count())]
+
+    view = open_view(qtbot, demo, duty)
+    assert "Qualifications expiring" not in listed(view)
+    assert "Inspections due" in listed(view)
+
+    view.set_actor(manager)
+    assert "Qualifications expiring" in listed(view)
+    view.select_report(ReportKey.QUALIFICATIONS_EXPIRING)
+    assert view.spec.key is ReportKey.QUALIFICATIONS_EXPIRING
+
+    # Handed to a duty officer, the list drops it and shows the first report instead.
+    view.set_actor(duty)
+    assert "Qualifications expiring" not in listed(view)
+    assert view.spec.key is report_specs()[0].key
+    assert view.report is not None
+    assert view.report.key is view.spec.key
 
 
 def test_choosing_a_report_builds_its_table_and_chart(qtbot: QtBot, demo: Database) -> None:

@@ -38,6 +38,7 @@ from app.storage.database import Database
 from ui.widgets.dates import OptionalDateEdit
 from ui.widgets.form import FormDialog
 from ui.widgets.layout import (
+    caption,
     form_layout,
     heading,
     hint,
@@ -250,10 +251,8 @@ class MouDialog(FormDialog):
     def _details_page(self) -> QWidget:
         page = QWidget()
         form = form_layout()
-        reference_label = QLabel("&Reference")
-        reference_label.setBuddy(self.reference_edit)
-        title_label = QLabel("&Title")
-        title_label.setBuddy(self.title_edit)
+        reference_label = caption("&Reference", self.reference_edit)
+        title_label = caption("&Title", self.title_edit)
         form.addRow(reference_label, self.reference_edit)
         form.addRow(title_label, self.title_edit)
         form.addRow("", self.draft_check)
@@ -273,8 +272,7 @@ class MouDialog(FormDialog):
         }
         for field, (row, column, text) in places.items():
             edit = self.dates[field]
-            label = QLabel(text)
-            label.setBuddy(edit.check)
+            label = caption(text, edit.check)
             grid.addWidget(label, row, column)
             grid.addWidget(edit, row, column + 1)
             self.point_field(field, edit.edit, caption=label, page=page)
@@ -283,10 +281,8 @@ class MouDialog(FormDialog):
         dates_box = QGroupBox("Dates")
         dates_box.setLayout(grid)
 
-        purpose_label = QLabel("P&urpose")
-        purpose_label.setBuddy(self.purpose_edit)
-        scope_label = QLabel("S&cope")
-        scope_label.setBuddy(self.scope_edit)
+        purpose_label = caption("P&urpose", self.purpose_edit)
+        scope_label = caption("S&cope", self.scope_edit)
         self.point_field("purpose", self.purpose_edit, caption=purpose_label, page=page)
         self.point_field("scope", self.scope_edit, caption=scope_label, page=page)
 
@@ -349,12 +345,9 @@ class MouDialog(FormDialog):
         left.addLayout(buttons)
 
         form = form_layout()
-        number_label = QLabel("&Number")
-        number_label.setBuddy(self.clause_number_edit)
-        heading_label = QLabel("&Heading")
-        heading_label.setBuddy(self.clause_heading_edit)
-        body_label = QLabel("&Body")
-        body_label.setBuddy(self.clause_body_edit)
+        number_label = caption("&Number", self.clause_number_edit)
+        heading_label = caption("&Heading", self.clause_heading_edit)
+        body_label = caption("&Body", self.clause_body_edit)
         form.addRow(number_label, self.clause_number_edit)
         form.addRow(heading_label, self.clause_heading_edit)
         right = QVBoxLayout()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -42,19 +40,16 @@ from app.agreements.protocols import (
 from app.agreements.reading import Choice, ProtocolView, get_mou, register_choices
 from app.core.actor import Actor
 from app.core.clock import format_hours
-from app.core.errors import NotFound, Refusal, Refused
-from app.core.permissions import role_in_words
+from app.core.errors import Refusal, Refused
+from app.core.lookup import with_id
+from app.core.money import format_pence, read_amount
+from app.core.vocabulary import label
 from app.storage.database import Database
 from models import ChargingBasis, Role
 from ui.agreements.mou_dialog import PARAGRAPH_HINT
 from ui.widgets.form import FormDialog
 from ui.widgets.layout import fit_spin, form_layout, heading, hint, named, plain_text_edit
 
-CHARGING_WORDS = {
-    ChargingBasis.NONE: "No charge",
-    ChargingBasis.CONSUMABLES: "Consumables replaced by the borrower",
-    ChargingBasis.RATE: "At a rate",
-}
 MAX_DAYS = 365
 MAX_NOTICE_HOURS = NOTICE_HOURS_MAX
 TAG_SEPARATORS = re.compile(r"[\s,;]+")
@@ -63,10 +58,6 @@ TAG_SEPARATORS = re.compile(r"[\s,;]+")
 def split_tags(text: str) -> list[str]:
     """Asset tags typed with commas, semicolons, spaces or new lines between them."""
     return [tag for tag in TAG_SEPARATORS.split(text) if tag]
-
-
-def pounds_to_pence(pounds: float) -> int:
-    return int(Decimal(str(pounds)).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class CheckList(QListWidget):
@@ -125,12 +116,12 @@ class ProtocolDialog(FormDialog):
         mou = get_mou(db, mou_id)
         existing: ProtocolView | None = None
         if protocol_id is not None:
-            existing = next((p for p in mou.protocols if p.id == protocol_id), None)
-            if existing is None:
-                raise NotFound(
-                    f"{mou.label} has no sharing protocol with id {protocol_id}; "
-                    "it may have been moved or removed."
-                )
+            existing = with_id(
+                mou.protocols,
+                protocol_id,
+                f"{mou.label} has no sharing protocol with id {protocol_id}; "
+                "it may have been moved or removed.",
+            )
         title = "New sharing protocol" if existing is None else "Edit sharing protocol"
         super().__init__(db, actor, title, parent)
         self.mou_id = mou_id
@@ -161,7 +152,7 @@ class ProtocolDialog(FormDialog):
             self.longest_days,
             self.longest_hours,
             self.charging_combo,
-            self.rate_spin,
+            self.rate_edit,
             self.unit_edit,
             self.borrower_list,
             self.category_list,
@@ -191,7 +182,7 @@ class ProtocolDialog(FormDialog):
         self.emergency_check = named(QCheckBox("Emergency use only"), "protocolEmergencyOnly")
         self.approver_combo = named(QComboBox(), "protocolApproverRole")
         for role in Role:
-            self.approver_combo.addItem(role_in_words(role), role)
+            self.approver_combo.addItem(label(role), role)
         self.approver_title_edit = named(QLineEdit(), "protocolApproverTitle")
         self.approver_title_edit.setPlaceholderText("e.g. Duty Group Commander (blank: the role)")
         self.notice_spin = named(QSpinBox(), "protocolNoticeHours")
@@ -210,14 +201,13 @@ class ProtocolDialog(FormDialog):
         fit_spin(self.longest_hours, "23 hours")
         self.longest_hint = hint("")
         self.charging_combo = named(QComboBox(), "protocolCharging")
-        for basis, words in CHARGING_WORDS.items():
-            self.charging_combo.addItem(words, basis)
-        self.rate_spin = named(QDoubleSpinBox(), "protocolRate")
-        self.rate_spin.setPrefix("£")
-        self.rate_spin.setDecimals(2)
-        self.rate_spin.setRange(0, 100_000)
-        self.rate_spin.setGroupSeparatorShown(True)
-        fit_spin(self.rate_spin, "£100,000.00")
+        for basis in ChargingBasis:
+            self.charging_combo.addItem(label(basis), basis)
+        # Typed, not spun: read by ``parse_pounds`` like every amount of money.
+        self.rate_edit = named(QLineEdit(), "protocolRate")
+        self.rate_edit.setPlaceholderText("£45.00")
+        self.rate_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.rate_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 18))
         self.unit_edit = named(QLineEdit(), "protocolChargeUnit")
         self.unit_edit.setPlaceholderText("day")
         self.unit_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 18))
@@ -298,16 +288,16 @@ class ProtocolDialog(FormDialog):
         charging.setHorizontalSpacing(8)
         charging.addWidget(self.charging_combo, 0, 0, 1, 4)
         rate_label = QLabel("&Rate")
-        rate_label.setBuddy(self.rate_spin)
+        rate_label.setBuddy(self.rate_edit)
         per_label = QLabel("per")
         per_label.setBuddy(self.unit_edit)
         charging.addWidget(rate_label, 1, 0)
-        charging.addWidget(self.rate_spin, 1, 1)
+        charging.addWidget(self.rate_edit, 1, 1)
         charging.addWidget(per_label, 1, 2)
         charging.addWidget(self.unit_edit, 1, 3)
         charging.setColumnStretch(4, 1)
         self._row(form, page, "C&harging", charging, field="charging", buddy=self.charging_combo)
-        self.point_field("charge_rate_pence", self.rate_spin, caption=rate_label, page=page)
+        self.point_field("charge_rate_pence", self.rate_edit, caption=rate_label, page=page)
         self.point_field("charge_unit", self.unit_edit, caption=per_label, page=page)
 
     def _coverage_page(self) -> QWidget:
@@ -394,7 +384,7 @@ class ProtocolDialog(FormDialog):
         self.longest_days.setValue(days)
         self.longest_hours.setValue(hours)
         self.charging_combo.setCurrentIndex(max(self.charging_combo.findData(draft.charging), 0))
-        self.rate_spin.setValue((draft.charge_rate_pence or 0) / 100)
+        self.rate_edit.setText(format_pence(draft.charge_rate_pence))
         self.unit_edit.setText(draft.charge_unit)
         # A borrower who is no longer a party stays listed, so the check can say so.
         listed = {party.id for party in parties}
@@ -421,10 +411,18 @@ class ProtocolDialog(FormDialog):
         value = self.charging_combo.currentData()
         return value if isinstance(value, ChargingBasis) else ChargingBasis.NONE
 
+    def rate(self) -> tuple[int | None, list[Refusal]]:
+        """The rate typed, in pence (None when not charging at a rate), and the problem
+        with it if it cannot be read as money."""
+        if self.charging() is not ChargingBasis.RATE:
+            return None, []
+        return read_amount(self.rate_edit.text(), "charge_rate_pence")
+
     def draft(self, item_ids: tuple[int, ...] = ()) -> ProtocolDraft:
         """The protocol as the form holds it, naming the items ``item_ids``."""
         role = self.approver_combo.currentData()
         rate = self.charging() is ChargingBasis.RATE
+        rate_pence, _unreadable = self.rate()
         return ProtocolDraft(
             mou_id=self.mou_id,
             name=self.name_edit.text().strip(),
@@ -437,7 +435,7 @@ class ProtocolDialog(FormDialog):
             max_loan_hours=self.max_loan_hours(),
             qualification_ids=self.qualification_list.checked_ids(),
             charging=self.charging(),
-            charge_rate_pence=pounds_to_pence(self.rate_spin.value()) if rate else None,
+            charge_rate_pence=rate_pence,
             charge_unit=self.unit_edit.text().strip() if rate else "",
             use_conditions=self.use_conditions_edit.toPlainText().strip(),
             protocol_text=self.protocol_text_edit.toPlainText().strip(),
@@ -456,10 +454,14 @@ class ProtocolDialog(FormDialog):
             tag_problems = list(error.problems)
             item_ids = ()
         problems = check_protocol(self._db, self.draft(item_ids), protocol_id=self.protocol_id)
+        _rate, rate_problems = self.rate()
+        if rate_problems:
+            # "A charge at a rate needs a rate" only repeats that the rate cannot be read.
+            problems = [p for p in problems if p.field != "charge_rate_pence"]
         if tag_problems:
             # "Choose a category or item" only repeats that the tags typed are not known.
             problems = [p for p in problems if p.rule != "coverage" or p.field == "item_ids"]
-        return tag_problems + problems
+        return tag_problems + rate_problems + problems
 
     def save(self) -> None:
         draft = self.draft(resolve_tags(self._db, self.tags()))
@@ -478,7 +480,7 @@ class ProtocolDialog(FormDialog):
 
     def _on_charging_changed(self, *_args: object) -> None:
         rate = self.charging() is ChargingBasis.RATE
-        self.rate_spin.setEnabled(rate)
+        self.rate_edit.setEnabled(rate)
         self.unit_edit.setEnabled(rate)
 
     def _on_period_changed(self, *_args: object) -> None:

@@ -8,7 +8,6 @@ buttons being enabled is a comfort, not the rule.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from datetime import date
 from functools import partial
@@ -25,8 +24,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
-    QBrush,
-    QColor,
     QIcon,
     QPalette,
     QShowEvent,
@@ -52,13 +49,13 @@ from app.agreements.versions import new_version
 from app.core.actor import Actor
 from app.core.clock import format_date, format_hours
 from app.core.errors import KitShareError
-from app.core.permissions import with_article
+from app.core.permissions import Action, may, with_article
 from app.storage.database import Database
 from ui.agreements.mou_dialog import MouDialog
 from ui.agreements.protocol_dialog import ProtocolDialog
 from ui.catalogue.item_panel import badge
 from ui.catalogue.table import configure_record_table
-from ui.widgets.layout import side_by_side
+from ui.widgets.layout import add_captioned, side_by_side
 from ui.widgets.messages import confirm, show_error
 from ui.widgets.palette import (
     CLOSED,
@@ -71,11 +68,11 @@ from ui.widgets.palette import (
     REFUSED,
     dot_icon,
 )
-from ui.widgets.record_model import RecordTableModel
+from ui.widgets.record_model import ID_ROLE, RecordTableModel, TableColumn
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-MOU_ID_ROLE = Qt.ItemDataRole.UserRole
+MOU_ID_ROLE = ID_ROLE
 
 # Words always go with the colour, so the status reads in greyscale too.
 STATUS_COLOURS = {
@@ -108,40 +105,22 @@ READ_ONLY_BAR = QUIET_STYLE
 SIGNED_IN_BAR = READY_STYLE
 
 
-class MouColumn(enum.IntEnum):
-    REFERENCE = 0
-    VERSION = 1
-    TITLE = 2
-    PARTIES = 3
-    STATUS = 4
-    EFFECTIVE = 5
-    REVIEW = 6
-    EXPIRES = 7
-
-
-HEADERS = {
-    MouColumn.REFERENCE: "Reference",
-    MouColumn.VERSION: "Version",
-    MouColumn.TITLE: "Title",
-    MouColumn.PARTIES: "Parties",
-    MouColumn.STATUS: "Status",
-    MouColumn.EFFECTIVE: "Effective",
-    MouColumn.REVIEW: "Review",
-    MouColumn.EXPIRES: "Expires",
-}
-# Widths from sample text, so they follow the font; long titles and party lists elide,
-# with the whole text in the tooltip and the document beside the table.
-COLUMN_SAMPLES = {
-    MouColumn.REFERENCE: "NFRS-CFRS-MOU-2025-02",
-    MouColumn.VERSION: "Version",
-    MouColumn.TITLE: "Cambridgeshire Sp",
-    MouColumn.PARTIES: "Cambridgeshire",
+class MouColumn(TableColumn):
+    # Widths from sample text, so they follow the font; long titles and party lists elide,
+    # with the whole text in the tooltip and the document beside the table.
+    REFERENCE = "Reference", "NFRS-CFRS-MOU-2025-02"
+    VERSION = "Version", "Version"
+    TITLE = "Title", "Cambridgeshire Sp"
+    PARTIES = "Parties", "Cambridgeshire"
     # The dot takes about as much room as two letters.
-    MouColumn.STATUS: "MM Review due",
-    MouColumn.EFFECTIVE: "00/00/0000",
-    MouColumn.REVIEW: "00/00/0000",
-    MouColumn.EXPIRES: "00/00/0000",
-}
+    STATUS = "Status", "MM Review due"
+    EFFECTIVE = "Effective", "00/00/0000"
+    REVIEW = "Review", "00/00/0000"
+    EXPIRES = "Expires", "00/00/0000"
+
+
+COLUMN_SAMPLES = MouColumn.samples()
+HEADERS = MouColumn.headers()
 
 
 def status_text(status: MouStatus) -> str:
@@ -157,35 +136,6 @@ def row_matches(row: MouRow, text: str, status: MouStatus | None) -> bool:
     return all(word in haystack for word in text.casefold().split())
 
 
-def _cell_text(row: MouRow, column: MouColumn) -> str:
-    if column is MouColumn.REFERENCE:
-        return row.reference
-    if column is MouColumn.VERSION:
-        return str(row.version)
-    if column is MouColumn.TITLE:
-        return row.title
-    if column is MouColumn.PARTIES:
-        return ", ".join(row.parties)
-    if column is MouColumn.STATUS:
-        return status_text(row.status)
-    if column is MouColumn.EFFECTIVE:
-        return format_date(row.effective_from)
-    if column is MouColumn.REVIEW:
-        return format_date(row.review_on)
-    return format_date(row.expires_on)
-
-
-def _tooltip(row: MouRow, column: MouColumn) -> str:
-    if column is MouColumn.PARTIES:
-        if not row.parties:
-            return "No parties yet"
-        lead, *others = row.parties
-        return "\n".join([f"{lead} (lead party)", *others])
-    if column is MouColumn.VERSION:
-        return f"{row.reference} version {row.version}"
-    return _cell_text(row, column)
-
-
 class MouTableModel(RecordTableModel[MouRow]):
     """Read-only rows of ``MouRow``, narrowed by a search text and a status.
 
@@ -193,14 +143,13 @@ class MouTableModel(RecordTableModel[MouRow]):
     filters in memory; the MoU's id is under ``MOU_ID_ROLE``.
     """
 
-    HEADERS = tuple(HEADERS[column] for column in MouColumn)
+    HEADERS = MouColumn.headers()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[MouRow] = []
         self._text = ""
         self._status: MouStatus | None = None
-        self._icons: dict[MouStatus, QIcon] = {}
 
     @property
     def total(self) -> int:
@@ -219,24 +168,45 @@ class MouTableModel(RecordTableModel[MouRow]):
     def _filtered(self) -> list[MouRow]:
         return [row for row in self._all if row_matches(row, self._text, self._status)]
 
-    def cell(self, record: MouRow, column: int, role: int) -> object:
+    def text(self, record: MouRow, column: int) -> str:
         which = MouColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(record, which) or None
-        if role == MOU_ID_ROLE:
-            return record.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and which is MouColumn.VERSION:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if which is MouColumn.REFERENCE:
+            return record.reference
+        if which is MouColumn.VERSION:
+            return str(record.version)
+        if which is MouColumn.TITLE:
+            return record.title
+        if which is MouColumn.PARTIES:
+            return ", ".join(record.parties)
         if which is MouColumn.STATUS:
-            if role == Qt.ItemDataRole.DecorationRole:
-                return dot_icon(STATUS_COLOURS[record.status])
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_COLOURS[record.status]))
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        return None
+            return status_text(record.status)
+        if which is MouColumn.EFFECTIVE:
+            return format_date(record.effective_from)
+        if which is MouColumn.REVIEW:
+            return format_date(record.review_on)
+        return format_date(record.expires_on)
+
+    def tooltip(self, record: MouRow, column: int) -> str | None:
+        if column == MouColumn.PARTIES:
+            if not record.parties:
+                return "No parties yet"
+            lead, *others = record.parties
+            return "\n".join([f"{lead} (lead party)", *others])
+        if column == MouColumn.VERSION:
+            return f"{record.reference} version {record.version}"
+        return self.text(record, column)
+
+    def alignment(self, column: int) -> Qt.AlignmentFlag | None:
+        return Qt.AlignmentFlag.AlignCenter if column == MouColumn.VERSION else None
+
+    def colour(self, record: MouRow, column: int) -> str | None:
+        return STATUS_COLOURS[record.status] if column == MouColumn.STATUS else None
+
+    def is_bold(self, record: MouRow, column: int) -> bool:
+        return column == MouColumn.STATUS
+
+    def decoration(self, record: MouRow, column: int) -> QIcon | None:
+        return dot_icon(STATUS_COLOURS[record.status]) if column == MouColumn.STATUS else None
 
 
 # -- the document -------------------------------------------------------------------------
@@ -508,15 +478,9 @@ class AgreementsView(QWidget):
 
         tools = QHBoxLayout()
         tools.setContentsMargins(8, 6, 8, 0)
-        search_label = QLabel("&Search")
-        search_label.setBuddy(self.search_edit)
-        status_label = QLabel("S&tatus")
-        status_label.setBuddy(self.status_combo)
-        tools.addWidget(search_label)
-        tools.addWidget(self.search_edit)
+        add_captioned(tools, "&Search", self.search_edit)
         tools.addSpacing(12)
-        tools.addWidget(status_label)
-        tools.addWidget(self.status_combo)
+        add_captioned(tools, "S&tatus", self.status_combo)
         tools.addStretch(1)
         for button in self.edit_buttons():
             tools.addWidget(button)
@@ -683,13 +647,14 @@ class AgreementsView(QWidget):
 
     @property
     def signed_in(self) -> bool:
-        """Whether an administrator is signed in, who may change the register here."""
+        """Whether someone who may change the register is signed in."""
         return self.editor is not None
 
     @property
     def editor(self) -> Actor | None:
-        """The administrator signed in, or None when the register is read only."""
-        return self.actor if self.actor is not None and self.actor.is_administrator else None
+        """Who is signed in, if they may change the register; None when it is read only."""
+        actor = self.actor
+        return actor if actor is not None and may(actor, Action.EDIT_REGISTER) else None
 
     def set_actor(self, actor: Actor | None) -> None:
         """Who is signed in: an administrator may change the register from this view."""

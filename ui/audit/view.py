@@ -8,7 +8,6 @@ at a time, newest first; the chosen event is set out field by field beside the t
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import replace
 from html import escape
@@ -17,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
-    QPersistentModelIndex,
     QSignalBlocker,
     Qt,
     QTimer,
@@ -60,13 +58,12 @@ from app.core.errors import KitShareError
 from app.core.permissions import Action, may, with_article
 from app.storage.database import Database
 from ui.catalogue.table import configure_record_table
-from ui.widgets.layout import side_by_side
+from ui.widgets.layout import add_captioned, side_by_side
 from ui.widgets.messages import show_error
 from ui.widgets.palette import REFUSED, coloured_text
-from ui.widgets.record_model import RecordTableModel
+from ui.widgets.record_model import ID_ROLE, ModelIndex, RecordTableModel, TableColumn
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-EVENT_ID_ROLE = Qt.ItemDataRole.UserRole
+EVENT_ID_ROLE = ID_ROLE
 
 EVERYONE = "Everyone"
 ANY_RECORD = "Any record"
@@ -79,28 +76,15 @@ DATE_PLACEHOLDER = "DD/MM/YYYY"
 TYPING_PAUSE_MS = 300
 
 
-class AuditColumn(enum.IntEnum):
-    WHEN = 0
-    WHO = 1
-    WHAT = 2
-    RECORD = 3
-    CHANGES = 4
+class AuditColumn(TableColumn):
+    WHEN = "When", "00/00/0000 00:00"
+    WHO = "Who", "Fran Whitmore (manager)"
+    WHAT = "What", "Sharing protocol upd"
+    RECORD = "Record", "Item CAMBS-DRN-000"
+    CHANGES = "Changes", "Status: requested →"
 
 
-HEADERS = {
-    AuditColumn.WHEN: "When",
-    AuditColumn.WHO: "Who",
-    AuditColumn.WHAT: "What",
-    AuditColumn.RECORD: "Record",
-    AuditColumn.CHANGES: "Changes",
-}
-COLUMN_SAMPLES = {
-    AuditColumn.WHEN: "00/00/0000 00:00",
-    AuditColumn.WHO: "Fran Whitmore (manager)",
-    AuditColumn.WHAT: "Sharing protocol upd",
-    AuditColumn.RECORD: "Item CAMBS-DRN-000",
-    AuditColumn.CHANGES: "Status: requested →",
-}
+COLUMN_SAMPLES = AuditColumn.samples()
 
 
 def not_permitted_text(actor: Actor | None) -> str:
@@ -110,37 +94,32 @@ def not_permitted_text(actor: Actor | None) -> str:
     return f"{NOT_PERMITTED_TEXT} {actor.name} is signed in as {with_article(actor.role)}."
 
 
-def _cell_text(row: AuditRow, column: AuditColumn) -> str:
-    if column is AuditColumn.WHEN:
-        return row.when
-    if column is AuditColumn.WHO:
-        return row.actor
-    if column is AuditColumn.WHAT:
-        return row.action_words
-    if column is AuditColumn.RECORD:
-        return row.record_label
-    return row.summary
-
-
 class AuditTableModel(RecordTableModel[AuditRow]):
     """One page of audit events (a few hundred at most); the event id under
     ``EVENT_ID_ROLE``. Paging and filtering happen in SQL, not here."""
 
-    HEADERS = tuple(HEADERS[column] for column in AuditColumn)
+    HEADERS = AuditColumn.headers()
 
-    def cell(self, record: AuditRow, column: int, role: int) -> object:
-        which = AuditColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if which is AuditColumn.WHAT:
-                return f"{record.action_words} ({record.action})"
-            return _cell_text(record, which) or None
-        if role == EVENT_ID_ROLE:
-            return record.id
-        if role == Qt.ItemDataRole.FontRole and which is AuditColumn.WHAT:
-            return self._bold
-        return None
+    def text(self, record: AuditRow, column: int) -> str:
+        match AuditColumn(column):
+            case AuditColumn.WHEN:
+                return record.when
+            case AuditColumn.WHO:
+                return record.actor
+            case AuditColumn.WHAT:
+                return record.action_words
+            case AuditColumn.RECORD:
+                return record.record_label
+            case AuditColumn.CHANGES:
+                return record.summary
+
+    def tooltip(self, record: AuditRow, column: int) -> str | None:
+        if column == AuditColumn.WHAT:
+            return f"{record.action_words} ({record.action})"
+        return self.text(record, column)
+
+    def is_bold(self, record: AuditRow, column: int) -> bool:
+        return column == AuditColumn.WHAT
 
 
 # -- the detail -----------------------------------------------------------------------------
@@ -346,31 +325,20 @@ class AuditView(QWidget):
         self.next_button.setToolTip("Older events")
 
     def _filter_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
-        def labelled(text: str, widget: QWidget) -> QLabel:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            return label
-
         first = QHBoxLayout()
-        first.addWidget(labelled("&Person", self.person_combo))
-        first.addWidget(self.person_combo)
+        add_captioned(first, "&Person", self.person_combo)
         first.addSpacing(12)
-        first.addWidget(labelled("&Record", self.type_combo))
-        first.addWidget(self.type_combo)
+        add_captioned(first, "&Record", self.type_combo)
         first.addWidget(self.record_edit)
         first.addSpacing(12)
-        first.addWidget(labelled("&Kind", self.kind_combo))
-        first.addWidget(self.kind_combo)
+        add_captioned(first, "&Kind", self.kind_combo)
         first.addStretch(1)
 
         second = QHBoxLayout()
-        second.addWidget(labelled("&From", self.from_edit))
-        second.addWidget(self.from_edit)
-        second.addWidget(labelled("&to", self.to_edit))
-        second.addWidget(self.to_edit)
+        add_captioned(second, "&From", self.from_edit)
+        add_captioned(second, "&to", self.to_edit)
         second.addSpacing(12)
-        second.addWidget(labelled("&Search", self.search_edit))
-        second.addWidget(self.search_edit)
+        add_captioned(second, "&Search", self.search_edit)
         second.addWidget(self.clear_button)
         second.addStretch(1)
         second.addWidget(self.export_button)

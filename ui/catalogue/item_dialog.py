@@ -39,9 +39,9 @@ from app.catalogue.items import (
     validate,
 )
 from app.core.actor import Actor
-from app.core.clock import format_pence, today_uk
+from app.core.clock import today_uk
 from app.core.errors import Refusal
-from app.core.text import parse_pounds
+from app.core.money import format_pence, read_amount
 from app.storage.database import Database
 from models import Condition
 from ui.widgets.dates import DATE_FORMAT, keep_to_kit_share_years, pydate, qdate
@@ -53,19 +53,6 @@ from ui.widgets.palette import REFUSED, REFUSED_STYLE, boxed, coloured_text
 ADD_TITLE = "Add a catalogue item"
 LEFT_LABEL_SAMPLE = "Owning agency *"
 INCOMPLETE_HINT = "Fill in the fields marked * to save."
-
-
-def pounds_to_pence(text: str) -> int | None:
-    """``"1,250.50"`` or ``"£1250.5"`` as pence; None when blank.
-
-    Raises ``ValueError`` saying how to write an amount (``app.core.text.parse_pounds``).
-    """
-    return parse_pounds(text)
-
-
-def pence_to_pounds(value: int | None) -> str:
-    """Pence as the money field shows it, without the pound sign (the field has one)."""
-    return "" if value is None else format_pence(value).replace("£", "")
 
 
 class ItemDialog(FormDialog):
@@ -293,8 +280,8 @@ class ItemDialog(FormDialog):
             self.acquired_check.setChecked(True)
             self.acquired_edit.setEnabled(True)
             self.acquired_edit.setDate(qdate(draft.acquired_on))
-        self.value_edit.setText(pence_to_pounds(draft.replacement_value_pence))
-        self.rate_edit.setText(pence_to_pounds(draft.daily_hire_rate_pence))
+        self.value_edit.setText(format_pence(draft.replacement_value_pence))
+        self.rate_edit.setText(format_pence(draft.daily_hire_rate_pence))
 
     def _fill_sites(self, select: int | None = None) -> None:
         """List only the chosen owner's sites, keeping the choice if it is still one."""
@@ -342,11 +329,8 @@ class ItemDialog(FormDialog):
             ("replacement_value_pence", self.value_edit),
             ("daily_hire_rate_pence", self.rate_edit),
         ):
-            try:
-                money[field] = pounds_to_pence(edit.text())
-            except ValueError as error:
-                money[field] = None
-                unreadable.append(Refusal("amount", str(error), field))
+            money[field], problems = read_amount(edit.text(), field)
+            unreadable += problems
         draft = ItemDraft(
             asset_tag=self.tag_edit.text(),
             name=self.name_edit.text(),

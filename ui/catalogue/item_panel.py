@@ -23,6 +23,7 @@ from app.catalogue.detail import ItemDetail, LoanBrief, ProtocolBrief
 from app.core.clock import format_datetime, format_hours
 from app.inspections.service import DueState
 from app.loans.support import DayAvailability
+from models import ItemStatus
 from ui.catalogue.availability_strip import AvailabilityStrip
 from ui.widgets.palette import (
     CLOSED,
@@ -42,11 +43,11 @@ NOTHING_OUT_TEXT = "None of this item is out on loan."
 
 # Solid badges with white text read the same on a light or a dark palette.
 BADGE_COLOURS = {
-    "Available": OK,
-    "On loan": DUE,
-    "Reserved": INFO,
-    "Out of service": REFUSED,
-    "Retired": CLOSED,
+    ItemStatus.AVAILABLE: OK,
+    ItemStatus.ON_LOAN: DUE,
+    ItemStatus.RESERVED: INFO,
+    ItemStatus.OUT_OF_SERVICE: REFUSED,
+    ItemStatus.RETIRED: CLOSED,
 }
 WARNING_COLOUR = REFUSED
 LAPSE_BADGES = {
@@ -207,7 +208,7 @@ class ItemPanel(QWidget):
 
     def _enable_buttons(self, detail: ItemDetail) -> None:
         # For comfort only: the loan dialogs ask the service, which refuses regardless.
-        if detail.status == "Retired":
+        if detail.status_value is ItemStatus.RETIRED:
             why_not = "A retired item cannot be lent."
         elif detail.protocol is None:
             why_not = NOT_SHAREABLE_TEXT + "."
@@ -247,7 +248,7 @@ def item_html(detail: ItemDetail) -> str:
     parts = [
         f"<h1>{escape(detail.name)}</h1>",
         f'<p class="muted">{escape(detail.asset_tag)} · {escape(detail.category)}</p>',
-        f"<p>{badge(detail.status, BADGE_COLOURS.get(detail.status, CLOSED))}"
+        f"<p>{badge(detail.status, BADGE_COLOURS[detail.status_value])}"
         f'&nbsp;&nbsp;<span class="muted">Condition:</span> {escape(detail.condition)}</p>',
     ]
     parts.append(alerts_html(attention_notes(detail)))
@@ -406,7 +407,7 @@ def join_nonempty(*values: str) -> str:
 
 def free_now_text(detail: ItemDetail) -> str:
     """'27 of 40 free' for pooled stock; free or not for a tagged item."""
-    if detail.status in ("Out of service", "Retired"):
+    if detail.status_value in (ItemStatus.OUT_OF_SERVICE, ItemStatus.RETIRED):
         return f"None: {detail.status.lower()}"
     if detail.is_pooled:
         return f"{detail.quantity_free_now} of {detail.quantity} free"

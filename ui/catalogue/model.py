@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt, Signal
 
 from app.catalogue.search import SearchFilters, SearchPage, SearchRow, SortKey, search_items
 from app.core.errors import KitShareError
 from app.storage.database import Database
+from models import ItemStatus
 from ui.widgets.palette import CLOSED, DUE, INFO, REFUSED
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from ui.widgets.record_model import (
+    LEFT_ALIGNED,
+    RIGHT_ALIGNED,
+    ModelIndex,
+    RecordTableModel,
+    TableColumn,
+)
 
 # The first page fills a tall window; the rest come a page at a time as the view scrolls.
 PAGE_SIZE = 100
@@ -22,37 +25,26 @@ PAGE_SIZE = 100
 # Readable on white and on the alternate-row tint; the selected row uses the
 # palette's highlighted-text colour instead, so these never clash with it.
 STATUS_COLOURS = {
-    "On loan": QColor(DUE),
-    "Reserved": QColor(INFO),
-    "Out of service": QColor(REFUSED),
-    "Retired": QColor(CLOSED),
+    ItemStatus.ON_LOAN: DUE,
+    ItemStatus.RESERVED: INFO,
+    ItemStatus.OUT_OF_SERVICE: REFUSED,
+    ItemStatus.RETIRED: CLOSED,
 }
-NOT_FREE_COLOUR = QColor(REFUSED)
+NOT_FREE_COLOUR = REFUSED
 
 
-class Column(enum.IntEnum):
+class Column(TableColumn):
     """The table's columns, in display order."""
 
-    TAG = 0
-    NAME = 1
-    CATEGORY = 2
-    OWNER = 3
-    HOME_SITE = 4
-    STATUS = 5
-    QUANTITY = 6
-    FREE = 7
+    TAG = "Tag"
+    NAME = "Name"
+    CATEGORY = "Category"
+    OWNER = "Owner"
+    HOME_SITE = "Home site"
+    STATUS = "Status"
+    QUANTITY = "Qty"
+    FREE = "Free"
 
-
-HEADERS = {
-    Column.TAG: "Tag",
-    Column.NAME: "Name",
-    Column.CATEGORY: "Category",
-    Column.OWNER: "Owner",
-    Column.HOME_SITE: "Home site",
-    Column.STATUS: "Status",
-    Column.QUANTITY: "Qty",
-    Column.FREE: "Free",
-}
 
 # Clicking a header sorts by this key, in SQL; Free has none (it depends on the period).
 SORT_KEYS = {
@@ -68,19 +60,6 @@ SORT_KEYS = {
 # Columns whose text is often cut short in the table; a tooltip shows it whole.
 ELIDED_COLUMNS = frozenset({Column.NAME, Column.CATEGORY, Column.HOME_SITE})
 NUMERIC_COLUMNS = frozenset({Column.QUANTITY, Column.FREE})
-
-DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
-ANSWERED_ROLES = frozenset(
-    {
-        DISPLAY_ROLE,
-        Qt.ItemDataRole.UserRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.FontRole,
-    }
-)
-RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass(frozen=True)
@@ -110,12 +89,14 @@ class SearchRequest:
         return replace(self, sort=sort, descending=descending)
 
 
-class SearchResultModel(QAbstractTableModel):
+class SearchResultModel(RecordTableModel[SearchRow]):
     """The rows of one search, fetched page by page as the view scrolls.
 
-    Holds the total and only the rows fetched so far; ``Qt.UserRole`` gives each row's
+    Holds the total and only the rows fetched so far; ``ID_ROLE`` gives each row's
     item id. Sorting is a new search in SQL, never a sort of the fetched rows.
     """
+
+    HEADERS = Column.headers()
 
     fetch_failed = Signal(str)
     """Reading the next page failed; the sentence says why."""
@@ -125,7 +106,6 @@ class SearchResultModel(QAbstractTableModel):
         self._db = db
         self._request = SearchRequest()
         self._total = 0
-        self._rows: list[SearchRow] = []
         self._resetting = False
 
     @property
@@ -143,28 +123,19 @@ class SearchResultModel(QAbstractTableModel):
 
     def show_page(self, request: SearchRequest, page: SearchPage) -> None:
         """Show the first ``page`` of ``request``'s results, e.g. one read on a worker."""
-        self.beginResetModel()
         self._request = request
         self._total = page.total
-        self._rows = list(page.rows)
         # Whoever hears modelReset must not fetch more while the reset is still being
         # announced: rows inserted inside it confuse other listeners (Qt's model tester).
         self._resetting = True
         try:
-            self.endResetModel()
+            self.show_rows(page.rows)
         finally:
             self._resetting = False
 
     def item_id(self, row: int) -> int:
         """The catalogue id of the item shown on ``row``."""
-        return self._rows[row].id
-
-    def row_of(self, item_id: int) -> int | None:
-        """The fetched row showing ``item_id``, or None if it is not among them."""
-        for row, item in enumerate(self._rows):
-            if item.id == item_id:
-                return row
-        return None
+        return self.record_id(row)
 
     def canFetchMore(self, parent: ModelIndex) -> bool:
         return not (parent.isValid() or self._resetting) and len(self._rows) < self._total
@@ -189,67 +160,32 @@ class SearchResultModel(QAbstractTableModel):
         self._rows.extend(rows)
         self.endInsertRows()
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def text(self, record: SearchRow, column: int) -> str:
+        return display_text(record, Column(column))
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+    def tooltip(self, record: SearchRow, column: int) -> str | None:
+        return tooltip_text(record, Column(column))
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every role of every visible cell on each paint: roles nobody
-        # answers go first, and the column stays a plain int until one is needed.
-        if role not in ANSWERED_ROLES or not index.isValid():
-            return None
-        row = index.row()
-        if not 0 <= row < len(self._rows):
-            return None
-        item = self._rows[row]
-        column = index.column()
-        if role == DISPLAY_ROLE:
-            return display_text(item, Column(column))
-        if role == Qt.ItemDataRole.UserRole:
-            return item.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_text(item, Column(column))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT_ALIGNED if column in NUMERIC_COLUMNS else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == Column.STATUS:
-                return STATUS_COLOURS.get(item.status)
-            if column == Column.FREE and item.available_quantity == 0:
-                return NOT_FREE_COLOUR
-            return None
-        if column == Column.STATUS and item.status == "Out of service":  # FontRole
-            return bold_font()
+    def alignment(self, column: int) -> Qt.AlignmentFlag | None:
+        return RIGHT_ALIGNED if column in NUMERIC_COLUMNS else None
+
+    def colour(self, record: SearchRow, column: int) -> str | None:
+        if column == Column.STATUS:
+            return STATUS_COLOURS.get(record.status_value)
+        if column == Column.FREE and record.available_quantity == 0:
+            return NOT_FREE_COLOUR
         return None
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
-            return None
-        column = Column(section)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column is Column.FREE:
+    def is_bold(self, record: SearchRow, column: int) -> bool:
+        return column == Column.STATUS and record.status_value is ItemStatus.OUT_OF_SERVICE
+
+    def header_tooltip(self, column: int) -> str | None:
+        if column == Column.FREE:
             return "How many are free for the period chosen, or now"
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column in NUMERIC_COLUMNS:
-                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         return None
 
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    def header_alignment(self, column: int) -> Qt.AlignmentFlag:
+        return RIGHT_ALIGNED if column in NUMERIC_COLUMNS else LEFT_ALIGNED
 
 
 def display_text(item: SearchRow, column: Column) -> str:
@@ -283,9 +219,3 @@ def tooltip_text(item: SearchRow, column: Column) -> str | None:
     if column in ELIDED_COLUMNS:
         return display_text(item, column)
     return None
-
-
-def bold_font() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue.detail import STATUS_LABELS
 from app.catalogue.search import SearchFilters
 from app.core.clock import UK, now_utc, today_uk
+from app.core.vocabulary import labels
 from app.inspections.service import DUE_SOON_DAYS
+from models import ItemStatus
 from ui.widgets.dates import DATE_FORMAT, UkDateTimeEdit, keep_to_kit_share_years
 from ui.widgets.palette import REFUSED, coloured_text
 
@@ -77,8 +78,8 @@ class SearchBar(QWidget):
         self.status_combo = QComboBox()
         self.status_combo.setToolTip("Status")
         self.status_combo.addItem("Any status", None)
-        for status, label in STATUS_LABELS.items():
-            self.status_combo.addItem(label, status)
+        for status, words in labels(ItemStatus).items():
+            self.status_combo.addItem(words, status)
 
         self.due_check = QCheckBox("Inspection due before")
         self.due_check.setObjectName("dueCheck")

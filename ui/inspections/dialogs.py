@@ -36,6 +36,7 @@ from app.core.actor import Actor
 from app.core.clock import UK, format_date, today_uk
 from app.core.errors import Refusal
 from app.core.permissions import Action, refusal
+from app.core.vocabulary import label
 from app.inspections.defects import (
     DefectDraft,
     DefectView,
@@ -56,10 +57,7 @@ from app.inspections.regimes import (
     list_regimes,
 )
 from app.inspections.service import (
-    RESULT_WORDS,
     SEVERITY_EFFECT,
-    SEVERITY_WORDS,
-    SOURCE_WORDS,
     Standing,
 )
 from app.storage.database import Database
@@ -67,23 +65,32 @@ from models import DefectSeverity, DefectSource, InspectionResult
 from ui.loans.forms import HandoverPeople
 from ui.widgets.dates import pydate, qdate, uk_date_edit
 from ui.widgets.form import FormDialog
-from ui.widgets.layout import form_layout, heading, hint, muted, named, plain_text_edit
+from ui.widgets.layout import (
+    form_layout,
+    heading,
+    hint,
+    muted,
+    named,
+    plain_text_edit,
+    with_shortcut,
+)
 
 CHOOSE_REGIME = "Choose the inspection…"
 GENERAL_INSPECTION = "Inspection (the item has no regime)"
 INSPECTOR_HINT = "A person on record, or an outside competent person or firm"
 # The order a person reads the results and severities in: best first, worst last.
 RESULTS = (InspectionResult.PASS, InspectionResult.PASS_WITH_ADVISORIES, InspectionResult.FAIL)
-RESULT_MNEMONICS = {
-    InspectionResult.PASS: "&Pass",
-    InspectionResult.PASS_WITH_ADVISORIES: "Pass with &advisories",
-    InspectionResult.FAIL: "&Fail",
+# The Alt+letter of each choice; the words are the vocabulary's.
+RESULT_SHORTCUTS = {
+    InspectionResult.PASS: "P",
+    InspectionResult.PASS_WITH_ADVISORIES: "a",
+    InspectionResult.FAIL: "F",
 }
 SEVERITIES = (DefectSeverity.MINOR, DefectSeverity.MAJOR, DefectSeverity.UNSAFE)
-SEVERITY_MNEMONICS = {
-    DefectSeverity.MINOR: "&Minor",
-    DefectSeverity.MAJOR: "Ma&jor",
-    DefectSeverity.UNSAFE: "&Unsafe",
+SEVERITY_SHORTCUTS = {
+    DefectSeverity.MINOR: "M",
+    DefectSeverity.MAJOR: "j",
+    DefectSeverity.UNSAFE: "U",
 }
 
 
@@ -98,12 +105,12 @@ def permission_problems(
 def effect_text(severity: DefectSeverity) -> str:
     """ "Unsafe: the kit is out of service…": a severity and what it does, as a sentence."""
     effect = SEVERITY_EFFECT[severity]
-    return f"{SEVERITY_WORDS[severity]}: {effect[0].upper()}{effect[1:]}."
+    return f"{label(severity)}: {effect[0].upper()}{effect[1:]}."
 
 
 def a_defect(severity: DefectSeverity) -> str:
     """ "an unsafe defect", "a minor defect"."""
-    words = SEVERITY_WORDS[severity].lower()
+    words = label(severity).lower()
     return f"{'an' if words[0] in 'aeiou' else 'a'} {words} defect"
 
 
@@ -186,7 +193,10 @@ class SeverityChoice:
         self.buttons: dict[DefectSeverity, QRadioButton] = {}
         indent = QRadioButton().sizeHint().height() + 4
         for number, severity in enumerate(SEVERITIES):
-            button = named(QRadioButton(SEVERITY_MNEMONICS[severity]), f"{name}_{severity.value}")
+            button = named(
+                QRadioButton(with_shortcut(label(severity), SEVERITY_SHORTCUTS[severity])),
+                f"{name}_{severity.value}",
+            )
             self.group.addButton(button, number)
             self.buttons[severity] = button
             said = SEVERITY_EFFECT[severity]
@@ -366,7 +376,10 @@ class RecordInspectionDialog(InspectionForm):
         self.result_group, self.result_row = _radio_group(
             self,
             "result",
-            [(number, RESULT_MNEMONICS[result]) for number, result in enumerate(RESULTS)],
+            [
+                (number, with_shortcut(label(result), RESULT_SHORTCUTS[result]))
+                for number, result in enumerate(RESULTS)
+            ],
         )
         self.notes_edit = text_box("inspectionNotes", 3)
         self.notes_edit.setPlaceholderText("What was found, advisories, parts replaced…")
@@ -515,7 +528,7 @@ class RecordInspectionDialog(InspectionForm):
         assert draft.result is not None
         said = (
             f"{self._regime_name()} of {self.item.asset_tag} recorded: "
-            f"{RESULT_WORDS[draft.result].lower()}"
+            f"{label(draft.result).lower()}"
         )
         if draft.result is InspectionResult.FAIL:
             severity = draft.defect_severity
@@ -589,7 +602,7 @@ class RecordInspectionDialog(InspectionForm):
         self.clears_box.setVisible(bool(self._defects) and result is not None and not failed)
         self.form.setRowVisible(self.next_due_row, not failed)
         self.ok_button.setText(
-            f"Record {RESULT_WORDS[result].lower()}" if result is not None else "Record inspection"
+            f"Record {label(result).lower()}" if result is not None else "Record inspection"
         )
         if failed and not self._defect_typed:
             self._copy_notes()
@@ -680,7 +693,7 @@ class ReportDefectDialog(InspectionForm):
         self.saved_defect_id = report_defect(self._db, draft, self._actor)
         assert draft.severity is not None
         self.outcome = (
-            f"{SEVERITY_WORDS[draft.severity]} defect reported on {self.item.asset_tag}: "
+            f"{label(draft.severity)} defect reported on {self.item.asset_tag}: "
             f"{SEVERITY_EFFECT[draft.severity]}."
         )
 
@@ -705,7 +718,7 @@ class ClearDefectDialog(InspectionForm):
         self.outcome = ""
 
         facts = form_layout()
-        for label, text, name in (
+        for heading_text, text, name in (
             ("Severity", effect_text(defect.severity), "clearSeverity"),
             ("What is wrong", defect.description, "clearDescription"),
             ("Reported", self._reported_text(), "clearReported"),
@@ -713,7 +726,7 @@ class ClearDefectDialog(InspectionForm):
             value = named(QLabel(text), name)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            caption = muted(label)
+            caption = muted(heading_text)
             caption.setWordWrap(False)
             facts.addRow(caption, value)
 
@@ -739,7 +752,7 @@ class ClearDefectDialog(InspectionForm):
         if defect.reported_by:
             said += f" by {defect.reported_by}"
         if defect.source is not DefectSource.REPORTED:
-            said += f", {SOURCE_WORDS[defect.source].lower()}"
+            said += f", {label(defect.source).lower()}"
         if defect.loan_id is not None:
             said += f" (loan {defect.loan_id})"
         return said

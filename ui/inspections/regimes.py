@@ -47,7 +47,7 @@ from ui.catalogue.table import configure_record_table
 from ui.inspections.dialogs import InspectionForm, permission_problems
 from ui.widgets.layout import fit_spin, form_layout, heading, hint, muted, named
 from ui.widgets.messages import confirm, show_error
-from ui.widgets.record_model import RecordTableModel
+from ui.widgets.record_model import RIGHT_ALIGNED, RecordTableModel, TableColumn
 
 CHOOSE_CATEGORY = "Choose the category…"
 MONTHS = "months"
@@ -249,28 +249,23 @@ class RegimeDialog(InspectionForm):
         self.item_label.setText(found.name if found else "")
 
 
-class RegimeColumn:
-    NAME = 0
-    APPLIES_TO = 1
-    INTERVAL = 2
-    BLOCKS = 3
-    RECORDED = 4
+class RegimeColumn(TableColumn):
+    NAME = "Regime", "LOLER thorough examination (work at height, people-li"
+    APPLIES_TO = "Applies to", "Category: Thermal imaging camera"
+    INTERVAL = "Interval", "Every 12 months "
+    BLOCKS = "Lapse stops issue", "Lapse stops issue "
+    RECORDED = "Inspections", "Inspections "
+
+
+REGIME_SAMPLES = RegimeColumn.samples()
 
 
 class RegimeTableModel(RecordTableModel[RegimeView]):
     """The inspection regimes, one a row."""
 
-    HEADERS = ("Regime", "Applies to", "Interval", "Lapse stops issue", "Inspections")
+    HEADERS = RegimeColumn.headers()
 
-    def cell(self, record: RegimeView, column: int, role: int) -> object:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(record, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == RegimeColumn.RECORDED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def _text(record: RegimeView, column: int) -> str:
+    def text(self, record: RegimeView, column: int) -> str:
         if column == RegimeColumn.NAME:
             return record.name
         if column == RegimeColumn.APPLIES_TO:
@@ -281,14 +276,8 @@ class RegimeTableModel(RecordTableModel[RegimeView]):
             return "Yes" if record.blocks_issue else "No"
         return str(record.inspections)
 
-
-REGIME_SAMPLES = {
-    RegimeColumn.NAME: "LOLER thorough examination (work at height, people-li",
-    RegimeColumn.APPLIES_TO: "Category: Thermal imaging camera",
-    RegimeColumn.INTERVAL: "Every 12 months ",
-    RegimeColumn.BLOCKS: "Lapse stops issue ",
-    RegimeColumn.RECORDED: "Inspections ",
-}
+    def alignment(self, column: int) -> Qt.AlignmentFlag | None:
+        return RIGHT_ALIGNED if column == RegimeColumn.RECORDED else None
 
 
 class RegimesDialog(QDialog):

@@ -11,7 +11,6 @@ comfort only, as the services refuse whoever may not act anyway.
 from __future__ import annotations
 
 import contextlib
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -25,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -52,10 +51,10 @@ from models import DefectSeverity, Role
 from ui.catalogue.table import configure_record_table
 from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
 from ui.inspections.regimes import RegimesDialog
-from ui.widgets.layout import fit_spin, muted, named
+from ui.widgets.layout import add_captioned, fit_spin, muted, named
 from ui.widgets.messages import show_error
 from ui.widgets.palette import DUE, REFUSED, coloured_text
-from ui.widgets.record_model import RecordTableModel
+from ui.widgets.record_model import RecordTableModel, TableColumn
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 D = TypeVar("D", bound=QDialog)
@@ -118,28 +117,23 @@ class WatchLine:
         return (self.row.item_id, self.row.regime_id, self.row.defect_id)
 
 
-class WatchColumn(enum.IntEnum):
-    TAG = 0
-    ITEM = 1
-    OWNER = 2
-    WHAT = 3
-    LAST = 4
-    DUE = 5
-    STANDING = 6
+class WatchColumn(TableColumn):
+    """The columns with the headers of an inspections list; a defects list renames some."""
+
+    # Widths from sample text, so they follow the font; longer texts elide, whole in the
+    # tooltip and in the line under the table.
+    TAG = "Tag", "CAMBS-DRN-0000"
+    ITEM = "Item", "Rescue tripod and winch, SWL 140"
+    OWNER = "Owner", "CAMBS-FRS ~"
+    WHAT = "Inspection", "LOLER thorough examination (work"
+    LAST = "Last inspected", "Last inspected "
+    DUE = "Due", "00/00/0000 "
+    STANDING = "Standing"
 
 
-INSPECTION_HEADERS = ("Tag", "Item", "Owner", "Inspection", "Last inspected", "Due", "Standing")
+INSPECTION_HEADERS = WatchColumn.headers()
 DEFECT_HEADERS = ("Tag", "Item", "Owner", "Severity", "Reported", "Due", "Defect")
-# Widths from sample text, so they follow the font; longer texts elide, whole in the
-# tooltip and in the line under the table.
-COLUMN_SAMPLES = {
-    WatchColumn.TAG: "CAMBS-DRN-0000",
-    WatchColumn.ITEM: "Rescue tripod and winch, SWL 140",
-    WatchColumn.OWNER: "CAMBS-FRS ~",
-    WatchColumn.WHAT: "LOLER thorough examination (work",
-    WatchColumn.LAST: "Last inspected ",
-    WatchColumn.DUE: "00/00/0000 ",
-}
+COLUMN_SAMPLES = WatchColumn.samples()
 SEVERITY_SAMPLE = "Out of service"
 
 
@@ -174,21 +168,26 @@ class WatchTableModel(RecordTableModel[WatchLine]):
         self.show_rows([WatchLine(number, row) for number, row in enumerate(rows)])
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
 
-    def cell(self, record: WatchLine, column: int, role: int) -> object:
-        which = WatchColumn(column)
-        row = record.row
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, which) or None
-        if which is WatchColumn.STANDING and (colour := _colour(row)) is not None:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(colour))
-            if role == Qt.ItemDataRole.FontRole and colour == LAPSED_COLOUR:
-                return self._bold
-        return None
+    def text(self, record: WatchLine, column: int) -> str:
+        return self.row_text(record.row, WatchColumn(column))
 
-    def text(self, row: WatchRow, column: WatchColumn) -> str:
+    def tooltip(self, record: WatchLine, column: int) -> str | None:
+        row = record.row
+        which = WatchColumn(column)
+        if which is WatchColumn.ITEM:
+            return f"{row.item_name}\n{row.category}"
+        if which is WatchColumn.OWNER:
+            return row.owner
+        return self.row_text(row, which)
+
+    def colour(self, record: WatchLine, column: int) -> str | None:
+        return _colour(record.row) if column == WatchColumn.STANDING else None
+
+    def is_bold(self, record: WatchLine, column: int) -> bool:
+        return self.colour(record, column) == LAPSED_COLOUR
+
+    def row_text(self, row: WatchRow, column: WatchColumn) -> str:
+        """What ``row`` shows in ``column``, as the table and the detail line say it."""
         if column is WatchColumn.TAG:
             return row.asset_tag
         if column is WatchColumn.ITEM:
@@ -208,13 +207,6 @@ class WatchTableModel(RecordTableModel[WatchLine]):
         if row.out_of_service and not is_defect_list(self.watch):
             words += " · out of service"
         return words
-
-    def _tooltip(self, row: WatchRow, column: WatchColumn) -> str:
-        if column is WatchColumn.ITEM:
-            return f"{row.item_name}\n{row.category}"
-        if column is WatchColumn.OWNER:
-            return row.owner
-        return self.text(row, column)
 
 
 # -- the view --------------------------------------------------------------------------------
@@ -316,10 +308,7 @@ class InspectionsView(QWidget):
         for button in self.watch_buttons.values():
             tools.addWidget(button)
         tools.addSpacing(16)
-        days_caption = QLabel("Due soon: &within")
-        days_caption.setBuddy(self.days_spin)
-        tools.addWidget(days_caption)
-        tools.addWidget(self.days_spin)
+        add_captioned(tools, "Due soon: &within", self.days_spin)
         tools.addSpacing(16)
         tools.addWidget(self.own_agency_check)
         tools.addStretch(1)
@@ -507,11 +496,11 @@ class InspectionsView(QWidget):
         if row is None:
             self.detail_label.setText("")
             return
-        owner = self.model.text(row, WatchColumn.OWNER)
+        owner = self.model.row_text(row, WatchColumn.OWNER)
         what = f"{row.what}: " if row.defect_id is not None else f"{row.what}. "
         self.detail_label.setText(
             f"{row.label}, {row.category}, {row.owner} ({owner}).\n{what}"
-            f"{self.model.text(row, WatchColumn.STANDING)}"
+            f"{self.model.row_text(row, WatchColumn.STANDING)}"
         )
 
     # What the person may do ---------------------------------------------------------------

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 from app.core.actor import Actor
 from app.core.clock import format_datetime
 from app.core.errors import KitShareError
-from app.loans.views import STATUS_LABELS, get_loan, open_lines_of_item
+from app.core.vocabulary import label
+from app.loans.views import get_loan, open_lines_of_item
 from app.storage.database import Database
 from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
 from ui.loans.loan_detail import LoanDialog
@@ -101,7 +102,7 @@ class LoanActions(QObject):
         dialog = self._make(lambda: ReturnDialog(self._db, self.actor, loan, self._window))
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        status = STATUS_LABELS[dialog.new_status] if dialog.new_status else "Returned"
+        status = label(dialog.new_status) if dialog.new_status else "Returned"
         self.loans_changed.emit(f"Loan {loan.id}: {status.lower()}.")
         return True
 

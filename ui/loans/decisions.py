@@ -2,7 +2,8 @@
 
 They have no check function of their own in ``app.loans.service``: the service checks on OK,
 and a refusal is shown in the dialog, which stays open. Until then the dialog only asks
-for what it cannot do without (a reason), as a reminder. Whoever is signed in decides.
+for what it cannot do without (a reason), in the service's own words
+(``app.loans.rules.reason_problems``), as a reminder. Whoever is signed in decides.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import Refusal
+from app.loans.rules import DECLINE_REASON_MISSING, RECALL_REASON_MISSING, reason_problems
 from app.loans.service import approve_loan, cancel_loan, decline_loan, extend_loan, recall_loan
 from app.loans.views import LoanView, describe_duration
 from app.storage.database import Database
@@ -119,12 +121,8 @@ class DeclineDialog(_DecisionDialog):
 
     def check(self) -> list[Refusal]:
         problems = super().check()
-        if not problems and not self.reason_edit.toPlainText().strip():
-            problems.append(
-                Refusal(
-                    "details", "Give the reason for declining; the borrower will read it.", "reason"
-                )
-            )
+        if not problems:
+            problems = reason_problems(self.reason_edit.toPlainText(), DECLINE_REASON_MISSING)
         return problems
 
     def save(self) -> None:
@@ -197,15 +195,7 @@ class RecallDialog(LoanFormDialog):
         self.finish(*loan_summary(loan), form, ok_text="Recall")
 
     def check(self) -> list[Refusal]:
-        if not self.reason_edit.toPlainText().strip():
-            return [
-                Refusal(
-                    "details",
-                    f"Say why the kit is needed back; {self.loan.borrower} will read it.",
-                    "reason",
-                )
-            ]
-        return []
+        return reason_problems(self.reason_edit.toPlainText(), RECALL_REASON_MISSING)
 
     def save(self) -> None:
         recall_loan(

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
 from app.core.errors import Refusal
-from app.inspections.service import SEVERITY_EFFECT, SEVERITY_WORDS
+from app.core.vocabulary import label, labels
+from app.inspections.service import SEVERITY_EFFECT
 from app.loans.drafts import Handover, LineDraft, LineHandover, LineReturn, LoanDraft, Readings
 from app.loans.service import (
     check_emergency_issue,
@@ -531,8 +532,8 @@ class LineReturnFields:
         self.defect_edit = named(QLineEdit(), "defect")
         self.defect_edit.setPlaceholderText("None found")
         self.severity_combo = named(QComboBox(), "defectSeverity")
-        for severity, label in SEVERITY_WORDS.items():
-            self.severity_combo.addItem(label, severity)
+        for severity, words in labels(DefectSeverity).items():
+            self.severity_combo.addItem(words, severity)
             self.severity_combo.setItemData(
                 self.severity_combo.count() - 1,
                 SEVERITY_EFFECT[severity].capitalize(),
@@ -655,7 +656,7 @@ class ReturnDialog(LoanFormDialog):
         for fields in self.lines:
             if fields.defect_edit.text().strip():
                 back = fields.line_return()
-                severity = SEVERITY_WORDS[back.defect_severity].lower()
+                severity = label(back.defect_severity).lower()
                 text += (
                     f" {fields.line.asset_tag}'s {severity} defect: "
                     f"{SEVERITY_EFFECT[back.defect_severity]}."

@@ -40,17 +40,7 @@ EMPTY_TEXTS = {
     LoanSection.RETURNED: "Nothing has come back in the last 7 days.",
     LoanSection.ALL: "There are no loans yet.",
 }
-# Widths from sample text, so they follow the font.
-COLUMN_SAMPLES = {
-    LoanColumn.NUMBER: "Loan 0",
-    LoanColumn.STATUS: "Overdue 10 days 23 hours",
-    # Agency names run long; they elide, with the whole name in the tooltip.
-    LoanColumn.BORROWER: "Cambridgeshire Constab",
-    LoanColumn.LENDER: "Cambridgeshire Constab",
-    LoanColumn.ITEMS: "10 × CAM-000150, 6 ×",
-    LoanColumn.STARTS: "00/00/0000 00:00",
-    LoanColumn.DUE: "00/00/0000 00:00",
-}
+COLUMN_SAMPLES = LoanColumn.samples()
 ALL_AGENCIES = "All agencies"
 ALL_SITES = "All sites"
 

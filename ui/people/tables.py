@@ -4,17 +4,15 @@ qualifications expiring soon, each with a coloured marker beside its status.
 
 from __future__ import annotations
 
-import enum
-
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QBrush, QIcon, QPalette
 
 from app.core.clock import format_date
 from app.people.expiring import ExpiringRow
 from app.people.records import PersonRow
 from app.people.status import QualificationStatus, QualificationView
 from ui.widgets.palette import DUE, OK, REFUSED, WARNING, dot_icon
-from ui.widgets.record_model import RecordTableModel
+from ui.widgets.record_model import RecordTableModel, TableColumn
 
 NO_QUALIFICATIONS_TEXT = "No qualifications recorded."
 FORMER = "former staff"
@@ -41,26 +39,19 @@ def marker(status: QualificationStatus | None) -> QIcon:
 # -- the people table ----------------------------------------------------------------------
 
 
-class PersonColumn(enum.IntEnum):
-    NAME = 0
-    STAFF_NUMBER = 1
-    AGENCY = 2
-    ROLE = 3
-    HOME_SITE = 4
-    ACCOUNT = 5
-    QUALIFICATIONS = 6
-
-
 # Widths from sample text, so they follow the font; long texts elide, with the whole
 # text in the tooltip and in the detail below the table. Qualifications take the rest.
-PERSON_SAMPLES = {
-    PersonColumn.NAME: "Siobhán Ó Súilleabh",
-    PersonColumn.STAFF_NUMBER: "PS74410 ",
-    PersonColumn.AGENCY: "HERTS-FRS ~",
-    PersonColumn.ROLE: "Constable (drone pilot)",
-    PersonColumn.HOME_SITE: "Thorpe Wood Police Stat",
-    PersonColumn.ACCOUNT: "herts-pol-kit (Equipment",
-}
+class PersonColumn(TableColumn):
+    NAME = "Name", "Siobhán Ó Súilleabh"
+    STAFF_NUMBER = "Staff no.", "PS74410 "
+    AGENCY = "Agency", "HERTS-FRS ~"
+    ROLE = "Rank or role", "Constable (drone pilot)"
+    HOME_SITE = "Home site", "Thorpe Wood Police Stat"
+    ACCOUNT = "User account", "herts-pol-kit (Equipment"
+    QUALIFICATIONS = "Qualifications"
+
+
+PERSON_SAMPLES = PersonColumn.samples()
 
 
 def qualifications_tooltip(row: PersonRow) -> str:
@@ -72,168 +63,156 @@ def qualifications_tooltip(row: PersonRow) -> str:
 class PersonTableModel(RecordTableModel[PersonRow]):
     """The people listed; former staff read "(former staff)" and show in grey."""
 
-    HEADERS = (
-        "Name",
-        "Staff no.",
-        "Agency",
-        "Rank or role",
-        "Home site",
-        "User account",
-        "Qualifications",
-    )
+    HEADERS = PersonColumn.headers()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._former_brush = QBrush(QPalette().color(QPalette.ColorRole.PlaceholderText))
 
-    def cell(self, record: PersonRow, column: int, role: int) -> object:
-        which = PersonColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if which is PersonColumn.AGENCY:
-                return record.agency
-            if which is PersonColumn.QUALIFICATIONS:
-                return qualifications_tooltip(record)
-            return self._text(record, which) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return record.id
-        if role == Qt.ItemDataRole.ForegroundRole and not record.is_active:
-            return self._former_brush
-        if which is PersonColumn.QUALIFICATIONS and role == Qt.ItemDataRole.DecorationRole:
-            return marker(record.worst_status)
-        return None
+    def text(self, record: PersonRow, column: int) -> str:
+        match PersonColumn(column):
+            case PersonColumn.NAME:
+                return record.name if record.is_active else f"{record.name} ({FORMER})"
+            case PersonColumn.STAFF_NUMBER:
+                return record.staff_number
+            case PersonColumn.AGENCY:
+                return record.agency_code
+            case PersonColumn.ROLE:
+                return record.rank_or_role
+            case PersonColumn.HOME_SITE:
+                return record.home_site
+            case PersonColumn.ACCOUNT:
+                return record.account_text if record.username else ""
+            case PersonColumn.QUALIFICATIONS:
+                return record.qualification_summary or "None"
 
-    @staticmethod
-    def _text(record: PersonRow, column: PersonColumn) -> str:
-        if column is PersonColumn.NAME:
-            return record.name if record.is_active else f"{record.name} ({FORMER})"
-        if column is PersonColumn.STAFF_NUMBER:
-            return record.staff_number
-        if column is PersonColumn.AGENCY:
-            return record.agency_code
-        if column is PersonColumn.ROLE:
-            return record.rank_or_role
-        if column is PersonColumn.HOME_SITE:
-            return record.home_site
-        if column is PersonColumn.ACCOUNT:
-            return record.account_text if record.username else ""
-        return record.qualification_summary or "None"
+    def tooltip(self, record: PersonRow, column: int) -> str | None:
+        if column == PersonColumn.AGENCY:
+            return record.agency
+        if column == PersonColumn.QUALIFICATIONS:
+            return qualifications_tooltip(record)
+        return self.text(record, column)
+
+    def colour(self, record: PersonRow, column: int) -> QBrush | None:
+        return None if record.is_active else self._former_brush
+
+    def decoration(self, record: PersonRow, column: int) -> QIcon | None:
+        return marker(record.worst_status) if column == PersonColumn.QUALIFICATIONS else None
 
 
 # -- one person's qualifications ----------------------------------------------------------------
 
 
-class QualificationColumn(enum.IntEnum):
-    QUALIFICATION = 0
-    REFERENCE = 1
-    ISSUED = 2
-    EXPIRES = 3
-    STATUS = 4
+class QualificationColumn(TableColumn):
+    QUALIFICATION = "Qualification", "Flood rescue technician (M"
+    REFERENCE = "Reference", "DEFRA-M3-CF16034-2023"
+    ISSUED = "Issued", "00/00/0000"
+    EXPIRES = "Expires", "00/00/0000"
+    STATUS = "Status", "MM Expired 00/00/0000 (renewed)"
 
 
-QUALIFICATION_SAMPLES = {
-    QualificationColumn.QUALIFICATION: "Flood rescue technician (M",
-    QualificationColumn.REFERENCE: "DEFRA-M3-CF16034-2023",
-    QualificationColumn.ISSUED: "00/00/0000",
-    QualificationColumn.EXPIRES: "00/00/0000",
-    QualificationColumn.STATUS: "MM Expired 00/00/0000 (renewed)",
-}
+QUALIFICATION_SAMPLES = QualificationColumn.samples()
+
+
+def shown_status(record: QualificationView) -> QualificationStatus | None:
+    """The status a record is marked with: a lapsed record beside its renewal is history,
+    so it has none."""
+    return None if record.renewed else record.status
 
 
 class QualificationTableModel(RecordTableModel[QualificationView]):
     """A person's qualification records, each with its status in words and colour."""
 
-    HEADERS = ("Qualification", "Reference", "Issued", "Expires", "Status")
+    HEADERS = QualificationColumn.headers()
 
-    def cell(self, record: QualificationView, column: int, role: int) -> object:
-        which = QualificationColumn(column)
-        # A lapsed record beside its renewal is history: no warning colour for it.
-        status = None if record.renewed else record.status
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if which is QualificationColumn.QUALIFICATION:
-                return record.allows or record.type_name
-            return self._text(record, which) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return record.id
-        if which is QualificationColumn.STATUS and status is not None:
-            if role == Qt.ItemDataRole.DecorationRole:
-                return marker(status)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_TEXT_COLOURS[status]))
-            if role == Qt.ItemDataRole.FontRole and status is not QualificationStatus.CURRENT:
-                return self._bold
-        return None
+    def text(self, record: QualificationView, column: int) -> str:
+        match QualificationColumn(column):
+            case QualificationColumn.QUALIFICATION:
+                return record.type_name
+            case QualificationColumn.REFERENCE:
+                return record.reference
+            case QualificationColumn.ISSUED:
+                return format_date(record.issued_on)
+            case QualificationColumn.EXPIRES:
+                return format_date(record.expires_on) or "No expiry"
+            case QualificationColumn.STATUS:
+                return record.status_text
 
-    @staticmethod
-    def _text(record: QualificationView, column: QualificationColumn) -> str:
-        if column is QualificationColumn.QUALIFICATION:
-            return record.type_name
-        if column is QualificationColumn.REFERENCE:
-            return record.reference
-        if column is QualificationColumn.ISSUED:
-            return format_date(record.issued_on)
-        if column is QualificationColumn.EXPIRES:
-            return format_date(record.expires_on) or "No expiry"
-        return record.status_text
+    def tooltip(self, record: QualificationView, column: int) -> str | None:
+        if column == QualificationColumn.QUALIFICATION:
+            return record.allows or record.type_name
+        return self.text(record, column)
+
+    def colour(self, record: QualificationView, column: int) -> str | None:
+        status = shown_status(record)
+        if column != QualificationColumn.STATUS or status is None:
+            return None
+        return STATUS_TEXT_COLOURS[status]
+
+    def is_bold(self, record: QualificationView, column: int) -> bool:
+        status = shown_status(record)
+        return column == QualificationColumn.STATUS and status not in (
+            None,
+            QualificationStatus.CURRENT,
+        )
+
+    def decoration(self, record: QualificationView, column: int) -> QIcon | None:
+        status = shown_status(record)
+        if column != QualificationColumn.STATUS or status is None:
+            return None
+        return marker(status)
 
 
 # -- the expiring list ---------------------------------------------------------------------
 
 
-class ExpiringColumn(enum.IntEnum):
-    EXPIRES = 0
-    WHEN = 1
-    PERSON = 2
-    STAFF_NUMBER = 3
-    AGENCY = 4
-    QUALIFICATION = 5
+class ExpiringColumn(TableColumn):
+    EXPIRES = "Expires", "00/00/0000"
+    WHEN = "When", "MM Expires in 000 days"
+    PERSON = "Person", "Siobhán Ó Súilleabháin"
+    STAFF_NUMBER = "Staff no.", "PS74410 "
+    AGENCY = "Agency", "Cambridgeshire Fire and Rescue Ser"
+    QUALIFICATION = "Qualification", "Flood rescue technician (Module 3)"
 
 
-EXPIRING_SAMPLES = {
-    ExpiringColumn.EXPIRES: "00/00/0000",
-    ExpiringColumn.WHEN: "MM Expires in 000 days",
-    ExpiringColumn.PERSON: "Siobhán Ó Súilleabháin",
-    ExpiringColumn.STAFF_NUMBER: "PS74410 ",
-    ExpiringColumn.AGENCY: "Cambridgeshire Fire and Rescue Ser",
-    ExpiringColumn.QUALIFICATION: "Flood rescue technician (Module 3)",
-}
+EXPIRING_SAMPLES = ExpiringColumn.samples()
 
 
 class ExpiringTableModel(RecordTableModel[ExpiringRow]):
-    """Qualifications expiring soon, soonest first; all are amber, each says when."""
+    """Qualifications expiring soon, soonest first; all are amber, each says when.
 
-    HEADERS = ("Expires", "When", "Person", "Staff no.", "Agency", "Qualification")
+    Each row gives the person's id under ``ID_ROLE``: choosing a row shows that person.
+    """
 
-    def cell(self, record: ExpiringRow, column: int, role: int) -> object:
-        which = ExpiringColumn(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._text(record, which)
-        if role == Qt.ItemDataRole.UserRole:
-            return record.person_id
-        if which is ExpiringColumn.WHEN:
-            if role == Qt.ItemDataRole.DecorationRole:
-                return marker(QualificationStatus.EXPIRING)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(STATUS_TEXT_COLOURS[QualificationStatus.EXPIRING]))
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        return None
+    HEADERS = ExpiringColumn.headers()
 
-    @staticmethod
-    def _text(record: ExpiringRow, column: ExpiringColumn) -> str:
-        if column is ExpiringColumn.EXPIRES:
-            return format_date(record.expires_on)
-        if column is ExpiringColumn.WHEN:
-            return record.when_text
-        if column is ExpiringColumn.PERSON:
-            return record.person
-        if column is ExpiringColumn.STAFF_NUMBER:
-            return record.staff_number
-        if column is ExpiringColumn.AGENCY:
-            return record.agency
-        return record.qualification
+    def text(self, record: ExpiringRow, column: int) -> str:
+        match ExpiringColumn(column):
+            case ExpiringColumn.EXPIRES:
+                return format_date(record.expires_on)
+            case ExpiringColumn.WHEN:
+                return record.when_text
+            case ExpiringColumn.PERSON:
+                return record.person
+            case ExpiringColumn.STAFF_NUMBER:
+                return record.staff_number
+            case ExpiringColumn.AGENCY:
+                return record.agency
+            case ExpiringColumn.QUALIFICATION:
+                return record.qualification
+
+    def key(self, record: ExpiringRow) -> object:
+        return record.person_id
+
+    def colour(self, record: ExpiringRow, column: int) -> str | None:
+        if column != ExpiringColumn.WHEN:
+            return None
+        return STATUS_TEXT_COLOURS[QualificationStatus.EXPIRING]
+
+    def is_bold(self, record: ExpiringRow, column: int) -> bool:
+        return column == ExpiringColumn.WHEN
+
+    def decoration(self, record: ExpiringRow, column: int) -> QIcon | None:
+        if column != ExpiringColumn.WHEN:
+            return None
+        return marker(QualificationStatus.EXPIRING)

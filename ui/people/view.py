@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from app.catalogue.directory import list_agencies
 from app.core.actor import Actor
 from app.core.errors import KitShareError
-from app.core.permissions import Action, at_least, may
+from app.core.permissions import Action, may
 from app.people.expiring import expiring_qualifications
 from app.people.qualifications import remove_qualification
 from app.people.records import (
@@ -55,7 +55,6 @@ from app.people.records import (
 )
 from app.people.status import EXPIRING_DAYS
 from app.storage.database import Database
-from models import Role
 from ui.catalogue.table import configure_record_table
 from ui.people.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
 from ui.people.tables import (
@@ -70,7 +69,15 @@ from ui.people.tables import (
     QualificationColumn,
     QualificationTableModel,
 )
-from ui.widgets.layout import fit_spin, form_layout, heading, muted, named, side_by_side
+from ui.widgets.layout import (
+    add_captioned,
+    fit_spin,
+    form_layout,
+    heading,
+    muted,
+    named,
+    side_by_side,
+)
 from ui.widgets.messages import confirm, show_error
 from ui.widgets.palette import REFUSED, coloured_text
 
@@ -204,9 +211,9 @@ class PeopleView(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
             self.facts[key] = value
-            caption = muted(label)
-            caption.setWordWrap(False)
-            self.facts_form.addRow(caption, value)
+            fact_caption = muted(label)
+            fact_caption.setWordWrap(False)
+            self.facts_form.addRow(fact_caption, value)
 
         self.qualification_model = QualificationTableModel(self)
         self.qualification_table = _record_table(
@@ -244,15 +251,9 @@ class PeopleView(QWidget):
     def _lay_out(self) -> None:
         tools = QHBoxLayout()
         tools.setContentsMargins(8, 6, 8, 0)
-        self.search_caption = QLabel("&Search")
-        self.search_caption.setBuddy(self.search_edit)
-        agency_caption = QLabel("A&gency")
-        agency_caption.setBuddy(self.agency_combo)
-        tools.addWidget(self.search_caption)
-        tools.addWidget(self.search_edit)
+        self.search_caption = add_captioned(tools, "&Search", self.search_edit)
         tools.addSpacing(12)
-        tools.addWidget(agency_caption)
-        tools.addWidget(self.agency_combo)
+        add_captioned(tools, "A&gency", self.agency_combo)
         tools.addSpacing(12)
         tools.addWidget(self.former_check)
         tools.addStretch(1)
@@ -345,10 +346,7 @@ class PeopleView(QWidget):
         column = QVBoxLayout(page)
         column.setContentsMargins(8, 4, 8, 8)
         row = QHBoxLayout()
-        caption = QLabel("Qualifications expiring &within")
-        caption.setBuddy(self.days_spin)
-        row.addWidget(caption)
-        row.addWidget(self.days_spin)
+        add_captioned(row, "Qualifications expiring &within", self.days_spin)
         row.addWidget(muted("from today, of current staff, not yet renewed."), 1)
         row.addWidget(self.back_button)
         column.addLayout(row)
@@ -399,7 +397,7 @@ class PeopleView(QWidget):
 
     @property
     def may_see_expiring(self) -> bool:
-        return at_least(self.actor, Role.EQUIPMENT_MANAGER)
+        return may(self.actor, Action.SEE_EXPIRING_QUALIFICATIONS)
 
     def set_actor(self, actor: Actor) -> None:
         """Show what ``actor`` may do: editing for administrators, the expiring list for
@@ -615,7 +613,9 @@ class PeopleView(QWidget):
     def refresh_expiring(self) -> None:
         days = self.days_spin.value()
         try:
-            rows = expiring_qualifications(self._db, days=days, agency_id=self.agency_id())
+            rows = expiring_qualifications(
+                self._db, self.actor, days=days, agency_id=self.agency_id()
+            )
         except KitShareError as error:
             self._show_error(error)
             return

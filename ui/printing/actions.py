@@ -16,6 +16,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QToolButton, QWidget
 
 from app.core.errors import KitShareError
+from app.core.text import counted
 from app.documents.content import LabelSheet
 from ui.printing.documents import (
     Printable,
@@ -64,12 +65,16 @@ class DocumentOutput(QObject):
             show_error(self._window, error, f"Kit Share cannot print {what}")
             return None
 
+    def _ready(self, source: DocumentSource, what: str) -> tuple[Printable, QPrinter] | None:
+        """The document built, and a printer set up for it; None if it was refused."""
+        document = self._build(source, what)
+        return None if document is None else (document, new_printer(document))
+
     def preview(self, source: DocumentSource, what: str) -> None:
         """Open Qt's print preview, from which the person can also print."""
-        document = self._build(source, what)
-        if document is None:
+        if (ready := self._ready(source, what)) is None:
             return
-        printer = new_printer(document)
+        document, printer = ready
         dialog = QPrintPreviewDialog(printer, self._window)
         dialog.setWindowTitle(f"Print preview: {document.title}")
         dialog.resize(900, 1000)
@@ -79,10 +84,9 @@ class DocumentOutput(QObject):
 
     def print(self, source: DocumentSource, what: str) -> None:
         """Ask which printer, then print."""
-        document = self._build(source, what)
-        if document is None:
+        if (ready := self._ready(source, what)) is None:
             return
-        printer = new_printer(document)
+        document, printer = ready
         dialog = QPrintDialog(printer, self._window)
         dialog.setWindowTitle(f"Print {what}")
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -111,7 +115,7 @@ class DocumentOutput(QObject):
             show_error(self._window, error, "Kit Share cannot save the PDF")
             return None
         self._last_folder = path.parent
-        self.saved.emit(f"Saved {path.name} ({pages} page{'s' if pages != 1 else ''}).")
+        self.saved.emit(f"Saved {path.name} ({counted(pages, 'page')}).")
         return path
 
     def _paint(self, document: Printable, printer: QPrinter) -> None:

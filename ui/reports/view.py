@@ -8,20 +8,15 @@ save exactly what is shown.
 
 from __future__ import annotations
 
-import calendar
-import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     QSignalBlocker,
     QSize,
@@ -56,9 +51,10 @@ from PySide6.QtWidgets import (
 from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.core.errors import KitShareError
-from app.reports.period import Period, default_period, financial_year_start
-from app.reports.report import Report, ReportKey, Value, write_report_csv
-from app.reports.service import ReportSpec, build_report, report_specs
+from app.core.text import counted
+from app.reports.period import Period, QuickPeriod, default_period, quick_period
+from app.reports.report import Column, Report, ReportKey, Value, write_report_csv
+from app.reports.service import ReportSpec, build_report, report_specs_for
 from app.storage.database import Database
 from ui.reports.charts import ChartWidget
 from ui.reports.printing import (
@@ -72,8 +68,8 @@ from ui.widgets.dates import keep_to_kit_share_years
 from ui.widgets.layout import side_by_side
 from ui.widgets.messages import show_error
 from ui.widgets.palette import REFUSED, coloured_text
+from ui.widgets.record_model import LEFT_ALIGNED, RIGHT_ALIGNED, ModelIndex, RowTableModel
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
 VALUE_ROLE = Qt.ItemDataRole.UserRole
@@ -85,40 +81,6 @@ CUSTOM_PERIOD = "Dates chosen"
 TYPING_PAUSE_MS = 400
 WIDEST_COLUMN_CHARS = 48
 MIN_TEXT_COLUMN_CHARS = 12
-
-
-# -- periods -------------------------------------------------------------------------------
-
-
-def _months_before(day: date, months: int) -> date:
-    """The same day ``months`` months earlier (the month's last day where it is shorter)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-class QuickPeriod(enum.Enum):
-    FINANCIAL_YEAR = "This financial year to date"
-    LAST_FINANCIAL_YEAR = "Last financial year"
-    LAST_12_MONTHS = "Last 12 months"
-    THIS_MONTH = "This month to date"
-    LAST_MONTH = "Last month"
-
-
-def quick_period(choice: QuickPeriod, today: date) -> Period:
-    """The days ``choice`` means on ``today``, both ends included."""
-    if choice is QuickPeriod.FINANCIAL_YEAR:
-        return Period(financial_year_start(today), today)
-    if choice is QuickPeriod.LAST_FINANCIAL_YEAR:
-        end = financial_year_start(today) - timedelta(days=1)
-        return Period(financial_year_start(end), end)
-    if choice is QuickPeriod.LAST_12_MONTHS:
-        return Period(_months_before(today, 12) + timedelta(days=1), today)
-    if choice is QuickPeriod.THIS_MONTH:
-        return Period(today.replace(day=1), today)
-    end = today.replace(day=1) - timedelta(days=1)
-    return Period(end.replace(day=1), end)
 
 
 def _qdate(day: date) -> QDate:
@@ -218,90 +180,60 @@ class _Line:
     total: bool = False
 
 
-class ReportTableModel(QAbstractTableModel):
+class ReportTableModel(RowTableModel[_Line]):
     """A report's rows, and its totals row last and in bold; the raw value under
     ``VALUE_ROLE``. Figures are right-aligned so their digits line up."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._report: Report | None = None
-        self._lines: list[_Line] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
 
     def show_report(self, report: Report | None) -> None:
+        lines: list[_Line] = []
+        if report is not None:
+            lines = [_Line(row) for row in report.rows]
+            if report.totals is not None:
+                lines.append(_Line(report.totals, total=True))
+        # The columns change with the report: both within the one reset.
         self.beginResetModel()
         self._report = report
-        self._lines = []
-        if report is not None:
-            self._lines = [_Line(row) for row in report.rows]
-            if report.totals is not None:
-                self._lines.append(_Line(report.totals, total=True))
+        self._rows = lines
         self.endResetModel()
 
     def report(self) -> Report | None:
         return self._report
 
     def is_total(self, row: int) -> bool:
-        return 0 <= row < len(self._lines) and self._lines[row].total
+        return 0 <= row < len(self._rows) and self._rows[row].total
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._lines)
+    def headers(self) -> Sequence[str]:
+        return () if self._report is None else [column.title for column in self._report.columns]
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() or self._report is None:
-            return 0
-        return len(self._report.columns)
+    def _column(self, column: int) -> Column:
+        assert self._report is not None  # a report with no columns asks for none
+        return self._report.columns[column]
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        report = self._report
-        if report is None or not index.isValid():
-            return None
-        if not 0 <= index.row() < len(self._lines):
-            return None
-        if not 0 <= index.column() < len(report.columns):
-            return None
-        line = self._lines[index.row()]
-        column = report.columns[index.column()]
-        value = line.values[index.column()] if index.column() < len(line.values) else None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = cell_text(value, column)
-            return text or None if role == Qt.ItemDataRole.ToolTipRole else text
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(is_numeric(column))
-        if role == Qt.ItemDataRole.FontRole and line.total:
-            return self._bold
+    def text(self, record: _Line, column: int) -> str:
+        return cell_text(_value(record, column), self._column(column))
+
+    def is_bold(self, record: _Line, column: int) -> bool:
+        return record.total
+
+    def alignment(self, column: int) -> Qt.AlignmentFlag:
+        return RIGHT_ALIGNED if is_numeric(self._column(column)) else LEFT_ALIGNED
+
+    def header_alignment(self, column: int) -> Qt.AlignmentFlag:
+        return self.alignment(column)
+
+    def cell(self, record: _Line, column: int, role: int) -> object:
         if role == VALUE_ROLE:
-            return value
-        return None
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        report = self._report
-        if report is None or orientation != Qt.Orientation.Horizontal:
-            return None
-        if not 0 <= section < len(report.columns):
-            return None
-        column = report.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(is_numeric(column))
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return _value(record, column)
+        return super().cell(record, column, role)
 
 
-def _alignment(numeric: bool) -> int:
-    horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-    return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+def _value(line: _Line, column: int) -> Value:
+    """The line's value in ``column``; nothing where a short row has none."""
+    return line.values[column] if column < len(line.values) else None
 
 
 # -- the view ------------------------------------------------------------------------------
@@ -341,7 +273,7 @@ class ReportsView(QWidget):
         self.ask_path: Callable[[Path], str | None] = lambda suggested: ask_save_path(
             self, suggested
         )
-        self._specs: tuple[ReportSpec, ...] = report_specs()
+        self._specs: tuple[ReportSpec, ...] = report_specs_for(actor)
         self._report: Report | None = None
         self._loaded = False
         self._last_folder = Path(
@@ -376,14 +308,17 @@ class ReportsView(QWidget):
         self.report_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.report_list.setUniformItemSizes(False)
         self.report_list.setWordWrap(True)
+        self._fill_list()
+        width = self.fontMetrics().horizontalAdvance("x" * 34)
+        self.report_list.setFixedWidth(width)
+
+    def _fill_list(self) -> None:
         for spec in self._specs:
             item = QListWidgetItem(spec.title)
             item.setData(KEY_ROLE, spec.key)
             item.setData(DESCRIPTION_ROLE, spec.description)
             item.setToolTip(spec.description)
             self.report_list.addItem(item)
-        width = self.fontMetrics().horizontalAdvance("x" * 34)
-        self.report_list.setFixedWidth(width)
 
     def _make_controls(self) -> None:
         self.title_label = QLabel()
@@ -555,11 +490,25 @@ class ReportsView(QWidget):
     # Who is reading ------------------------------------------------------------------------
 
     def set_actor(self, actor: Actor | None) -> None:
-        """Report for ``actor``: "Only my agency" is offered to those with an agency."""
+        """Report for ``actor``: the reports they may read; "Only my agency" is offered to
+        those with an agency."""
         self.actor = actor
+        self._show_reports_for(actor)
         self._show_agency_choice()
         if self._loaded or self.isVisible():
             self.refresh()
+
+    def _show_reports_for(self, actor: Actor | None) -> None:
+        specs = report_specs_for(actor)
+        if specs == self._specs:
+            return
+        chosen = self.spec.key if self.report_list.currentRow() >= 0 else None
+        self._specs = specs
+        with QSignalBlocker(self.report_list):
+            self.report_list.clear()
+            self._fill_list()
+            keys = [spec.key for spec in specs]
+            self.report_list.setCurrentRow(keys.index(chosen) if chosen in keys else 0)
 
     def _show_agency_choice(self) -> None:
         has_agency = self.actor is not None and self.actor.agency_id is not None
@@ -648,11 +597,18 @@ class ReportsView(QWidget):
         spec = self.spec
         self._show_spec(spec)
         period = self.period
+        if self.actor is None:  # signed out: nobody to build it for
+            return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             # The engine refuses a period that ends before it starts, in words.
             report = build_report(
-                self._db, spec.key, period, agency_id=self.agency_id, now=self.now()
+                self._db,
+                spec.key,
+                period,
+                actor=self.actor,
+                agency_id=self.agency_id,
+                now=self.now(),
             )
         except KitShareError as error:
             self._show_error(error.message)
@@ -750,12 +706,12 @@ class ReportsView(QWidget):
     @staticmethod
     def _write_csv(report: Report, path: Path) -> tuple[int, str]:
         rows = write_report_csv(report, path)
-        return rows, f"Exported {rows:,} row{'s' if rows != 1 else ''} to {path}."
+        return rows, f"Exported {counted(rows, 'row')} to {path}."
 
     @staticmethod
     def _write_pdf(report: Report, path: Path) -> tuple[int, str]:
         pages = write_report_pdf(report, path)
-        return pages, f"Saved {path} ({pages} page{'s' if pages != 1 else ''})."
+        return pages, f"Saved {path} ({counted(pages, 'page')})."
 
     def _export(
         self,

@@ -1,10 +1,11 @@
 """The shell: the main window that holds every tab, its menus, sign-in and lock.
 
 The tabs (catalogue, loans, inspections, agreements, people, reports, audit) are views of
-their own feature packages. The window signs people in and out, hides the work when it
-locks, keeps the menus' commands in step with the item shown, and carries news between
-the tabs: a loan made from the item panel refreshes the Loans view, a restored backup
-asks who is signing in, and so on.
+their own feature packages; the catalogue's search, results and item panel live in
+``ui.catalogue.view``. The window signs people in and out (``ui.shell.sign_in``), hides
+the work when it locks after idle minutes (``ui.shell.idle``), keeps the menus' commands
+in step with the item shown, and carries news between the tabs: a loan made from the item
+panel refreshes the Loans view, a restored backup asks who is signing in, and so on.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import (
 from app.catalogue.items import retire_item
 from app.core.actor import Actor
 from app.core.errors import DomainError, KitShareError
-from app.core.permissions import Action, may, role_in_words
+from app.core.permissions import Action, may
+from app.core.vocabulary import label
 from app.documents.content import (
     LabelSheet,
     PrintedDocument,
@@ -224,7 +226,7 @@ class MainWindow(QMainWindow):
         self.audit_view.set_actor(actor)
         # The trail is for managers and administrators; a duty officer does not see the tab.
         self.tabs.setTabVisible(self.tabs.indexOf(self.audit_view), may(actor, Action.VIEW_AUDIT))
-        role = role_in_words(actor.role) if actor.role else "not signed in"
+        role = label(actor.role) if actor.role else "not signed in"
         self.user_label.setText(f"Signed in as {actor.name} · {role}")
         self.stack.setCurrentWidget(self.tabs)
         if self._actions_before_lock is not None:

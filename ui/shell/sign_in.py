@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.catalogue.directory import list_agencies
 from app.core.actor import Actor
 from app.core.errors import KitShareError, Refused
+from app.core.vocabulary import labels
 from app.demo.loader import demo_accounts
 from app.people.accounts import (
     FirstAdministrator,
@@ -35,7 +36,7 @@ from app.people.accounts import (
 )
 from app.storage.database import Database
 from models import AgencyKind
-from ui.widgets.layout import form_layout, heading, hint, named
+from ui.widgets.layout import caption, form_layout, heading, hint, named
 from ui.widgets.palette import REFUSED_STYLE, boxed
 
 SIGN_IN_TITLE = "Sign in to Kit Share"
@@ -49,13 +50,6 @@ FIRST_TEXT = (
     "back, only reset it."
 )
 NEW_AGENCY = "A new agency…"
-KIND_WORDS = {
-    AgencyKind.FIRE: "Fire and rescue",
-    AgencyKind.POLICE: "Police",
-    AgencyKind.AMBULANCE: "Ambulance",
-    AgencyKind.LOCAL_AUTHORITY: "Local authority",
-    AgencyKind.OTHER: "Other",
-}
 CARD_WIDTH = 460
 
 
@@ -155,10 +149,8 @@ class SignInPage(QWidget):
         self.retry_button.hide()
 
         form = form_layout()
-        name_label = QLabel("&User name")
-        name_label.setBuddy(self.username_edit)
-        password_label = QLabel("&Password")
-        password_label.setBuddy(self.password_edit)
+        name_label = caption("&User name", self.username_edit)
+        password_label = caption("&Password", self.password_edit)
         form.addRow(name_label, self.username_edit)
         form.addRow(password_label, self.password_edit)
         buttons = QHBoxLayout()
@@ -249,7 +241,7 @@ class FirstAdministratorPage(QWidget):
         self.agency_code_edit = named(QLineEdit(), "agencyCode")
         self.agency_code_edit.setPlaceholderText("e.g. CAMBS-FRS")
         self.agency_kind_combo = named(QComboBox(), "agencyKind")
-        for kind, words in KIND_WORDS.items():
+        for kind, words in labels(AgencyKind).items():
             self.agency_kind_combo.addItem(words, kind)
         self.given_edit = named(QLineEdit(), "givenName")
         self.family_edit = named(QLineEdit(), "familyName")
@@ -277,9 +269,7 @@ class FirstAdministratorPage(QWidget):
             ("&Password", self.password_edit, "password"),
             ("&Repeat password", self.repeat_edit, "repeat"),
         ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            self.form.addRow(caption, widget)
+            self.form.addRow(caption(label, widget), widget)
             self._rows[key] = widget
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -7,10 +7,10 @@ created or not; and how the file's dates are read. Import runs the import itself
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import KitShareError
+from app.core.text import counted
 from app.transfer.dates import DateOrder
 from app.transfer.fields import Kind
 from app.transfer.names import NewName
@@ -50,18 +51,14 @@ from app.transfer.service import (
 )
 from app.transfer.tabular import Cancelled, RowProblem
 from app.transfer.writing import write_table
-from ui.transfer.shared import (
-    counted,
-    documents_folder,
-    kind_count,
-    new_name_text,
-    rows_text,
-)
+from ui.transfer.shared import documents_folder, kind_count, new_name_text, rows_text
 from ui.widgets.layout import message_label, muted, named, show_message
 from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
 
 if TYPE_CHECKING:
     from ui.transfer.import_wizard import ImportWizard
+
+T = TypeVar("T")
 
 PROBLEMS_FILE_NAME = "rows to fix.csv"
 # Up to this many problems are shown with their reasons wrapped over several lines.
@@ -264,20 +261,8 @@ class CheckPage(QWizardPage):
     def run_check(self) -> None:
         """Run the dry run with the names ticked for creation, and show what it found."""
         wizard = self._wizard
-        table = wizard.table
-        assert table is not None
         try:
-            with wizard.progress(f"Checking {rows_text(len(table.rows))}…") as progress:
-                report = check_import(
-                    wizard.db,
-                    wizard.actor,
-                    table,
-                    wizard.kind,
-                    wizard.mapping,
-                    create=frozenset(self.approved),
-                    progress=progress,
-                    dates=wizard.dates,
-                )
+            report = self._on_the_file(check_import, "Checking")
         except Cancelled:
             wizard.report = None
             self._show_report(None)
@@ -294,6 +279,24 @@ class CheckPage(QWizardPage):
             return
         wizard.report = report
         self._show_report(report)
+
+    def _on_the_file(self, service: Callable[..., T], doing: str) -> T:
+        """``service`` (the check or the import) run on the wizard's file as mapped, with
+        the names ticked for creation, behind a progress dialog saying what it is ``doing``."""
+        wizard = self._wizard
+        table = wizard.table
+        assert table is not None
+        with wizard.progress(f"{doing} {rows_text(len(table.rows))}…") as progress:
+            return service(
+                wizard.db,
+                wizard.actor,
+                table,
+                wizard.kind,
+                wizard.mapping,
+                create=frozenset(self.approved),
+                progress=progress,
+                dates=wizard.dates,
+            )
 
     def _show_report(self, report: ImportReport | None) -> None:
         problems = report.problems if report is not None else ()
@@ -402,21 +405,10 @@ class CheckPage(QWizardPage):
     def run_import(self) -> bool:
         """Import every row, all or nothing; True if it was committed."""
         wizard = self._wizard
-        table, path = wizard.table, wizard.path
-        assert table is not None
+        path = wizard.path
         assert path is not None
         try:
-            with wizard.progress(f"Importing {rows_text(len(table.rows))}…") as progress:
-                result = run_import(
-                    wizard.db,
-                    wizard.actor,
-                    table,
-                    wizard.kind,
-                    wizard.mapping,
-                    create=frozenset(self.approved),
-                    progress=progress,
-                    dates=wizard.dates,
-                )
+            result = self._on_the_file(run_import, "Importing")
         except Cancelled:
             show_message(self.outcome, "Cancelled: nothing was imported.", TO_DO_STYLE)
             return False

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.core.actor import Actor
 from app.core.errors import KitShareError
+from app.core.text import counted
 from app.storage.database import Database
 from app.transfer.dates import DateOrder
 from app.transfer.fields import Field, Kind, fields_for, guess_mapping
@@ -53,7 +54,6 @@ from ui.transfer.shared import (
     WorkProgress,
     ask_open_path,
     ask_save_path,
-    counted,
     created_text,
     documents_folder,
     kind_count,

@@ -11,6 +11,7 @@ from types import TracebackType
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
+from app.core.text import counted
 from app.transfer.fields import Kind
 from app.transfer.names import NewName, NewNameKind
 from app.transfer.tabular import Table
@@ -33,11 +34,6 @@ ENCODING_WORDS = {
     "Excel workbook": "an Excel workbook",
 }
 DELIMITER_WORDS = {",": "commas", ";": "semicolons", "\t": "tabs"}
-
-
-def counted(count: int, one: str, many: str) -> str:
-    """ "1 row", "12 rows", "1,204 items"."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def rows_text(count: int) -> str:

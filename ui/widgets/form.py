@@ -82,25 +82,27 @@ def problems_of(error: KitShareError, *, rule: str = "refused") -> list[Refusal]
     return [Refusal(rule if isinstance(error, DomainError) else FAULT, error.message)]
 
 
+# Each kind of input and the signal it gives when the person changes what it holds.
+CHANGE_SIGNALS: tuple[tuple[type[QObject] | tuple[type[QObject], ...], str], ...] = (
+    ((QLineEdit, QPlainTextEdit), "textChanged"),
+    (QComboBox, "currentIndexChanged"),
+    (QDateTimeEdit, "dateTimeChanged"),
+    ((QSpinBox, QDoubleSpinBox), "valueChanged"),
+    (QCheckBox, "toggled"),
+    (QListWidget, "itemChanged"),
+    (QButtonGroup, "idToggled"),
+    # Kit Share's own inputs (an optional date, meter readings) say ``changed``.
+    (QObject, "changed"),
+)
+
+
 def change_signal(widget: QObject) -> SignalInstance:
     """The signal ``widget`` gives when the person changes what it holds."""
-    if isinstance(widget, QLineEdit | QPlainTextEdit):
-        return widget.textChanged
-    if isinstance(widget, QComboBox):
-        return widget.currentIndexChanged
-    if isinstance(widget, QDateTimeEdit):
-        return widget.dateTimeChanged
-    if isinstance(widget, QSpinBox | QDoubleSpinBox):
-        return widget.valueChanged
-    if isinstance(widget, QCheckBox):
-        return widget.toggled
-    if isinstance(widget, QListWidget):
-        return widget.itemChanged
-    if isinstance(widget, QButtonGroup):
-        return widget.idToggled
-    # Kit Share's own inputs (an optional date, meter readings) say ``changed``.
-    if isinstance(changed := getattr(widget, "changed", None), SignalInstance):
-        return changed
+    for kinds, name in CHANGE_SIGNALS:
+        if isinstance(widget, kinds):
+            signal = getattr(widget, name, None)
+            if isinstance(signal, SignalInstance):
+                return signal
     raise TypeError(f"cannot watch a {type(widget).__name__}")
 
 

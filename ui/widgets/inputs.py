@@ -8,15 +8,8 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.catalogue.directory import PersonRef
+from app.core.vocabulary import labels
 from models import Condition
-
-CONDITION_LABELS = {
-    Condition.NEW: "New",
-    Condition.GOOD: "Good",
-    Condition.FAIR: "Fair",
-    Condition.POOR: "Poor",
-    Condition.UNSERVICEABLE: "Unserviceable",
-}
 
 
 def chosen_id(combo: QComboBox) -> int | None:
@@ -66,8 +59,8 @@ class ConditionCombo(QComboBox):
         super().__init__(parent)
         if unchanged_text is not None:
             self.addItem(unchanged_text, None)
-        for condition, label in CONDITION_LABELS.items():
-            self.addItem(label, condition)
+        for condition, words in labels(Condition).items():
+            self.addItem(words, condition)
 
     def condition(self) -> Condition | None:
         value = self.currentData()

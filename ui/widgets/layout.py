@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.palette import BoxStyle, boxed
+from ui.widgets.palette import BoxStyle, blend, boxed
 
 W = TypeVar("W", bound=QWidget)
 
@@ -30,6 +30,17 @@ def named(widget: W, name: str) -> W:
     """``widget`` with its object name set, so tests and style sheets can find it."""
     widget.setObjectName(name)
     return widget
+
+
+def with_shortcut(words: str, letter: str) -> str:
+    """``words`` with Alt+``letter`` marked, so a label read from the vocabulary keeps its
+    words: the first word that starts with ``letter`` ("Pass with &advisories"), else the
+    first ``letter`` anywhere ("Ma&jor"); matched as written."""
+    starts = [i for i, c in enumerate(words) if c == letter and (i == 0 or words[i - 1] == " ")]
+    at = starts[0] if starts else words.find(letter)
+    if at < 0:
+        raise ValueError(f"no {letter!r} in {words!r} to mark as the shortcut")
+    return f"{words[:at]}&{words[at:]}"
 
 
 def form_layout() -> QFormLayout:
@@ -118,11 +129,7 @@ def hint(text: str) -> QLabel:
     palette = label.palette()
     ink = palette.color(QPalette.ColorRole.WindowText)
     paper = palette.color(QPalette.ColorRole.Window)
-    mixed = QColor(
-        (ink.red() * 3 + paper.red()) // 4,
-        (ink.green() * 3 + paper.green()) // 4,
-        (ink.blue() * 3 + paper.blue()) // 4,
-    )
+    mixed = blend(ink, paper)
     palette.setColor(QPalette.ColorRole.WindowText, mixed)
     label.setPalette(palette)
     return label

@@ -140,6 +140,21 @@ def coloured_text(colour: str, *, bold: bool = False) -> str:
     return f"color: {colour}; font-weight: 600;" if bold else f"color: {colour};"
 
 
+def blend(ink: QColor, paper: QColor, ink_share: int = 3, paper_share: int = 1) -> QColor:
+    """``ink`` mixed into ``paper`` in the shares given: a shade between the two that
+    follows a light or a dark palette."""
+    whole = ink_share + paper_share
+
+    def mix(ink_part: int, paper_part: int) -> int:
+        return (ink_part * ink_share + paper_part * paper_share) // whole
+
+    return QColor(
+        mix(ink.red(), paper.red()),
+        mix(ink.green(), paper.green()),
+        mix(ink.blue(), paper.blue()),
+    )
+
+
 @cache
 def dot_icon(colour: str | None, size: int = 12) -> QIcon:
     """A round marker of ``colour``; None gives a blank one, so texts beside it align.
