@@ -11,7 +11,7 @@ reads ``app.inspections.service`` serves, each against a baseline measured in th
    query), against the same searches with a plain status filter;
 3. ``app.catalogue.detail.item_detail`` (the item panel) for 50 random items, against
    ``item_standings`` alone, and with ``open_defects``, each in a read session of its own;
-4. ``app.loans.service.issue_blockers`` (the check before kit is handed over) for 200 random
+4. ``app.loans.fitness.issue_blockers`` (the check before kit is handed over) for 200 random
    items, against ``item_standings`` alone on the same items in the same session.
 
 Every call uses the same fixed "now" as ``bench.search`` (2026-06-01 09:00 UTC). When
