@@ -1,7 +1,7 @@
 """Reading the audit trail: filtered pages for the Audit view, and CSV for export.
 
 Every service that changes a record writes an audit event in the same transaction
-(``app.audit.record.record``), and the database refuses to change or delete one (migration
+(``app.audit.record.record_change``), and the database refuses to change or delete one (migration
 0005). This module only reads them, for equipment managers and administrators.
 
 Filtering, ordering and paging happen in SQL, on the indexes on ``occurred_at``,

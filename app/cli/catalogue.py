@@ -18,6 +18,7 @@ from app.cli.common import (
     uk_date,
     when,
 )
+from app.core.text import counted
 from models import ItemStatus
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
         print(f"{row.asset_tag:<12} {row.name[:48]:<48} {where} {free}")
     shown = len(page.rows)
     more = f" (showing {shown}; use --limit for more)" if page.total > shown else ""
-    print(f"{page.total} item{'s' if page.total != 1 else ''} found{more}.")
+    print(f"{counted(page.total, 'item')} found{more}.")
     return EXIT_OK
 
 
@@ -139,7 +140,7 @@ def cmd_agencies(url: str, args: argparse.Namespace) -> int:
         agencies,
         lambda a: {"id": a.id, "code": a.code, "name": a.name},
         lambda a: f"{a.code:<12} {a.name}",
-        f"{len(agencies)} agenc{'ies' if len(agencies) != 1 else 'y'}.",
+        f"{counted(len(agencies), 'agency', 'agencies')}.",
     )
 
 
@@ -159,7 +160,7 @@ def cmd_people(url: str, args: argparse.Namespace) -> int:
             "agency_code": p.agency_code,
         },
         lambda p: f"{p.staff_number:<10} {p.name[:36]:<36} {p.agency_code}",
-        f"{len(people)} {'person' if len(people) == 1 else 'people'}.",
+        f"{counted(len(people), 'person', 'people')}.",
     )
 
 
@@ -173,5 +174,5 @@ def cmd_sites(url: str, args: argparse.Namespace) -> int:
         sites,
         lambda s: {"id": s.id, "name": s.name, "agency_code": s.agency_code},
         lambda s: f"{s.agency_code:<12} {s.name}",
-        f"{len(sites)} site{'s' if len(sites) != 1 else ''}.",
+        f"{counted(len(sites), 'site')}.",
     )

@@ -27,6 +27,7 @@ from app.cli.common import (
 )
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import DomainError
+from app.core.text import counted
 from app.loans.drafts import LineDraft
 from app.loans.views import LoanLineView, LoanSection, LoanView, describe_duration
 from app.storage.database import Database
@@ -806,5 +807,5 @@ def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
         )
     more = f"; showing the first {len(loans)} (use --limit for more)" if total > len(loans) else ""
     note = " (E): emergency." if any(view.is_emergency for view in loans) else ""
-    print(f"{total} loan{'s' if total != 1 else ''} in {where}{more}.{note}")
+    print(f"{counted(total, 'loan')} in {where}{more}.{note}")
     return EXIT_OK

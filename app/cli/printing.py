@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.cli.common import EXIT_OK, opened, record_number
 from app.core.errors import DomainError
+from app.core.text import counted
 
 if TYPE_CHECKING:
     from app.cli.common import PdfWriter, Printable, Subcommands
@@ -55,7 +56,7 @@ def _write_pdf(args: argparse.Namespace, source: Printable) -> int:
     if target.suffix.lower() != ".pdf":
         raise DomainError(f"{target} does not end in .pdf; give the PDF file a name ending .pdf.")
     pages = writer(source, target)
-    print(f"Wrote {target} ({pages} page{'s' if pages != 1 else ''}).")
+    print(f"Wrote {target} ({counted(pages, 'page')}).")
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from app.cli.common import (
     print_json,
 )
 from app.core.clock import format_date
+from app.core.text import counted
 
 if TYPE_CHECKING:
     from app.cli.common import Subcommands
@@ -96,6 +97,6 @@ def cmd_qualifications(url: str, args: argparse.Namespace) -> int:
             f"{row.staff_number[:10]:<10} {row.agency_code[:10]:<10} "
             f"{row.qualification[:34]:<34}  {row.when_text}"
         )
-    count = f"{len(rows)} qualification{'s' if len(rows) != 1 else ''}"
+    count = counted(len(rows), "qualification")
     print(f"{count} expire{'s' if len(rows) == 1 else ''} {within}{whose}.")
     return EXIT_OK

@@ -31,6 +31,7 @@ from app.cli.common import (
 from app.core.clock import format_datetime, now_utc
 from app.core.errors import DomainError, Refusal
 from app.core.permissions import with_article
+from app.core.text import counted
 from app.people.accounts import sign_in
 from app.storage.database import Database
 from models import AgencyKind, Role
@@ -317,7 +318,7 @@ def cmd_user_list(url: str, args: argparse.Namespace) -> int:
             f"{format_datetime(_locked_until(row, now)):<16}  "
             f"{format_datetime(row.last_signed_in_at) or 'never'}"
         )
-    print(f"{len(rows)} account{'s' if len(rows) != 1 else ''}.")
+    print(f"{counted(len(rows), 'account')}.")
     return EXIT_OK
 
 

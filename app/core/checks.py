@@ -25,3 +25,16 @@ def text_problems(
     if len(text) > limit:
         return [Refusal(field, too_long(what, len(text), limit), field)]
     return []
+
+
+def choice_refusal(
+    rule: str, chosen_id: int | None, *, field: str, what: str, missing: str = ""
+) -> Refusal:
+    """Why the record chosen from a list in ``field`` cannot be used: ``missing`` when
+    nothing was chosen; else there is no ``what`` with id ``chosen_id`` (another station
+    removed it, say)."""
+    if chosen_id is None:
+        return Refusal(rule, missing, field)
+    return Refusal(
+        rule, f"There is no {what} with id {chosen_id}; choose one from the list.", field
+    )

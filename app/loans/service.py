@@ -20,6 +20,7 @@ No double booking, even between two station PCs at the same instant:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -463,17 +464,7 @@ def _as_emergency(draft: LoanDraft, now: datetime) -> LoanDraft:
     start = draft.starts_at
     if start is not None and start > now:
         start = now
-    return LoanDraft(
-        borrower_agency_id=draft.borrower_agency_id,
-        requested_by_id=draft.requested_by_id,
-        purpose=draft.purpose,
-        starts_at=start,
-        due_at=draft.due_at,
-        lines=draft.lines,
-        incident_ref=draft.incident_ref,
-        is_emergency=True,
-        notes=draft.notes,
-    )
+    return replace(draft, starts_at=start, is_emergency=True)
 
 
 def _emergency_problems(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.audit.record import record_change, snapshot
 from app.catalogue.directory import fold
 from app.core.actor import Actor
-from app.core.checks import text_problems
+from app.core.checks import choice_refusal, text_problems
 from app.core.clock import day_problem, format_date, today_uk
 from app.core.errors import NotFound, Refusal
 from app.core.permissions import Action, require
@@ -138,13 +138,12 @@ def _qualification_problems(
     kind = session.get(QualificationType, draft.type_id) if draft.type_id is not None else None
     if kind is None:
         problems.append(
-            Refusal(
+            choice_refusal(
                 "type",
-                "Choose which qualification this is."
-                if draft.type_id is None
-                else f"There is no qualification type with id {draft.type_id}; choose one "
-                "from the list.",
-                "type_id",
+                draft.type_id,
+                field="type_id",
+                what="qualification type",
+                missing="Choose which qualification this is.",
             )
         )
     problems += text_problems(
@@ -433,6 +432,22 @@ def _taken_type(draft: QualificationTypeDraft) -> Refusal:
     )
 
 
+def _save_type(
+    session: Session, actor: Actor, kind: QualificationType, draft: QualificationTypeDraft
+) -> None:
+    """Apply ``draft`` to ``kind`` (a new type while it has no id) and audit it."""
+    save_audited(
+        session,
+        actor,
+        kind,
+        partial(_apply_type, kind, draft),
+        fields=TYPE_AUDIT_FIELDS,
+        action="qualification_type.created" if kind.id is None else "qualification_type.updated",
+        entity=TYPE_ENTITY,
+        taken=_taken_type(draft),
+    )
+
+
 def create_qualification_type(db: Database, draft: QualificationTypeDraft, actor: Actor) -> int:
     """Add a qualification type protocols can require; returns its id."""
     draft = clean_fields(draft, multiline=TYPE_MULTILINE)
@@ -440,16 +455,7 @@ def create_qualification_type(db: Database, draft: QualificationTypeDraft, actor
     with db.write() as session:
         PeopleRefused.raise_if_any(_type_problems(session, draft, None))
         kind = QualificationType()
-        save_audited(
-            session,
-            actor,
-            kind,
-            partial(_apply_type, kind, draft),
-            fields=TYPE_AUDIT_FIELDS,
-            action="qualification_type.created",
-            entity=TYPE_ENTITY,
-            taken=_taken_type(draft),
-        )
+        _save_type(session, actor, kind, draft)
         return kind.id
 
 
@@ -464,13 +470,4 @@ def update_qualification_type(
         if kind is None:
             raise NotFound(f"There is no qualification type with id {type_id}.")
         PeopleRefused.raise_if_any(_type_problems(session, draft, kind))
-        save_audited(
-            session,
-            actor,
-            kind,
-            partial(_apply_type, kind, draft),
-            fields=TYPE_AUDIT_FIELDS,
-            action="qualification_type.updated",
-            entity=TYPE_ENTITY,
-            taken=_taken_type(draft),
-        )
+        _save_type(session, actor, kind, draft)

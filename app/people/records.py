@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.audit.record import record_change, snapshot
 from app.catalogue.directory import fold
 from app.core.actor import Actor
-from app.core.checks import text_problems
+from app.core.checks import choice_refusal, text_problems
 from app.core.clock import today_uk
 from app.core.errors import NotFound, Refusal, Refused
 from app.core.permissions import Action, require
@@ -356,12 +356,12 @@ def _person_problems(
     agency = session.get(Agency, draft.agency_id) if draft.agency_id is not None else None
     if agency is None:
         problems.append(
-            Refusal(
+            choice_refusal(
                 "agency",
-                "Choose the agency this person works for."
-                if draft.agency_id is None
-                else f"There is no agency with id {draft.agency_id}; choose one from the list.",
-                "agency_id",
+                draft.agency_id,
+                field="agency_id",
+                what="agency",
+                missing="Choose the agency this person works for.",
             )
         )
     number = draft.staff_number.strip()
@@ -372,11 +372,7 @@ def _person_problems(
         site = session.get(Site, draft.home_site_id)
         if site is None:
             problems.append(
-                Refusal(
-                    "home_site",
-                    f"There is no site with id {draft.home_site_id}; choose one from the list.",
-                    "home_site_id",
-                )
+                choice_refusal("home_site", draft.home_site_id, field="home_site_id", what="site")
             )
         elif agency is not None and site.agency_id != agency.id:
             problems.append(

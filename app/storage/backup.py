@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from app.audit.record import record, record_change
+from app.audit.record import record_change
 from app.core.actor import Actor
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import DomainError, KitShareError
@@ -725,13 +725,12 @@ def _record_restore(url: str, actor: Actor, result: RestoreResult) -> None:
                 found = session.scalar(select(AppUser.username).where(AppUser.id == user_id))
                 if found is None or (actor.username is not None and found != actor.username):
                     user_id = None
-            record(
+            record_change(
                 session,
-                actor=actor.name,
-                user_id=user_id,
-                action="database.restored",
-                entity_type="database",
-                entity_id=None,
+                replace(actor, user_id=user_id),
+                "database.restored",
+                "database",
+                None,
                 before=None,
                 after={
                     "restored_from": str(result.restored_from),
