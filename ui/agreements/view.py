@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -54,7 +53,6 @@ from app.storage.database import Database
 from ui.agreements.mou_dialog import MouDialog
 from ui.agreements.protocol_dialog import ProtocolDialog
 from ui.catalogue.item_panel import badge
-from ui.catalogue.table import configure_record_table
 from ui.widgets.layout import add_captioned, side_by_side
 from ui.widgets.messages import confirm, show_error
 from ui.widgets.palette import (
@@ -69,6 +67,7 @@ from ui.widgets.palette import (
     dot_icon,
 )
 from ui.widgets.record_model import ID_ROLE, RecordTableModel, TableColumn
+from ui.widgets.views import call_on, error_label, record_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -447,18 +446,12 @@ class AgreementsView(QWidget):
         self.edit_protocol_button.setMenu(self.protocol_menu)
 
     def _make_table_and_document(self) -> None:
-        self.error_label = QLabel()
-        self.error_label.setObjectName("registerError")
-        self.error_label.setStyleSheet(f"color: {STATUS_COLOURS[MouStatus.EXPIRED]};")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label("registerError", STATUS_COLOURS[MouStatus.EXPIRED])
 
         self.model = MouTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("mouTable")
-        self.table.setModel(self.model)
-        configure_record_table(self.table, COLUMN_SAMPLES, bold_column=MouColumn.STATUS)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(
+            "mouTable", self.model, COLUMN_SAMPLES, bold_column=MouColumn.STATUS
+        )
 
         self.browser = QTextBrowser()
         self.browser.setObjectName("mouDocument")
@@ -520,10 +513,10 @@ class AgreementsView(QWidget):
         self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.browser.anchorClicked.connect(self._on_anchor_clicked)
-        self.new_mou_button.clicked.connect(self._on_new_mou_clicked)
-        self.edit_mou_button.clicked.connect(self._on_edit_mou_clicked)
-        self.new_version_button.clicked.connect(self._on_new_version_clicked)
-        self.new_protocol_button.clicked.connect(self._on_new_protocol_clicked)
+        call_on(self.new_mou_button.clicked, self.new_mou)
+        call_on(self.edit_mou_button.clicked, self.edit_mou)
+        call_on(self.new_version_button.clicked, self.start_new_version)
+        call_on(self.new_protocol_button.clicked, self.new_protocol)
 
     def edit_buttons(self) -> list[QPushButton]:
         """The buttons that change the register, in the order they are shown."""
@@ -815,18 +808,6 @@ class AgreementsView(QWidget):
             self.select_mou(int(number))
         elif kind == "protocol":
             self.edit_protocol(int(number))
-
-    def _on_new_mou_clicked(self) -> None:
-        self.new_mou()
-
-    def _on_edit_mou_clicked(self) -> None:
-        self.edit_mou()
-
-    def _on_new_version_clicked(self) -> None:
-        self.start_new_version()
-
-    def _on_new_protocol_clicked(self) -> None:
-        self.new_protocol()
 
     def _on_protocol_action_triggered(self, protocol_id: int, _checked: bool = False) -> None:
         self.edit_protocol(protocol_id)

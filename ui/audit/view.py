@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QSignalBlocker,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -57,11 +55,10 @@ from app.core.clock import today_uk
 from app.core.errors import KitShareError
 from app.core.permissions import Action, may, with_article
 from app.storage.database import Database
-from ui.catalogue.table import configure_record_table
 from ui.widgets.layout import add_captioned, side_by_side
 from ui.widgets.messages import show_error
-from ui.widgets.palette import REFUSED, coloured_text
 from ui.widgets.record_model import ID_ROLE, ModelIndex, RecordTableModel, TableColumn
+from ui.widgets.views import call_on, error_label, pause_timer, record_table
 
 EVENT_ID_ROLE = ID_ROLE
 
@@ -235,9 +232,7 @@ class AuditView(QWidget):
         self._query = AuditQuery(limit=self.page_size)
         self._page: AuditPage | None = None
         self._loaded = False
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing = pause_timer(self, TYPING_PAUSE_MS, self._on_filter_changed)
 
         self._make_filters()
         self._make_table_and_detail()
@@ -282,18 +277,12 @@ class AuditView(QWidget):
         self._fill_choices(AuditChoices(people=(), entity_types=(), actions=()))
 
     def _make_table_and_detail(self) -> None:
-        self.error_label = QLabel()
-        self.error_label.setObjectName("auditError")
-        self.error_label.setStyleSheet(coloured_text(REFUSED))
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label("auditError")
 
         self.model = AuditTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("auditTable")
-        self.table.setModel(self.model)
-        configure_record_table(self.table, COLUMN_SAMPLES, bold_column=AuditColumn.WHAT)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(
+            "auditTable", self.model, COLUMN_SAMPLES, bold_column=AuditColumn.WHAT
+        )
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("auditDetail")
@@ -392,9 +381,8 @@ class AuditView(QWidget):
         for edit in (self.record_edit, self.from_edit, self.to_edit, self.search_edit):
             edit.textChanged.connect(self._on_text_edited)
             edit.returnPressed.connect(self._on_filter_changed)
-        self._typing.timeout.connect(self._on_filter_changed)
         self.clear_button.clicked.connect(self._on_clear_clicked)
-        self.export_button.clicked.connect(self._on_export_clicked)
+        call_on(self.export_button.clicked, self.export_csv)
         self.previous_button.clicked.connect(self._on_previous_clicked)
         self.next_button.clicked.connect(self._on_next_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -661,9 +649,6 @@ class AuditView(QWidget):
             with QSignalBlocker(edit):
                 edit.clear()
         self._on_filter_changed()
-
-    def _on_export_clicked(self) -> None:
-        self.export_csv()
 
     def _turn_page(self, step: int) -> None:
         offset = max(self._query.offset + step * self._query.limit, 0)

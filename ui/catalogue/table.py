@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
-
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QTableView, QWidget
 
 from ui.catalogue.model import Column, SearchResultModel
+from ui.widgets.views import configure_record_table
 
 # Sample text per column: widths follow the font, so they stay right at any scaling.
 COLUMN_SAMPLES = {
@@ -24,43 +22,6 @@ COLUMN_SAMPLES = {
     Column.FREE: "Free ",
 }
 NAME_MINIMUM_SAMPLE = "Thermal drone 00"
-
-# A table's column enumeration (an IntEnum).
-C = TypeVar("C", bound=int)
-
-
-def configure_record_table(
-    table: QTableView, samples: Mapping[C, str], *, bold_column: C
-) -> QFontMetrics:
-    """Set up a read-only table of records, one row each: whole-row selection, no grid,
-    Tab leaving the table rather than walking its cells, and row heights and column
-    widths taken from the font and a sample text per column, never from the data, so
-    they stay right at any scaling and cost nothing per row. ``bold_column`` is shown in
-    bold (a status) and is measured so. Returns the font's metrics for further sizing.
-    """
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setShowGrid(False)
-    table.setTabKeyNavigation(False)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
-    metrics = table.fontMetrics()
-    rows = table.verticalHeader()
-    rows.hide()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(metrics.height() + 10)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    bold = table.font()
-    bold.setBold(True)
-    padding = 2 * metrics.averageCharWidth()
-    for column, sample in samples.items():
-        measure = QFontMetrics(bold) if column == bold_column else metrics
-        header.resizeSection(column, measure.horizontalAdvance(sample) + padding)
-    return metrics
 
 
 class CatalogueTable(QTableView):

@@ -31,6 +31,7 @@ from app.catalogue.directory import ItemRef, find_item
 from app.catalogue.items import choices, load_draft
 from app.core.actor import Actor
 from app.core.errors import KitShareError, NotFound, Refusal
+from app.core.lookup import with_id
 from app.core.permissions import Action, may, refusal
 from app.inspections.regimes import (
     MAX_INTERVAL_DAYS,
@@ -43,11 +44,11 @@ from app.inspections.regimes import (
 )
 from app.inspections.service import NAME_MAX
 from app.storage.database import Database
-from ui.catalogue.table import configure_record_table
 from ui.inspections.dialogs import InspectionForm, permission_problems
 from ui.widgets.layout import fit_spin, form_layout, heading, hint, muted, named
 from ui.widgets.messages import confirm, show_error
 from ui.widgets.record_model import RIGHT_ALIGNED, RecordTableModel, TableColumn
+from ui.widgets.views import configure_record_table
 
 CHOOSE_CATEGORY = "Choose the category…"
 MONTHS = "months"
@@ -69,9 +70,9 @@ class RegimeDialog(InspectionForm):
     ) -> None:
         existing = None
         if regime_id is not None:
-            existing = next((r for r in list_regimes(db) if r.id == regime_id), None)
-            if existing is None:
-                raise NotFound(f"There is no inspection regime number {regime_id}.")
+            existing = with_id(
+                list_regimes(db), regime_id, f"There is no inspection regime number {regime_id}."
+            )
         title = "New inspection regime" if existing is None else "Edit inspection regime"
         super().__init__(db, actor, title, parent)
         self.setMinimumWidth(640)

@@ -11,9 +11,7 @@ comfort only, as the services refuse whoever may not act anyway.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -21,20 +19,16 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSignalBlocker,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -48,16 +42,14 @@ from app.inspections.overview import InspectionsOverview, Watch, WatchRow, inspe
 from app.inspections.service import DUE_SOON_DAYS, DueState
 from app.storage.database import Database
 from models import DefectSeverity, Role
-from ui.catalogue.table import configure_record_table
 from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
 from ui.inspections.regimes import RegimesDialog
-from ui.widgets.layout import add_captioned, fit_spin, muted, named
-from ui.widgets.messages import show_error
+from ui.widgets.layout import add_captioned, muted, named
 from ui.widgets.palette import DUE, REFUSED, coloured_text
 from ui.widgets.record_model import RecordTableModel, TableColumn
+from ui.widgets.views import call_on, days_spin, error_label, pause_timer, record_table, run_dialog
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-D = TypeVar("D", bound=QDialog)
 
 MAX_DAYS = 730
 FILTER_DELAY_MS = 200
@@ -250,32 +242,27 @@ class InspectionsView(QWidget):
             self.watch_group.addButton(button, number)
             self.watch_buttons[watch] = button
         self.watch_buttons[Watch.OVERDUE].setChecked(True)
-        self.days_spin = named(QSpinBox(), "inspectionsDays")
-        self.days_spin.setRange(0, MAX_DAYS)
-        self.days_spin.setValue(DUE_SOON_DAYS)
-        self.days_spin.setSuffix(" days")
-        self.days_spin.setAccessibleName("Due soon means within")
-        fit_spin(self.days_spin, f"{MAX_DAYS} days")
+        self.days_spin = days_spin(
+            "inspectionsDays",
+            maximum=MAX_DAYS,
+            value=DUE_SOON_DAYS,
+            meaning="Due soon means within",
+        )
         self.own_agency_check = named(QCheckBox("Only my &agency's kit"), "inspectionsOwnAgency")
         self.regimes_button = named(QPushButton("Re&gimes…"), "inspectionRegimes")
         self.regimes_button.setToolTip("The inspection regimes: what is inspected, how often")
-        self.error_label = named(QLabel(), "inspectionsError")
-        self.error_label.setStyleSheet(coloured_text(REFUSED))
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        self._days_timer = QTimer(self)
-        self._days_timer.setSingleShot(True)
-        self._days_timer.setInterval(FILTER_DELAY_MS)
+        self.error_label = error_label("inspectionsError")
+        self._days_timer = pause_timer(self, FILTER_DELAY_MS, self.refresh)
 
     def _make_table(self) -> None:
         self.model = WatchTableModel(self)
         # Without the codes, the owner shows by its full name.
         with contextlib.suppress(KitShareError):
             self.model.set_codes({a.id: a.code for a in list_agencies(self._db)})
-        self.table = named(QTableView(), "inspectionsTable")
-        self.table.setModel(self.model)
-        metrics = configure_record_table(self.table, COLUMN_SAMPLES, bold_column=WatchColumn.WHAT)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(
+            "inspectionsTable", self.model, COLUMN_SAMPLES, bold_column=WatchColumn.WHAT
+        )
+        metrics = self.table.fontMetrics()
         # A severity is one short word: on the defect lists the description has the room.
         self._what_widths = {
             False: self.table.horizontalHeader().sectionSize(WatchColumn.WHAT),
@@ -336,15 +323,14 @@ class InspectionsView(QWidget):
 
     def _connect(self) -> None:
         self.watch_group.idToggled.connect(self._on_watch_toggled)
-        self.days_spin.valueChanged.connect(self._on_days_changed)
-        self._days_timer.timeout.connect(self.refresh)
-        self.own_agency_check.toggled.connect(self._on_filter_changed)
+        call_on(self.days_spin.valueChanged, self._days_timer.start)
+        call_on(self.own_agency_check.toggled, self.refresh)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.table.activated.connect(self._on_row_activated)
-        self.record_button.clicked.connect(self._on_record_clicked)
-        self.report_button.clicked.connect(self._on_report_clicked)
-        self.clear_button.clicked.connect(self._on_clear_clicked)
-        self.regimes_button.clicked.connect(self._on_regimes_clicked)
+        call_on(self.record_button.clicked, self.record_inspection)
+        call_on(self.report_button.clicked, self.report_defect)
+        call_on(self.clear_button.clicked, self.clear_defect)
+        call_on(self.regimes_button.clicked, self.edit_regimes)
 
     # Who is acting -------------------------------------------------------------------------
 
@@ -534,17 +520,6 @@ class InspectionsView(QWidget):
 
     # Acting -------------------------------------------------------------------------------
 
-    def _run(self, make: Callable[[], D], title: str) -> D | None:
-        """Open the dialog ``make`` builds; the dialog once accepted, else None."""
-        try:
-            dialog = make()
-        except KitShareError as error:
-            show_error(self, error, title)
-            return None
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog
-
     def _after(self, message: str) -> None:
         # Not read yet (a change from the catalogue's menu): the first show reads it.
         if self._loaded:
@@ -562,7 +537,8 @@ class InspectionsView(QWidget):
                 return None
             item_id, regime_id = row.item_id, row.regime_id
         chosen = item_id
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: RecordInspectionDialog(
                 self._db, self.actor, chosen, regime_id=regime_id, parent=self
             ),
@@ -581,7 +557,8 @@ class InspectionsView(QWidget):
                 return None
             item_id = row.item_id
         chosen = item_id
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: ReportDefectDialog(self._db, self.actor, chosen, parent=self),
             "No defect was reported",
         )
@@ -598,7 +575,8 @@ class InspectionsView(QWidget):
                 return False
             defect_id = row.defect_id
         chosen = defect_id
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: ClearDefectDialog(self._db, self.actor, chosen, parent=self),
             "The defect was not cleared",
         )
@@ -626,12 +604,6 @@ class InspectionsView(QWidget):
         if checked:
             self._show_list(None)
 
-    def _on_days_changed(self, _days: int) -> None:
-        self._days_timer.start()
-
-    def _on_filter_changed(self, *_args: object) -> None:
-        self.refresh()
-
     def _on_current_row_changed(self, _current: ModelIndex, _previous: ModelIndex) -> None:
         self._show_detail()
         self._enable_actions()
@@ -646,15 +618,3 @@ class InspectionsView(QWidget):
             self.clear_defect(row.defect_id)
         elif self.record_button.isEnabled():
             self.record_inspection(row.item_id, row.regime_id)
-
-    def _on_record_clicked(self) -> None:
-        self.record_inspection()
-
-    def _on_report_clicked(self) -> None:
-        self.report_defect()
-
-    def _on_clear_clicked(self) -> None:
-        self.clear_defect()
-
-    def _on_regimes_clicked(self) -> None:
-        self.edit_regimes()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,11 +20,10 @@ from app.catalogue.items import choices
 from app.core.errors import KitShareError
 from app.loans.views import LoanSection, list_loans, loan_counts
 from app.storage.database import Database
-from ui.catalogue.table import configure_record_table
 from ui.loans.loan_detail import OVERDUE_COLOUR, RECALLED_COLOUR
 from ui.loans.model import LoanColumn, LoanTableModel
 from ui.widgets.layout import side_by_side
-from ui.widgets.palette import REFUSED, coloured_text
+from ui.widgets.views import error_label, record_table
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole
 # Sections that need someone to act when they hold anything, and their colour.
@@ -67,16 +65,14 @@ class LoansView(QWidget):
         self.site_combo = QComboBox()
         self.site_combo.setObjectName("loanSiteFilter")
         self._fill_filters()
-        self.error_label = QLabel()
-        self.error_label.setObjectName("loansError")
-        self.error_label.setStyleSheet(coloured_text(REFUSED))
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label("loansError")
 
         self.sections = self._make_sections()
 
         self.model = LoanTableModel(self)
-        self.table = self._make_table()
+        self.table = record_table(
+            "loansTable", self.model, COLUMN_SAMPLES, bold_column=LoanColumn.STATUS
+        )
         self.empty_label = QLabel()
         self.empty_label.setObjectName("loansEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -124,14 +120,6 @@ class LoansView(QWidget):
             metrics.horizontalAdvance(section_text(LoanSection.RETURNED, 888)) + 40
         )
         return sections
-
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setObjectName("loansTable")
-        table.setModel(self.model)
-        configure_record_table(table, COLUMN_SAMPLES, bold_column=LoanColumn.STATUS)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
 
     def _fill_filters(self) -> None:
         try:

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from app.catalogue.directory import list_agencies, list_sites
 from app.core.actor import Actor
 from app.core.clock import format_date
-from app.core.errors import KitShareError, NotFound, Refusal
+from app.core.errors import KitShareError, Refusal
+from app.core.lookup import with_id
 from app.people.qualifications import (
     REFERENCE_MAX,
     TYPE_CODE_MAX,
@@ -228,12 +229,12 @@ class QualificationDialog(FormDialog):
         person = get_person(db, person_id)
         existing = None
         if qualification_id is not None:
-            existing = next((q for q in person.qualifications if q.id == qualification_id), None)
-            if existing is None:
-                raise NotFound(
-                    f"{person.name} no longer has that qualification recorded; it may have "
-                    "been removed. Reopen the person to see what they hold now."
-                )
+            existing = with_id(
+                person.qualifications,
+                qualification_id,
+                f"{person.name} no longer has that qualification recorded; it may have "
+                "been removed. Reopen the person to see what they hold now.",
+            )
         title = "Add a qualification" if existing is None else "Edit a qualification"
         super().__init__(db, actor, title, parent)
         self.person_id = person_id
@@ -342,9 +343,11 @@ class QualificationTypeDialog(FormDialog):
     ) -> None:
         existing = None
         if type_id is not None:
-            existing = next((t for t in list_qualification_types(db) if t.id == type_id), None)
-            if existing is None:
-                raise NotFound(f"There is no qualification type with id {type_id}.")
+            existing = with_id(
+                list_qualification_types(db),
+                type_id,
+                f"There is no qualification type with id {type_id}.",
+            )
         title = "New qualification type" if existing is None else f"Edit {existing.name}"
         super().__init__(db, actor, title, parent)
         self.type_id = type_id

@@ -10,23 +10,17 @@ courtesy, not the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -34,9 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,7 +47,6 @@ from app.people.records import (
 )
 from app.people.status import EXPIRING_DAYS
 from app.storage.database import Database
-from ui.catalogue.table import configure_record_table
 from ui.people.person_dialog import PersonDialog, QualificationDialog, QualificationTypesDialog
 from ui.people.tables import (
     EXPIRING_SAMPLES,
@@ -71,7 +62,6 @@ from ui.people.tables import (
 )
 from ui.widgets.layout import (
     add_captioned,
-    fit_spin,
     form_layout,
     heading,
     muted,
@@ -79,7 +69,7 @@ from ui.widgets.layout import (
     side_by_side,
 )
 from ui.widgets.messages import confirm, show_error
-from ui.widgets.palette import REFUSED, coloured_text
+from ui.widgets.views import call_on, days_spin, error_label, pause_timer, record_table, run_dialog
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ALL_AGENCIES = "All agencies"
@@ -89,19 +79,6 @@ READ_ONLY_TEXT = "Read only: only an administrator can change people and their q
 PICK_TEXT = "Select a person to see their details and qualifications."
 NO_PEOPLE_TEXT = "No one is listed yet."
 NO_MATCH_TEXT = "No one matches the search."
-
-
-C = TypeVar("C", bound=int)
-
-
-def _record_table(
-    name: str, model: QAbstractTableModel, samples: dict[C, str], bold: C
-) -> QTableView:
-    table = named(QTableView(), name)
-    table.setModel(model)
-    configure_record_table(table, samples, bold_column=bold)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def expiring_count_text(count: int, days: int) -> str:
@@ -159,9 +136,7 @@ class PeopleView(QWidget):
         for agency in agencies:
             self.agency_combo.addItem(agency.name, agency.id)
         self.former_check = named(QCheckBox("Show &former staff"), "peopleShowFormer")
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer = pause_timer(self, FILTER_DELAY_MS, self.refresh)
 
     def _make_buttons(self) -> None:
         def button(text: str, name: str) -> QPushButton:
@@ -180,14 +155,11 @@ class PeopleView(QWidget):
         self.read_only_label = named(muted(READ_ONLY_TEXT), "peopleReadOnly")
 
     def _make_people_page(self) -> None:
-        self.error_label = named(QLabel(), "peopleError")
-        self.error_label.setStyleSheet(coloured_text(REFUSED))
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label("peopleError")
 
         self.model = PersonTableModel(self)
-        self.table = _record_table(
-            "peopleTable", self.model, PERSON_SAMPLES, PersonColumn.STAFF_NUMBER
+        self.table = record_table(
+            "peopleTable", self.model, PERSON_SAMPLES, bold_column=PersonColumn.STAFF_NUMBER
         )
         self.count_label = named(muted(""), "peopleCount")
 
@@ -216,11 +188,11 @@ class PeopleView(QWidget):
             self.facts_form.addRow(fact_caption, value)
 
         self.qualification_model = QualificationTableModel(self)
-        self.qualification_table = _record_table(
+        self.qualification_table = record_table(
             "personQualifications",
             self.qualification_model,
             QUALIFICATION_SAMPLES,
-            QualificationColumn.STATUS,
+            bold_column=QualificationColumn.STATUS,
         )
         # The name takes the slack: it is what a person reads first.
         header = self.qualification_table.horizontalHeader()
@@ -235,15 +207,15 @@ class PeopleView(QWidget):
         self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
     def _make_expiring_page(self) -> None:
-        self.days_spin = named(QSpinBox(), "expiringDays")
-        self.days_spin.setRange(0, MAX_EXPIRING_DAYS)
-        self.days_spin.setValue(EXPIRING_DAYS)
-        self.days_spin.setSuffix(" days")
-        self.days_spin.setAccessibleName("Expiring within")
-        fit_spin(self.days_spin, f"{MAX_EXPIRING_DAYS} days")
+        self.days_spin = days_spin(
+            "expiringDays",
+            maximum=MAX_EXPIRING_DAYS,
+            value=EXPIRING_DAYS,
+            meaning="Expiring within",
+        )
         self.expiring_model = ExpiringTableModel(self)
-        self.expiring_table = _record_table(
-            "expiringTable", self.expiring_model, EXPIRING_SAMPLES, ExpiringColumn.WHEN
+        self.expiring_table = record_table(
+            "expiringTable", self.expiring_model, EXPIRING_SAMPLES, bold_column=ExpiringColumn.WHEN
         )
         self.expiring_label = named(muted(""), "expiringCount")
         self.back_button = named(QPushButton("&Back to people"), "backToPeople")
@@ -355,27 +327,29 @@ class PeopleView(QWidget):
         return page
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(self._on_search_edited)
-        self._filter_timer.timeout.connect(self._on_filter_changed)
-        self.agency_combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.former_check.toggled.connect(self._on_filter_changed)
+        call_on(self.search_edit.textChanged, self._filter_timer.start)
+        call_on(self.agency_combo.currentIndexChanged, self.refresh)
+        call_on(self.former_check.toggled, self.refresh)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
-        self.table.doubleClicked.connect(self._on_person_double_clicked)
+        call_on(self.table.doubleClicked, self.edit_person)
         self.qualification_table.selectionModel().currentRowChanged.connect(
             self._on_qualification_row_changed
         )
-        self.qualification_table.doubleClicked.connect(self._on_edit_qualification_clicked)
+        call_on(self.qualification_table.doubleClicked, self.edit_qualification)
         self.expiring_button.toggled.connect(self._on_expiring_toggled)
         self.back_button.clicked.connect(self._on_back_clicked)
-        self.days_spin.valueChanged.connect(self._on_days_changed)
+        call_on(self.days_spin.valueChanged, self.refresh_expiring)
         self.expiring_table.activated.connect(self._on_expiring_activated)
-        self.new_person_button.clicked.connect(self._on_new_person_clicked)
-        self.edit_person_button.clicked.connect(self._on_edit_person_clicked)
-        self.active_button.clicked.connect(self._on_active_clicked)
-        self.types_button.clicked.connect(self._on_types_clicked)
-        self.add_qualification_button.clicked.connect(self._on_add_qualification_clicked)
-        self.edit_qualification_button.clicked.connect(self._on_edit_qualification_clicked)
-        self.remove_qualification_button.clicked.connect(self._on_remove_qualification_clicked)
+        for button, act in (
+            (self.new_person_button, self.new_person),
+            (self.edit_person_button, self.edit_person),
+            (self.active_button, self.toggle_active),
+            (self.types_button, self.edit_qualification_types),
+            (self.add_qualification_button, self.add_qualification),
+            (self.edit_qualification_button, self.edit_qualification),
+            (self.remove_qualification_button, self.remove_qualification),
+        ):
+            call_on(button.clicked, act)
 
     def edit_buttons(self) -> list[QPushButton]:
         """The buttons that change people, shown to administrators only."""
@@ -624,17 +598,6 @@ class PeopleView(QWidget):
 
     # Editing -------------------------------------------------------------------------------
 
-    def _run(self, make: Callable[[], QDialog], title: str) -> QDialog | None:
-        """Open the dialog ``make`` builds; the dialog once accepted, else None."""
-        try:
-            dialog = make()
-        except KitShareError as error:
-            show_error(self, error, title)
-            return None
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog
-
     def _changed(self, person_id: int | None, qualification_id: int | None = None) -> None:
         self.refresh()
         if person_id is not None:
@@ -647,10 +610,10 @@ class PeopleView(QWidget):
         """Add a person through the person dialog; their id, or None."""
         if not self.may_edit:
             return None
-        dialog = self._run(
-            lambda: PersonDialog(self._db, self.actor, None, parent=self), "No one was added"
+        dialog = run_dialog(
+            self, lambda: PersonDialog(self._db, self.actor, None, parent=self), "No one was added"
         )
-        if not isinstance(dialog, PersonDialog) or dialog.saved_person_id is None:
+        if dialog is None or dialog.saved_person_id is None:
             return None
         self._changed(dialog.saved_person_id)
         return dialog.saved_person_id
@@ -660,11 +623,12 @@ class PeopleView(QWidget):
         person_id = self.selected_person_id()
         if not self.may_edit or person_id is None:
             return None
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: PersonDialog(self._db, self.actor, person_id, parent=self),
             "The person cannot be edited",
         )
-        if not isinstance(dialog, PersonDialog) or dialog.saved_person_id is None:
+        if dialog is None or dialog.saved_person_id is None:
             return None
         self._changed(dialog.saved_person_id)
         return dialog.saved_person_id
@@ -702,11 +666,12 @@ class PeopleView(QWidget):
         shown = self._shown
         if not self.may_edit or shown is None:
             return None
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: QualificationDialog(self._db, self.actor, shown.id, parent=self),
             "No qualification was added",
         )
-        if not isinstance(dialog, QualificationDialog) or dialog.saved_qualification_id is None:
+        if dialog is None or dialog.saved_qualification_id is None:
             return None
         self._changed(shown.id, dialog.saved_qualification_id)
         return dialog.saved_qualification_id
@@ -716,11 +681,12 @@ class PeopleView(QWidget):
         shown, chosen = self._shown, self.selected_qualification_id()
         if not self.may_edit or shown is None or chosen is None:
             return None
-        dialog = self._run(
+        dialog = run_dialog(
+            self,
             lambda: QualificationDialog(self._db, self.actor, shown.id, chosen, parent=self),
             "The qualification cannot be edited",
         )
-        if not isinstance(dialog, QualificationDialog) or dialog.saved_qualification_id is None:
+        if dialog is None or dialog.saved_qualification_id is None:
             return None
         self._changed(shown.id, dialog.saved_qualification_id)
         return dialog.saved_qualification_id
@@ -759,20 +725,11 @@ class PeopleView(QWidget):
 
     # Reacting -----------------------------------------------------------------------------
 
-    def _on_search_edited(self, _text: str) -> None:
-        self._filter_timer.start()
-
-    def _on_filter_changed(self, *_args: object) -> None:
-        self.refresh()
-
     def _on_current_row_changed(self, current: ModelIndex, _previous: ModelIndex) -> None:
         self._show_person(self.model.record(current.row()).id if current.isValid() else None)
 
     def _on_qualification_row_changed(self, _current: ModelIndex, _previous: ModelIndex) -> None:
         self._enable_edits()
-
-    def _on_person_double_clicked(self, _index: QModelIndex) -> None:
-        self.edit_person()
 
     def _on_expiring_toggled(self, checked: bool) -> None:
         self.pages.setCurrentIndex(1 if checked else 0)
@@ -784,31 +741,7 @@ class PeopleView(QWidget):
     def _on_back_clicked(self) -> None:
         self.show_expiring(False)
 
-    def _on_days_changed(self, _days: int) -> None:
-        self.refresh_expiring()
-
     def _on_expiring_activated(self, index: QModelIndex) -> None:
         person_id = self.expiring_model.record(index.row()).person_id
         self.show_expiring(False)
         self.select_person(person_id)
-
-    def _on_new_person_clicked(self) -> None:
-        self.new_person()
-
-    def _on_edit_person_clicked(self) -> None:
-        self.edit_person()
-
-    def _on_active_clicked(self) -> None:
-        self.toggle_active()
-
-    def _on_types_clicked(self) -> None:
-        self.edit_qualification_types()
-
-    def _on_add_qualification_clicked(self) -> None:
-        self.add_qualification()
-
-    def _on_edit_qualification_clicked(self, *_args: object) -> None:
-        self.edit_qualification()
-
-    def _on_remove_qualification_clicked(self) -> None:
-        self.remove_qualification()

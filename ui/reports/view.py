@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QSize,
     QStandardPaths,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QShowEvent
@@ -67,8 +66,8 @@ from ui.reports.printing import (
 from ui.widgets.dates import keep_to_kit_share_years
 from ui.widgets.layout import side_by_side
 from ui.widgets.messages import show_error
-from ui.widgets.palette import REFUSED, coloured_text
 from ui.widgets.record_model import LEFT_ALIGNED, RIGHT_ALIGNED, ModelIndex, RowTableModel
+from ui.widgets.views import call_on, error_label, pause_timer
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -280,9 +279,7 @@ class ReportsView(QWidget):
             QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
             or Path.home()
         )
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing = pause_timer(self, TYPING_PAUSE_MS, self.rebuild)
 
         self._make_list()
         self._make_controls()
@@ -368,11 +365,7 @@ class ReportsView(QWidget):
         return edit
 
     def _make_body(self) -> None:
-        self.error_label = QLabel()
-        self.error_label.setObjectName("reportError")
-        self.error_label.setStyleSheet(coloured_text(REFUSED))
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label("reportError")
         self.status_label = QLabel()
         self.status_label.setObjectName("reportStatus")
         self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -477,10 +470,9 @@ class ReportsView(QWidget):
         self.quick_combo.activated.connect(self._on_quick_period_chosen)
         for edit in (self.from_edit, self.to_edit):
             edit.dateChanged.connect(self._on_date_edited)
-        self._typing.timeout.connect(self.rebuild)
         self.agency_check.toggled.connect(self._on_agency_toggled)
-        self.export_button.clicked.connect(self._on_export_clicked)
-        self.pdf_button.clicked.connect(self._on_pdf_clicked)
+        call_on(self.export_button.clicked, self.export_csv)
+        call_on(self.pdf_button.clicked, self.export_pdf)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -760,9 +752,3 @@ class ReportsView(QWidget):
 
     def _on_agency_toggled(self, _checked: bool) -> None:
         self.rebuild()
-
-    def _on_export_clicked(self) -> None:
-        self.export_csv()
-
-    def _on_pdf_clicked(self) -> None:
-        self.export_pdf()
