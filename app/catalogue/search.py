@@ -27,7 +27,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -58,8 +58,9 @@ from app.catalogue.availability import (
     short_of_stock,
 )
 from app.catalogue.items import QUANTITY_MAX
+from app.catalogue.query_words import read_query
 from app.core.clock import check_day, check_moment, now_utc, today_uk, uk_wall_time
-from app.core.errors import DomainError
+from app.core.errors import BadDate, DomainError
 from app.core.text import clean_fields, clean_text
 from app.core.vocabulary import label
 from app.inspections.service import items_due_before
@@ -284,6 +285,24 @@ def _scope_conditions(scope: _Scope, dialect: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def with_words_read(query: str, filters: SearchFilters, now: datetime) -> tuple[str, SearchFilters]:
+    """The words to look for, and the filters with any period the text asked for ("thermal
+    drone free tomorrow 08:00-16:00", see ``query_words``) in place of the filters' own;
+    ``BadDate`` saying what to type if that period cannot be read."""
+    read = read_query(query, now=now)
+    if read.problem:
+        raise BadDate(read.problem)
+    if read.period is None:
+        return query, filters
+    asked = replace(
+        filters,
+        available_from=read.period.start,
+        available_to=read.period.end,
+        quantity=read.quantity,
+    )
+    return read.words, asked
+
+
 def availability_window(filters: SearchFilters) -> tuple[datetime, datetime] | None:
     """The period to check, refusing one that cannot be meant."""
     start, end = filters.available_from, filters.available_to
@@ -344,6 +363,7 @@ def search_items(
     limit = max(1, min(limit, MAX_PAGE))
     # Paging never gets near this; it keeps a wild offset inside the databases' integers.
     offset = max(0, min(offset, MAX_OFFSET))
+    query, filters = with_words_read(query, filters, moment)
     chunks = parse_query(query)
     window = availability_window(filters)
     if filters.inspection_due_before is not None:

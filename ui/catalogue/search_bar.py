@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,20 +18,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalogue.items import QUANTITY_MAX
+from app.catalogue.query_words import QueryWords, read_query
 from app.catalogue.search import SearchFilters
 from app.core.clock import UK, now_utc, today_uk
 from app.core.vocabulary import labels
 from app.inspections.service import DUE_SOON_DAYS
 from models import ItemStatus
 from ui.widgets.dates import DATE_FORMAT, UkDateTimeEdit, keep_to_kit_share_years
-from ui.widgets.palette import REFUSED, coloured_text
+from ui.widgets.palette import INFO, REFUSED, coloured_text
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
 # one search, short enough that each key a person types shows its rows at once: a
 # search takes a few milliseconds on a worker, and a stale one is dropped.
 DEBOUNCE_MS = 15
-SEARCH_PLACEHOLDER = "Search kit: name, tag, serial, make…  (Ctrl+F or /)"
+SEARCH_PLACEHOLDER = (
+    "Search kit: name, tag, serial, make… and “free tomorrow 08:00-16:00”, “x10”  (Ctrl+F or /)"
+)
 ERROR_STYLE = coloured_text(REFUSED)
+UNDERSTOOD_STYLE = coloured_text(INFO, bold=True)
 
 
 class SearchBox(QLineEdit):
@@ -71,6 +76,12 @@ class SearchBar(QWidget):
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
         self.error_label.hide()
+        # What the box asked for besides words ("Free Tue 08/12/2026 08:00 – 16:00").
+        self.understood_label = QLabel()
+        self.understood_label.setObjectName("searchUnderstood")
+        self.understood_label.setStyleSheet(UNDERSTOOD_STYLE)
+        self.understood_label.hide()
+        self._period_from_words = False
 
         self.category_edit = _filter_edit("Category")
         self.owner_edit = _filter_edit("Owner")
@@ -101,7 +112,7 @@ class SearchBar(QWidget):
         self.from_edit = _datetime_edit(start)
         self.to_edit = _datetime_edit(start + timedelta(hours=4))
         self.quantity_spin = QSpinBox()
-        self.quantity_spin.setRange(1, 9999)
+        self.quantity_spin.setRange(1, QUANTITY_MAX)
         self.quantity_spin.setPrefix("Qty ")
         self.quantity_spin.setToolTip("How many are needed (for pooled stock)")
         self._set_period_enabled(False)
@@ -133,6 +144,7 @@ class SearchBar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(top)
+        layout.addWidget(self.understood_label)
         layout.addLayout(filters)
         layout.addWidget(self.error_label)
 
@@ -168,6 +180,35 @@ class SearchBar(QWidget):
             if self.due_check.isChecked()
             else None,
         )
+
+    def understand(self) -> QueryWords:
+        """Read the box as the search will, and show what it asked for besides words: the
+        line under the box, and the period and quantity in the filters that hold them
+        (the service reads the same words again, and refuses a period it cannot take)."""
+        read = read_query(self.search_box.text())
+        self.understood_label.setText(read.said())
+        self.understood_label.setVisible(read.period is not None)
+        if read.period is not None:
+            with (
+                QSignalBlocker(self.period_check),
+                QSignalBlocker(self.from_edit),
+                QSignalBlocker(self.to_edit),
+                QSignalBlocker(self.quantity_spin),
+            ):
+                self.period_check.setChecked(True)
+                self.from_edit.set_moment(read.period.start)
+                self.to_edit.set_moment(read.period.end)
+                self.quantity_spin.setValue(read.quantity)
+            self._set_period_enabled(True)
+            self._period_from_words = True
+        elif self._period_from_words and not read.asks_more:
+            # The words no longer ask for a period: nor do the filters.
+            with QSignalBlocker(self.period_check), QSignalBlocker(self.quantity_spin):
+                self.period_check.setChecked(False)
+                self.quantity_spin.setValue(1)
+            self._set_period_enabled(False)
+            self._period_from_words = False
+        return read
 
     def focus_search(self) -> None:
         """Put the cursor in the search box with its text selected, ready to replace."""

@@ -105,6 +105,7 @@ class CatalogueView(QWidget):
         With ``scanned``, the item whose tag it is (if any) is selected when results come.
         """
         self.search_bar.cancel_pending()
+        self.search_bar.understand()
         request = SearchRequest(
             query=self.search_bar.query,
             filters=self.search_bar.filters(),
@@ -182,7 +183,14 @@ class CatalogueView(QWidget):
     # Slots -------------------------------------------------------------------------------------
 
     def _on_search_finished(self, outcome: SearchOutcome) -> None:
-        keep = outcome.tagged_item_id or self._keep_item_id or self.selected_item_id()
+        # A new search puts its top hit first and selects it (Ctrl+I then issues what was
+        # found); the same search again, or a refresh after a change, keeps the item shown.
+        again = outcome.request == self.model.request
+        keep = (
+            outcome.tagged_item_id
+            or self._keep_item_id
+            or (self.selected_item_id() if again else None)
+        )
         self._keep_item_id = None
         self.model.show_page(outcome.request, outcome.page)
         self.search_bar.show_count(outcome.page.total)
