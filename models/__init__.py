@@ -16,6 +16,7 @@ from models.audit import AuditEvent
 from models.base import Base, UtcDateTime, utcnow
 from models.catalogue import Category, Condition, EquipmentItem, ItemStatus
 from models.inspections import (
+    BLOCKING_SEVERITIES,
     Defect,
     DefectSeverity,
     DefectSource,
@@ -28,6 +29,7 @@ from models.organisation import Agency, AgencyKind, Site
 from models.people import AppUser, Person, PersonQualification, QualificationType, Role
 
 __all__ = [
+    "BLOCKING_SEVERITIES",
     "BOOKING_STATUSES",
     "OUT_STATUSES",
     "Agency",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum
@@ -24,6 +24,12 @@ class DefectSeverity(enum.Enum):
     MINOR = "minor"
     MAJOR = "major"
     UNSAFE = "unsafe"
+
+
+# Severities that stop the kit (or, on a pool, the defect's units) going out while open.
+# Only an unsafe defect also takes the item out of service (a pool: when its unsafe
+# defects cover every unit).
+BLOCKING_SEVERITIES = (DefectSeverity.MAJOR, DefectSeverity.UNSAFE)
 
 
 class DefectSource(enum.Enum):
@@ -100,9 +106,11 @@ class Inspection(Base):
 
 
 class Defect(Base):
-    """A fault found on an item; an open unsafe defect takes it out of service."""
+    """A fault found on an item, or on ``quantity`` units of a pooled item; an open unsafe
+    defect takes the item (a pool: its units) out of service until it is cleared."""
 
     __tablename__ = "defects"
+    __table_args__ = (CheckConstraint("quantity >= 1", name="quantity_positive"),)
 
     id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(
@@ -111,6 +119,8 @@ class Defect(Base):
     source: Mapped[DefectSource] = mapped_column(str_enum(DefectSource, "defect_source"))
     severity: Mapped[DefectSeverity] = mapped_column(str_enum(DefectSeverity, "defect_severity"))
     description: Mapped[str] = mapped_column(Text)
+    # How many units of a pooled item the defect affects; 1 for a single item.
+    quantity: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     reported_at: Mapped[CreatedAt]
     reported_by_id: Mapped[PersonRef | None]
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id", ondelete="SET NULL"))

@@ -1,7 +1,14 @@
-"""How many of an item are free over a period, counting loans and reservations.
+"""How many of an item are free over a period, counting loans, reservations and defects.
 
-One definition, used by search and (later) by booking, so that what the window shows
-as free is exactly what a booking will be allowed to take.
+One definition, used by search, the item panel and booking, so that what the window
+shows as free is exactly what a booking will be allowed to take.
+
+Units under an open defect are not free until the defect is cleared. On a pooled item
+each open major or unsafe defect holds back its ``quantity`` of units (all of them
+together never more than the pool); the rest can go. A minor defect holds nothing back,
+as on a single item. A single item's defects are answered by its status and by the
+check before hand-over (``app.loans.fitness.issue_blockers``), as they always were: an
+unsafe one puts it out of service, a major one stops it being handed over.
 
 The expressions take the period as SQL parameters (:class:`Period`), so a statement is
 built once and run with new dates each time: building these aliased subqueries costs
@@ -30,9 +37,17 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from models import EquipmentItem, ItemStatus, Loan, LoanLine, LoanStatus
+from models import (
+    BLOCKING_SEVERITIES,
+    Defect,
+    EquipmentItem,
+    ItemStatus,
+    Loan,
+    LoanLine,
+    LoanStatus,
+)
 from models.base import UtcDateTime
 
 # An issued loan that is overdue still holds its kit until it comes back: treat its end
@@ -151,15 +166,62 @@ def _held_at(
     )
 
 
+def _open_blocking(defect: type[Defect]) -> ColumnElement[bool]:
+    return and_(defect.cleared_at.is_(None), defect.severity.in_(BLOCKING_SEVERITIES))
+
+
+def held_by_defects(item: type[EquipmentItem]) -> ColumnElement[int]:
+    """Units of a pooled ``item`` that open major or unsafe defects keep off the shelf,
+    never more than the pool; 0 for a single item (its status and the hand-over check
+    answer for its defects)."""
+    defect = aliased(Defect)
+    held = (
+        select(func.coalesce(func.sum(defect.quantity), 0))
+        .where(defect.item_id == item.id, _open_blocking(defect))
+        .scalar_subquery()
+    )
+    return case(
+        (item.is_pooled.is_(False), literal(0)),
+        (held > item.quantity, item.quantity),
+        else_=held,
+    ).cast(Integer)
+
+
 def available_quantity(item: type[EquipmentItem], period: Period) -> ColumnElement[int]:
-    """Free units of ``item`` over the whole period; 0 when out of service."""
+    """Free units of ``item`` over the whole period: not booked at the busiest moment and
+    not held back by an open defect; 0 when out of service."""
     line = aliased(LoanLine)
     any_booking = exists().where(line.item_id == item.id, _holding_during(line, period))
     return case(
         (item.status.in_(UNAVAILABLE_STATUSES), literal(0)),
-        (~any_booking, item.quantity),
-        else_=_non_negative(item.quantity - peak_booked(item.id, period)),
+        (~any_booking, _non_negative(item.quantity - held_by_defects(item))),
+        else_=_non_negative(item.quantity - held_by_defects(item) - peak_booked(item.id, period)),
     )
+
+
+@cache
+def _held_statement() -> Select[Any]:
+    return select(held_by_defects(EquipmentItem)).where(EquipmentItem.id == bindparam("item_id"))
+
+
+def units_held_by_defects(session: Session, item_id: int) -> int:
+    """:func:`held_by_defects` of one item, read now."""
+    return int(session.scalar(_held_statement(), {"item_id": item_id}) or 0)
+
+
+@cache
+def _peak_statement() -> Select[Any]:
+    return select(peak_booked(EquipmentItem.id, Period.named())).where(
+        EquipmentItem.id == bindparam("item_id")
+    )
+
+
+def booked_peak(
+    session: Session, item_id: int, start: datetime, end: datetime, now: datetime
+) -> int:
+    """:func:`peak_booked` of one item over [start, end), read now."""
+    peak = session.scalar(_peak_statement(), {**Period.values(start, end, now), "item_id": item_id})
+    return int(peak or 0)
 
 
 def _non_negative(value: ColumnElement[int]) -> ColumnElement[int]:
@@ -182,21 +244,32 @@ def _short_of_stock() -> Select[Any]:
         .group_by(line.item_id, pool.quantity)
         .having(pool.quantity - func.sum(_held_quantity(line)) < needed)
     )
+    # Pools with units held back by open defects (few) may be short without a booking.
+    defect = aliased(Defect)
+    defective = (
+        select(defect.item_id)
+        .join(pool, pool.id == defect.item_id)
+        .where(_open_blocking(defect), pool.is_pooled.is_(True), pool.quantity >= needed)
+    )
     return select(EquipmentItem.id).where(
-        EquipmentItem.id.in_(crowded),
-        EquipmentItem.quantity - peak_booked(EquipmentItem.id, period) < needed,
+        or_(EquipmentItem.id.in_(crowded), EquipmentItem.id.in_(defective)),
+        EquipmentItem.quantity
+        - held_by_defects(EquipmentItem)
+        - peak_booked(EquipmentItem.id, period)
+        < needed,
     )
 
 
 def short_of_stock(
     start: datetime, end: datetime, now: datetime, quantity: int = 1
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """A query for the ids of items of at least ``quantity`` whose bookings leave fewer
-    than that free at some moment of [start, end), whatever their status, and its
-    parameters.
+    """A query for the ids of items of at least ``quantity`` whose bookings and open
+    defects leave fewer than that free at some moment of [start, end), whatever their
+    status, and its parameters.
 
-    Only items with a booking in the period are looked at, so this costs the bookings
-    of one period, not the catalogue: an item is available for the period exactly when
-    its status allows, it has at least ``quantity`` in all, and it is not in this set.
+    Only items with a booking in the period or an open defect are looked at, so this
+    costs the bookings of one period, not the catalogue: an item is available for the
+    period exactly when its status allows, it has at least ``quantity`` in all, and it is
+    not in this set.
     """
     return _short_of_stock(), {**Period.values(start, end, now), "needed": quantity}

@@ -95,6 +95,7 @@ DEFECT_OPTIONS = {
     "description": "--description",
     "severity": "--severity",
     "loan": "--loan",
+    "quantity": "--quantity",
     "note": "--note",
 }
 
@@ -219,6 +220,14 @@ def _add_defect_commands(commands: Subcommands) -> None:
     report.add_argument("--severity", required=True, choices=SEVERITY_CHOICES, help="how bad it is")
     report.add_argument("--description", required=True, metavar="TEXT", help="what is wrong")
     report.add_argument("--loan", type=record_number, metavar="ID", help="the loan it was found on")
+    report.add_argument(
+        "--quantity",
+        type=int,
+        default=1,
+        metavar="N",
+        help="how many units of a pooled item it affects (default 1); they are not free "
+        "until it is cleared, the rest can go",
+    )
     clear = add_command(
         actions,
         "clear",
@@ -406,6 +415,11 @@ def _defect_effect(view: DefectView, status: ItemStatus) -> str:
     from app.inspections.service import SEVERITY_EFFECT
 
     if status is not ItemStatus.OUT_OF_SERVICE:
+        if view.is_pooled and view.blocks_issue:
+            return (
+                f"It holds back {view.units_words} {view.asset_tag} until it is cleared; the "
+                "rest can go out."
+            )
         return sentence(SEVERITY_EFFECT[view.severity].capitalize())
     if view.severity is DefectSeverity.UNSAFE:
         return f"{view.asset_tag} is out of service until the defect is cleared."
@@ -517,6 +531,7 @@ def defect_json(view: DefectView) -> dict[str, Any]:
         "severity": view.severity.value,
         "severity_words": view.severity_words,
         "description": view.description,
+        "quantity": view.quantity,
         "reported_at": iso(view.reported_at),
         "reported_by": view.reported_by or None,
         "loan_id": view.loan_id,
@@ -540,13 +555,15 @@ def cmd_defect_report(url: str, args: argparse.Namespace) -> int:
             description=args.description,
             severity=DefectSeverity(args.severity),
             loan_id=args.loan,
+            quantity=args.quantity,
         )
         with _naming_refusals(DEFECT_OPTIONS):
             defect_id = report_defect(db, draft, actor)
         view = get_defect(db, defect_id)
         status = _item_status(db, item.id)
+    on = f"{view.units_words} {view.label}" if view.is_pooled else view.label
     print(
-        f"Reported {view.severity_words.lower()} defect {view.id} on {view.label}: "
+        f"Reported {view.severity_words.lower()} defect {view.id} on {on}: "
         f"{sentence(view.description)} {_defect_effect(view, status)}"
     )
     return EXIT_OK
@@ -594,6 +611,7 @@ def cmd_defect_list(url: str, args: argparse.Namespace) -> int:
             f"{view.id:>5}  {view.asset_tag:<12} {view.item_name[:30]:<30} "
             f"{view.severity_words:<8} {format_date(view.reported_at.astimezone(UK).date()):<10}  "
             f"{cleared:<10}  {view.description}"
+            + (f" ({view.units_words})" if view.is_pooled else "")
         )
     still_open = sum(view.is_open for view in views)
     if args.all:

@@ -1,5 +1,10 @@
 """Defects: reading them, reporting one, clearing one with what was done, and the item's
 status that follows (out of service while an unsafe defect is open).
+
+A defect on a pooled item names how many of its units it affects (``quantity``); those
+units are not free until it is cleared (``app.catalogue.availability.held_by_defects``)
+and the rest can go. A pool is out of service only while its open unsafe defects cover
+every unit. A single item's defects affect its one unit, as they always did.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from app.inspections.service import (
 )
 from app.storage.database import Database
 from models import (
+    BLOCKING_SEVERITIES,
     OUT_STATUSES,
     Agency,
     AppUser,
@@ -44,13 +50,12 @@ from models import (
     Person,
 )
 
-# Severities that stop a hand-over while the defect is open.
-BLOCKING_SEVERITIES = (DefectSeverity.MAJOR, DefectSeverity.UNSAFE)
 DEFECT_FIELDS = (
     "item_id",
     "source",
     "severity",
     "description",
+    "quantity",
     "reported_by_id",
     "loan_id",
     "inspection_id",
@@ -78,10 +83,19 @@ class DefectView:
     cleared_at: datetime | None
     cleared_by: str
     clearance_note: str
+    # The units it affects, of how many the item has, and whether the item is a pool.
+    quantity: int = 1
+    item_quantity: int = 1
+    is_pooled: bool = False
 
     @property
     def is_open(self) -> bool:
         return self.cleared_at is None
+
+    @property
+    def units_words(self) -> str:
+        """ "2 of 40" on a pool; "" on a single item."""
+        return f"{self.quantity} of {self.item_quantity}" if self.is_pooled else ""
 
     @property
     def blocks_issue(self) -> bool:
@@ -93,9 +107,11 @@ class DefectView:
 
     @property
     def summary(self) -> str:
-        """ "Unsafe: mast winch cable frayed (reported 16/11/2026)"."""
+        """ "Unsafe: mast winch cable frayed (reported 16/11/2026)"; on a pool "Major: feet
+        cracked (2 of 40, reported 16/11/2026)"."""
         day = format_date(self.reported_at.astimezone(UK).date())
-        return f"{self.severity_words}: {self.description} (reported {day})"
+        units = f"{self.units_words}, " if self.is_pooled else ""
+        return f"{self.severity_words}: {self.description} ({units}reported {day})"
 
     @property
     def label(self) -> str:
@@ -111,6 +127,8 @@ def _defect_views(session: Session, conditions: Sequence[Any]) -> list[DefectVie
             EquipmentItem.asset_tag,
             EquipmentItem.name,
             EquipmentItem.owner_agency_id,
+            EquipmentItem.quantity,
+            EquipmentItem.is_pooled,
             Agency.name,
             full_name_sql(reporter),
             AppUser.username,
@@ -142,10 +160,22 @@ def _defect_views(session: Session, conditions: Sequence[Any]) -> list[DefectVie
             cleared_at=d.cleared_at,
             cleared_by=cleared_name or username or "",
             clearance_note=d.clearance_note or "",
+            quantity=d.quantity,
+            item_quantity=pool_size,
+            is_pooled=is_pooled,
         )
-        for d, tag, name, owner_id, owner, reported_by, username, cleared_name in session.execute(
-            statement
-        )
+        for (
+            d,
+            tag,
+            name,
+            owner_id,
+            pool_size,
+            is_pooled,
+            owner,
+            reported_by,
+            username,
+            cleared_name,
+        ) in session.execute(statement)
     ]
 
 
@@ -186,6 +216,32 @@ class DefectDraft:
     severity: DefectSeverity | None = None
     reported_by_id: int | None = None
     loan_id: int | None = None
+    # How many units of a pooled item it affects (a single item has one).
+    quantity: int = 1
+
+
+def quantity_problems(item: EquipmentItem, quantity: int, field: str = "quantity") -> list[Refusal]:
+    """A defect affects 1 unit of a single item, and from 1 to all of a pool's."""
+    if not item.is_pooled:
+        if quantity == 1:
+            return []
+        return [
+            Refusal(
+                "quantity",
+                f"{item_label(item)} is a single item: a defect on it affects 1. Enter 1.",
+                field,
+            )
+        ]
+    if 1 <= quantity <= item.quantity:
+        return []
+    return [
+        Refusal(
+            "quantity",
+            f"There are only {item.quantity} of {item_label(item)}: say how many of them the "
+            f"defect affects, from 1 to {item.quantity}.",
+            field,
+        )
+    ]
 
 
 def _defect_problems(session: Session, item: EquipmentItem, draft: DefectDraft) -> list[Refusal]:
@@ -199,6 +255,7 @@ def _defect_problems(session: Session, item: EquipmentItem, draft: DefectDraft) 
         what="The description",
         missing="Say what is wrong, so whoever repairs it knows what to look at.",
     )
+    problems += quantity_problems(item, draft.quantity)
     if draft.severity is None:
         problems.append(
             Refusal("severity", "Say how bad it is: minor, major or unsafe.", "severity")
@@ -227,7 +284,8 @@ def report_defect(
 ) -> int:
     """Record a defect found at any time (anyone signed in may); returns its id.
 
-    An unsafe defect takes the item out of service at once, even while it is on loan.
+    An unsafe defect takes the item out of service at once, even while it is on loan;
+    on a pool it takes its units out, and the pool once they cover every unit.
     """
     draft = clean_fields(draft, multiline=INSPECTION_MULTILINE)
     require(actor, Action.REPORT_DEFECT)
@@ -246,6 +304,7 @@ def report_defect(
             reported_at=moment,
             reported_by_id=draft.reported_by_id or actor.person_id,
             loan_id=draft.loan_id,
+            quantity=draft.quantity,
         )
         settle_status(session, item)
         return defect.id
@@ -263,9 +322,11 @@ def open_defect(
     reported_by_id: int | None,
     loan_id: int | None = None,
     inspection_id: int | None = None,
+    quantity: int = 1,
 ) -> Defect:
-    """Open a defect on ``item``, found by ``reported_by_id`` at ``reported_at`` (on a loan
-    or at an inspection), and say so in the audit trail; returns it, saved."""
+    """Open a defect on ``item`` (on ``quantity`` of a pool's units), found by
+    ``reported_by_id`` at ``reported_at`` (on a loan or at an inspection), and say so in
+    the audit trail; returns it, saved. The caller has checked :func:`quantity_problems`."""
     defect = Defect(
         item_id=item.id,
         source=source,
@@ -275,6 +336,7 @@ def open_defect(
         reported_by_id=reported_by_id,
         loan_id=loan_id,
         inspection_id=inspection_id,
+        quantity=quantity,
     )
     session.add(defect)
     session.flush()
@@ -286,9 +348,14 @@ def open_defect(
         defect.id,
         before=None,
         after=snapshot(defect, DEFECT_FIELDS),
-        note=f"{label(defect.severity)} defect on {item.asset_tag}",
+        note=f"{label(defect.severity)} defect on {_units_of(item, quantity)}",
     )
     return defect
+
+
+def _units_of(item: EquipmentItem, quantity: int) -> str:
+    """ "CAM-000130" for a single item, "2 of 40 CAM-000130" for a pool."""
+    return f"{quantity} of {item.quantity} {item.asset_tag}" if item.is_pooled else item.asset_tag
 
 
 def mark_cleared(
@@ -313,8 +380,8 @@ def mark_cleared(
 def clear_defect(
     db: Database, defect_id: int, note: str, actor: Actor, *, now: datetime | None = None
 ) -> None:
-    """Clear an open defect with what was done; the item returns to service if nothing
-    else unsafe is open on it."""
+    """Clear an open defect with what was done; its units are free again, and the item
+    returns to service if nothing else unsafe is open on it (a pool: on every unit)."""
     note = clean_text(note, multiline=True)
     moment = now or now_utc()
     with db.write() as session:
@@ -351,22 +418,29 @@ def clear_defect(
         settle_status(session, item)
 
 
+def unsafe_units(session: Session, item: EquipmentItem) -> int:
+    """Units of the item under open unsafe defects (a single item: 1 if any is open)."""
+    units = session.scalar(
+        select(func.coalesce(func.sum(Defect.quantity), 0)).where(
+            Defect.item_id == item.id,
+            Defect.cleared_at.is_(None),
+            Defect.severity == DefectSeverity.UNSAFE,
+        )
+    )
+    return min(int(units or 0), item.quantity)
+
+
 def settle_status(session: Session, item: EquipmentItem) -> None:
-    """Put the item out of service while an unsafe defect is open, and back once none is.
+    """Put the item out of service while an unsafe defect is open (a pool: while open
+    unsafe defects cover every unit), and back once none is (a pool: once some unit is
+    clear of them).
 
     Back means on loan if a tagged item is out with a borrower, else available.
     """
     if item.status is ItemStatus.RETIRED:
         return
     session.flush()
-    unsafe = session.scalar(
-        select(func.count()).where(
-            Defect.item_id == item.id,
-            Defect.cleared_at.is_(None),
-            Defect.severity == DefectSeverity.UNSAFE,
-        )
-    )
-    if unsafe:
+    if unsafe_units(session, item) >= item.quantity:
         item.status = ItemStatus.OUT_OF_SERVICE
         return
     if item.status is not ItemStatus.OUT_OF_SERVICE:

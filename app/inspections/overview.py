@@ -187,7 +187,7 @@ def _defect_rows(defects: Sequence[DefectView], items: dict[int, Any]) -> list[W
         _row(
             items[d.item_id],
             what=d.severity_words,
-            words=d.description,
+            words=f"{d.description} ({d.units_words})" if d.is_pooled else d.description,
             last_on=d.reported_at.astimezone(UK).date(),
             defect_id=d.id,
             severity=d.severity,

@@ -379,6 +379,8 @@ def record_inspection(
                 # An outside examiner is not on record: then whoever records it.
                 reported_by_id=draft.inspector_id or actor.person_id,
                 inspection_id=inspection.id,
+                # An inspection passes or fails a pool as a whole: every unit is held back.
+                quantity=item.quantity,
             )
         cleared_note = f"{what} passed on {format_date(draft.inspected_on)}"
         if inspection.certificate_ref:

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.catalogue.detail import ItemDetail, item_detail
 from app.catalogue.directory import PersonRef, fold, list_people
+from app.catalogue.items import QUANTITY_MAX
 from app.core.actor import Actor
 from app.core.clock import UK, format_date, today_uk
 from app.core.errors import Refusal
@@ -66,6 +68,7 @@ from ui.loans.forms import HandoverPeople
 from ui.widgets.dates import pydate, qdate, uk_date_edit
 from ui.widgets.form import FormDialog
 from ui.widgets.layout import (
+    fit_spin,
     form_layout,
     heading,
     hint,
@@ -627,6 +630,11 @@ class RecordInspectionDialog(InspectionForm):
         self._defect_typed = True
 
 
+def _pool_words(detail: ItemDetail) -> str:
+    """ "of 40 (18 free now)": what the quantity of a pool's defect is out of."""
+    return f"of {detail.quantity:,} ({detail.quantity_free_now:,} free now)"
+
+
 def _defects_words(count: int) -> str:
     return "1 defect" if count == 1 else f"{count} defects"
 
@@ -654,6 +662,21 @@ class ReportDefectDialog(InspectionForm):
         )
         form = form_layout()
         self.add_field(form, "&What is wrong *", self.description_edit, "description")
+        # A pool's defect names how many of its units it affects; a single item has one.
+        self.quantity_spin = named(QSpinBox(), "defectQuantity")
+        self.quantity_spin.setRange(0, QUANTITY_MAX)  # never clamped to the pool: refused
+        self.quantity_spin.setValue(1)
+        fit_spin(self.quantity_spin, f"{detail.quantity:,}0")
+        if detail.is_pooled:
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(self.quantity_spin)
+            layout.addWidget(named(muted(_pool_words(detail)), "defectQuantityOf"), 1)
+            self.add_field(form, "How ma&ny *", row, "quantity", mark=self.quantity_spin)
+            self.watch(self.quantity_spin)
+        else:
+            self.quantity_spin.hide()
         caption = QLabel("How bad *")
         caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         buttons = self.severity.group.buttons()
@@ -681,6 +704,7 @@ class ReportDefectDialog(InspectionForm):
             description=self.description_edit.toPlainText(),
             severity=self.severity.severity(),
             reported_by_id=self._actor.person_id,
+            quantity=self.quantity_spin.value() if self.item.is_pooled else 1,
         )
 
     def check(self) -> list[Refusal]:
@@ -692,16 +716,31 @@ class ReportDefectDialog(InspectionForm):
         draft = self.draft()
         self.saved_defect_id = report_defect(self._db, draft, self._actor)
         assert draft.severity is not None
-        self.outcome = (
-            f"{label(draft.severity)} defect reported on {self.item.asset_tag}: "
-            f"{SEVERITY_EFFECT[draft.severity]}."
+        on = self.item.asset_tag
+        if self.item.is_pooled:
+            on = f"{draft.quantity} of {self.item.quantity} {on}"
+        self.outcome = f"{label(draft.severity)} defect reported on {on}: {self._effect(draft)}."
+
+    def _effect(self, draft: DefectDraft) -> str:
+        """What the defect does, as the severity says it; on a pool, to its units."""
+        assert draft.severity is not None
+        if not self.item.is_pooled or draft.severity is DefectSeverity.MINOR:
+            return SEVERITY_EFFECT[draft.severity]
+        if draft.quantity >= self.item.quantity:
+            return f"all {self.item.quantity} are held back until it is cleared"
+        return (
+            f"{draft.quantity} of the {self.item.quantity} are held back until it is cleared; "
+            "the rest can go out"
         )
 
     def ready_text(self) -> str:
-        severity = self.severity.severity()
-        if severity is None:
+        draft = self.draft()
+        if draft.severity is None:
             return "Nothing stops this."
-        return f"Nothing stops this. {effect_text(severity)}"
+        if self.item.is_pooled:
+            effect = self._effect(draft)
+            return f"Nothing stops this. {label(draft.severity)}: {effect[0].upper()}{effect[1:]}."
+        return f"Nothing stops this. {effect_text(draft.severity)}"
 
 
 class ClearDefectDialog(InspectionForm):

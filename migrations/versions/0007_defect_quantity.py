@@ -1,0 +1,35 @@
+"""How many units of a pooled item a defect affects.
+
+A defect on 2 of a pool of 40 barriers keeps those 2 off the shelf and lets the other
+38 go; before this, any defect held back the whole pool. Defects already recorded
+affect one unit (a single item has only one).
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("defects") as batch:
+        batch.add_column(
+            sa.Column("quantity", sa.Integer(), nullable=False, server_default=sa.text("1"))
+        )
+        batch.create_check_constraint(batch.f("ck_defects_quantity_positive"), "quantity >= 1")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("defects") as batch:
+        batch.drop_constraint(batch.f("ck_defects_quantity_positive"), type_="check")
+        batch.drop_column("quantity")

@@ -1,0 +1,85 @@
+"""A defect on some of a pool, in the window: the report-defect dialog asks how many, says
+so at the field when too many, and the catalogue row and the item panel count the units
+it holds back as not free."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from app.catalogue.detail import item_detail
+from app.inspections.defects import list_defects
+from models import DefectSeverity
+from tests.ui.driving import ADMINISTRATOR, click_tag, open_window, wait_for_results
+from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
+from ui.catalogue.model import Column
+from ui.inspections.dialogs import ReportDefectDialog
+from ui.shell.main_window import MainWindow
+
+
+def _settle(qtbot: QtBot, dialog: ReportDefectDialog) -> None:
+    qtbot.waitUntil(lambda: not dialog.checking)
+
+
+def _row_free(window: MainWindow, tag: str) -> str:
+    for row in range(window.model.rowCount()):
+        if window.model.index(row, Column.TAG).data() == tag:
+            return str(window.model.index(row, Column.FREE).data())
+    raise AssertionError(f"{tag} is not listed")
+
+
+def test_a_defect_on_two_barriers_takes_two_off_the_row_and_the_panel(
+    qtbot: QtBot, catalogue: Catalogue
+) -> None:
+    barriers = catalogue.ids[BARRIERS_TAG]
+    free_before = item_detail(catalogue.db, barriers).quantity_free_now
+    dialog = ReportDefectDialog(catalogue.db, ADMINISTRATOR, barriers)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+
+    # Shown for a pool, starting at 1, with what it is out of beside it.
+    assert dialog.quantity_spin.isVisible()
+    assert dialog.quantity_spin.value() == 1
+    QTest.keyClicks(dialog.description_edit, "Two feet cracked")
+    QTest.mouseClick(dialog.severity.buttons[DefectSeverity.MAJOR], Qt.MouseButton.LeftButton)
+    dialog.quantity_spin.setFocus()
+    dialog.quantity_spin.selectAll()
+    QTest.keyClicks(dialog.quantity_spin, "41")
+    _settle(qtbot, dialog)
+    assert dialog.quantity_spin.value() == 41  # not clamped: refused, at the field
+    assert dialog.marked_fields() == {"quantity"}
+    assert "from 1 to 40" in dialog.message()
+    assert not dialog.ok_button.isEnabled()
+
+    dialog.quantity_spin.selectAll()
+    QTest.keyClicks(dialog.quantity_spin, "2")
+    _settle(qtbot, dialog)
+    assert dialog.message() == (
+        "Nothing stops this. Major: 2 of the 40 are held back until it is cleared; the rest "
+        "can go out."
+    )
+    dialog.grab().save("/tmp/pooled_defect_dialog.png")
+    QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.saved_defect_id is not None
+    assert [d.quantity for d in list_defects(catalogue.db, barriers)] == [2]
+
+    window = open_window(qtbot, MainWindow(catalogue.db, ADMINISTRATOR))
+    wait_for_results(qtbot, window)
+    assert _row_free(window, BARRIERS_TAG) == str(free_before - 2)
+    click_tag(window, BARRIERS_TAG)
+    qtbot.waitUntil(lambda: BARRIERS_TAG in window.item_panel.plain_text())
+    text = window.item_panel.plain_text()
+    assert f"{free_before - 2} of 40 free" in text
+    assert "Available" in text
+    window.grab().save("/tmp/pooled_defect_window.png")
+
+
+def test_a_single_item_is_asked_no_quantity(qtbot: QtBot, catalogue: Catalogue) -> None:
+    dialog = ReportDefectDialog(catalogue.db, ADMINISTRATOR, catalogue.ids[DRONE_TAG])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.quantity_spin.isVisible()
+    assert dialog.draft().quantity == 1
