@@ -437,6 +437,14 @@ def test_return_with_a_defect_takes_the_item_out_of_service(
             id="no-purpose",
         ),
         pytest.param(
+            {"borrower": "Cambridgeshire Fire and Rescue Service"},
+            [
+                f"Cambridgeshire Fire and Rescue Service owns {FREE_DRONE}: an agency does not "
+                "borrow its own kit. Choose the agency taking it."
+            ],
+            id="owner-as-borrower",
+        ),
+        pytest.param(
             {"purpose": "\x00\x07\x1b"},
             ["Say what the kit is for"],
             id="purpose-of-control-characters",

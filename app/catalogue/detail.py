@@ -10,12 +10,14 @@ from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.agreements.status import governing_protocol, status_of
+from app.catalogue.availability import units_held_by_defects
 from app.core.clock import now_utc, today_uk
 from app.core.errors import NotFound
 from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings
 from app.loans.fitness import issue_blockers
+from app.loans.rules import who_may_borrow
 from app.storage.database import Database
 from models import (
     BOOKING_STATUSES,
@@ -88,10 +90,14 @@ class ItemDetail:
     issue_blockers: tuple[str, ...]
     loans: tuple[LoanBrief, ...]
     owner_agency_id: int | None = None
+    # Units of a pool that open major or unsafe defects hold back (0 for a single item):
+    # ``app.catalogue.availability.held_by_defects``, as search counts them.
+    quantity_held_by_defects: int = 0
 
     @property
     def quantity_free_now(self) -> int:
-        return max(self.quantity - self.quantity_out_now, 0)
+        """Not out on loan now and not held back by an open defect."""
+        return max(self.quantity - self.quantity_out_now - self.quantity_held_by_defects, 0)
 
     @property
     def last_inspected_on(self) -> date | None:
@@ -165,6 +171,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             loans=tuple(
                 _loan_brief(line, loan, borrower, moment) for line, loan, borrower in bookings
             ),
+            quantity_held_by_defects=units_held_by_defects(session, item.id),
         )
 
 
@@ -180,7 +187,7 @@ def _protocol_brief(session: Session, item: EquipmentItem, today: date) -> Proto
         mou_reference=protocol.mou.reference,
         mou_version=protocol.mou.version,
         mou_status=status_of(session, protocol.mou, today).value,
-        borrowers=tuple(sorted(a.name for a in protocol.borrowers)),
+        borrowers=tuple(a.name for a in who_may_borrow(session, item, today)),
         approver=protocol.approver_title or label(protocol.approver_role),
         notice_hours=protocol.notice_hours,
         max_loan_hours=protocol.max_loan_hours,

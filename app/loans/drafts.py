@@ -92,3 +92,5 @@ class LineReturn:
     readings: Readings = Readings()
     defect: str = ""
     defect_severity: DefectSeverity = DefectSeverity.MAJOR
+    # How many units of a pooled line the defect affects (always 1 for a single item).
+    defect_quantity: int = 1

@@ -5,15 +5,17 @@ inspections, and the readings taken at hand-over and return.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.catalogue.availability import booked_peak, units_held_by_defects
 from app.core.clock import UK, format_date, today_uk
 from app.core.errors import Refusal
 from app.core.vocabulary import label
-from app.inspections.defects import DefectView, open_defects
+from app.inspections.defects import DefectView, open_defects, quantity_problems
 from app.inspections.service import Standing, item_standings, lapsed_problems
 from app.loans.drafts import Handover, LineReturn, Readings
 from app.loans.rules import item_label, unique_problems
@@ -79,6 +81,42 @@ def lasts_longer(a: date | None, b: date | None) -> bool:
     return b is not None and a > b
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence does."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _defect_problems(item: EquipmentItem, defects: Sequence[DefectView]) -> list[Refusal]:
+    """A single item cannot go out while a major or unsafe defect is open on it; a pool
+    cannot while such defects hold back every unit (fewer: see :func:`defect_shortfall`)."""
+    blocking = [d for d in defects if d.blocks_issue]
+    if not blocking:
+        return []
+    if not item.is_pooled:
+        return [
+            Refusal(
+                "defect",
+                f"{item_label(item)} has an open {label(d.severity).lower()} defect, reported "
+                f"{format_date(d.reported_at.astimezone(UK).date())}: "
+                f"{_sentence(d.description)} It cannot go out until the defect is cleared.",
+                "lines",
+            )
+            for d in blocking
+        ]
+    if sum(d.quantity for d in blocking) < item.quantity:
+        return []
+    return [
+        Refusal(
+            "defect",
+            f"All {item.quantity} of {item_label(item)} are held back by open defects: "
+            f"{'; '.join(d.summary for d in blocking)}. None can go out until a defect is "
+            "cleared.",
+            "lines",
+        )
+    ]
+
+
 def issue_blockers(
     session: Session,
     item: EquipmentItem,
@@ -87,29 +125,20 @@ def issue_blockers(
     standings: Sequence[Standing] | None = None,
     defects: Sequence[DefectView] | None = None,
 ) -> list[Refusal]:
-    """Why ``item`` cannot be handed over today: its status, open major or unsafe defects,
-    lapsed, failed or missing inspections (``app.inspections.service`` says which).
+    """Why ``item`` cannot be handed over today: its status, open major or unsafe defects
+    (on a pool, only when they hold back every unit), lapsed, failed or missing
+    inspections (``app.inspections.service`` says which).
 
     The item panel shows exactly this list, and issuing refuses on it; it passes the
-    standings and open defects it has already read.
+    standings and open defects it has already read. How many of a pool its defects leave
+    free for one loan is :func:`defect_shortfall`.
     """
     problems: list[Refusal] = []
     if item.status is ItemStatus.RETIRED:
         problems.append(Refusal("status", f"{item_label(item)} is retired.", "lines"))
     if defects is None:
         defects = open_defects(session, [item.id])
-    for defect in defects:
-        if not defect.blocks_issue:
-            continue
-        problems.append(
-            Refusal(
-                "defect",
-                f"{item_label(item)} has an open {label(defect.severity).lower()} defect, reported "
-                f"{format_date(defect.reported_at.astimezone(UK).date())}: {defect.description} "
-                "It cannot go out until the defect is cleared.",
-                "lines",
-            )
-        )
+    problems.extend(_defect_problems(item, defects))
     if item.status is ItemStatus.OUT_OF_SERVICE and not any(p.rule == "defect" for p in problems):
         problems.append(
             Refusal(
@@ -128,14 +157,60 @@ def issue_blockers(
     return problems
 
 
+@dataclass(frozen=True)
+class Going:
+    """``quantity`` of ``item`` going out for [starts_at, ends_at); ``ours`` of them are
+    already booked by this loan (its lines hold stock), 0 for a loan not yet written."""
+
+    item: EquipmentItem
+    quantity: int
+    starts_at: datetime
+    ends_at: datetime
+    ours: int = 0
+
+
+def defect_shortfall(session: Session, going: Going, now: datetime) -> Refusal | None:
+    """Whether open defects leave too few of a pool for ``going``: the units they hold back
+    (``app.catalogue.availability.held_by_defects``) are not free, the rest can go.
+
+    None for a single item (:func:`issue_blockers` answers for its defects), for a pool
+    with no unit held back, or when enough are free.
+    """
+    item = going.item
+    if not item.is_pooled:
+        return None
+    held = units_held_by_defects(session, item.id)
+    if not held or held >= item.quantity:
+        return None  # nothing held back; or everything, which issue_blockers says
+    others = booked_peak(session, item.id, going.starts_at, going.ends_at, now) - going.ours
+    free = max(item.quantity - held - max(others, 0), 0)
+    if going.quantity <= free:
+        return None
+    defects = [d for d in open_defects(session, [item.id]) if d.blocks_issue]
+    why = f"{held} {'is' if held == 1 else 'are'} held back by open defects"
+    if len(defects) == 1:
+        why = f"{held} {'is' if held == 1 else 'are'} held back by an open defect"
+    booked = f", and {others} {'is' if others == 1 else 'are'} booked" if others > 0 else ""
+    summaries = "; ".join(d.summary for d in defects)
+    clear = "Clear the defect" if len(defects) == 1 else "Clear a defect"
+    if free:
+        fix = f"{clear} once the kit is put right, or ask for {free} or fewer."
+        start = f"Only {free} of the {item.quantity} {item_label(item)} can go out"
+    else:
+        fix = f"{clear} once the kit is put right, or choose other times."
+        start = f"None of the {item.quantity} {item_label(item)} can go out"
+    return Refusal("defect", f"{start}: {why} ({summaries}){booked}. {fix}", "quantity")
+
+
 def handover_problems(
     session: Session,
     handover: Handover,
-    items: Sequence[EquipmentItem],
+    going: Sequence[Going],
     protocols: Iterable[SharingProtocol],
     now: datetime,
 ) -> list[Refusal]:
-    """The safety rules of a hand-over: the operator's competence and each item's state."""
+    """The safety rules of a hand-over: the operator's competence and each item's state,
+    and that open defects leave enough of each pool for what goes."""
     today = today_uk(now)
     problems: list[Refusal] = []
     operator = session.get(Person, handover.operator_id) if handover.operator_id else None
@@ -149,8 +224,11 @@ def handover_problems(
     ):
         if person_id is not None and session.get(Person, person_id) is None:
             problems.append(Refusal("details", "That person is no longer listed.", field))
-    for item in items:
+    for line in going:
+        item = line.item
         problems.extend(issue_blockers(session, item, today))
+        if (short := defect_shortfall(session, line, now)) is not None:
+            problems.append(short)
         problems.extend(_readings_problems(item, handover.for_item(item.id).readings))
     return unique_problems(problems)
 
@@ -182,6 +260,8 @@ def return_problems(
     by_id: dict[int, LoanLine],
     returned_to_id: int | None,
 ) -> list[Refusal]:
+    """What stops taking kit back: how many come back, who took it, the readings, and how
+    many units a defect found on a pooled line affects."""
     problems: list[Refusal] = []
     if not returns or all(r.quantity == 0 for r in returns):
         problems.append(
@@ -207,4 +287,6 @@ def return_problems(
                 )
             )
         problems.extend(_readings_problems(line.item, back.readings))
+        if back.defect.strip() or back.defect_quantity != 1:
+            problems.extend(quantity_problems(line.item, back.defect_quantity, "defect_quantity"))
     return problems

@@ -166,6 +166,8 @@ def protocol_for(
     An emergency loan is made under an emergency-only protocol where one covers the
     item; a planned loan never is.
     """
+    if borrower.id == item.owner_agency_id:
+        return None, owner_refusal(item, borrower)
     usable = usable_protocols(session, item, today)
     open_to_borrower = [p for p in usable if any(a.id == borrower.id for a in p.borrowers)]
     fitting = [p for p in open_to_borrower if emergency or not p.emergency_only]
@@ -182,7 +184,9 @@ def protocol_for(
             "emergency",
         )
     if usable:
-        allowed = sorted({a.name for p in usable for a in p.borrowers}) or ["nobody yet"]
+        allowed = [a.name for a in borrowing_agencies(item, usable, emergency=emergency)] or [
+            "nobody yet"
+        ]
         return None, Refusal(
             "borrower",
             f"{borrower.name} is not covered to borrow {item_label(item)}: "
@@ -191,18 +195,69 @@ def protocol_for(
             "administrator must add the agency to a protocol first.",
             "borrower",
         )
+    return None, _uncovered_refusal(session, item, today)
+
+
+def owner_refusal(item: EquipmentItem, borrower: Agency) -> Refusal:
+    """An agency never borrows what it owns: a sharing protocol lends to others."""
+    return Refusal(
+        "owner",
+        f"{borrower.name} owns {item.asset_tag}: an agency does not borrow its own kit. "
+        "Choose the agency taking it.",
+        "borrower",
+    )
+
+
+def borrowing_agencies(
+    item: EquipmentItem, usable: Sequence[SharingProtocol], *, emergency: bool
+) -> list[Agency]:
+    """The agencies ``usable`` protocols let borrow ``item``, in name order: never its
+    owner, and those of an emergency-only protocol only for an ``emergency``.
+
+    The item panel's "Who may borrow", the loan forms' borrower list and the refusal
+    naming who may all read this one list.
+    """
+    found = {
+        a.id: a
+        for p in usable
+        if emergency or not p.emergency_only
+        for a in p.borrowers
+        if a.id != item.owner_agency_id
+    }
+    return sorted(found.values(), key=lambda a: a.name)
+
+
+def who_may_borrow(
+    session: Session, item: EquipmentItem, today: date, *, emergency: bool = False
+) -> list[Agency]:
+    """The agencies that may borrow ``item`` today (see ``borrowing_agencies``)."""
+    return borrowing_agencies(item, usable_protocols(session, item, today), emergency=emergency)
+
+
+def unlendable_refusal(session: Session, item: EquipmentItem, today: date) -> Refusal | None:
+    """Why ``item`` cannot be lent to any agency today, or None if some protocol lends it:
+    retired, covered by no protocol, or shared only under an MoU not in force."""
+    if item.status is ItemStatus.RETIRED:
+        return Refusal("status", f"{item_label(item)} is retired and cannot be lent.", "lines")
+    if usable_protocols(session, item, today):
+        return None
+    return _uncovered_refusal(session, item, today)
+
+
+def _uncovered_refusal(session: Session, item: EquipmentItem, today: date) -> Refusal:
+    """Why no usable protocol lends ``item`` today: its MoU is not in force, or none covers it."""
     covering = covering_protocols(session, item)
     if covering:
         protocol = covering[0]
         status = status_of(session, protocol.mou, today)
-        return None, Refusal(
+        return Refusal(
             "mou",
             f"{item_label(item)} is shared under MoU {protocol.mou.reference} "
             f"v{protocol.mou.version}, which is “{status.value}”, not in force. It cannot be "
             "lent until the MoU is renewed or a new version takes effect.",
             "lines",
         )
-    return None, Refusal(
+    return Refusal(
         "protocol",
         f"No sharing protocol covers {item_label(item)}, so it cannot be lent to another "
         "agency. An administrator must add it (or its category) to a protocol under an MoU "

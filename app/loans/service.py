@@ -46,7 +46,7 @@ from app.loans.drafts import (
     LoanDraft,
     LoanRefused,
 )
-from app.loans.fitness import handover_problems, return_problems
+from app.loans.fitness import Going, defect_shortfall, handover_problems, return_problems
 from app.loans.rules import (
     DECLINE_REASON_MISSING,
     RECALL_REASON_MISSING,
@@ -55,6 +55,7 @@ from app.loans.rules import (
     approver_problems,
     conflict_refusal,
     coverage,
+    item_label,
     lending_protocols,
     reason_problems,
     request_problems,
@@ -250,7 +251,7 @@ def check_request(db: Database, draft: LoanDraft, *, now: datetime | None = None
     """Every rule a request would break, without saving anything (for dialogs, as you type)."""
     draft = clean_fields(draft, multiline=LOAN_MULTILINE)
     with db.read() as session:
-        return request_problems(session, draft, now or now_utc())[1]
+        return _booking_problems(session, draft, now or now_utc())[1]
 
 
 def _new_loan(draft: LoanDraft, checks: list[LineCheck], status: LoanStatus) -> Loan:
@@ -300,7 +301,7 @@ def request_loan(
     moment = now or now_utc()
     with db.write() as session:
         _lock_items(session, (line.item_id for line in draft.lines))
-        checks, problems = request_problems(session, draft, moment)
+        checks, problems = _booking_problems(session, draft, moment)
         _refuse_if(problems)
         loan = _new_loan(draft, checks, LoanStatus.REQUESTED)
         session.add(loan)
@@ -399,9 +400,17 @@ def _issue_problems(
     if loan.status is not LoanStatus.APPROVED:
         return [status_refusal(loan, "issue")]
     covered, problems = coverage(session, loan, now)
-    problems += handover_problems(
-        session, handover, [line.item for line in loan.lines], lending_protocols(covered, loan), now
-    )
+    going = [
+        Going(
+            line.item,
+            line.quantity - line.quantity_returned,
+            line.starts_at,
+            line.ends_at,
+            ours=line.quantity - line.quantity_returned if line.holds_stock else 0,
+        )
+        for line in loan.lines
+    ]
+    problems += handover_problems(session, handover, going, lending_protocols(covered, loan), now)
     if effective_due(loan) <= now:
         problems.append(
             Refusal(
@@ -474,10 +483,47 @@ def _emergency_problems(
     if not checks and problems:
         return checks, problems
     protocols = [c.protocol for c in checks if c.protocol is not None]
-    problems = problems + handover_problems(
-        session, handover, [c.item for c in checks], protocols, now
-    )
-    return checks, unique_problems(problems)
+    going = [_going(c, draft) for c in checks]
+    safety = handover_problems(session, handover, going, protocols, now)
+    return checks, unique_problems(_said_once(problems, safety, checks))
+
+
+def _said_once(
+    problems: Sequence[Refusal], defects: Sequence[Refusal], checks: Sequence[LineCheck]
+) -> list[Refusal]:
+    """The booking rules' refusals, then those of open defects; where defects leave too few
+    of a pool, their sentence (which names the defects and the fix) stands in for the
+    booking rules' "only N are free" about the same item."""
+    labels = [item_label(c.item) for c in checks]
+    said = " ".join(r.message for r in defects if r.rule == "defect")
+    held = [name for name in labels if name in said]
+    kept = [
+        r
+        for r in problems
+        if not (r.rule == "availability" and any(name in r.message for name in held))
+    ]
+    return kept + list(defects)
+
+
+def _booking_problems(
+    session: Session, draft: LoanDraft, now: datetime
+) -> tuple[list[LineCheck], list[Refusal]]:
+    """The request rules, with the units of each pool that open defects hold back named."""
+    checks, problems = request_problems(session, draft, now)
+    if not checks:
+        return checks, problems
+    short = [
+        refusal
+        for c in checks
+        if (refusal := defect_shortfall(session, _going(c, draft), now)) is not None
+    ]
+    return checks, _said_once(problems, short, checks)
+
+
+def _going(check: LineCheck, draft: LoanDraft) -> Going:
+    assert draft.starts_at is not None
+    assert draft.due_at is not None
+    return Going(check.item, check.quantity, draft.starts_at, draft.due_at)
 
 
 def emergency_issue(
@@ -541,7 +587,9 @@ def return_loan(
     """Take kit back: all of it (``lines`` None) or what ``lines`` say; returns the new status.
 
     A pooled line can come back a few at a time; the rest stays on loan. A defect found
-    is recorded against the item and takes it out of service until it is cleared.
+    is recorded against the item: on a pooled line against ``defect_quantity`` of its
+    units, which are not free until it is cleared. An unsafe defect
+    takes a single item out of service, and a pool once unsafe defects cover every unit.
     """
     if lines is not None:
         lines = [clean_fields(line, multiline=LOAN_MULTILINE) for line in lines]
@@ -619,6 +667,7 @@ def _apply_return(
                 reported_at=now,
                 reported_by_id=returner.id if returner else None,
                 loan_id=loan.id,
+                quantity=back.defect_quantity,
             )
         )
     if fully_back and not item.is_pooled and item.status is ItemStatus.ON_LOAN:

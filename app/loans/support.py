@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from app.agreements.status import usable_protocols
 from app.catalogue.directory import ItemRef, PersonRef, list_agencies, list_people
 from app.core.clock import UK, now_utc, today_uk
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Refusal
 from app.core.vocabulary import label
 from app.loans.drafts import Readings
-from app.loans.rules import free_quantity
+from app.loans.rules import borrowing_agencies, free_quantity, unlendable_refusal
 from app.loans.views import tracked_readings
 from app.storage.database import Database
 from models import EquipmentItem, LoanLine
@@ -86,7 +86,8 @@ class RequestDefaults:
     """What a new request for one item starts with."""
 
     item_id: int
-    borrower_ids: tuple[int, ...]  # agencies the governing protocol lets borrow it
+    borrower_ids: tuple[int, ...]  # agencies a protocol lets borrow it, by name, owner never
+    emergency_borrower_ids: tuple[int, ...]  # the same, counting emergency-only protocols
     starts_at: datetime
     due_at: datetime
     notice_hours: int
@@ -119,11 +120,6 @@ def request_defaults(db: Database, item_id: int, *, now: datetime | None = None)
         )
         longest = timedelta(hours=protocol.max_loan_hours) if protocol else DEFAULT_LOAN
         due = start + min(longest, DEFAULT_LOAN)
-        borrowers: list[int] = []
-        for p in protocols:
-            borrowers.extend(
-                a.id for a in sorted(p.borrowers, key=lambda a: a.name) if a.id not in borrowers
-            )
         last = session.scalars(
             select(LoanLine)
             .where(LoanLine.item_id == item.id, LoanLine.quantity_returned > 0)
@@ -142,7 +138,10 @@ def request_defaults(db: Database, item_id: int, *, now: datetime | None = None)
         )
         return RequestDefaults(
             item_id=item.id,
-            borrower_ids=tuple(borrowers),
+            borrower_ids=tuple(a.id for a in borrowing_agencies(item, protocols, emergency=False)),
+            emergency_borrower_ids=tuple(
+                a.id for a in borrowing_agencies(item, protocols, emergency=True)
+            ),
             starts_at=start,
             due_at=due,
             notice_hours=protocol.notice_hours if protocol else 0,
@@ -152,6 +151,14 @@ def request_defaults(db: Database, item_id: int, *, now: datetime | None = None)
             free_now=free_quantity(session, item.id, moment, moment + timedelta(minutes=1), moment),
             readings=readings,
         )
+
+
+def why_not_lent(db: Database, item_id: int, *, now: datetime | None = None) -> Refusal | None:
+    """Why ``item_id`` cannot be lent to any agency now (no protocol covers it, its MoU is
+    not in force, it is retired), or None: asked before a loan form opens."""
+    moment = now or now_utc()
+    with db.read() as session:
+        return unlendable_refusal(session, _item(session, item_id), today_uk(moment))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.clock import UK, now_utc, today_uk
+from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import NotFound
 from app.core.vocabulary import label
 from app.storage.database import Database
@@ -341,3 +341,38 @@ def open_lines_of_item(db: Database, item_id: int) -> list[int]:
                 .order_by(Loan.starts_at)
             )
         )
+
+
+def loans_to_return(db: Database, item_id: int, *, now: datetime | None = None) -> list[LoanView]:
+    """The loans that have this item out now, the likeliest to come back first: the one
+    handed out last (kit just logged out is what a person books back in straight after),
+    then the rest, latest out first. A person asked to choose sees the first one chosen.
+    """
+    moment = now or now_utc()
+    with db.read() as session:
+        loans = session.scalars(
+            select(Loan)
+            .join(LoanLine, LoanLine.loan_id == Loan.id)
+            .where(
+                LoanLine.item_id == item_id,
+                Loan.status.in_(OUT_STATUSES),
+                LoanLine.quantity_returned < LoanLine.quantity,
+            )
+            .options(*_VIEW_OPTIONS)
+        ).unique()
+        views = [_view(session, loan, moment) for loan in loans]
+    return sorted(views, key=lambda v: (v.issued_at or v.starts_at, v.id), reverse=True)
+
+
+def return_choice_text(view: LoanView) -> str:
+    """One loan in the "Return from which loan?" list: who has it first, then what and when."""
+    out = view.issued_at or view.starts_at
+    due = (
+        f"overdue since {format_datetime(view.due_at)}"
+        if view.overdue_by is not None
+        else f"due {format_datetime(view.due_at)}"
+    )
+    return (
+        f"{view.borrower}: loan {view.id}, {view.items_summary}, out since "
+        f"{format_datetime(out)}, {due}"
+    )

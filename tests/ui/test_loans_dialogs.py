@@ -18,7 +18,7 @@ from app.core.errors import DatabaseLocked, Refusal
 from app.loans.drafts import Handover, LineDraft, LoanDraft
 from app.loans.service import approve_loan, issue_loan, request_loan
 from app.loans.views import LoanView, get_loan
-from models import DefectSeverity, LoanStatus, Role
+from models import DefectSeverity, ItemStatus, LoanStatus, Role
 from tests.ui.loan_driving import People, choose, press_ok, settle
 from tests.ui.seed import BARRIERS_TAG, Catalogue
 from ui.loans.decisions import (
@@ -421,7 +421,7 @@ def test_returning_nothing_is_refused_as_you_type(
     assert dialog.marked_fields() == {"quantity"}
 
 
-def test_a_defect_found_on_return_takes_the_item_out_of_service(
+def test_a_defect_found_on_return_holds_back_the_units_it_names(
     qtbot: QtBot, catalogue: Catalogue, people: People
 ) -> None:
     loan = issued_loan(catalogue, people)
@@ -429,23 +429,32 @@ def test_a_defect_found_on_return_takes_the_item_out_of_service(
     shown(qtbot, dialog)
     (line,) = dialog.lines
     assert not line.severity_combo.isEnabled()
+    assert not line.defect_quantity_spin.isEnabled()
 
     QTest.keyClicks(line.defect_edit, "Two feet bent")
     line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.UNSAFE))
+    line.defect_quantity_spin.setValue(41)
     settle(qtbot, dialog)
 
-    assert line.severity_combo.isEnabled()
-    assert "CFRS-BAR-001's unsafe defect: the kit is out of service" in dialog.message()
+    # More units than the pool has: refused at the field, nothing clamped.
+    assert line.defect_quantity_spin.value() == 41
+    assert "defect_quantity" in dialog.marked_fields()
+    assert not dialog.ok_button.isEnabled()
+
+    line.defect_quantity_spin.setValue(2)
     line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.MINOR))
     settle(qtbot, dialog)
     assert "CFRS-BAR-001's minor defect: noted; the kit can still go out" in dialog.message()
     line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.UNSAFE))
     settle(qtbot, dialog)
+    assert "CFRS-BAR-001's unsafe defect: 2 units not free until it is cleared" in dialog.message()
     press_ok(qtbot, dialog)
 
     assert dialog.new_status is LoanStatus.RETURNED
     detail = item_detail(catalogue.db, catalogue.ids[BARRIERS_TAG])
-    assert detail.status == "Out of service"
+    # Two of the forty stay back; the pool is not out of service.
+    assert detail.status_value is ItemStatus.AVAILABLE
+    assert detail.quantity_held_by_defects == 2
     assert any("Two feet bent" in text for text in detail.open_defects)
 
 

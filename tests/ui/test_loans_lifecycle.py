@@ -137,7 +137,8 @@ def test_request_approve_issue_part_return_and_return_barriers_in_the_window(
         _parent: QWidget, _title: str, _label: str, items: list[str], *_args: object
     ) -> tuple[str, bool]:
         offered.extend(items)
-        return next(item for item in items if item.startswith(f"Loan {loan_id}:")), True
+        # Each names the borrower first, then the loan.
+        return next(item for item in items if f": loan {loan_id}, " in item), True
 
     monkeypatch.setattr(QInputDialog, "getItem", pick_ours)
     window.tabs.setCurrentIndex(0)

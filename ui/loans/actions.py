@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from app.core.actor import Actor
-from app.core.clock import format_datetime
 from app.core.errors import KitShareError
 from app.core.vocabulary import label
-from app.loans.views import get_loan, open_lines_of_item
+from app.loans.support import why_not_lent
+from app.loans.views import get_loan, loans_to_return, return_choice_text
 from app.storage.database import Database
 from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
 from ui.loans.loan_detail import LoanDialog
@@ -26,6 +26,7 @@ from ui.widgets.messages import show_error
 D = TypeVar("D", bound=QDialog)
 
 CANNOT_OPEN_TITLE = "Kit Share cannot open this"
+CANNOT_LEND_TITLE = "This item cannot be lent"
 
 
 class LoanActions(QObject):
@@ -49,8 +50,22 @@ class LoanActions(QObject):
             show_error(self._window, error, CANNOT_OPEN_TITLE)
             return None
 
+    def _lendable(self, item_id: int) -> bool:
+        """Whether any agency may borrow the item; if none may, say why and what to do."""
+        try:
+            refusal = why_not_lent(self._db, item_id)
+        except KitShareError as error:
+            show_error(self._window, error, CANNOT_OPEN_TITLE)
+            return False
+        if refusal is None:
+            return True
+        QMessageBox.information(self._window, CANNOT_LEND_TITLE, refusal.message)
+        return False
+
     def request_for_item(self, item_id: int) -> int | None:
         """Ask to borrow the item; the new loan's number, or None if nothing was saved."""
+        if not self._lendable(item_id):
+            return None
         dialog = self._make(lambda: RequestDialog(self._db, self.actor, item_id, self._window))
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -62,6 +77,8 @@ class LoanActions(QObject):
 
     def issue_now_for_item(self, item_id: int) -> int | None:
         """Hand the item out now as an emergency; the loan's number, or None."""
+        if not self._lendable(item_id):
+            return None
         dialog = self._make(
             lambda: EmergencyIssueDialog(self._db, self.actor, item_id, self._window)
         )
@@ -72,10 +89,10 @@ class LoanActions(QObject):
         return dialog.loan_id
 
     def return_for_item(self, item_id: int) -> bool:
-        """Take the item back from the loan it is out on (asking which, if several)."""
+        """Take the item back from the loan it is out on (asking which, if several: the
+        likeliest chosen, so Enter takes it)."""
         try:
-            loan_ids = open_lines_of_item(self._db, item_id)
-            loans = [get_loan(self._db, loan_id) for loan_id in loan_ids]
+            loans = loans_to_return(self._db, item_id)
         except KitShareError as error:
             show_error(self._window, error, CANNOT_OPEN_TITLE)
             return False
@@ -83,11 +100,7 @@ class LoanActions(QObject):
             return False
         loan = loans[0]
         if len(loans) > 1:
-            labels = [
-                f"Loan {view.id}: {view.borrower}, {view.items_summary}, due "
-                f"{format_datetime(view.due_at)}"
-                for view in loans
-            ]
+            labels = [return_choice_text(view) for view in loans]
             chosen, confirmed = QInputDialog.getItem(
                 self._window,
                 "Return from which loan?",

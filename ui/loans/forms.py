@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QPalette, QResizeEvent
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalogue.items import QUANTITY_MAX
 from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
 from app.core.errors import Refusal
+from app.core.text import counted
 from app.core.vocabulary import label, labels
 from app.inspections.service import SEVERITY_EFFECT
 from app.loans.drafts import Handover, LineDraft, LineHandover, LineReturn, LoanDraft, Readings
@@ -45,12 +48,15 @@ from app.loans.views import LoanLineView, LoanView, describe_duration
 from app.people.operators import operator_choices
 from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
-from ui.loans.shared import LoanFormDialog, ReadingsEditor, items_text
+from ui.loans.shared import AgencyCombo, LoanFormDialog, ReadingsEditor, items_text
 from ui.widgets.dates import UkDateTimeEdit
 from ui.widgets.inputs import ConditionCombo, PersonCombo
 from ui.widgets.layout import fit_spin, form_layout, heading, muted, named
 
 PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
+# The most a quantity box takes: far above any pool, so a number typed is never cut short
+# and the service, not the box, says how many there are.
+QUANTITY_TYPED_MAX = 999_999
 INCIDENT_HINT = "Optional, e.g. CC-20261121-0456"
 
 
@@ -82,10 +88,10 @@ class ItemHandoverFields:
         self.readings.set_readings(readings)
 
     def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
-        dialog.add_field(form, "Condition", self.condition)
-        dialog.add_field(form, "Accessories", self.accessories)
+        dialog.add_field(form, "&Condition", self.condition)
+        dialog.add_field(form, "&Accessories", self.accessories)
         if not self.readings.is_empty:
-            dialog.add_field(form, "Readings", self.readings)
+            dialog.add_field(form, "R&eadings", self.readings, mark=self.readings.first_spin())
             for name, spin in self.readings.spins.items():
                 dialog.point_field(name, spin)
         dialog.watch(self.condition, self.accessories, self.readings)
@@ -147,12 +153,19 @@ class HandoverPeople:
         self.received_by = named(PersonCombo("The operator"), "receivedBy")
 
     def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
-        dialog.add_field(form, "Operator *", self.operator, "operator")
+        self.add_operator_to(dialog, form)
+        self.add_witnesses_to(dialog, form)
+
+    def add_operator_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
+        dialog.add_field(form, "&Operator *", self.operator, "operator")
         form.addRow("", self.operator_note)
         self._show_note()
-        dialog.add_field(form, "Handed over by", self.handed_over_by, "handed_over_by")
-        dialog.add_field(form, "Received by", self.received_by, "received_by")
-        dialog.watch(self.operator, self.handed_over_by, self.received_by)
+        dialog.watch(self.operator)
+
+    def add_witnesses_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
+        dialog.add_field(form, "&Handed over by", self.handed_over_by, "handed_over_by")
+        dialog.add_field(form, "Recei&ved by", self.received_by, "received_by")
+        dialog.watch(self.handed_over_by, self.received_by)
 
     def show_agencies(self, borrower_id: int | None, lender_id: int | None) -> None:
         offer = operator_choices(
@@ -211,9 +224,8 @@ class RequestDialog(LoanFormDialog):
     # Building ----------------------------------------------------------------------------
 
     def _make_request_fields(self) -> None:
-        self.borrower_combo = named(QComboBox(), "borrower")
-        for agency_id, name in self._borrower_agencies():
-            self.borrower_combo.addItem(name, agency_id)
+        covered, others = self._borrower_agencies()
+        self.borrower_combo = named(AgencyCombo(covered, others, self.choices.agencies), "borrower")
         self.requested_by = named(PersonCombo(self._requester_placeholder()), "requestedBy")
         self.requested_by.set_people(self.choices.people_of(self.borrower_id()))
         self.purpose_edit = named(QLineEdit(), "purpose")
@@ -225,21 +237,22 @@ class RequestDialog(LoanFormDialog):
         self.due_edit = named(UkDateTimeEdit(), "dueAt")
         self.length_label = named(muted(""), "loanLength")
         self.quantity_spin = named(QSpinBox(), "quantity")
-        self.quantity_spin.setRange(1, max(self.item.quantity, 1))
+        # Never clamped to the stock: asked for more, the service says how many there are.
+        self.quantity_spin.setRange(1, QUANTITY_TYPED_MAX)
         self.quantity_spin.setEnabled(self.item.is_pooled)
-        fit_spin(self.quantity_spin, str(self.item.quantity))
-        self.emergency_check = named(QCheckBox("Emergency (waive notice)"), "emergency")
+        fit_spin(self.quantity_spin, str(QUANTITY_TYPED_MAX))
+        self.emergency_check = named(QCheckBox("&Emergency (waive notice)"), "emergency")
         self.emergency_check.setToolTip(
             "For a live incident: the protocol's notice period does not apply."
         )
         self._set_period(self._default_start())
 
-        self.borrower_combo.currentIndexChanged.connect(self._on_borrower_changed)
+        self.borrower_combo.agency_changed.connect(self._on_borrower_changed)
+        self.borrower_combo.editTextChanged.connect(self.input_changed)
         self.starts_edit.dateTimeChanged.connect(self._on_start_changed)
         self.due_edit.dateTimeChanged.connect(self._on_due_changed)
         self.emergency_check.toggled.connect(self._on_emergency_toggled)
         self.watch(
-            self.borrower_combo,
             self.requested_by,
             self.purpose_edit,
             self.incident_edit,
@@ -251,28 +264,47 @@ class RequestDialog(LoanFormDialog):
 
     def _request_form(self) -> QFormLayout:
         form = form_layout()
-        self.add_field(form, "Borrowing agency *", self.borrower_combo, "borrower")
+        self._add_borrower(form)
+        self._add_requester(form)
+        self._add_purpose(form)
+        self._add_start(form)
+        self._add_due(form)
+        self._add_quantity(form)
+        self.point_field("lines", self.item_heading)
+        return form
+
+    def _add_borrower(self, form: QFormLayout) -> None:
+        self.add_field(form, "&Borrowing agency *", self.borrower_combo, "borrower")
+
+    def _add_requester(self, form: QFormLayout) -> None:
         self.add_field(form, self._requester_label(), self.requested_by, "requested_by")
-        self.add_field(form, "Purpose *", self.purpose_edit, "purpose")
-        self.add_field(form, "Incident reference", self.incident_edit, "incident_ref")
-        self.add_field(form, "From *", self.starts_edit, "starts_at")
+
+    def _add_purpose(self, form: QFormLayout) -> None:
+        self.add_field(form, "&Purpose *", self.purpose_edit, "purpose")
+        self.add_field(form, "&Incident reference", self.incident_edit, "incident_ref")
+
+    def _add_start(self, form: QFormLayout) -> None:
+        self.add_field(form, "&From *", self.starts_edit, "starts_at")
+
+    def _add_due(self, form: QFormLayout) -> None:
         due_row = QWidget()
         due_layout = QHBoxLayout(due_row)
         due_layout.setContentsMargins(0, 0, 0, 0)
         due_layout.addWidget(self.due_edit, 1)
         due_layout.addWidget(self.length_label)
-        self.add_field(form, "Due back *", due_row, "due_at", mark=self.due_edit)
-        if self.item.is_pooled:
-            quantity_row = QWidget()
-            quantity_layout = QHBoxLayout(quantity_row)
-            quantity_layout.setContentsMargins(0, 0, 0, 0)
-            quantity_layout.addWidget(self.quantity_spin)
-            quantity_layout.addWidget(
-                muted(f"of {self.item.quantity} ({self.defaults.free_now} free now)"), 1
-            )
-            self.add_field(form, "Quantity *", quantity_row, "quantity", mark=self.quantity_spin)
-        self.point_field("lines", self.item_heading)
-        return form
+        self.add_field(form, "&Due back *", due_row, "due_at", mark=self.due_edit)
+
+    def _add_quantity(self, form: QFormLayout) -> None:
+        if not self.item.is_pooled:
+            return
+        quantity_row = QWidget()
+        quantity_layout = QHBoxLayout(quantity_row)
+        quantity_layout.setContentsMargins(0, 0, 0, 0)
+        quantity_layout.addWidget(self.quantity_spin)
+        quantity_layout.addWidget(
+            muted(f"of {self.item.quantity} ({self.defaults.free_now} free now)"), 1
+        )
+        self.add_field(form, "&Quantity *", quantity_row, "quantity", mark=self.quantity_spin)
 
     def _header(self) -> list[QWidget]:
         self.item_heading = named(heading(self.item.label), "itemHeading")
@@ -294,20 +326,22 @@ class RequestDialog(LoanFormDialog):
         longest = format_hours(d.max_loan_hours) or "no limit"
         return f"{owner} under “{d.protocol}”: {notice}, loans of up to {longest}."
 
-    def _borrower_agencies(self) -> list[tuple[int, str]]:
-        """The agencies the protocol lets borrow the item; every other one if none does
-        (the check then says why the item cannot be lent)."""
+    def _covered_ids(self) -> tuple[int, ...]:
+        return self.defaults.borrower_ids
+
+    def _borrower_agencies(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """The agencies a protocol lets borrow the item (as the item panel lists them),
+        then every other agency, the owner too: the check says why each cannot."""
         names = dict(self.choices.agencies)
-        allowed = [(i, names[i]) for i in self.defaults.borrower_ids if i in names]
-        return allowed or [
-            (i, name) for i, name in self.choices.agencies if i != self.item.owner_agency_id
-        ]
+        covered = [(i, names[i]) for i in self._covered_ids() if i in names]
+        listed = {i for i, _ in covered}
+        return covered, [(i, name) for i, name in self.choices.agencies if i not in listed]
 
     def _requester_placeholder(self) -> str:
         return "Choose who is asking…"
 
     def _requester_label(self) -> str:
-        return "Requested by *"
+        return "&Requested by *"
 
     def _default_start(self) -> datetime:
         # The service leaves time to fill the form in past the notice period.
@@ -352,8 +386,7 @@ class RequestDialog(LoanFormDialog):
     # The draft ----------------------------------------------------------------------------
 
     def borrower_id(self) -> int | None:
-        value = self.borrower_combo.currentData()
-        return int(value) if value is not None else None
+        return self.borrower_combo.agency_id()
 
     def draft(self) -> LoanDraft:
         return LoanDraft(
@@ -390,14 +423,31 @@ class EmergencyIssueDialog(RequestDialog):
         self.emergency_check.setChecked(True)
         self.emergency_check.hide()
         self._show_people()
-        self.borrower_combo.currentIndexChanged.connect(self._show_people)
+        self.borrower_combo.agency_changed.connect(self._show_people)
+
+    def _covered_ids(self) -> tuple[int, ...]:
+        return self.defaults.emergency_borrower_ids
+
+    def _request_form(self) -> QFormLayout:
+        """In the order of an emergency: what and how many, to whom, until when, who
+        operates it; then why, and the rest."""
+        form = form_layout()
+        self._add_quantity(form)
+        self._add_borrower(form)
+        self._add_due(form)
+        self.people.add_operator_to(self, form)
+        self._add_purpose(form)
+        self._add_start(form)
+        self._add_requester(form)
+        self.point_field("lines", self.item_heading)
+        return form
 
     def _build(self) -> None:
         header = self._header()
         request = QGroupBox("The loan")
         request.setLayout(self._request_form())
         handover_form = form_layout()
-        self.people.add_to(self, handover_form)
+        self.people.add_witnesses_to(self, handover_form)
         self.handover_fields.add_to(self, handover_form)
         handover = QGroupBox("The hand-over")
         handover.setLayout(handover_form)
@@ -413,13 +463,38 @@ class EmergencyIssueDialog(RequestDialog):
         )
         self.setMinimumWidth(980)
         self.finish(*header, note, columns, ok_text=self.OK_TEXT)
-        self.purpose_edit.setFocus()
+        self._show_people()  # laid out now: the operator note can show
+        self._order_tabs()
+        if self.item.is_pooled:
+            self.quantity_spin.setFocus()
+            self.quantity_spin.selectAll()  # typing "10" replaces the 1 shown
+        else:
+            self.borrower_combo.setFocus()
+
+    def _order_tabs(self) -> None:
+        """Tab walks the fields in the order shown, the loan's before the hand-over's."""
+        chain: list[QWidget] = [
+            *([self.quantity_spin] if self.item.is_pooled else []),
+            self.borrower_combo,
+            self.due_edit,
+            self.people.operator,
+            self.purpose_edit,
+            self.incident_edit,
+            self.starts_edit,
+            self.requested_by,
+            self.people.handed_over_by,
+            self.people.received_by,
+            self.handover_fields.condition,
+            self.handover_fields.accessories,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _requester_placeholder(self) -> str:
         return "Not recorded"
 
     def _requester_label(self) -> str:
-        return "Requested by"
+        return "&Requested by"
 
     def _default_start(self) -> datetime:
         return _minute(now_utc())
@@ -541,9 +616,18 @@ class LineReturnFields:
             )
         self.severity_combo.setCurrentIndex(self.severity_combo.findData(DefectSeverity.MAJOR))
         self.severity_combo.setEnabled(False)
-        self.defect_edit.textChanged.connect(
-            lambda text: self.severity_combo.setEnabled(bool(text.strip()))
-        )
+        # On a pool, how many units the defect affects: those stay back until it is cleared.
+        self.defect_quantity_spin = named(QSpinBox(), "defectQuantity")
+        self.defect_quantity_spin.setRange(0, QUANTITY_MAX)
+        self.defect_quantity_spin.setValue(1)
+        self.defect_quantity_spin.setEnabled(False)
+        fit_spin(self.defect_quantity_spin, str(line.quantity))
+        self.defect_edit.textChanged.connect(self._on_defect_text_changed)
+
+    def _on_defect_text_changed(self, text: str) -> None:
+        found = bool(text.strip())
+        self.severity_combo.setEnabled(found)
+        self.defect_quantity_spin.setEnabled(found)
 
     def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
         if self.line.is_pooled:
@@ -552,23 +636,32 @@ class LineReturnFields:
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(self.quantity_spin)
             layout.addWidget(muted(f"of {self.outstanding} still out"), 1)
-            dialog.add_field(form, "Quantity back", row, "quantity", mark=self.quantity_spin)
+            dialog.add_field(form, "&Quantity back", row, "quantity", mark=self.quantity_spin)
             dialog.watch(self.quantity_spin)
         else:
-            dialog.add_field(form, "Returned", self.back_check)
+            dialog.add_field(form, "&Returned", self.back_check)
             dialog.watch(self.back_check)
-        dialog.add_field(form, "Condition", self.condition)
+        dialog.add_field(form, "&Condition", self.condition)
         if not self.readings.is_empty:
-            dialog.add_field(form, "Readings", self.readings)
+            dialog.add_field(form, "R&eadings", self.readings, mark=self.readings.first_spin())
             for name, spin in self.readings.spins.items():
                 dialog.point_field(name, spin)
         defect_row = QWidget()
         layout = QHBoxLayout(defect_row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.defect_edit, 1)
-        layout.addWidget(QLabel("Severity"))
+        if self.line.is_pooled:
+            units = QLabel("&Units")
+            units.setBuddy(self.defect_quantity_spin)
+            layout.addWidget(units)
+            layout.addWidget(self.defect_quantity_spin)
+            dialog.point_field("defect_quantity", self.defect_quantity_spin)
+            dialog.watch(self.defect_quantity_spin)
+        severity = QLabel("&Severity")
+        severity.setBuddy(self.severity_combo)
+        layout.addWidget(severity)
         layout.addWidget(self.severity_combo)
-        dialog.add_field(form, "Defect found", defect_row)
+        dialog.add_field(form, "&Defect found", defect_row, mark=self.defect_edit)
         dialog.watch(self.condition, self.readings, self.defect_edit, self.severity_combo)
 
     @property
@@ -588,6 +681,7 @@ class LineReturnFields:
             defect_severity=(
                 severity if isinstance(severity, DefectSeverity) else DefectSeverity.MAJOR
             ),
+            defect_quantity=self.defect_quantity_spin.value() if self.line.is_pooled else 1,
         )
 
 
@@ -622,7 +716,7 @@ class ReturnDialog(LoanFormDialog):
             parts.append(box)
             self.lines.append(fields)
         form = form_layout()
-        self.add_field(form, "Received back by", self.returned_to, "returned_to")
+        self.add_field(form, "Received &back by", self.returned_to, "returned_to")
         self.watch(self.returned_to)
         self.finish(*parts, form, ok_text="Return")
 
@@ -657,8 +751,9 @@ class ReturnDialog(LoanFormDialog):
             if fields.defect_edit.text().strip():
                 back = fields.line_return()
                 severity = label(back.defect_severity).lower()
-                text += (
-                    f" {fields.line.asset_tag}'s {severity} defect: "
-                    f"{SEVERITY_EFFECT[back.defect_severity]}."
-                )
+                effect = SEVERITY_EFFECT[back.defect_severity]
+                if fields.line.is_pooled and back.defect_severity is not DefectSeverity.MINOR:
+                    # On a pool only the units the defect affects stay back.
+                    effect = f"{counted(back.defect_quantity, 'unit')} not free until it is cleared"
+                text += f" {fields.line.asset_tag}'s {severity} defect: {effect}."
         return text

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from app.core.actor import Actor
 from app.core.errors import Refusal
@@ -71,6 +72,95 @@ class LoanFormDialog(FormDialog):
             tooltip,
         )
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter submits the form when nothing stops it, even straight after typing,
+        before the pause that would check it again."""
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            if self.checking:
+                self.check_now()
+            if self.ok_button.isEnabled():
+                self.ok_button.click()
+            return
+        super().keyPressEvent(event)
+
+
+class AgencyCombo(QComboBox):
+    """The borrowing agency: pick from the list or type a name, completed as typed.
+
+    The agencies a protocol lets borrow come first, then every other one: typing any
+    agency's name chooses it, so the form shows the service's sentence about it rather
+    than ignore what was typed.
+    ``agency_changed`` says when the agency chosen changes.
+    """
+
+    agency_changed = Signal()
+
+    def __init__(
+        self,
+        covered: Sequence[tuple[int, str]],
+        others: Sequence[tuple[int, str]],
+        every: Sequence[tuple[int, str]],
+    ) -> None:
+        super().__init__()
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for agency_id, name in covered:
+            self.addItem(name, agency_id)
+        if covered and others:
+            self.insertSeparator(self.count())
+        for agency_id, name in others:
+            self.addItem(name, agency_id)
+            self.setItemData(
+                self.count() - 1,
+                "No sharing protocol lets this agency borrow the item.",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self._by_name = {name.casefold(): agency_id for agency_id, name in every}
+        completer = self.completer()
+        if completer is not None:
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
+        self._agency_id = self.agency_id()
+        self.editTextChanged.connect(self._on_text_changed)
+        line = self.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Type or choose the agency taking the kit…")
+            line.installEventFilter(self)
+
+    def agency_id(self) -> int | None:
+        """The agency whose name is typed or chosen, or None if the text names none."""
+        return self._by_name.get(self.currentText().strip().casefold())
+
+    def choose(self, agency_id: int | None) -> None:
+        index = self.findData(agency_id) if agency_id is not None else -1
+        self.setCurrentIndex(index)
+        if index < 0:
+            self.setEditText("")
+
+    def _on_text_changed(self, _text: str) -> None:
+        chosen = self.agency_id()
+        if chosen != self._agency_id:
+            self._agency_id = chosen
+            self.agency_changed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The line's Enter submits the dialog rather than only accepting the completion.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            line = self.lineEdit()
+            if line is not None:
+                line.deselect()
+                line.end(False)
+            self._on_text_changed(self.currentText())
+        return super().eventFilter(watched, event)
+
 
 class ReadingsEditor(QWidget):
     """Spin boxes for the readings an item tracks; "Not read" leaves one blank."""
@@ -106,6 +196,10 @@ class ReadingsEditor(QWidget):
     @property
     def is_empty(self) -> bool:
         return not self.spins
+
+    def first_spin(self) -> QSpinBox | None:
+        """Where an Alt+letter on the readings' caption goes."""
+        return next(iter(self.spins.values()), None)
 
     def set_readings(self, readings: Readings) -> None:
         for name, value in _reading_values(readings).items():

@@ -541,15 +541,14 @@ class MainWindow(QMainWindow):
         return asset_labels(self._db, item_ids)
 
     def _enable_item_loan_actions(self) -> None:
-        """The menu's loan actions follow the panel's buttons for the item shown."""
+        """The menu's loan actions follow the panel's buttons for the item shown; but
+        Request and Issue now stay on for any item shown, so that on an item no agency
+        may borrow they say why and what to do, rather than nothing at all."""
         panel = self.item_panel
         shown = panel.detail is not None
-        for action, button in (
-            (self.request_action, panel.request_button),
-            (self.issue_now_action, panel.issue_now_button),
-            (self.return_action, panel.return_button),
-        ):
-            action.setEnabled(shown and button.isEnabled())
+        self.request_action.setEnabled(shown)
+        self.issue_now_action.setEnabled(shown)
+        self.return_action.setEnabled(shown and panel.return_button.isEnabled())
         for action in self.terms_actions:
             action.setEnabled(shown and panel.terms_button.isEnabled())
         self.item_labels_action.setEnabled(shown)

@@ -1,0 +1,124 @@
+"""The duty officer's tasks by keyboard alone in the real window on the demo, counting
+one action per shortcut or special key and one per field typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.catalogue.directory import find_agency, find_item
+from app.core.actor import Actor
+from app.core.clock import now_utc
+from app.loans.drafts import Handover, LineDraft, LoanDraft
+from app.loans.service import emergency_issue
+from app.loans.views import get_loan
+from app.storage.database import Database
+from models import LoanStatus, Person, Role
+from tests.ui.loan_driving import act_as
+from tests.ui.test_loan_refusals import activate, duty_window, on_item, shot
+from ui.loans.forms import ReturnDialog
+from ui.shell.main_window import MainWindow
+
+__all__ = ["duty_window"]  # the fixture, shared with the refusal tests
+
+
+@dataclass
+class Keys:
+    """Sends keys as a person would, counting the actions."""
+
+    count: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def press(
+        self,
+        widget: QWidget,
+        key: Qt.Key,
+        modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    ) -> None:
+        self.count += 1
+        self.log.append(f"{modifier.name}+{key.name}")
+        QTest.keyClick(widget, key, modifier)
+
+    def type(self, widget: QWidget, text: str) -> None:
+        self.count += 1
+        self.log.append(repr(text))
+        QTest.keyClicks(widget, text)
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def _ten_barriers_out(db: Database) -> int:
+    """T2's loan, as the service books it: 10 of CAM-000130 to Hertfordshire Constabulary."""
+    herts = find_agency(db, "Hertfordshire Constabulary").id
+    with db.read() as session:
+        operator = session.scalars(select(Person.id).where(Person.agency_id == herts)).first()
+    start = now_utc().replace(second=0, microsecond=0)
+    return emergency_issue(
+        db,
+        LoanDraft(
+            borrower_agency_id=herts,
+            requested_by_id=None,
+            purpose="Crowd control, Kimbolton Road",
+            starts_at=start,
+            due_at=start + timedelta(hours=20),
+            lines=(LineDraft(item_id=find_item(db, "CAM-000130").id, quantity=10),),
+        ),
+        Handover(operator_id=operator),
+        Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER),
+    )
+
+
+def test_t3_book_the_loan_back_in_with_a_defect_in_six_actions_or_fewer(
+    qtbot: QtBot,
+    demo: Database,
+    duty_window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    loan_id = _ten_barriers_out(demo)  # CAM-000130 is now out on two loans
+    on_item(qtbot, duty_window, "CAM-000130")
+    keys = Keys()
+    asked: list[str] = []
+
+    def choose_loan() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(20, choose_loan)
+            return
+        asked.append(box.textValue())
+        shot(box, "t3-which-loan", tmp_path)
+        keys.press(box, Qt.Key.Key_Return)
+
+    def book_in(dialog: ReturnDialog) -> None:
+        activate(qtbot, dialog)
+        (line,) = dialog.lines
+        assert line.quantity_back == 10
+        keys.press(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+        assert focused() is line.defect_edit
+        keys.type(focused(), "One foot cracked")
+        shot(dialog, "t3-return", tmp_path)
+        keys.press(focused(), Qt.Key.Key_Return)
+
+    returned = act_as(monkeypatch, qtbot, ReturnDialog, book_in)
+    QTimer.singleShot(0, choose_loan)
+    keys.press(duty_window.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+
+    assert [d.loan.id for d in returned] == [loan_id]
+    assert asked
+    assert asked[0].startswith(f"Hertfordshire Constabulary: loan {loan_id}, 10 × ")
+    loan = get_loan(demo, loan_id)
+    assert loan.status is LoanStatus.RETURNED, returned[0].message()
+    assert keys.count <= 6, keys.log
+    print(f"T3 took {keys.count} actions: {keys.log}")
