@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -22,7 +22,7 @@ from app.core.actor import Actor
 from app.core.errors import Refusal
 from app.inspections.defects import DefectDraft, clear_defect, list_defects, report_defect
 from app.inspections.service import InspectionRefused
-from app.loans import fitness, service, views
+from app.loans import fitness, service, support, views
 from app.loans.drafts import Handover, LineDraft, LineReturn, LoanDraft, LoanRefused
 from app.storage import schema
 from app.storage.database import Database, open_database
@@ -388,3 +388,29 @@ def test_upgrading_gives_defects_already_recorded_a_quantity_of_one(db_url: str)
             c.execute(text("UPDATE defects SET quantity = 0"))
     finally:
         db.dispose()
+
+
+def test_the_next_weeks_count_units_held_by_a_defect_as_not_free_every_day(
+    db: Database, world: World
+) -> None:
+    """The item panel's "Free in the next 3 weeks": an open defect holds its units from
+    now until it is cleared, so every day shown has that many fewer free."""
+
+    def days(now: datetime = NOW) -> list[tuple[int, int]]:
+        return [
+            (day.free, day.held_by_defects)
+            for day in support.availability_timeline(db, world.barriers, days=4, now=now)
+        ]
+
+    emergency(db, world, 20)  # Sat 09:00 to Sun 09:00
+    assert days() == [(20, 0), (20, 0), (40, 0), (40, 0)]
+
+    defect = report(db, world, 2)
+    assert days() == [(18, 2), (18, 2), (38, 2), (38, 2)]
+
+    # The rest of the free units go out: nothing is free until the loans come back.
+    emergency(db, world, 18)
+    assert days() == [(0, 2), (0, 2), (38, 2), (38, 2)]
+
+    clear_defect(db, defect, "Feet replaced", world.manager, now=NOW + HOUR)
+    assert days(NOW + HOUR) == [(2, 0), (2, 0), (40, 0), (40, 0)]

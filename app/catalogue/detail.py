@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, joinedload
 from app.agreements.status import governing_protocol, status_of
 from app.catalogue.availability import units_held_by_defects
 from app.core.clock import now_utc, today_uk
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Refusal
 from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings
 from app.loans.fitness import issue_blockers
-from app.loans.rules import who_may_borrow
+from app.loans.rules import unlendable_refusal, who_may_borrow
 from app.storage.database import Database
 from models import (
     BOOKING_STATUSES,
@@ -93,6 +93,9 @@ class ItemDetail:
     # Units of a pool that open major or unsafe defects hold back (0 for a single item):
     # ``app.catalogue.availability.held_by_defects``, as search counts them.
     quantity_held_by_defects: int = 0
+    # Why no agency may borrow it today (retired, no protocol covers it, its MoU is not in
+    # force), with what to do: ``app.loans.rules.unlendable_refusal``; None if one may.
+    lending_refusal: Refusal | None = None
 
     @property
     def quantity_free_now(self) -> int:
@@ -172,6 +175,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
                 _loan_brief(line, loan, borrower, moment) for line, loan, borrower in bookings
             ),
             quantity_held_by_defects=units_held_by_defects(session, item.id),
+            lending_refusal=unlendable_refusal(session, item, today),
         )
 
 

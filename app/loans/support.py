@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.status import usable_protocols
+from app.catalogue.availability import units_held_by_defects
 from app.catalogue.directory import ItemRef, PersonRef, list_agencies, list_people
 from app.core.clock import UK, now_utc, today_uk
 from app.core.errors import NotFound, Refusal
@@ -164,18 +165,25 @@ def why_not_lent(db: Database, item_id: int, *, now: datetime | None = None) -> 
 @dataclass(frozen=True)
 class DayAvailability:
     day: date
-    free: int
+    free: int  # for the whole day, counting bookings and units held back by open defects
     quantity: int
+    # Units open defects hold back: not free on any day from now until they are cleared.
+    held_by_defects: int = 0
 
 
 def availability_timeline(
     db: Database, item_id: int, *, days: int = 21, now: datetime | None = None
 ) -> tuple[DayAvailability, ...]:
-    """How many of the item are free for the whole of each UK day, from today on."""
+    """How many of the item are free for the whole of each UK day, from today on.
+
+    Units an open defect holds back count as not free on every day shown: it is open from
+    now on, until someone clears it.
+    """
     moment = now or now_utc()
     today = today_uk(moment)
     with db.read() as session:
         item = _item(session, item_id)
+        held = units_held_by_defects(session, item.id)
         result: list[DayAvailability] = []
         for offset in range(days):
             day = today + timedelta(days=offset)
@@ -186,6 +194,7 @@ def availability_timeline(
                     day=day,
                     free=free_quantity(session, item.id, start, end, moment),
                     quantity=item.quantity,
+                    held_by_defects=held,
                 )
             )
         return tuple(result)

@@ -38,7 +38,7 @@ def test_an_item_no_protocol_covers_cannot_be_requested(window: MainWindow) -> N
 
     assert not window.item_panel.request_button.isEnabled()
     assert not window.item_panel.issue_now_button.isEnabled()
-    assert "no sharing protocol" in window.item_panel.request_button.toolTip()
+    assert "No sharing protocol covers CFRS-WC-001" in window.item_panel.request_button.toolTip()
     # The commands stay on, to say why and what to do (tests/ui/test_loan_refusals.py).
     assert window.request_action.isEnabled()
     assert window.issue_now_action.isEnabled()

@@ -4,15 +4,20 @@ it holds back as not free."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.catalogue.detail import item_detail
-from app.inspections.defects import list_defects
+from app.inspections.defects import DefectDraft, list_defects, report_defect
 from models import DefectSeverity
 from tests.ui.driving import ADMINISTRATOR, click_tag, open_window, wait_for_results
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
+from ui.catalogue.availability_strip import DayState, day_text
 from ui.catalogue.model import Column
 from ui.inspections.dialogs import ReportDefectDialog
 from ui.shell.main_window import MainWindow
@@ -83,3 +88,53 @@ def test_a_single_item_is_asked_no_quantity(qtbot: QtBot, catalogue: Catalogue) 
     qtbot.waitExposed(dialog)
     assert not dialog.quantity_spin.isVisible()
     assert dialog.draft().quantity == 1
+
+
+def test_the_panel_and_its_next_weeks_count_units_a_defect_holds_back(
+    qtbot: QtBot, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Beside the free figure, how many a defect holds back; in "Free in the next 3 weeks",
+    those units are not free on any day, and a pool with every free unit held back or
+    booked reads booked, not free."""
+    barriers = catalogue.ids[BARRIERS_TAG]
+    window = open_window(qtbot, MainWindow(catalogue.db, ADMINISTRATOR))
+    click_tag(window, BARRIERS_TAG)
+    qtbot.waitUntil(lambda: BARRIERS_TAG in window.item_panel.plain_text())
+    strip = window.item_panel.timeline
+    free_before = item_detail(catalogue.db, barriers).quantity_free_now
+    days_before = [day.free for day in strip.days]
+    assert "held back" not in window.item_panel.plain_text()
+    assert "held back" not in day_text(strip.days[-1])
+
+    report_defect(catalogue.db, _defect(barriers, 2, "Two feet cracked"), ADMINISTRATOR)
+    window.catalogue.show_again()
+    qtbot.waitUntil(lambda: "held back" in window.item_panel.plain_text())
+    text = window.item_panel.plain_text()
+    assert f"{free_before - 2} of 40 free now (2 held back by a defect)" in text
+    assert [day.free for day in strip.days] == [free - 2 for free in days_before]
+    last = days_before[-1] - 2
+    assert day_text(strip.days[-1]).endswith(f"{last} of 40 free all day (2 held back by a defect)")
+    assert strip.states()[-1] is DayState.PARTLY
+    shot(window.item_panel, "panel-defect-on-two", tmp_path)
+
+    # Every unit still free today is held back: today reads booked, not free.
+    report_defect(catalogue.db, _defect(barriers, free_before - 2, "Batch bent"), ADMINISTRATOR)
+    window.catalogue.show_again()
+    qtbot.waitUntil(lambda: f"({free_before} held back" in window.item_panel.plain_text())
+    text = window.item_panel.plain_text()
+    assert f"0 of 40 free now ({free_before} held back by open defects)" in text
+    assert strip.days[0].free == 0
+    assert strip.states()[0] is DayState.BOOKED
+    shot(window.item_panel, "panel-all-free-held-back", tmp_path)
+
+
+def _defect(item_id: int, quantity: int, description: str) -> DefectDraft:
+    return DefectDraft(
+        item_id=item_id, description=description, severity=DefectSeverity.MAJOR, quantity=quantity
+    )
+
+
+def shot(widget: QWidget, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("KITSHARE_SHOTS", "") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(folder / f"{name}.png"))

@@ -43,11 +43,20 @@ def day_state(day: DayAvailability) -> DayState:
     return DayState.FREE
 
 
+def held_back_words(held: int, defects: int = 1) -> str:
+    """' (2 held back by a defect)', or '' when no unit is held back."""
+    if held <= 0:
+        return ""
+    return f" ({held} held back by {'a defect' if defects <= 1 else 'open defects'})"
+
+
 def day_text(day: DayAvailability) -> str:
-    """The tooltip of one day: "Mon 24/11/2026: 27 of 40 free"."""
+    """The tooltip of one day: "Mon 24/11/2026: 25 of 40 free all day (2 held back by a
+    defect)"."""
     when = f"{day.day.strftime('%a')} {format_date(day.day)}"
     if day.quantity > 1:
-        return f"{when}: {max(day.free, 0)} of {day.quantity} free all day"
+        held = held_back_words(day.held_by_defects)
+        return f"{when}: {max(day.free, 0)} of {day.quantity} free all day{held}"
     return f"{when}: {'free all day' if day.free > 0 else 'booked for all or part of the day'}"
 
 

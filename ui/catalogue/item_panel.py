@@ -24,7 +24,7 @@ from app.core.clock import format_datetime, format_hours
 from app.inspections.service import DueState
 from app.loans.support import DayAvailability
 from models import ItemStatus
-from ui.catalogue.availability_strip import AvailabilityStrip
+from ui.catalogue.availability_strip import AvailabilityStrip, held_back_words
 from ui.widgets.palette import (
     CLOSED,
     DUE,
@@ -37,7 +37,10 @@ from ui.widgets.palette import (
 )
 
 EMPTY_TEXT = "Select an item to see its details"
-NOT_SHAREABLE_TEXT = "Not shareable: no sharing protocol covers this item"
+# Begins the alert of an item no agency may borrow today; the reason and the fix follow,
+# in the service's words (``ItemDetail.lending_refusal``).
+NOT_SHAREABLE_TEXT = "Not shareable"
+NO_TERMS_TEXT = "No sharing protocol lends this item now, so it has no sharing terms to print."
 TIMELINE_CAPTION = "Free in the next 3 weeks"
 NOTHING_OUT_TEXT = "None of this item is out on loan."
 
@@ -208,12 +211,7 @@ class ItemPanel(QWidget):
 
     def _enable_buttons(self, detail: ItemDetail) -> None:
         # For comfort only: the loan dialogs ask the service, which refuses regardless.
-        if detail.status_value is ItemStatus.RETIRED:
-            why_not = "A retired item cannot be lent."
-        elif detail.protocol is None:
-            why_not = NOT_SHAREABLE_TEXT + "."
-        else:
-            why_not = ""
+        why_not = detail.lending_refusal.message if detail.lending_refusal else ""
         self.request_button.setEnabled(not why_not)
         self.request_button.setToolTip(why_not or "Ask to borrow this item")
         self.issue_now_button.setEnabled(not why_not)
@@ -223,7 +221,7 @@ class ItemPanel(QWidget):
         self.terms_button.setToolTip(
             "Print, preview or save the terms this item is lent on (Ctrl+P prints)"
             if has_terms
-            else NOT_SHAREABLE_TEXT + ", so it has no sharing terms to print."
+            else NO_TERMS_TEXT
         )
         self.return_button.setEnabled(bool(self._open_loan_ids))
         self.return_button.setToolTip(
@@ -264,7 +262,7 @@ def item_html(detail: ItemDetail) -> str:
     )
     parts.append("<h2>Sharing protocol</h2>")
     if detail.protocol is None:
-        parts.append('<p class="warning">No sharing protocol covers this item.</p>')
+        parts.append('<p class="warning">No sharing protocol lends this item now.</p>')
     else:
         parts.append(protocol_html(detail.protocol))
     parts.append("<h2>Inspection and defects</h2>")
@@ -289,8 +287,9 @@ def item_html(detail: ItemDetail) -> str:
 def attention_notes(detail: ItemDetail) -> list[str]:
     """What the person must know before lending the item, most serious first."""
     notes = []
-    if detail.protocol is None:
-        notes.append(NOT_SHAREABLE_TEXT)
+    if detail.lending_refusal is not None:
+        # The service's sentence: why no agency may borrow it, and what to do about it.
+        notes.append(f"{NOT_SHAREABLE_TEXT}: {detail.lending_refusal.message}")
     # The same list the service refuses an issue on, so the panel never says "fine".
     notes.extend(f"Cannot go out: {reason}" for reason in detail.issue_blockers)
     notes.extend(
@@ -406,9 +405,13 @@ def join_nonempty(*values: str) -> str:
 
 
 def free_now_text(detail: ItemDetail) -> str:
-    """'27 of 40 free' for pooled stock; free or not for a tagged item."""
+    """'25 of 40 free now (2 held back by a defect)' for pooled stock; free or not for a
+    tagged item."""
     if detail.status_value in (ItemStatus.OUT_OF_SERVICE, ItemStatus.RETIRED):
         return f"None: {detail.status.lower()}"
     if detail.is_pooled:
-        return f"{detail.quantity_free_now} of {detail.quantity} free"
+        return f"{detail.quantity_free_now} of {detail.quantity} free now" + held_back_words(
+            detail.quantity_held_by_defects,
+            sum(1 for defect in detail.defects if defect.blocks_issue),
+        )
     return "Yes" if detail.quantity_free_now else "No: on loan or booked"

@@ -26,6 +26,7 @@ from app.core.vocabulary import labels
 from app.inspections.service import DUE_SOON_DAYS
 from models import ItemStatus
 from ui.widgets.dates import DATE_FORMAT, UkDateTimeEdit, keep_to_kit_share_years
+from ui.widgets.layout import fit_spin
 from ui.widgets.palette import INFO, REFUSED, coloured_text
 
 # Long enough to take a burst of keys (a paste, key repeat, a scanner typing a tag) as
@@ -111,10 +112,7 @@ class SearchBar(QWidget):
         start = _next_hour_uk()
         self.from_edit = _datetime_edit(start)
         self.to_edit = _datetime_edit(start + timedelta(hours=4))
-        self.quantity_spin = QSpinBox()
-        self.quantity_spin.setRange(1, QUANTITY_MAX)
-        self.quantity_spin.setPrefix("Qty ")
-        self.quantity_spin.setToolTip("How many are needed (for pooled stock)")
+        self.quantity_spin = _quantity_spin()
         self._set_period_enabled(False)
         self._lay_out()
 
@@ -258,6 +256,16 @@ class SearchBar(QWidget):
 
 def qdate_to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+def _quantity_spin() -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(1, QUANTITY_MAX)
+    spin.setPrefix("Qty ")
+    # As wide as a four-figure quantity: the filter row must fit a 1280-pixel screen.
+    fit_spin(spin, "Qty 9999")
+    spin.setToolTip("How many are needed (for pooled stock)")
+    return spin
 
 
 def _next_hour_uk() -> datetime:
