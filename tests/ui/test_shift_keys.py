@@ -8,9 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -122,3 +124,36 @@ def test_t3_book_the_loan_back_in_with_a_defect_in_six_actions_or_fewer(
     assert loan.status is LoanStatus.RETURNED, returned[0].message()
     assert keys.count <= 6, keys.log
     print(f"T3 took {keys.count} actions: {keys.log}")
+
+
+def test_t4_print_the_selected_items_sharing_terms_in_two_actions(
+    qtbot: QtBot,
+    duty_window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    tag = "CFR-000231"  # a lighting tower its protocol lends
+    on_item(qtbot, duty_window, tag)
+    keys = Keys()
+    printed = tmp_path / "printed.pdf"
+    dialogs: list[str] = []
+
+    def enter_on_the_print_dialog(dialog: QPrintDialog) -> int:
+        # The person presses Enter on the printer chosen; here the printer is a PDF file.
+        keys.count += 1
+        keys.log.append("Return (print dialog)")
+        dialogs.append(dialog.windowTitle())
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintDialog, "exec", enter_on_the_print_dialog)
+    keys.press(duty_window.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+
+    assert len(dialogs) == 1
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(printed).pages]
+    assert pages[0].startswith("SHARING TERMS")
+    assert tag in pages[0]
+    assert f"Sharing terms for {tag}" in pages[-1]
+    assert keys.count <= 2, keys.log
