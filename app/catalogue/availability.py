@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -100,11 +101,6 @@ def _overdue_out(line: type[LoanLine], period: Period) -> ColumnElement[bool]:
     )
 
 
-def _held_end(line: type[LoanLine], period: Period) -> ColumnElement[datetime]:
-    """When a line stops holding stock: its end, or never while it is overdue and out."""
-    return case((_overdue_out(line, period), period.never), else_=line.ends_at)
-
-
 def _held_quantity(line: type[LoanLine]) -> ColumnElement[int]:
     return line.quantity - line.quantity_returned
 
@@ -112,8 +108,8 @@ def _held_quantity(line: type[LoanLine]) -> ColumnElement[int]:
 def _holding_during(line: type[LoanLine], period: Period) -> ColumnElement[bool]:
     """The line holds stock at some moment of the period.
 
-    The same as ``_held_end(...) > start`` (an overdue line still out is held for
-    ever), written so that the loan is looked up only for lines already ended.
+    An overdue line still out is held for ever; the loan is looked up only for lines
+    already ended.
     """
     return and_(
         line.holds_stock.is_(True),
@@ -122,48 +118,70 @@ def _holding_during(line: type[LoanLine], period: Period) -> ColumnElement[bool]
     )
 
 
-def peak_booked(item_id: SQLColumnExpression[int], period: Period) -> ColumnElement[int]:
-    """The most of the item held at any one moment in the period.
+def _sweep(item_id: SQLColumnExpression[int], period: Period) -> Select[Any]:
+    """The item's bookings over the period as one sweep: a row per moment where units
+    are taken (+) or given back (-), with ``running``, the units held just after it.
 
-    The peak can only rise where a booking starts, so it is enough to look at the
-    start of the period and at every booking start inside it.
+    Each line holding stock in the period gives one row at its start (the period's
+    start for a line already running) and one at its end if that comes before the
+    period's end (an overdue line still out never ends). The rows are summed in time
+    order, ends before starts at the same moment (a period is ``[start, end)``), so the
+    largest ``running`` is the most held at any one moment: one sort of the item's
+    lines, not a count of them at every booking's start.
     """
-    starts = aliased(LoanLine)
-    at_start = _held_at(item_id, period.start, period)
-    # Plain correlated scalar subqueries only: a derived table here would not be tied
-    # to the outer item, and the peak would add up bookings of the whole catalogue.
-    # The inner count names ``starts.item_id``, not ``item_id``: SQLAlchemy correlates
-    # a subquery only to the query just around it, and a name from two levels out would
-    # be read as a new FROM, adding up the bookings of every item.
-    at_later_starts = (
-        select(func.max(_held_at(starts.item_id, starts.starts_at, period)))
-        .where(
-            starts.item_id == item_id,
-            starts.holds_stock.is_(True),
-            starts.starts_at > period.start,
-            starts.starts_at < period.end,
-        )
-        .scalar_subquery()
-    )
-    later = func.coalesce(at_later_starts, 0)
-    return case((later > at_start, later), else_=at_start).cast(Integer)
+    taken = aliased(LoanLine)
+    given = aliased(LoanLine)
+    events = union_all(
+        _lines_rows(
+            item_id,
+            period,
+            taken,
+            case((taken.starts_at > period.start, taken.starts_at), else_=period.start),
+            1,
+        ),
+        _lines_rows(
+            item_id,
+            period,
+            given,
+            given.ends_at,
+            -1,
+            # Given back before the period ends; an overdue line still out never is.
+            given.ends_at < period.end,
+            ~_overdue_out(given, period),
+        ),
+    ).subquery("booking_events")
+    running = func.sum(events.c.delta).over(order_by=(events.c.moment, events.c.delta))
+    return select(running.label("running"))
 
 
-def _held_at(
-    item_id: SQLColumnExpression[int], moment: SQLColumnExpression[datetime], period: Period
-) -> ColumnElement[int]:
-    """Units of the item held by bookings at ``moment``."""
-    line = aliased(LoanLine)
+def _lines_rows(
+    item_id: SQLColumnExpression[int],
+    period: Period,
+    line: type[LoanLine],
+    moment: SQLColumnExpression[datetime],
+    sign: int,
+    *where: ColumnElement[bool],
+) -> Select[datetime, int]:
+    """A row per line of the item holding stock in the period: ``moment`` and the units
+    it takes (``sign`` 1) or gives back (-1) then."""
     return (
-        select(func.coalesce(func.sum(_held_quantity(line)), 0))
-        .where(
-            line.item_id == item_id,
-            line.holds_stock.is_(True),
-            line.starts_at <= moment,
-            _held_end(line, period) > moment,
+        select(
+            moment.label("moment"),
+            (sign * _held_quantity(line)).label("delta"),
         )
-        .scalar_subquery()
+        .where(line.item_id == item_id, _holding_during(line, period), *where)
+        # Tied to the outer item through the derived tables around it: SQLAlchemy
+        # correlates on its own only to the query just around a subquery, and would
+        # otherwise add the item's table here and sum the bookings of every item.
+        .correlate_except(line)
     )
+
+
+def peak_booked(item_id: SQLColumnExpression[int], period: Period) -> ColumnElement[int]:
+    """The most of the item held at any one moment in the period: the highest running
+    sum of one sweep over its bookings (:func:`_sweep`); 0 with none."""
+    sweep = _sweep(item_id, period).subquery("booking_sweep")
+    return select(func.coalesce(func.max(sweep.c.running), 0)).scalar_subquery().cast(Integer)
 
 
 def _open_blocking(defect: type[Defect]) -> ColumnElement[bool]:

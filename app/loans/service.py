@@ -7,7 +7,7 @@ The ``check_*`` functions run the same rules without saving anything, for dialog
 
 No double booking, even between two station PCs at the same instant:
 
-* the booking writes its lines, then asks :func:`app.catalogue.availability.peak_booked` (the
+* the booking writes its lines, then asks :func:`app.catalogue.availability.booked_peak` (the
   same definition search uses to show what is free) whether any moment of the period
   now holds more than the item's quantity, and rolls back if so;
 * on PostgreSQL the items are locked first (``SELECT … FOR UPDATE``), so two bookings of
@@ -22,16 +22,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.record import record_change, snapshot
-from app.catalogue.availability import Period, peak_booked
+from app.catalogue.availability import booked_peak
 from app.core.actor import Actor
 from app.core.clock import format_datetime, moment_problem, now_utc
 from app.core.errors import DomainError, Refusal
@@ -87,13 +86,6 @@ NOT_YET_OUT = (LoanStatus.REQUESTED, LoanStatus.APPROVED)
 # -- writing ------------------------------------------------------------------------------
 
 
-@cache
-def _peak_statement() -> Select[Any]:
-    return select(peak_booked(EquipmentItem.id, Period.named())).where(
-        EquipmentItem.id == bindparam("item_id")
-    )
-
-
 def _lock_items(session: Session, item_ids: Iterable[int]) -> None:
     """Take the items' rows for this transaction (PostgreSQL), always in id order.
 
@@ -143,13 +135,10 @@ def _confirm_not_overbooked(session: Session, lines: Iterable[LoanLine], now: da
         if not line.holds_stock:
             continue
         item = line.item
-        peak = session.scalar(
-            _peak_statement(),
-            {**Period.values(line.starts_at, line.ends_at, now), "item_id": item.id},
-        )
-        if int(peak or 0) > item.quantity:
+        peak = booked_peak(session, item.id, line.starts_at, line.ends_at, now)
+        if peak > item.quantity:
             ours = line.quantity - line.quantity_returned
-            free = max(item.quantity - (int(peak or 0) - ours), 0)
+            free = max(item.quantity - (peak - ours), 0)
             problems.append(
                 conflict_refusal(session, item, free, line.starts_at, line.ends_at, now=now)
             )
