@@ -353,7 +353,9 @@ def test_the_command_line_reports_a_defect_on_some_of_a_pool(
 # -- the migration ------------------------------------------------------------------------------
 
 
-def test_upgrading_gives_defects_already_recorded_a_quantity_of_one(db_url: str) -> None:
+def test_upgrading_keeps_defects_already_recorded_holding_back_what_they_did(db_url: str) -> None:
+    # A pool's old defect said nothing of how many units it affects: all of them, as
+    # before; a single item's affects its one unit.
     schema.upgrade_to_head(db_url)
     db = open_database(db_url, migrate=False)
     try:
@@ -368,14 +370,16 @@ def test_upgrading_gives_defects_already_recorded_a_quantity_of_one(db_url: str)
                 quantity=40,
                 pooled=True,
             )
-            session.add(
-                Defect(
-                    item_id=pool.id,
-                    source=DefectSource.REPORTED,
-                    severity=DefectSeverity.MAJOR,
-                    description="Bent",
+            single = f.item(session, owner=owner, home=f.site(session, owner), kind=kind)
+            for item in (pool, single):
+                session.add(
+                    Defect(
+                        item_id=item.id,
+                        source=DefectSource.REPORTED,
+                        severity=DefectSeverity.MAJOR,
+                        description="Bent",
+                    )
                 )
-            )
     finally:
         db.dispose()
     schema.migrate(db_url, "0006")
@@ -383,7 +387,8 @@ def test_upgrading_gives_defects_already_recorded_a_quantity_of_one(db_url: str)
     db = open_database(db_url, migrate=False)
     try:
         with db.engine.connect() as connection:
-            assert connection.execute(text("SELECT quantity FROM defects")).scalars().all() == [1]
+            held = connection.execute(text("SELECT quantity FROM defects ORDER BY id"))
+            assert held.scalars().all() == [40, 1]
         with pytest.raises(IntegrityError, match="quantity_positive"), db.engine.begin() as c:
             c.execute(text("UPDATE defects SET quantity = 0"))
     finally:

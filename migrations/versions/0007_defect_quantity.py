@@ -1,8 +1,10 @@
 """How many units of a pooled item a defect affects.
 
 A defect on 2 of a pool of 40 barriers keeps those 2 off the shelf and lets the other
-38 go; before this, any defect held back the whole pool. Defects already recorded
-affect one unit (a single item has only one).
+38 go; before this, any defect held back the whole pool. A defect already recorded on a
+pool said nothing of how many units it affects, so it keeps holding back all of them,
+as it did (and a pool it took out of service stays out until the defect is cleared);
+one on a single item affects its one unit.
 
 Revision ID: 0007
 Revises: 0006
@@ -27,6 +29,11 @@ def upgrade() -> None:
             sa.Column("quantity", sa.Integer(), nullable=False, server_default=sa.text("1"))
         )
         batch.create_check_constraint(batch.f("ck_defects_quantity_positive"), "quantity >= 1")
+    op.execute(
+        "UPDATE defects SET quantity = (SELECT equipment_items.quantity FROM equipment_items "
+        "WHERE equipment_items.id = defects.item_id) "
+        "WHERE item_id IN (SELECT id FROM equipment_items WHERE is_pooled)"
+    )
 
 
 def downgrade() -> None:
