@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.agreements.status import governing_protocol, status_of
+from app.agreements.status import status_of, usable_protocols
 from app.catalogue.availability import units_held_by_defects
 from app.core.clock import now_utc, today_uk
 from app.core.errors import NotFound, Refusal
@@ -17,7 +17,7 @@ from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings
 from app.loans.fitness import issue_blockers
-from app.loans.rules import unlendable_refusal, who_may_borrow
+from app.loans.rules import borrowing_agencies, unlendable_refusal
 from app.storage.database import Database
 from models import (
     BOOKING_STATUSES,
@@ -27,6 +27,7 @@ from models import (
     Loan,
     LoanLine,
     LoanStatus,
+    SharingProtocol,
 )
 
 
@@ -142,6 +143,8 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
         defects = tuple(open_defects(session, [item.id]))
         blockers = issue_blockers(session, item, today, standings=inspections, defects=defects)
         bookings = _bookings(session, item.id)
+        # Read once: the protocol shown, who may borrow and why not all come from it.
+        usable = usable_protocols(session, item, today)
         where_now = item.current_location or (
             item.current_site.name if item.current_site else f"At home ({item.home_site.name})"
         )
@@ -166,7 +169,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             description=item.description or "",
             accessories=item.accessories or "",
             notes=item.notes or "",
-            protocol=_protocol_brief(session, item, today),
+            protocol=_protocol_brief(session, item, today, usable),
             inspections=inspections,
             defects=defects,
             today=today,
@@ -175,15 +178,18 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
                 _loan_brief(line, loan, borrower, moment) for line, loan, borrower in bookings
             ),
             quantity_held_by_defects=units_held_by_defects(session, item.id),
-            lending_refusal=unlendable_refusal(session, item, today),
+            lending_refusal=unlendable_refusal(session, item, today, usable),
         )
 
 
-def _protocol_brief(session: Session, item: EquipmentItem, today: date) -> ProtocolBrief | None:
-    """The protocol that governs lending the item today, in brief."""
-    protocol = governing_protocol(session, item, today)
-    if protocol is None:
+def _protocol_brief(
+    session: Session, item: EquipmentItem, today: date, usable: list[SharingProtocol]
+) -> ProtocolBrief | None:
+    """The protocol that governs lending the item today (the first ``usable`` one, as
+    ``governing_protocol`` says), in brief."""
+    if not usable:
         return None
+    protocol = usable[0]
     return ProtocolBrief(
         id=protocol.id,
         mou_id=protocol.mou_id,
@@ -191,7 +197,7 @@ def _protocol_brief(session: Session, item: EquipmentItem, today: date) -> Proto
         mou_reference=protocol.mou.reference,
         mou_version=protocol.mou.version,
         mou_status=status_of(session, protocol.mou, today).value,
-        borrowers=tuple(a.name for a in who_may_borrow(session, item, today)),
+        borrowers=tuple(a.name for a in borrowing_agencies(item, usable, emergency=False)),
         approver=protocol.approver_title or label(protocol.approver_role),
         notice_hours=protocol.notice_hours,
         max_loan_hours=protocol.max_loan_hours,

@@ -234,12 +234,20 @@ def who_may_borrow(
     return borrowing_agencies(item, usable_protocols(session, item, today), emergency=emergency)
 
 
-def unlendable_refusal(session: Session, item: EquipmentItem, today: date) -> Refusal | None:
+def unlendable_refusal(
+    session: Session,
+    item: EquipmentItem,
+    today: date,
+    usable: Sequence[SharingProtocol] | None = None,
+) -> Refusal | None:
     """Why ``item`` cannot be lent to any agency today, or None if some protocol lends it:
-    retired, covered by no protocol, or shared only under an MoU not in force."""
+    retired, covered by no protocol, or shared only under an MoU not in force.
+    ``usable`` is ``usable_protocols`` for the item today, when the caller has it."""
     if item.status is ItemStatus.RETIRED:
         return Refusal("status", f"{item_label(item)} is retired and cannot be lent.", "lines")
-    if usable_protocols(session, item, today):
+    if usable is None:
+        usable = usable_protocols(session, item, today)
+    if usable:
         return None
     return _uncovered_refusal(session, item, today)
 
