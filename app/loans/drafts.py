@@ -46,6 +46,16 @@ class LoanDraft:
 
 
 @dataclass(frozen=True)
+class LoanWish:
+    """What a person already said they want before opening a loan form: the period and
+    how many, as asked in the catalogue's search ("barrier x10 free now to 18:00")."""
+
+    starts_at: datetime
+    due_at: datetime
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
 class Readings:
     """What an item's meters and tanks read at hand-over or return (blank: not read)."""
 

@@ -396,6 +396,16 @@ def _availability_problems(
                 "lines",
             )
         ]
+    if stock := stock_problems(item, quantity):
+        return stock
+    free = free_quantity(session, item.id, start, end, now)
+    if free >= quantity:
+        return []
+    return [conflict_refusal(session, item, free, start, end, now=now)]
+
+
+def stock_problems(item: EquipmentItem, quantity: int) -> list[Refusal]:
+    """Asking for more than the item is: whatever the period or the borrower."""
     if not item.is_pooled and quantity != 1:
         return [Refusal("quantity", f"{item_label(item)} is a single item; ask for 1.", "quantity")]
     if quantity > item.quantity:
@@ -407,10 +417,7 @@ def _availability_problems(
                 "quantity",
             )
         ]
-    free = free_quantity(session, item.id, start, end, now)
-    if free >= quantity:
-        return []
-    return [conflict_refusal(session, item, free, start, end, now=now)]
+    return []
 
 
 def conflict_refusal(
@@ -586,6 +593,11 @@ def request_problems(
 ) -> tuple[list[LineCheck], list[Refusal]]:
     problems = _draft_problems(draft, now, emergency_issue=emergency_issue)
     if problems:
+        # The rest waits for the draft to be whole, but not asking for more than there is.
+        for line in draft.lines:
+            item = session.get(EquipmentItem, line.item_id)
+            if item is not None:
+                problems.extend(stock_problems(item, line.quantity))
         return [], problems
     return _check_lines(
         session, draft, now, check_notice=not (draft.is_emergency or emergency_issue)

@@ -152,6 +152,26 @@ def operator_choices(
     )
 
 
+def operators_among(
+    db: Database,
+    *,
+    item_ids: Sequence[int],
+    agency_ids: Sequence[int],
+    at: date,
+    emergency: bool = False,
+) -> tuple[PersonRef, ...]:
+    """Everyone who may operate these items on ``at`` for any of ``agency_ids``, agency by
+    agency in the order given: whom to offer before the borrower is known, since the
+    operator's agency is then the borrower."""
+    return tuple(
+        person
+        for agency_id in dict.fromkeys(agency_ids)
+        for person in operator_choices(
+            db, item_ids=item_ids, borrower_agency_id=agency_id, at=at, emergency=emergency
+        ).qualified
+    )
+
+
 def _holdings(
     session: Session, needed: Sequence[int], borrower_id: int
 ) -> tuple[dict[int, dict[int, _Held]], dict[int, str]]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.actor import Actor
@@ -52,3 +56,14 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
     QTest.keyClicks(page.username_edit, username)
     QTest.keyClicks(page.password_edit, password)
     QTest.keyClick(page.password_edit, Qt.Key.Key_Return)
+
+
+# Where the tests' screenshots go to be looked at: KITSHARE_SHOTS, or the test's own folder.
+SHOTS = os.environ.get("KITSHARE_SHOTS", "")
+
+
+def shot(widget: QWidget, name: str, tmp_path: Path) -> None:
+    """Save what ``widget`` shows, as a person would see it, as ``name``.png."""
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(folder / f"{name}.png"))

@@ -3,7 +3,6 @@ demo database, signed in as its duty officer, driven by keys."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,22 +12,16 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.catalogue.directory import PersonRef, find_agency, find_item
+from app.loans.support import request_defaults
 from app.storage.database import Database
-from tests.ui.driving import click_tag, sign_in, wait_for_results
+from tests.ui.driving import click_tag, shot, sign_in, wait_for_results
 from tests.ui.loan_driving import act_as, settle
 from ui.loans.forms import QUANTITY_TYPED_MAX, EmergencyIssueDialog, RequestDialog
 from ui.shell.main_window import MainWindow
 
+
 # Screenshots of each end state, to look at; a temporary folder unless one is named.
-SHOTS = os.environ.get("KITSHARE_SHOTS", "")
-
-
-def shot(widget: QWidget, name: str, tmp_path: Path) -> None:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
 @pytest.fixture
 def duty_window(qtbot: QtBot, demo: Database) -> MainWindow:
     """The real window on the demo, signed in as its duty officer."""
@@ -163,20 +156,30 @@ def test_an_agency_no_protocol_covers_can_be_typed_and_is_told_why_not(
 
 
 def test_the_emergency_form_never_starts_with_the_owner_as_borrower(
-    qtbot: QtBot, duty_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: Database, duty_window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     on_item(qtbot, duty_window, "BED-000501")
     started: list[str] = []
-    run_dialog(
-        monkeypatch,
-        qtbot,
-        EmergencyIssueDialog,
-        lambda dialog: started.append(dialog.borrower_combo.currentText()),
-    )
+    offered: list[list[PersonRef]] = []
+
+    def look(dialog: RequestDialog) -> None:
+        assert isinstance(dialog, EmergencyIssueDialog)
+        started.append(dialog.borrower_combo.currentText())
+        offered.append(list(dialog.people.offered.values()))
+
+    run_dialog(monkeypatch, qtbot, EmergencyIssueDialog, look)
 
     press(duty_window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
 
-    assert started == ["Cambridgeshire Constabulary"]
+    # Nobody is assumed: the agency typed, or the operator's, is the borrower.
+    assert started == [""]
+    owner = find_agency(demo, "Bedfordshire Police").id
+    assert offered
+    assert owner not in {person.agency_id for person in offered[0]}
+    item = find_item(demo, "BED-000501").id
+    assert {p.agency_id for p in offered[0]} <= set(
+        request_defaults(demo, item).emergency_borrower_ids
+    )
 
 
 def test_issue_now_on_an_item_no_protocol_covers_says_why_and_what_to_do(

@@ -4,18 +4,16 @@ it holds back as not free."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.catalogue.detail import item_detail
 from app.inspections.defects import DefectDraft, list_defects, report_defect
 from models import DefectSeverity
-from tests.ui.driving import ADMINISTRATOR, click_tag, open_window, wait_for_results
+from tests.ui.driving import ADMINISTRATOR, click_tag, open_window, shot, wait_for_results
 from tests.ui.seed import BARRIERS_TAG, DRONE_TAG, Catalogue
 from ui.catalogue.availability_strip import DayState, day_text
 from ui.catalogue.model import Column
@@ -35,7 +33,7 @@ def _row_free(window: MainWindow, tag: str) -> str:
 
 
 def test_a_defect_on_two_barriers_takes_two_off_the_row_and_the_panel(
-    qtbot: QtBot, catalogue: Catalogue
+    qtbot: QtBot, catalogue: Catalogue, tmp_path: Path
 ) -> None:
     barriers = catalogue.ids[BARRIERS_TAG]
     free_before = item_detail(catalogue.db, barriers).quantity_free_now
@@ -65,7 +63,7 @@ def test_a_defect_on_two_barriers_takes_two_off_the_row_and_the_panel(
         "Nothing stops this. Major: 2 of the 40 are held back until it is cleared; the rest "
         "can go out."
     )
-    dialog.grab().save("/tmp/pooled_defect_dialog.png")
+    shot(dialog, "pooled_defect_dialog", tmp_path)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.saved_defect_id is not None
     assert [d.quantity for d in list_defects(catalogue.db, barriers)] == [2]
@@ -78,7 +76,7 @@ def test_a_defect_on_two_barriers_takes_two_off_the_row_and_the_panel(
     text = window.item_panel.plain_text()
     assert f"{free_before - 2} of 40 free" in text
     assert "Available" in text
-    window.grab().save("/tmp/pooled_defect_window.png")
+    shot(window, "pooled_defect_window", tmp_path)
 
 
 def test_a_single_item_is_asked_no_quantity(qtbot: QtBot, catalogue: Catalogue) -> None:
@@ -132,9 +130,3 @@ def _defect(item_id: int, quantity: int, description: str) -> DefectDraft:
     return DefectDraft(
         item_id=item_id, description=description, severity=DefectSeverity.MAJOR, quantity=quantity
     )
-
-
-def shot(widget: QWidget, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("KITSHARE_SHOTS", "") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(folder / f"{name}.png"))

@@ -8,6 +8,7 @@ special key and one per field typed.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from app.catalogue.search import matching_item_ids
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.loans.rules import free_quantity
 from app.storage.database import Database
-from tests.ui.driving import sign_in, wait_for_results
+from tests.ui.driving import shot, sign_in, wait_for_results
 from tests.ui.seed import BARRIERS_TAG, BROKEN_DRONE_TAG, DRONE_TAG, Catalogue
 from ui.catalogue.model import Column
 from ui.shell.main_window import MainWindow
@@ -86,7 +87,9 @@ def free_between(db: Database, ids: list[int], start: datetime, end: datetime) -
 
 
 @pytest.mark.clock(DEMO_DAY)
-def test_t1_a_thermal_drone_free_tomorrow_in_three_actions(qtbot: QtBot, demo: Database) -> None:
+def test_t1_a_thermal_drone_free_tomorrow_in_three_actions(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
     window = opened_as_duty_officer(qtbot, demo)
     keys = Keyboard()
 
@@ -113,7 +116,7 @@ def test_t1_a_thermal_drone_free_tomorrow_in_three_actions(qtbot: QtBot, demo: D
     assert (bar.from_edit.moment(), bar.to_edit.moment()) == (start, end)
     # The top hit is the item shown, ready for Ctrl+I.
     assert window.catalogue.selected_item_id() == window.model.item_id(0)
-    window.grab().save("/tmp/t1_thermal_drone_free_tomorrow.png")
+    shot(window, "t1_thermal_drone_free_tomorrow", tmp_path)
 
 
 def test_a_new_search_selects_its_top_hit(qtbot: QtBot, window: MainWindow) -> None:
@@ -167,7 +170,7 @@ def test_the_words_say_a_quantity_and_the_filters_show_it(
 
 
 def test_a_period_that_ends_before_it_starts_says_what_to_type(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     bar = window.search_bar
     QTest.keyClicks(bar.search_box, "drone free tomorrow 16:00-08:00")
@@ -177,7 +180,7 @@ def test_a_period_that_ends_before_it_starts_says_what_to_type(
     assert bar.error_label.text().startswith("The period “tomorrow 16:00 to 08:00” ends (")
     assert "give the end's day too" in bar.error_label.text()
     assert window.model.rowCount() == 0
-    window.grab().save("/tmp/search_bad_period.png")
+    shot(window, "search_bad_period", tmp_path)
 
     bar.search_box.setText("drone free tomorrow 16:00 to +8h")
     settle(qtbot, window)

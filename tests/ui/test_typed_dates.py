@@ -4,6 +4,7 @@ and move on with one Tab, saying what they understood."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.clock import UK
 from tests.clock import TestClock
+from tests.ui.driving import shot
 from ui.widgets.dates import UkDateTimeEdit
 
 # A Monday in winter, at midday.
@@ -50,7 +52,9 @@ def type_in(edit: UkDateTimeEdit, text: str) -> None:
 
 
 @pytest.mark.clock(MONDAY_NOON, running=False)
-def test_tomorrow_1800_is_taken_whole_and_one_tab_moves_on(qtbot: QtBot, form: Form) -> None:
+def test_tomorrow_1800_is_taken_whole_and_one_tab_moves_on(
+    qtbot: QtBot, form: Form, tmp_path: Path
+) -> None:
     changes: list[object] = []
     form.starts.dateTimeChanged.connect(changes.append)
 
@@ -62,7 +66,7 @@ def test_tomorrow_1800_is_taken_whole_and_one_tab_moves_on(qtbot: QtBot, form: F
     # Taken as typed, so a form checks it at once.
     assert form.starts.moment() == datetime(2026, 12, 8, 18, 0, tzinfo=UK)
     assert changes
-    form.grab().save("/tmp/typed_date_understood.png")
+    shot(form, "typed_date_understood", tmp_path)
 
     QTest.keyClick(form.starts.typed, Qt.Key.Key_Tab)
 
@@ -106,7 +110,9 @@ def test_eight_hours_across_the_spring_forward_night_are_eight_hours(
 
 
 @pytest.mark.clock(BEFORE_SPRING_FORWARD, running=False)
-def test_a_time_the_clocks_skip_is_refused_and_tab_stays(qtbot: QtBot, form: Form) -> None:
+def test_a_time_the_clocks_skip_is_refused_and_tab_stays(
+    qtbot: QtBot, form: Form, tmp_path: Path
+) -> None:
     before = form.starts.moment()
     type_in(form.starts, "tomorrow 01:30")
 
@@ -117,7 +123,7 @@ def test_a_time_the_clocks_skip_is_refused_and_tab_stays(qtbot: QtBot, form: For
     assert form.starts.problem() == sentence
     assert form.starts.understood.text() == sentence
     assert form.starts.moment() == before
-    form.grab().save("/tmp/typed_date_refused.png")
+    shot(form, "typed_date_refused", tmp_path)
 
     QTest.keyClick(form.starts.typed, Qt.Key.Key_Tab)
     assert form.starts.typing

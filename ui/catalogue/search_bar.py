@@ -24,6 +24,7 @@ from app.catalogue.search import SearchFilters
 from app.core.clock import UK, now_utc, today_uk
 from app.core.vocabulary import labels
 from app.inspections.service import DUE_SOON_DAYS
+from app.loans.drafts import LoanWish
 from models import ItemStatus
 from ui.widgets.dates import DATE_FORMAT, UkDateTimeEdit, keep_to_kit_share_years
 from ui.widgets.layout import fit_spin
@@ -179,6 +180,17 @@ class SearchBar(QWidget):
             else None,
         )
 
+    def wish(self) -> LoanWish | None:
+        """The period and quantity asked about, for a loan form to start from; None
+        when the search asks about no period."""
+        if not self.period_check.isChecked():
+            return None
+        return LoanWish(
+            starts_at=self.from_edit.moment(),
+            due_at=self.to_edit.moment(),
+            quantity=self.quantity_spin.value(),
+        )
+
     def understand(self) -> QueryWords:
         """Read the box as the search will, and show what it asked for besides words: the
         line under the box, and the period and quantity in the filters that hold them
@@ -212,6 +224,10 @@ class SearchBar(QWidget):
         """Put the cursor in the search box with its text selected, ready to replace."""
         self.search_box.setFocus()
         self.search_box.selectAll()
+
+    def pending(self) -> bool:
+        """Whether a change is waiting for the typing to pause before it is searched."""
+        return self._debounce.isActive()
 
     def cancel_pending(self) -> None:
         """Forget a change not yet searched for (a search is starting now anyway)."""

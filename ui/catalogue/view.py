@@ -8,7 +8,15 @@ item (loans, labels, edits) it does through this view's signals and ``selected_i
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.catalogue.detail import item_detail
@@ -124,6 +132,17 @@ class CatalogueView(QWidget):
             sort=request.sort,
             descending=request.descending,
         )
+
+    def settle(self) -> None:
+        """Finish what was typed: run a search still waiting for the typing to pause and
+        take the newest results now (a search takes milliseconds), so a command given
+        straight after typing acts on what the person was looking for."""
+        if self.search_bar.pending():
+            self.search()
+        if self._runner.busy:
+            self._runner.wait()
+            # The results wait as queued calls to the runner: deliver them now.
+            QCoreApplication.sendPostedEvents(self._runner)
 
     def stop(self) -> None:
         """Let a search still reading finish, so that the database can be closed."""

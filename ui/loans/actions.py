@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 from app.core.actor import Actor
 from app.core.errors import KitShareError
 from app.core.vocabulary import label
+from app.loans.drafts import LoanWish
 from app.loans.support import why_not_lent
 from app.loans.views import get_loan, loans_to_return, return_choice_text
 from app.storage.database import Database
@@ -62,11 +63,14 @@ class LoanActions(QObject):
         QMessageBox.information(self._window, CANNOT_LEND_TITLE, refusal.message)
         return False
 
-    def request_for_item(self, item_id: int) -> int | None:
-        """Ask to borrow the item; the new loan's number, or None if nothing was saved."""
+    def request_for_item(self, item_id: int, wish: LoanWish | None = None) -> int | None:
+        """Ask to borrow the item (for the period and quantity ``wish`` says, if any); the
+        new loan's number, or None if nothing was saved."""
         if not self._lendable(item_id):
             return None
-        dialog = self._make(lambda: RequestDialog(self._db, self.actor, item_id, self._window))
+        dialog = self._make(
+            lambda: RequestDialog(self._db, self.actor, item_id, self._window, wish=wish)
+        )
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         assert dialog.loan_id is not None
@@ -75,12 +79,13 @@ class LoanActions(QObject):
         )
         return dialog.loan_id
 
-    def issue_now_for_item(self, item_id: int) -> int | None:
-        """Hand the item out now as an emergency; the loan's number, or None."""
+    def issue_now_for_item(self, item_id: int, wish: LoanWish | None = None) -> int | None:
+        """Hand the item out now as an emergency (until and how many ``wish`` says, if
+        any); the loan's number, or None."""
         if not self._lendable(item_id):
             return None
         dialog = self._make(
-            lambda: EmergencyIssueDialog(self._db, self.actor, item_id, self._window)
+            lambda: EmergencyIssueDialog(self._db, self.actor, item_id, self._window, wish=wish)
         )
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None

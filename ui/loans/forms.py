@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalogue.directory import PersonRef
 from app.catalogue.items import QUANTITY_MAX
 from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
@@ -32,7 +33,15 @@ from app.core.errors import Refusal
 from app.core.text import counted
 from app.core.vocabulary import label, labels
 from app.inspections.service import SEVERITY_EFFECT
-from app.loans.drafts import Handover, LineDraft, LineHandover, LineReturn, LoanDraft, Readings
+from app.loans.drafts import (
+    Handover,
+    LineDraft,
+    LineHandover,
+    LineReturn,
+    LoanDraft,
+    LoanWish,
+    Readings,
+)
 from app.loans.service import (
     check_emergency_issue,
     check_issue,
@@ -45,7 +54,7 @@ from app.loans.service import (
 )
 from app.loans.support import LoanChoices, LoanItem, loan_choices, loan_item, request_defaults
 from app.loans.views import LoanLineView, LoanView, describe_duration
-from app.people.operators import operator_choices
+from app.people.operators import operator_choices, operators_among
 from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
 from ui.loans.shared import AgencyCombo, LoanFormDialog, ReadingsEditor, items_text
@@ -146,6 +155,11 @@ class HandoverPeople:
         self._db = db
         self._item_ids = tuple(item_ids)
         self._emergency = emergency
+        # Whom to offer as operator before a borrower is chosen (the operator's agency is
+        # then the borrower); none: the borrower comes first.
+        self._candidates: tuple[int, ...] = ()
+        self.offered: dict[int, PersonRef] = {}
+        self._note_form = QFormLayout()  # the form the note is laid out in, once it is
         self.operator = named(PersonCombo("Choose the operator…"), "operator")
         self.operator_note = named(HandoverPeople.Note(), "operatorNote")
         self.operator_note.hide()
@@ -159,6 +173,7 @@ class HandoverPeople:
     def add_operator_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
         dialog.add_field(form, "&Operator *", self.operator, "operator")
         form.addRow("", self.operator_note)
+        self._note_form = form
         self._show_note()
         dialog.watch(self.operator)
 
@@ -167,16 +182,32 @@ class HandoverPeople:
         dialog.add_field(form, "Recei&ved by", self.received_by, "received_by")
         dialog.watch(self.handed_over_by, self.received_by)
 
+    def offer_before_borrower(self, agency_ids: Sequence[int]) -> None:
+        """With no borrower chosen, offer the operators of every one of ``agency_ids``."""
+        self._candidates = tuple(agency_ids)
+
     def show_agencies(self, borrower_id: int | None, lender_id: int | None) -> None:
-        offer = operator_choices(
-            self._db,
-            item_ids=self._item_ids,
-            borrower_agency_id=borrower_id,
-            at=today_uk(),
-            emergency=self._emergency,
-        )
-        self.operator.set_people(offer.qualified)
-        self.operator_note.setText(offer.explanation)
+        if borrower_id is None and self._candidates:
+            qualified = operators_among(
+                self._db,
+                item_ids=self._item_ids,
+                agency_ids=self._candidates,
+                at=today_uk(),
+                emergency=self._emergency,
+            )
+            explanation = "Choosing the operator chooses their agency as the borrower."
+        else:
+            offer = operator_choices(
+                self._db,
+                item_ids=self._item_ids,
+                borrower_agency_id=borrower_id,
+                at=today_uk(),
+                emergency=self._emergency,
+            )
+            qualified, explanation = offer.qualified, offer.explanation
+        self.offered = {person.id: person for person in qualified}
+        self.operator.set_people(qualified)
+        self.operator_note.setText(explanation)
         self._show_note()
         borrowers = self._choices.people_of(borrower_id)
         self.received_by.set_people(borrowers)
@@ -186,8 +217,9 @@ class HandoverPeople:
         note = self.operator_note
         if note.parentWidget() is None:
             return  # not laid out yet: shown, or not, once it is (a parentless one would float)
-        note.setVisible(bool(note.text()))
-        if note.isVisible():
+        # The whole row comes and goes, so a note no longer needed leaves no gap.
+        self._note_form.setRowVisible(note, bool(note.text()))
+        if note.text():
             note.fit()  # laid out already: fit the new text now, not at the next resize
 
     def handover(self, lines: tuple[LineHandover, ...]) -> Handover:
@@ -209,16 +241,27 @@ class RequestDialog(LoanFormDialog):
     OK_TEXT = "Request"
 
     def __init__(
-        self, db: Database, actor: Actor, item_id: int, parent: QWidget | None = None
+        self,
+        db: Database,
+        actor: Actor,
+        item_id: int,
+        parent: QWidget | None = None,
+        *,
+        wish: LoanWish | None = None,
     ) -> None:
         super().__init__(db, actor, self.TITLE, parent)
         self.item = loan_item(db, item_id)
         self.defaults = request_defaults(db, item_id)
         self.choices = loan_choices(db)
         self.loan_id: int | None = None
+        # What the person asked the catalogue for (a period, how many): the form starts
+        # there, so nothing said once is typed twice.
+        self.wish = wish
         self._period_touched = False
         self._length = self.defaults.due_at - self.defaults.starts_at
         self._make_request_fields()
+        if wish is not None:
+            self._take_wish(wish)
         self._build()
 
     # Building ----------------------------------------------------------------------------
@@ -347,6 +390,14 @@ class RequestDialog(LoanFormDialog):
         # The service leaves time to fill the form in past the notice period.
         return self.defaults.starts_at
 
+    def _take_wish(self, wish: LoanWish) -> None:
+        if self.item.is_pooled:
+            self.quantity_spin.setValue(wish.quantity)
+        if wish.due_at > wish.starts_at:
+            self._length = wish.due_at - wish.starts_at
+            self._set_period(wish.starts_at)
+            self._period_touched = True
+
     # The period ---------------------------------------------------------------------------
 
     def _set_period(self, start: datetime) -> None:
@@ -418,24 +469,45 @@ class EmergencyIssueDialog(RequestDialog):
 
     def _make_request_fields(self) -> None:
         self.people = HandoverPeople(self.choices, self._db, (self.item.id,), emergency=True)
+        self.people.offer_before_borrower(self._covered_ids())
         self.handover_fields = ItemHandoverFields(self.item, self.defaults.readings)
         super()._make_request_fields()
         self.emergency_check.setChecked(True)
         self.emergency_check.hide()
+        # No borrower is assumed: the person names the agency, or the operator (whose
+        # agency it then is).
+        self.borrower_combo.choose(None)
         self._show_people()
         self.borrower_combo.agency_changed.connect(self._show_people)
+        self.people.operator.currentIndexChanged.connect(self._on_operator_chosen)
+
+    def _take_wish(self, wish: LoanWish) -> None:
+        """An emergency starts now: the search's period gives only the due time."""
+        if self.item.is_pooled:
+            self.quantity_spin.setValue(wish.quantity)
+        start = self.starts_edit.moment()
+        if wish.due_at > start:
+            self._length = wish.due_at - start
+            self._set_period(start)
+            self._period_touched = True
+
+    def _on_operator_chosen(self) -> None:
+        operator = self.people.offered.get(self.people.operator.person_id() or 0)
+        if operator is not None and self.borrower_id() is None:
+            self.borrower_combo.choose(operator.agency_id)
 
     def _covered_ids(self) -> tuple[int, ...]:
         return self.defaults.emergency_borrower_ids
 
     def _request_form(self) -> QFormLayout:
-        """In the order of an emergency: what and how many, to whom, until when, who
-        operates it; then why, and the rest."""
+        """In the order of an emergency: what and how many, until when, who takes it and
+        for which agency (the operator's, once the operator is chosen); then why, and the
+        rest."""
         form = form_layout()
         self._add_quantity(form)
-        self._add_borrower(form)
         self._add_due(form)
         self.people.add_operator_to(self, form)
+        self._add_borrower(form)
         self._add_purpose(form)
         self._add_start(form)
         self._add_requester(form)
@@ -465,19 +537,26 @@ class EmergencyIssueDialog(RequestDialog):
         self.finish(*header, note, columns, ok_text=self.OK_TEXT)
         self._show_people()  # laid out now: the operator note can show
         self._order_tabs()
-        if self.item.is_pooled:
+        self._focus_first_unsaid()
+
+    def _focus_first_unsaid(self) -> None:
+        """Start at the first thing the person has not said yet: how many, then until
+        when (unless the search said), then who takes it."""
+        if self.item.is_pooled and self.wish is None:
             self.quantity_spin.setFocus()
             self.quantity_spin.selectAll()  # typing "10" replaces the 1 shown
+        elif self.wish is None:
+            self.due_edit.setFocus()
         else:
-            self.borrower_combo.setFocus()
+            self.people.operator.setFocus()
 
     def _order_tabs(self) -> None:
         """Tab walks the fields in the order shown, the loan's before the hand-over's."""
         chain: list[QWidget] = [
             *([self.quantity_spin] if self.item.is_pooled else []),
-            self.borrower_combo,
             self.due_edit,
             self.people.operator,
+            self.borrower_combo,
             self.purpose_edit,
             self.incident_edit,
             self.starts_edit,

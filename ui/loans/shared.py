@@ -49,9 +49,20 @@ class LoanFormDialog(FormDialog):
         self.setMinimumWidth(600)
 
     def describe(self, problems: Sequence[Refusal], *, refused: bool) -> Said:
-        """The first problem, and how many more: amber while all are still to fill in."""
+        """The first problem, and how many more: amber while all are still to fill in.
+
+        A rule broken comes before a field still to fill in, and what is wrong where the
+        person is typing before what is wrong elsewhere."""
         if not problems:
             return super().describe(problems, refused=refused)
+        here = self.field_at_focus()
+        problems = sorted(
+            problems,
+            key=lambda p: (
+                p.rule in TO_DO_RULES,
+                here is None or p.field is None or self.field_of(p.field) != here,
+            ),
+        )
         first = problems[0]
         to_do = all(p.rule in TO_DO_RULES for p in problems)
         text = first.message

@@ -169,8 +169,8 @@ class MainWindow(QMainWindow):
         self.catalogue.current_item_changed.connect(self._on_catalogue_item_changed)
         self.catalogue.panel_cleared.connect(self._on_catalogue_item_changed)
         self.catalogue.context_menu_requested.connect(self._on_catalogue_context_menu_requested)
-        self.item_panel.request_loan_requested.connect(self.loan_actions.request_for_item)
-        self.item_panel.issue_now_requested.connect(self.loan_actions.issue_now_for_item)
+        self.item_panel.request_loan_requested.connect(self._request_item)
+        self.item_panel.issue_now_requested.connect(self._issue_item_now)
         self.item_panel.return_requested.connect(self.loan_actions.return_for_item)
         self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
         self.item_panel.terms_button.clicked.connect(terms_preview.trigger)
 
     def _current_terms(self) -> PrintedDocument:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is None:
             raise DomainError("Select an item in the catalogue to print its sharing terms.")
         return sharing_terms(self._db, item_id)
@@ -527,7 +527,7 @@ class MainWindow(QMainWindow):
         return mou_document(self._db, mou_id)
 
     def _on_item_labels_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
             self.output.preview(lambda: asset_labels(self._db, [item_id]), "the asset label")
 
@@ -576,18 +576,31 @@ class MainWindow(QMainWindow):
         self._enable_item_loan_actions()
         self._enable_catalogue_edits()
 
+    def _item_to_act_on(self) -> int | None:
+        """The item a command acts on: the top hit of what was typed, even when the key
+        comes before the search has answered (never the item shown before it)."""
+        self.catalogue.settle()
+        return self.catalogue.selected_item_id()
+
     def _on_request_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
-            self.loan_actions.request_for_item(item_id)
+            self._request_item(item_id)
 
     def _on_issue_now_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
-            self.loan_actions.issue_now_for_item(item_id)
+            self._issue_item_now(item_id)
+
+    # The loan forms start from the period and quantity the search asked about.
+    def _request_item(self, item_id: int) -> None:
+        self.loan_actions.request_for_item(item_id, self.catalogue.search_bar.wish())
+
+    def _issue_item_now(self, item_id: int) -> None:
+        self.loan_actions.issue_now_for_item(item_id, self.catalogue.search_bar.wish())
 
     def _on_return_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
             self.loan_actions.return_for_item(item_id)
 
@@ -616,12 +629,12 @@ class MainWindow(QMainWindow):
         self.catalogue.show_again()
 
     def _on_record_inspection_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
             self.inspections_view.record_inspection(item_id)
 
     def _on_report_defect_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is not None:
             self.inspections_view.report_defect(item_id)
 
@@ -663,7 +676,7 @@ class MainWindow(QMainWindow):
         self._after_item_saved(self.run_item_dialog(None))
 
     def _on_edit_item_triggered(self) -> None:
-        item_id = self.catalogue.selected_item_id()
+        item_id = self._item_to_act_on()
         if item_id is None:
             self.statusBar().showMessage("Select an item to edit first.", 5000)
             return

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -312,6 +313,14 @@ class FormDialog(QDialog):
             return field
         base = re.split(r"[\[.]", field, maxsplit=1)[0]
         return base if base in self._fields else None
+
+    def field_at_focus(self) -> str | None:
+        """The field whose input has the keyboard, if any."""
+        focus = QApplication.focusWidget()
+        for field, (widgets, _caption, _page) in self._fields.items():
+            if any(focus is w or (focus is not None and w.isAncestorOf(focus)) for w in widgets):
+                return field
+        return None
 
     def _mark(self, fields: frozenset[str], colour: str) -> None:
         known = {found for f in fields if (found := self.field_of(f)) is not None}
