@@ -82,8 +82,9 @@ def lasts_longer(a: date | None, b: date | None) -> bool:
 
 
 def _sentence(text: str) -> str:
-    """``text`` ending as a sentence does."""
+    """``text`` as a sentence: a capital first, a full stop (or ! or ?) last."""
     text = text.strip()
+    text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.record import record_change, snapshot
 from app.catalogue.availability import booked_peak
 from app.core.actor import Actor
-from app.core.clock import format_datetime, moment_problem, now_utc
+from app.core.clock import format_datetime, moment_problem, now_utc, today_uk
 from app.core.errors import DomainError, Refusal
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
@@ -45,7 +45,13 @@ from app.loans.drafts import (
     LoanDraft,
     LoanRefused,
 )
-from app.loans.fitness import Going, defect_shortfall, handover_problems, return_problems
+from app.loans.fitness import (
+    Going,
+    defect_shortfall,
+    handover_problems,
+    issue_blockers,
+    return_problems,
+)
 from app.loans.rules import (
     DECLINE_REASON_MISSING,
     RECALL_REASON_MISSING,
@@ -470,7 +476,14 @@ def _emergency_problems(
 ) -> tuple[list[LineCheck], list[Refusal]]:
     checks, problems = request_problems(session, draft, now, emergency_issue=True)
     if not checks and problems:
-        return checks, problems
+        # The draft is not whole yet; what keeps the kit itself in (a defect, a lapsed
+        # inspection) is worth knowing before the rest is filled in.
+        today = today_uk(now)
+        for line in draft.lines:
+            item = session.get(EquipmentItem, line.item_id)
+            if item is not None:
+                problems.extend(issue_blockers(session, item, today))
+        return checks, unique_problems(problems)
     protocols = [c.protocol for c in checks if c.protocol is not None]
     going = [_going(c, draft) for c in checks]
     safety = handover_problems(session, handover, going, protocols, now)

@@ -13,8 +13,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.catalogue.directory import PersonRef, find_agency, find_item
+from app.core.actor import Actor
+from app.inspections.defects import DefectDraft, report_defect
 from app.loans.support import request_defaults
 from app.storage.database import Database
+from models import DefectSeverity, Role
 from tests.ui.driving import click_tag, shot, sign_in, wait_for_results
 from tests.ui.loan_driving import act_as, settle
 from ui.loans.forms import QUANTITY_TYPED_MAX, EmergencyIssueDialog, RequestDialog
@@ -209,3 +212,38 @@ def test_issue_now_on_an_item_no_protocol_covers_says_why_and_what_to_do(
         "lent to another agency. An administrator must add it (or its category) to a protocol "
         "under an MoU in force.",
     ]
+
+
+def test_a_defect_without_a_full_stop_reads_as_two_sentences_in_the_form(
+    qtbot: QtBot,
+    demo: Database,
+    duty_window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    tag = "CFR-000231"  # a lighting tower its protocol lends
+    duty = Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER)
+    report_defect(
+        demo,
+        DefectDraft(
+            item_id=find_item(demo, tag).id,
+            description="one foot cracked",  # as typed at 3 a.m.: no capital, no full stop
+            severity=DefectSeverity.MAJOR,
+        ),
+        duty,
+    )
+    duty_window.catalogue.show_again()
+    wait_for_results(qtbot, duty_window)
+    on_item(qtbot, duty_window, tag)
+
+    def script(dialog: RequestDialog) -> None:
+        settle(qtbot, dialog)
+        said = dialog.message()
+        assert "One foot cracked. It cannot go out until the defect is cleared." in said, said
+        assert not dialog.ok_button.isEnabled()
+        shot(dialog, "refusal-defect-sentence", tmp_path)
+
+    opened = run_dialog(monkeypatch, qtbot, EmergencyIssueDialog, script)
+    press(duty_window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+
+    assert len(opened) == 1

@@ -71,7 +71,7 @@ class LoanFormDialog(FormDialog):
             more = len(problems) - 1
             text += (
                 f"\nThen {more} more to fill in."
-                if to_do
+                if all(p.rule in TO_DO_RULES for p in problems[1:])
                 else f"\n{more} more {'rule stops' if more == 1 else 'rules stop'} this too "
                 "(point here to read all)."
             )
