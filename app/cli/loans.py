@@ -107,6 +107,14 @@ def add_commands(commands: Subcommands) -> None:
     _add_booking_actions(actions)
     _add_issue_action(actions)
     _add_later_actions(actions)
+    rules = add_command(
+        actions,
+        "rules",
+        "list every rule that can stop a loan action, and what to do about each",
+        cmd_loan_rules,
+        epilog=LOAN_EPILOG,
+    )
+    add_json_option(rules, "print the rules as JSON")
 
 
 def _loan_action(
@@ -809,3 +817,27 @@ def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
     note = " (E): emergency." if any(view.is_emergency for view in loans) else ""
     print(f"{counted(total, 'loan')} in {where}{more}.{note}")
     return EXIT_OK
+
+
+def cmd_loan_rules(_url: str, args: argparse.Namespace) -> int:
+    """What can stop a loan: read from the loan rules' own list, no database needed."""
+    from app.loans.stops import STOPS
+
+    if args.json:
+        print_json(
+            [
+                {
+                    "rule": stop.rule,
+                    "name": stop.name,
+                    "why": stop.why,
+                    "fix": stop.fix,
+                    "stops": [step.value for step in stop.stops],
+                }
+                for stop in STOPS
+            ]
+        )
+        return 0
+    for stop in STOPS:
+        steps = ", ".join(step.value for step in stop.stops)
+        print(f"{stop.name} (stops: {steps})\n  {stop.why}\n  What to do: {stop.fix}")
+    return 0

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.catalogue.directory import PersonRef, find_agency, find_item
 from app.core.actor import Actor
 from app.inspections.defects import DefectDraft, report_defect
+from app.loans.stops import stop_for
 from app.loans.support import request_defaults
 from app.storage.database import Database
 from models import DefectSeverity, Role
@@ -240,6 +241,10 @@ def test_a_defect_without_a_full_stop_reads_as_two_sentences_in_the_form(
         settle(qtbot, dialog)
         said = dialog.message()
         assert "One foot cracked. It cannot go out until the defect is cleared." in said, said
+        # Pointed at, the message gives the rule behind it and what to do, from the list.
+        rule = stop_for("defect")
+        assert rule is not None
+        assert f"({rule.name}: {rule.why} {rule.fix})" in dialog.message_label.toolTip()
         assert not dialog.ok_button.isEnabled()
         shot(dialog, "refusal-defect-sentence", tmp_path)
 

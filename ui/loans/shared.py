@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSpinB
 from app.core.actor import Actor
 from app.core.errors import Refusal
 from app.loans.drafts import Readings
+from app.loans.stops import stop_for
 from app.loans.views import LoanView
 from app.storage.database import Database
 from ui.widgets.form import FormDialog, Said
@@ -66,7 +67,6 @@ class LoanFormDialog(FormDialog):
         first = problems[0]
         to_do = all(p.rule in TO_DO_RULES for p in problems)
         text = first.message
-        tooltip = ""
         if len(problems) > 1:
             more = len(problems) - 1
             text += (
@@ -75,7 +75,9 @@ class LoanFormDialog(FormDialog):
                 else f"\n{more} more {'rule stops' if more == 1 else 'rules stop'} this too "
                 "(point here to read all)."
             )
-            tooltip = "\n\n".join(p.message for p in problems)
+            tooltip = "\n\n".join(_with_rule(p) for p in problems)
+        else:
+            tooltip = _with_rule(first)
         return Said(
             text,
             TO_DO_STYLE if to_do else REFUSED_STYLE,
@@ -97,6 +99,12 @@ class LoanFormDialog(FormDialog):
                 self.ok_button.click()
             return
         super().keyPressEvent(event)
+
+
+def _with_rule(problem: Refusal) -> str:
+    """The refusal's sentence, and the rule behind it with its fix (``app.loans.stops``)."""
+    stop = stop_for(problem.rule)
+    return f"{problem.message}\n({stop.explained()})" if stop else problem.message
 
 
 class AgencyCombo(QComboBox):
