@@ -63,6 +63,16 @@ SEVERITY_EFFECT = {
 }
 
 
+def defect_effect(severity: DefectSeverity, *, pool: int | None = None, quantity: int = 1) -> str:
+    """What a defect of ``severity`` does to the kit, as the dialogs say it; on a pool of
+    ``pool`` units, a major or unsafe one holds back only the ``quantity`` it affects."""
+    if pool is None or severity is DefectSeverity.MINOR:
+        return SEVERITY_EFFECT[severity]
+    if quantity >= pool:
+        return f"all {pool} are held back until it is cleared"
+    return f"{quantity} of the {pool} are held back until it is cleared; the rest can go out"
+
+
 class InspectionRefused(Refused):
     """An inspection, defect or regime change is refused; ``problems`` lists every rule."""
 

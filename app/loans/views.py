@@ -30,6 +30,7 @@ class LoanLineView:
     is_pooled: bool
     quantity: int
     quantity_returned: int
+    item_quantity: int  # how many the item is (a pool's size; 1 for a single item)
     condition_out: str
     condition_in: str
     accessories_out: str
@@ -192,6 +193,7 @@ def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
                 is_pooled=line.item.is_pooled,
                 quantity=line.quantity,
                 quantity_returned=line.quantity_returned,
+                item_quantity=line.item.quantity,
                 condition_out=label(line.condition_out) if line.condition_out else "",
                 condition_in=label(line.condition_in) if line.condition_in else "",
                 accessories_out=line.accessories_out or "",

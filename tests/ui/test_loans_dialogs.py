@@ -447,7 +447,10 @@ def test_a_defect_found_on_return_holds_back_the_units_it_names(
     assert "CFRS-BAR-001's minor defect: noted; the kit can still go out" in dialog.message()
     line.severity_combo.setCurrentIndex(line.severity_combo.findData(DefectSeverity.UNSAFE))
     settle(qtbot, dialog)
-    assert "CFRS-BAR-001's unsafe defect: 2 units not free until it is cleared" in dialog.message()
+    assert (
+        "CFRS-BAR-001's unsafe defect: 2 of the 40 are held back until it is cleared; "
+        "the rest can go out."
+    ) in dialog.message()
     press_ok(qtbot, dialog)
 
     assert dialog.new_status is LoanStatus.RETURNED

@@ -61,6 +61,7 @@ from app.inspections.regimes import (
 from app.inspections.service import (
     SEVERITY_EFFECT,
     Standing,
+    defect_effect,
 )
 from app.storage.database import Database
 from models import DefectSeverity, DefectSource, InspectionResult
@@ -724,14 +725,8 @@ class ReportDefectDialog(InspectionForm):
     def _effect(self, draft: DefectDraft) -> str:
         """What the defect does, as the severity says it; on a pool, to its units."""
         assert draft.severity is not None
-        if not self.item.is_pooled or draft.severity is DefectSeverity.MINOR:
-            return SEVERITY_EFFECT[draft.severity]
-        if draft.quantity >= self.item.quantity:
-            return f"all {self.item.quantity} are held back until it is cleared"
-        return (
-            f"{draft.quantity} of the {self.item.quantity} are held back until it is cleared; "
-            "the rest can go out"
-        )
+        pool = self.item.quantity if self.item.is_pooled else None
+        return defect_effect(draft.severity, pool=pool, quantity=draft.quantity)
 
     def ready_text(self) -> str:
         draft = self.draft()

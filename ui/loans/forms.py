@@ -30,9 +30,8 @@ from app.catalogue.items import QUANTITY_MAX
 from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
 from app.core.errors import Refusal
-from app.core.text import counted
 from app.core.vocabulary import label, labels
-from app.inspections.service import SEVERITY_EFFECT
+from app.inspections.service import SEVERITY_EFFECT, defect_effect
 from app.loans.drafts import (
     Handover,
     LineDraft,
@@ -830,9 +829,10 @@ class ReturnDialog(LoanFormDialog):
             if fields.defect_edit.text().strip():
                 back = fields.line_return()
                 severity = label(back.defect_severity).lower()
-                effect = SEVERITY_EFFECT[back.defect_severity]
-                if fields.line.is_pooled and back.defect_severity is not DefectSeverity.MINOR:
-                    # On a pool only the units the defect affects stay back.
-                    effect = f"{counted(back.defect_quantity, 'unit')} not free until it is cleared"
+                effect = defect_effect(
+                    back.defect_severity,
+                    pool=fields.line.item_quantity if fields.line.is_pooled else None,
+                    quantity=back.defect_quantity,
+                )
                 text += f" {fields.line.asset_tag}'s {severity} defect: {effect}."
         return text
