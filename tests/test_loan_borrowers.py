@@ -5,21 +5,23 @@ On the demo data, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.agreements.status import usable_protocols
 from app.catalogue.detail import item_detail
 from app.catalogue.directory import find_agency, find_item, list_agencies
 from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.loans.drafts import Handover, LineDraft, LoanDraft
-from app.loans.rules import who_may_borrow
+from app.loans.rules import borrowing_agencies
 from app.loans.service import check_emergency_issue, check_request, emergency_issue
 from app.loans.support import request_defaults, why_not_lent
 from app.loans.views import loans_to_return, return_choice_text
 from app.storage.database import Database
-from models import EquipmentItem, Person, Role
+from models import Agency, EquipmentItem, Person, Role
 
 DUTY = Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER)
 OWNER_SAYS = (
@@ -69,6 +71,13 @@ def test_an_agency_never_borrows_its_own_kit(demo_db: Database) -> None:
         requested_by_id=_person_of(demo_db, "Hertfordshire Constabulary"),
     )
     assert check_request(demo_db, other) == []
+
+
+def who_may_borrow(
+    session: Session, item: EquipmentItem, today: date, *, emergency: bool = False
+) -> list[Agency]:
+    """The agencies the rules let borrow ``item`` today, read from the rules directly."""
+    return borrowing_agencies(item, usable_protocols(session, item, today), emergency=emergency)
 
 
 def test_the_forms_borrowers_are_the_panels_and_never_the_owner(demo_db: Database) -> None:

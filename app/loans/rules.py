@@ -227,13 +227,6 @@ def borrowing_agencies(
     return sorted(found.values(), key=lambda a: a.name)
 
 
-def who_may_borrow(
-    session: Session, item: EquipmentItem, today: date, *, emergency: bool = False
-) -> list[Agency]:
-    """The agencies that may borrow ``item`` today (see ``borrowing_agencies``)."""
-    return borrowing_agencies(item, usable_protocols(session, item, today), emergency=emergency)
-
-
 def unlendable_refusal(
     session: Session,
     item: EquipmentItem,
