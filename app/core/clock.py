@@ -67,6 +67,12 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(wall.date())} {wall.hour:02d}:{wall.minute:02d}"
 
 
+def format_time(value: datetime) -> str:
+    """A moment's UK time of day, 24-hour, e.g. 03:12."""
+    wall = value.astimezone(UK)
+    return f"{wall.hour:02d}:{wall.minute:02d}"
+
+
 def format_hours(hours: int) -> str:
     """A period given in hours as people say it: '12 hours', '3 days', '1 day 6 hours'."""
     if hours <= 0:

@@ -67,6 +67,8 @@ class CatalogueView(QWidget):
         self._sort = SortKey.RELEVANCE
         self._descending = False
         self._keep_item_id: int | None = None
+        # Where the results were scrolled to, when reading them again after a change.
+        self._scroll_back_to: int | None = None
         self._lay_out(initial_width)
         self._connect()
 
@@ -105,6 +107,14 @@ class CatalogueView(QWidget):
     def refresh(self) -> None:
         """Search again, keeping the same item selected if it is still listed."""
         self._keep_item_id = self.selected_item_id()
+        self.search()
+
+    def catch_up(self) -> None:
+        """Read the results and the item shown again after another station's change,
+        leaving the person where they were: the same item, the same scroll position,
+        the keyboard where it was."""
+        self._keep_item_id = self.selected_item_id()
+        self._scroll_back_to = self.table.verticalScrollBar().value()
         self.search()
 
     def search(self, *, scanned: str | None = None) -> None:
@@ -211,10 +221,15 @@ class CatalogueView(QWidget):
             or (self.selected_item_id() if again else None)
         )
         self._keep_item_id = None
+        scroll_back_to, self._scroll_back_to = self._scroll_back_to, None
         self.model.show_page(outcome.request, outcome.page)
         self.search_bar.show_count(outcome.page.total)
         row = self.model.row_of(keep) if keep is not None else None
         self.select_row(row if row is not None else 0)
+        if scroll_back_to is not None:
+            self.table.verticalScrollBar().setValue(scroll_back_to)
+            if keep is not None and self.selected_item_id() == keep:
+                self.show_item(keep)  # the same item, read afresh: its loans may have changed
         if outcome.tagged_item_id is not None:
             # Ready for the next scan: it replaces this tag rather than adding to it.
             self.search_bar.search_box.selectAll()

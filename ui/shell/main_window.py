@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QInputDialog,
     QLabel,
@@ -40,6 +41,7 @@ from app.loans.views import LoanSection
 from app.people.accounts import has_users
 from app.storage.config import masked_url
 from app.storage.database import Database
+from app.storage.live import Changes
 from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
@@ -56,8 +58,19 @@ from ui.printing.actions import DocumentOutput
 from ui.reports.view import ReportsView
 from ui.shell.data_actions import DataActions
 from ui.shell.idle import IdleWatcher
+from ui.shell.live import (
+    AGREEMENTS_TABLES,
+    CATALOGUE_TABLES,
+    INSPECTIONS_TABLES,
+    LOANS_TABLES,
+    PEOPLE_TABLES,
+    LiveUpdates,
+    scroll_kept,
+)
 from ui.shell.sign_in import FirstAdministratorPage, SignInPage
+from ui.widgets.form import FormDialog
 from ui.widgets.messages import show_error
+from ui.widgets.palette import WARNING, coloured_text
 
 WINDOW_TITLE = "Kit Share"
 INITIAL_SIZE = (1280, 800)
@@ -139,10 +152,18 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(f"Database: {db.location}")
         self.database_label.setToolTip(masked_url(db.url))
         self.statusBar().addWidget(self.database_label, 1)
+        # Other stations' changes show by themselves; this says when they cannot.
+        self.live = LiveUpdates(db, self)
+        self.live_label = QLabel()
+        self.live_label.setObjectName("liveState")
+        self.live_label.setWordWrap(True)
+        self.live_label.hide()
+        self.statusBar().addPermanentWidget(self.live_label, 2)
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._make_menus()
         self._connect()
+        self.live.start()
         if actor is not None:
             self.set_actor(actor)
         else:
@@ -188,6 +209,8 @@ class MainWindow(QMainWindow):
         self.sign_in_page.retry_requested.connect(self._on_sign_in_retry_requested)
         self.first_admin_page.signed_in.connect(self._on_signed_in)
         self.idle.idle.connect(self.lock)
+        self.live.changed.connect(self._on_live_changes)
+        self.live.state_changed.connect(self._on_live_state)
 
     # Who is signed in ------------------------------------------------------------------------
 
@@ -367,9 +390,43 @@ class MainWindow(QMainWindow):
         return self.catalogue.results_shown
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # A search still reading must finish before the database can be closed.
+        # A search still reading, and the listener, let go before the database closes.
         self.catalogue.stop()
+        self.live.stop()
         super().closeEvent(event)
+
+    # Other stations' changes --------------------------------------------------------------------
+
+    def _on_live_changes(self, changes: Changes) -> None:
+        """Read again what another station changed, leaving the person where they were;
+        a locked window reads everything when someone signs in."""
+        if not self.signed_in:
+            return
+        if changes.touches(*CATALOGUE_TABLES):
+            self.catalogue.catch_up()
+        views = (
+            (self.loans_view, LOANS_TABLES),
+            (self.inspections_view, INSPECTIONS_TABLES),
+            (self.agreements_view, AGREEMENTS_TABLES),
+            (self.people_view, PEOPLE_TABLES),
+        )
+        for view, tables in views:
+            if changes.touches(*tables):
+                with scroll_kept(view):
+                    view.refresh()
+        if changes.touches("audit_events") and self.tabs.currentWidget() is self.audit_view:
+            with scroll_kept(self.audit_view):
+                self.audit_view.refresh()
+        # A form open on kit someone else just took says so now, not on OK.
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, FormDialog) and widget.isVisible():
+                widget.input_changed()
+
+    def _on_live_state(self, sentence: str) -> None:
+        self.live_label.setText(sentence)
+        self.live_label.setToolTip(self.live.detail if sentence else "")
+        self.live_label.setVisible(bool(sentence))
+        self.live_label.setStyleSheet(coloured_text(WARNING) if sentence else "")
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
