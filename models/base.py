@@ -109,10 +109,16 @@ def plain(value: Any) -> Any:
 # Search indexes that migrations build by hand (FTS5 tables, a view, PostgreSQL's
 # tsvector table); they have no model, and autogenerate must leave them alone.
 HAND_MADE_PREFIX = "item_search"
+# What only the database writes, on PostgreSQL (migration 0009): no program reads or
+# writes it through a model.
+DATABASE_OWN = frozenset({"row_changes", "ix_row_changes_table_row", "db_user"})
 
 
 def include_in_autogenerate(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Alembic's ``include_object`` hook: skip the hand-made search objects."""
-    return not (name or "").startswith(HAND_MADE_PREFIX)
+    """Alembic's ``include_object`` hook: skip the hand-made search objects and the
+    database's own record of changes."""
+    if (name or "").startswith(HAND_MADE_PREFIX):
+        return False
+    return not (reflected and compare_to is None and name in DATABASE_OWN)
