@@ -92,3 +92,16 @@ def test_the_loans_bench_runs_on_both_databases(postgres_admin_url: str, tmp_pat
         # Speed is not judged at this size; double booking always is.
         assert backend["race"]["correct"], backend["race"]
         assert backend["latency"]
+
+
+def test_the_live_bench_runs_on_both_databases(postgres_admin_url: str) -> None:
+    report = run_bench(
+        "live",
+        *("--changes", "4", "--idle-seconds", "0.5", "--pg-url", postgres_admin_url),
+        goals_may_miss=True,
+    )
+    assert [backend["dialect"] for backend in report["backends"]] == ["sqlite", "postgresql"]
+    for backend in report["backends"]:
+        # Speed is not judged at this size; a refresh that never comes always is.
+        assert backend["never_came"] == [], backend["never_came"]
+        assert backend["commit_to_panel"]["max_ms"] > 0

@@ -133,8 +133,12 @@ class PostgresFeed:
         cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
         try:
             self._connection = psycopg.connect(*cargs, **cparams, autocommit=True)
+        except psycopg.Error as error:
+            raise _lost(db, error) from None
+        try:
             self._connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as error:
+            self._connection.close()
             raise _lost(db, error) from None
 
     def wait(self, timeout_s: float) -> Changes | None:

@@ -69,6 +69,9 @@ class CatalogueView(QWidget):
         self._keep_item_id: int | None = None
         # Where the results were scrolled to, when reading them again after a change.
         self._scroll_back_to: int | None = None
+        self._shown = 0  # items read into the panel so far
+        self._stopped = False  # the window is closing: nothing more is read
+
         self._lay_out(initial_width)
         self._connect()
 
@@ -155,9 +158,11 @@ class CatalogueView(QWidget):
             QCoreApplication.sendPostedEvents(self._runner)
 
     def stop(self) -> None:
-        """Let a search still reading finish, so that the database can be closed."""
+        """Let a search still reading finish, so that the database can be closed; its
+        results, still on their way, are then not shown (showing them reads again)."""
         self.search_bar.cancel_pending()
         self._runner.wait()
+        self._stopped = True
 
     # The item shown ----------------------------------------------------------------------------
 
@@ -194,6 +199,7 @@ class CatalogueView(QWidget):
             show_error(self, error, "Kit Share cannot show this item")
             return
         self.item_panel.show_item(detail, timeline=timeline, open_loan_ids=open_loan_ids)
+        self._shown += 1
         self.current_item_changed.emit(item_id)
 
     def show_again(self) -> None:
@@ -212,6 +218,8 @@ class CatalogueView(QWidget):
     # Slots -------------------------------------------------------------------------------------
 
     def _on_search_finished(self, outcome: SearchOutcome) -> None:
+        if self._stopped:
+            return
         # A new search puts its top hit first and selects it (Ctrl+I then issues what was
         # found); the same search again, or a refresh after a change, keeps the item shown.
         again = outcome.request == self.model.request
@@ -222,13 +230,14 @@ class CatalogueView(QWidget):
         )
         self._keep_item_id = None
         scroll_back_to, self._scroll_back_to = self._scroll_back_to, None
+        shown = self._shown  # whether selecting the row below reads the item again
         self.model.show_page(outcome.request, outcome.page)
         self.search_bar.show_count(outcome.page.total)
         row = self.model.row_of(keep) if keep is not None else None
         self.select_row(row if row is not None else 0)
         if scroll_back_to is not None:
             self.table.verticalScrollBar().setValue(scroll_back_to)
-            if keep is not None and self.selected_item_id() == keep:
+            if keep is not None and self.selected_item_id() == keep and self._shown == shown:
                 self.show_item(keep)  # the same item, read afresh: its loans may have changed
         if outcome.tagged_item_id is not None:
             # Ready for the next scan: it replaces this tag rather than adding to it.
@@ -236,6 +245,8 @@ class CatalogueView(QWidget):
         self.results_shown.emit()
 
     def _on_search_failed(self, error: KitShareError) -> None:
+        if self._stopped:
+            return
         self._keep_item_id = None
         self.model.show_page(self.model.request, SearchPage(total=0, offset=0))
         self.item_panel.clear(error.message)

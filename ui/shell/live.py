@@ -72,6 +72,7 @@ class LiveUpdates(QObject):
             self._thread.join(timeout=RETRY_MOST_S)
             self._thread = None
         self._gather.stop()
+        self._pending = None
 
     # On the listener's thread: no widget, no Qt object but the signals ------------------------
 
@@ -94,9 +95,9 @@ class LiveUpdates(QObject):
                 self._stop.wait(delay)
                 delay = min(delay * 2, RETRY_MOST_S)
                 continue
-            self._found.emit(not first)
-            first, since, delay = False, None, RETRY_FIRST_S
             try:
+                self._found.emit(not first)
+                first, since, delay = False, None, RETRY_FIRST_S
                 self._follow(feed)
             except KitShareError as error:
                 since = now_utc()
@@ -132,13 +133,15 @@ class LiveUpdates(QObject):
         self.state_changed.emit(sentence)
 
     def _on_heard(self, changes: Changes) -> None:
+        if self._thread is None:
+            return  # stopped: what was still on its way is no one's business now
         self._pending = changes if self._pending is None else self._pending.merged(changes)
         if not self._gather.isActive():
             self._gather.start()
 
     def _hand_over(self) -> None:
         changes, self._pending = self._pending, None
-        if changes is not None:
+        if changes is not None and self._thread is not None:
             self.changed.emit(changes)
 
 
