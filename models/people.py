@@ -103,7 +103,9 @@ class AppUser(Base):
     person_id: Mapped[PersonRef] = mapped_column(unique=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     # An argon2 hash; never the password itself.
-    password_hash: Mapped[str] = mapped_column(Text)
+    # Read only when a password is checked: on a server checking each person's rights,
+    # nobody may read it (``app.storage.server``).
+    password_hash: Mapped[str] = mapped_column(Text, deferred=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]

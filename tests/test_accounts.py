@@ -9,6 +9,7 @@ from functools import cache
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from app.core.actor import Actor
 from app.core.errors import NotPermitted
@@ -73,7 +74,8 @@ def accts(db: Database) -> Accounts:
 
 def user(db: Database, user_id: int) -> AppUser:
     with db.read() as session:
-        found = session.get(AppUser, user_id)
+        # The hash is read only when asked for (the model defers it): ask for it here.
+        found = session.get(AppUser, user_id, options=[undefer(AppUser.password_hash)])
         assert found is not None
         session.expunge(found)
         return found

@@ -79,7 +79,7 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
         inspection_due_before=args.inspection_due_before,
     )
     check_limit(args.limit)
-    with opened(url) as db:
+    with opened(url, args) as db:
         page = search_items(db, args.text, filters, limit=args.limit)
     if args.json:
         print_json(
@@ -133,7 +133,7 @@ def _listed(
 def cmd_agencies(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import list_agencies
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         agencies = list_agencies(db)
     return _listed(
         args,
@@ -147,7 +147,7 @@ def cmd_agencies(url: str, args: argparse.Namespace) -> int:
 def cmd_people(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import list_people
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         people = list_people(db, agency_id=agency_id_named(db, args.agency))
     return _listed(
         args,
@@ -167,7 +167,7 @@ def cmd_people(url: str, args: argparse.Namespace) -> int:
 def cmd_sites(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import list_sites
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         sites = list_sites(db, agency_id=agency_id_named(db, args.agency))
     return _listed(
         args,

@@ -42,6 +42,8 @@ EXIT_INTERRUPTED = 130
 USER_ENV = "KITSHARE_USER"
 PASSWORD_ENV = "KITSHARE_PASSWORD"
 NEW_PASSWORD_ENV = "KITSHARE_NEW_PASSWORD"
+# The password of the login every station holds (``kitshare-admin setup-server``).
+STATION_PASSWORD_ENV = "KITSHARE_STATION_PASSWORD"
 USER_HELP = (
     f"the account to sign in as for a command that changes data (default: {USER_ENV}); "
     f"the password comes from {PASSWORD_ENV}, else it is asked for"
@@ -155,10 +157,19 @@ def check_limit(limit: int) -> None:
 
 
 @contextmanager
-def opened(url: str) -> Iterator[Database]:
-    """The database at ``url``, disposed of when the command is done with it."""
+def opened(url: str, args: argparse.Namespace | None = None) -> Iterator[Database]:
+    """The database at ``url``, disposed of when the command is done with it.
+
+    A server that checks each person's rights (``app.storage.server``) shows nothing to
+    the stations' login: there the command signs in as ``--user`` first, even to read.
+    """
     db = open_database(url)
     try:
+        if db.secured and args is not None:
+            from app.people.accounts import sign_in
+
+            given = credentials(args, "reads a server that checks each person's rights")
+            sign_in(db, given.username, given.password)
         yield db
     finally:
         db.dispose()
@@ -248,6 +259,25 @@ def acting(
     given = credentials(args, why)
     with opened(url) as db:
         yield db, sign_in(db, given.username, given.password)
+
+
+def secret_from(variable: str, what: str) -> str:
+    """A password for ``what``: from the environment ``variable``, or typed twice."""
+    password = os.environ.get(variable)
+    if password:
+        return password
+    if not interactive():
+        raise DomainError(
+            f"No password for {what}: set {variable}, or run kitshare-admin in a terminal to "
+            "type it."
+        )
+    first = typed(f"Password for {what}: ")
+    if first != typed("Type it again: "):
+        raise DomainError(
+            "The two passwords typed are not the same, so nothing was changed. Run the "
+            "command again and type the same password twice."
+        )
+    return first
 
 
 def new_password(username: str) -> str:

@@ -319,7 +319,7 @@ def cmd_inspections_due(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import list_agencies
     from app.inspections.overview import Watch, inspections_overview
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         agency = agency_named(db, args.agency)
         overview = inspections_overview(
             db, days=args.days, agency_id=agency.id if agency is not None else None
@@ -590,7 +590,7 @@ def cmd_defect_list(url: str, args: argparse.Namespace) -> int:
     from app.inspections.defects import list_defects
 
     item: ItemRef | None = None
-    with opened(url) as db:
+    with opened(url, args) as db:
         if args.tag is not None:
             item = find_item(db, args.tag)
         views = list_defects(db, item.id if item else None, include_cleared=args.all)
@@ -624,7 +624,7 @@ def cmd_defect_list(url: str, args: argparse.Namespace) -> int:
 def cmd_regimes(url: str, args: argparse.Namespace) -> int:
     from app.inspections.regimes import list_regimes
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         regimes = list_regimes(db)
     if args.json:
         print_json(

@@ -738,7 +738,7 @@ def cmd_loan_recall(url: str, args: argparse.Namespace) -> int:
 def cmd_loan_show(url: str, args: argparse.Namespace) -> int:
     from app.loans.views import get_loan
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         view = get_loan(db, args.id)
     if args.json:
         print_json(loan_json(view))
@@ -791,7 +791,7 @@ def cmd_loan_list(url: str, args: argparse.Namespace) -> int:
     check_limit(args.limit)
     section = SECTIONS[args.section]
     moment = now_utc()
-    with opened(url) as db:
+    with opened(url, args) as db:
         agency_id = agency_id_named(db, args.agency)
         site_id = find_site(db, args.site).id if args.site is not None else None
         loans = list_loans(

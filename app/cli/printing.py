@@ -63,7 +63,7 @@ def _write_pdf(args: argparse.Namespace, source: Printable) -> int:
 def cmd_print_terms(url: str, args: argparse.Namespace) -> int:
     from app.documents.content import sharing_terms_for_tag
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         document = sharing_terms_for_tag(db, args.tag)
     return _write_pdf(args, document)
 
@@ -71,7 +71,7 @@ def cmd_print_terms(url: str, args: argparse.Namespace) -> int:
 def cmd_print_form(url: str, args: argparse.Namespace) -> int:
     from app.documents.content import handover_form
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         document = handover_form(db, args.loan_id)
     return _write_pdf(args, document)
 
@@ -81,7 +81,7 @@ def cmd_labels(url: str, args: argparse.Namespace) -> int:
 
     if args.all == bool(args.tags):
         raise DomainError("Give the asset tags to print labels for, or --all, but not both.")
-    with opened(url) as db:
+    with opened(url, args) as db:
         ids = all_label_item_ids(db) if args.all else item_ids_for_tags(db, args.tags)
         sheet = asset_labels(db, ids)
     return _write_pdf(args, sheet)

@@ -118,7 +118,7 @@ def reading(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Acto
         with acting(url, args) as signed_in:
             yield signed_in
         return
-    with opened(url) as db:
+    with opened(url, args) as db:
         yield db, Actor(name="kitshare-admin")
 
 

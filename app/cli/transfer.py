@@ -421,7 +421,7 @@ def cmd_export(url: str, args: argparse.Namespace) -> int:
             with acting(url, args) as (db, actor):
                 count = export(db, actor, kind, args.file, progress=bar)
         else:
-            with opened(url) as db:
+            with opened(url, args) as db:
                 count = export(db, Actor(name="kitshare-admin"), kind, args.file, progress=bar)
     finally:
         bar.finish()

@@ -168,7 +168,7 @@ def _administrator(db: Database, args: argparse.Namespace) -> Actor:
 
 @contextmanager
 def _administering(url: str, args: argparse.Namespace) -> Iterator[tuple[Database, Actor]]:
-    with opened(url) as db:
+    with opened(url, args) as db:
         yield db, _administrator(db, args)
 
 
@@ -195,7 +195,7 @@ def cmd_user_add(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import find_person
     from app.people.accounts import UserDraft, check_user, create_user, find_user, has_users
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         if not has_users(db):
             return _first_administrator(db, args)
         given = [f"--{name.replace('_', '-')}" for name in FIRST_ONLY if getattr(args, name)]
@@ -278,7 +278,7 @@ def _locked_until(row: UserRow, now: datetime) -> datetime | None:
 def cmd_user_list(url: str, args: argparse.Namespace) -> int:
     from app.people.accounts import list_users
 
-    with opened(url) as db:
+    with opened(url, args) as db:
         rows = list_users(db)
     now = now_utc()
     if args.json:

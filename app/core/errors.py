@@ -118,3 +118,11 @@ class DatabaseCorrupt(EnvironmentFault):
 
 class DatabaseTooNew(EnvironmentFault):
     """The database was upgraded by a newer Kit Share than this one."""
+
+
+class ServerRefused(EnvironmentFault):
+    """A server that checks each person's rights refused the signed-in person this."""
+
+
+class DatabaseTooOld(EnvironmentFault):
+    """A server only its owner may upgrade has an older schema than this Kit Share."""

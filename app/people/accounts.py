@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from psycopg import sql
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.record import record_change
@@ -28,7 +29,8 @@ from app.core.permissions import Action, require, with_article
 from app.core.text import clean_fields, clean_text
 from app.core.vocabulary import label
 from app.people.passwords import hash_password, verify_password
-from app.storage.database import Database
+from app.storage.database import Database, PasswordRefused, translate_errors
+from app.storage.server import encrypt_password, run_as_written
 from models import Agency, AgencyKind, AppUser, Person, Role
 
 MAX_FAILED_ATTEMPTS = 5
@@ -133,8 +135,12 @@ def _stand_in_hash() -> str:
 
 
 def _locked_message(user: AppUser, until: datetime) -> str:
+    return _locked_text(until, user.username)
+
+
+def _locked_text(until: datetime, username: str = "") -> str:
     return (
-        f"Too many wrong passwords for “{user.username}”: the account is locked until "
+        f"Too many wrong passwords for “{username}”: the account is locked until "
         f"{format_datetime(until)[-5:]}. Try again then, or ask an administrator to reset "
         "the password."
     )
@@ -147,6 +153,8 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     towards the lock-out, and is saved even though the sign-in fails.
     """
     moment = now or now_utc()
+    if db.secured:
+        return _sign_in_to_server(db, username, password)
     failure: SignInRefused | None = None
     with db.write() as session:
         user = _find_user(session, username, lock=True)
@@ -173,18 +181,9 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
                 failure = SignInRefused(_locked_message(user, user.locked_until), user.locked_until)
             else:
                 left = MAX_FAILED_ATTEMPTS - user.failed_attempts
-                warning = (
-                    f" {left} more wrong {'try' if left == 1 else 'tries'} and the account is "
-                    f"locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
-                    if left <= 2
-                    else ""
-                )
-                failure = SignInRefused(WRONG_SIGN_IN + warning)
+                failure = SignInRefused(WRONG_SIGN_IN + _tries_left_warning(left))
         elif not user.is_active:
-            failure = SignInRefused(
-                f"The account “{user.username}” is disabled, so it cannot sign in. Ask an "
-                "administrator to enable it."
-            )
+            failure = SignInRefused(_disabled_message(user.username))
         else:
             user.failed_attempts = 0
             user.locked_until = None
@@ -196,8 +195,64 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     raise failure
 
 
+def _sign_in_to_server(db: Database, username: str, password: str) -> Actor:
+    """Sign in where PostgreSQL checks the password: as the person's own login, so that
+    from now on the server knows who does everything (``app.storage.server``)."""
+    wanted = clean_text(username).strip().lower()
+    if not wanted or db.station is None:
+        raise SignInRefused(WRONG_SIGN_IN)
+    with translate_errors(db.url), db.station.begin() as connection:
+        state = connection.execute(
+            text("SELECT kitshare_sign_in_state(:name)"), {"name": wanted}
+        ).scalar_one()
+    if state == "disabled":
+        raise SignInRefused(_disabled_message(wanted))
+    if state.startswith("locked:"):
+        until = datetime.fromisoformat(state.removeprefix("locked:"))
+        raise SignInRefused(_locked_text(until, wanted), until)
+    try:
+        db.connect_as(wanted, password)
+    except PasswordRefused:
+        with translate_errors(db.url), db.station.begin() as connection:
+            left = connection.execute(
+                text("SELECT kitshare_failed_sign_in(:name)"), {"name": wanted}
+            ).scalar_one()
+        if left == "locked":
+            until = now_utc() + LOCKOUT
+            raise SignInRefused(_locked_text(until, wanted), until) from None
+        raise SignInRefused(WRONG_SIGN_IN + _tries_left_warning(int(left or 0))) from None
+    with db.write() as session:
+        user_id = session.execute(text("SELECT kitshare_signed_in()")).scalar_one()
+        user = session.get(AppUser, user_id, options=[selectinload(AppUser.person)])
+        assert user is not None
+        actor = actor_of(user)
+        _audit_user(session, actor, "user.signed_in", user, before=None, after=None)
+        return actor
+
+
+def _tries_left_warning(left: int) -> str:
+    if not 0 < left <= 2:
+        return ""
+    return (
+        f" {left} more wrong {'try' if left == 1 else 'tries'} and the account is "
+        f"locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
+    )
+
+
+def _disabled_message(username: str) -> str:
+    return (
+        f"The account “{username}” is disabled, so it cannot sign in. Ask an "
+        "administrator to enable it."
+    )
+
+
 def has_users(db: Database) -> bool:
-    """Whether any account exists: an empty database first needs its administrator."""
+    """Whether any account exists: an empty database first needs its administrator.
+
+    A server that checks each person's rights always has one (``kitshare-admin
+    setup-server`` needs its first administrator), and shows the stations' login none."""
+    if db.secured:
+        return True
     with db.read() as session:
         return session.scalar(select(AppUser.id).limit(1)) is not None
 
@@ -373,8 +428,20 @@ def create_user(db: Database, draft: UserDraft, actor: Actor) -> int:
         user = _new_account(draft.username, draft.person_id, draft.role, draft.password)
         session.add(user)
         session.flush()
+        if db.secured:
+            _set_login_password(session, user, draft.password)
         _audit_user(session, actor, "user.created", user, before=None, after=_snapshot(user))
         return user.id
+
+
+def _set_login_password(session: Session, user: AppUser, password: str) -> None:
+    """Where the server checks passwords, give the account's login ``password`` (as
+    its SCRAM verifier, made here: the password itself never reaches the server)."""
+    connection = session.connection()
+    session.execute(
+        text("SELECT kitshare_set_password(:id, :verifier)"),
+        {"id": user.id, "verifier": encrypt_password(connection, user.username, password)},
+    )
 
 
 def _new_account(username: str, person_id: int | None, role: Role, password: str) -> AppUser:
@@ -466,9 +533,14 @@ def reset_password(db: Database, user_id: int, password: str, actor: Actor) -> N
     with db.write() as session:
         user = _load_user(session, user_id)
         _refuse_if(password_problems(password, user.username))
-        user.password_hash = hash_password(password)
         user.failed_attempts = 0
         user.locked_until = None
+        if db.secured:
+            # The server keeps the password: the login gets it, the table keeps no hash.
+            session.flush()
+            _set_login_password(session, user, password)
+        else:
+            user.password_hash = hash_password(password)
         _audit_user(
             session, actor, "user.password_reset", user, before=None, after={"password": "changed"}
         )
@@ -478,6 +550,9 @@ def change_own_password(db: Database, actor: Actor, current: str, new: str) -> N
     """The signed-in user replaces their own password, giving the current one first."""
     if actor.user_id is None:
         raise NotPermitted("No one is signed in. Sign in first.")
+    if db.secured:
+        _change_own_login_password(db, actor, current, new)
+        return
     with db.write() as session:
         user = _load_user(session, actor.user_id)
         if not verify_password(user.password_hash, current):
@@ -486,6 +561,33 @@ def change_own_password(db: Database, actor: Actor, current: str, new: str) -> N
             )
         _refuse_if(password_problems(new, user.username))
         user.password_hash = hash_password(new)
+        _audit_user(
+            session,
+            actor,
+            "user.password_changed",
+            user,
+            before=None,
+            after={"password": "changed"},
+        )
+
+
+def _change_own_login_password(db: Database, actor: Actor, current: str, new: str) -> None:
+    """Where the server checks passwords: it checks the current one, and the person's
+    login (which may change only its own) takes the new one."""
+    username = actor.username or ""
+    if not db.accepts(username, current):
+        raise AccountRefused([Refusal("password", "The current password is not right.", "current")])
+    _refuse_if(password_problems(new, username))
+    with db.write() as session:
+        # Not locked for update: the person may not update accounts, only their password.
+        user = session.get(AppUser, actor.user_id, options=[selectinload(AppUser.person)])
+        if user is None:
+            raise NotFound(f"There is no user account number {actor.user_id}.")
+        verifier = encrypt_password(session.connection(), username, new)
+        run_as_written(
+            session.connection(),
+            sql.SQL("ALTER ROLE CURRENT_USER PASSWORD {}").format(sql.Literal(verifier)),
+        )
         _audit_user(
             session,
             actor,

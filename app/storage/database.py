@@ -20,7 +20,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +32,7 @@ from app.core.errors import (
     DatabaseReadOnly,
     DatabaseUnavailable,
     EnvironmentFault,
+    ServerRefused,
 )
 from app.storage import schema
 from app.storage.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
@@ -42,6 +43,7 @@ from app.storage.engine import (
     gone_message,
     shown_path,
 )
+from app.storage.server import STATION_ROLE
 from models import Base
 
 
@@ -64,14 +66,40 @@ class PasswordRefused(PasswordNeeded):
     """The PostgreSQL server refused the password (or the user name) it was given."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Database:
-    """An open database: the engine plus sessions for reading and for writing."""
+    """An open database: the engine plus sessions for reading and for writing.
+
+    On a server that checks each person's rights (``secured``, see
+    ``app.storage.server``) it is opened as the stations' login, which can only ask
+    about signing in; ``connect_as`` then makes every read and write, from every part
+    of the program holding this object, the signed-in person's own.
+    """
 
     url: str
     engine: Engine
     _reader: sessionmaker[Session]
     _writer: sessionmaker[Session]
+    secured: bool = False
+    # The stations' own login, kept for the next person to sign in (secured only).
+    station: Engine | None = None
+
+    def connect_as(self, username: str, password: str) -> None:
+        """Work as ``username`` from now on, if the server accepts ``password``; raises
+        ``PasswordRefused`` (or another ``EnvironmentFault``) and changes nothing if not."""
+        person_url = make_url(self.url).set(username=username, password=password)
+        engine = create_database_engine(person_url.render_as_string(hide_password=False))
+        try:
+            with translate_errors(self.url), engine.connect():
+                pass
+        except BaseException:
+            engine.dispose()
+            raise
+        if self.engine is not self.station:
+            self.engine.dispose()
+        self.engine = engine
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -81,10 +109,16 @@ class Database:
     def location(self) -> str:
         return describe_location(self.url)
 
+    @property
+    def _as_used(self) -> str:
+        """The URL as connected now (a signed-in person's login, password hidden), for
+        saying whose rights fell short."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; anything it changes is rolled back."""
-        with translate_errors(self.url), self._reader() as session:
+        with translate_errors(self._as_used), self._reader() as session:
             try:
                 yield session
             finally:
@@ -98,11 +132,25 @@ class Database:
         lock up front, so two writers queue on the busy timeout instead of one failing
         half-way through when it first writes.
         """
-        with translate_errors(self.url), self._writer() as session, session.begin():
+        with translate_errors(self._as_used), self._writer() as session, session.begin():
             yield session
+
+    def accepts(self, username: str, password: str) -> bool:
+        """Whether the server lets ``username`` in with ``password`` (secured only)."""
+        person_url = make_url(self.url).set(username=username, password=password)
+        engine = create_database_engine(person_url.render_as_string(hide_password=False))
+        try:
+            with translate_errors(self.url), engine.connect():
+                return True
+        except PasswordRefused:
+            return False
+        finally:
+            engine.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.station is not None:
+            self.station.dispose()
 
 
 def open_database(
@@ -131,7 +179,12 @@ def open_database(
     try:
         with translate_errors(url):
             schema.check_not_newer(engine)
-            if migrate:
+            secured = path is None and _is_secured(engine)
+            if secured:
+                # Only the owner's credential changes the schema of such a server.
+                if migrate:
+                    schema.check_same(engine)
+            elif migrate:
                 schema.upgrade_to_head(url, busy_timeout_ms=busy_timeout_ms)
         # Pooled connections opened before the upgrade may hold SQLite's old picture of
         # the schema (its schema pragmas do not re-read it); start afresh.
@@ -145,7 +198,24 @@ def open_database(
         engine=engine,
         _reader=sessionmaker(engine, expire_on_commit=False),
         _writer=sessionmaker(writer_engine, expire_on_commit=False),
+        secured=secured,
+        station=engine if secured else None,
     )
+
+
+def _is_secured(engine: Engine) -> bool:
+    """Whether this is a station's connection to a server that checks each person's
+    rights itself (``app.storage.server``): people then sign in as themselves. The
+    owner's connection (migrating, setting up) is not one."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT to_regprocedure('kitshare_sign_in_state(text)') IS NOT NULL "
+                "AND current_user = :station"
+            ),
+            {"station": STATION_ROLE},
+        ).scalar_one()
+    return bool(found)
 
 
 def _status(path: Path, database: Path) -> os.stat_result | None:
@@ -492,6 +562,10 @@ def _postgresql_fault(
             f"Cannot reach the PostgreSQL server at {where}. Check that it is running and "
             "that this PC is on its network, or use a local SQLite file."
         )
+    if "kit share: " in lowered:
+        # A guard's own sentence (``app.storage.server``), written for people.
+        said = str(original or "").split("Kit Share: ", 1)[-1].splitlines()[0]
+        return ServerRefused(f"The server refused this: {said}")
     if "read-only" in lowered or "permission denied" in lowered:
         return DatabaseReadOnly(
             f"The PostgreSQL user “{user}” is not allowed to change the database "

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 import migrations as migrations_package
-from app.core.errors import DatabaseTooNew, EnvironmentFault
+from app.core.errors import DatabaseTooNew, DatabaseTooOld, EnvironmentFault
 from app.storage.engine import create_database_engine, sqlite_single_connection_engine
 
 # Any stable number: it only has to be the same for every Kit Share on the server.
@@ -54,6 +54,20 @@ def check_not_newer(engine: Engine) -> None:
             f"This database was upgraded by a newer Kit Share (schema {revision}); this "
             f"copy only knows schemas up to {head_revision()}. Install the newer Kit Share "
             "to open it; nothing in it has been changed."
+        )
+
+
+def check_same(engine: Engine) -> None:
+    """Refuse a server whose schema is older than this Kit Share's (one newer is refused
+    by ``check_not_newer``): on a server that checks each person's rights only the
+    owner's credential may upgrade it, so a station says whom to ask."""
+    revision = current_revision(engine)
+    if revision != head_revision():
+        raise DatabaseTooOld(
+            f"The server's database is older than this Kit Share (schema {revision or 'none'}; "
+            f"this copy needs {head_revision()}). Ask an administrator to run "
+            "“kitshare-admin migrate” with the database owner's credential; until then "
+            "this station cannot use it."
         )
 
 
