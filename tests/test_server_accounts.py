@@ -265,3 +265,24 @@ def test_a_station_on_an_older_server_says_whom_to_ask(secured_server: SecuredSe
                 open_database(secured_server.station_url)
         finally:
             admin.execute("UPDATE alembic_version SET version_num = %s", (head,))
+
+
+def test_setting_up_again_changes_nothing_and_never_prints_the_owners_password(
+    secured_server: SecuredServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.secured_server import OWNER_PASSWORD, STATION_PASSWORD
+
+    monkeypatch.setenv("KITSHARE_STATION_PASSWORD", STATION_PASSWORD)
+    assert main(["--database", secured_server.owner_url, "setup-server"]) == 0
+    said = capsys.readouterr().out
+    assert OWNER_PASSWORD not in said
+    assert STATION_PASSWORD not in said
+    assert "kitshare_station@127.0.0.1" in said
+    # Everyone still signs in as before.
+    db = station(secured_server)
+    try:
+        assert sign_in(db, "duty", PASSWORDS["duty"]).role is Role.DUTY_OFFICER
+    finally:
+        db.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from app.cli.common import EXIT_OK, STATION_PASSWORD_ENV, new_password, opened, secret_from
 from app.storage import schema
@@ -104,7 +104,15 @@ def cmd_setup_server(url: str, args: argparse.Namespace) -> int:
                 text("SELECT kitshare_sync_login(:id, :verifier)"),
                 {"id": user_id, "verifier": verifier},
             )
-    station = make_url(url).set(username=STATION_ROLE, password=None)
+    owner = make_url(url)
+    # A new URL, not the owner's with another name: nothing of the owner's password.
+    station = URL.create(
+        owner.drivername,
+        username=STATION_ROLE,
+        host=owner.host,
+        port=owner.port,
+        database=owner.database,
+    )
     print(
         f"The server now checks each person's rights. Point every station at "
         f"{station.render_as_string(hide_password=False)} with the stations' password "
