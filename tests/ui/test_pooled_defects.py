@@ -123,6 +123,13 @@ def test_the_panel_and_its_next_weeks_count_units_a_defect_holds_back(
     assert f"0 of 40 free now ({free_before} held back by open defects)" in text
     assert strip.days[0].free == 0
     assert strip.states()[0] is DayState.BOOKED
+    # Nothing to hand out now, and the button says why; asking for later still works.
+    button = window.item_panel.issue_now_button
+    assert not button.isEnabled()
+    assert button.toolTip() == (
+        f"Nothing to hand out now: 0 of 40 free now ({free_before} held back by open defects)."
+    )
+    assert window.item_panel.request_button.isEnabled()
     shot(window.item_panel, "panel-all-free-held-back", tmp_path)
 
 

@@ -214,8 +214,14 @@ class ItemPanel(QWidget):
         why_not = detail.lending_refusal.message if detail.lending_refusal else ""
         self.request_button.setEnabled(not why_not)
         self.request_button.setToolTip(why_not or "Ask to borrow this item")
-        self.issue_now_button.setEnabled(not why_not)
-        self.issue_now_button.setToolTip(why_not or "Hand the item out now, as an emergency")
+        # Lendable, but nothing of it on the shelf now (out, booked or held back by defects):
+        # a request for later still makes sense, handing it out now does not.
+        if not why_not and detail.is_pooled and detail.quantity_free_now <= 0:
+            issue_why = f"Nothing to hand out now: {free_now_text(detail)}."
+        else:
+            issue_why = why_not
+        self.issue_now_button.setEnabled(not issue_why)
+        self.issue_now_button.setToolTip(issue_why or "Hand the item out now, as an emergency")
         has_terms = detail.protocol is not None
         self.terms_button.setEnabled(has_terms)
         self.terms_button.setToolTip(
