@@ -21,7 +21,12 @@ from app.storage.database import Database
 from models import DefectSeverity, Role
 from tests.ui.driving import click_tag, shot, sign_in, wait_for_results
 from tests.ui.loan_driving import act_as, settle
-from ui.loans.forms import QUANTITY_TYPED_MAX, EmergencyIssueDialog, RequestDialog
+from ui.loans.forms import (
+    NO_BORROWER_YET,
+    QUANTITY_TYPED_MAX,
+    EmergencyIssueDialog,
+    RequestDialog,
+)
 from ui.shell.main_window import MainWindow
 
 
@@ -165,11 +170,13 @@ def test_the_emergency_form_never_starts_with_the_owner_as_borrower(
     on_item(qtbot, duty_window, "BED-000501")
     started: list[str] = []
     offered: list[list[PersonRef]] = []
+    said: list[str] = []
 
     def look(dialog: RequestDialog) -> None:
         assert isinstance(dialog, EmergencyIssueDialog)
         started.append(dialog.borrower_combo.currentText())
         offered.append(list(dialog.people.offered.values()))
+        said.append(dialog.message().splitlines()[0])
 
     run_dialog(monkeypatch, qtbot, EmergencyIssueDialog, look)
 
@@ -177,6 +184,7 @@ def test_the_emergency_form_never_starts_with_the_owner_as_borrower(
 
     # Nobody is assumed: the agency typed, or the operator's, is the borrower.
     assert started == [""]
+    assert said == [NO_BORROWER_YET]
     owner = find_agency(demo, "Bedfordshire Police").id
     assert offered
     assert owner not in {person.agency_id for person in offered[0]}

@@ -7,6 +7,7 @@ the first rule that blocks, and calls the service's action on OK.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -66,6 +67,9 @@ PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
 # and the service, not the box, says how many there are.
 QUANTITY_TYPED_MAX = 999_999
 INCIDENT_HINT = "Optional, e.g. CC-20261121-0456"
+NO_BORROWER_YET = (
+    "Choose the operator (their agency then borrows the kit), or the borrowing agency."
+)
 
 
 def _accessories_line(text: str) -> str:
@@ -587,7 +591,14 @@ class EmergencyIssueDialog(RequestDialog):
         return self.people.handover((self.handover_fields.line_handover(),))
 
     def check(self) -> list[Refusal]:
-        return check_emergency_issue(self._db, self.draft(), self.handover())
+        problems = check_emergency_issue(self._db, self.draft(), self.handover())
+        # Here naming the operator names the borrower: say so where the rule asks for one.
+        return [
+            replace(p, message=NO_BORROWER_YET)
+            if p.field == "borrower" and self.borrower_id() is None
+            else p
+            for p in problems
+        ]
 
     def save(self) -> None:
         self.loan_id = emergency_issue(self._db, self.draft(), self.handover(), self._actor)
