@@ -15,10 +15,16 @@ from app.catalogue.items import load_draft, update_item
 from app.catalogue.search import search_items
 from app.cli.main import main
 from app.core.clock import now_utc
-from app.core.errors import DatabaseReadOnly, DatabaseTooOld, DatabaseUnavailable, NotPermitted
+from app.core.errors import (
+    DatabaseReadOnly,
+    DatabaseTooOld,
+    DatabaseUnavailable,
+    KitShareError,
+    NotPermitted,
+)
 from app.inspections.defects import DefectDraft, report_defect
 from app.loans.drafts import Handover, LineDraft, LoanDraft
-from app.loans.service import emergency_issue, return_loan
+from app.loans.service import approve_loan, emergency_issue, return_loan
 from app.people.accounts import (
     LOCKOUT,
     MAX_FAILED_ATTEMPTS,
@@ -286,3 +292,43 @@ def test_setting_up_again_changes_nothing_and_never_prints_the_owners_password(
         assert sign_in(db, "duty", PASSWORDS["duty"]).role is Role.DUTY_OFFICER
     finally:
         db.dispose()
+
+
+def test_a_request_is_approved_in_the_deciders_own_name(secured_server: SecuredServer) -> None:
+    """Whoever of the demo's people may decide a waiting request does, through the
+    guards; the decision is recorded as theirs by the server."""
+    decided: list[tuple[str, int]] = []
+    for who in ("duty", "manager", "admin"):
+        db = station(secured_server)
+        try:
+            actor = sign_in(db, who, PASSWORDS[who])
+            with db.read() as session:
+                waiting = session.execute(
+                    text("SELECT id FROM loans WHERE status = 'requested' ORDER BY id")
+                ).scalars()
+                for loan_id in list(waiting):
+                    try:
+                        approve_loan(db, loan_id, actor)
+                    except KitShareError:
+                        continue  # not theirs to decide: the program's rule says so
+                    decided.append((who, loan_id))
+                    break
+        finally:
+            db.dispose()
+        if decided:
+            break
+    assert decided, "nobody could approve a waiting request"
+    who, loan_id = decided[0]
+    with secured_server.superuser() as admin:
+        row = admin.execute(
+            "SELECT l.status::text, u.username FROM loans l JOIN app_users u "
+            "ON u.id = l.decided_by_id WHERE l.id = %s",
+            (loan_id,),
+        ).fetchone()
+        made_by = admin.execute(
+            "SELECT db_user FROM row_changes WHERE table_name = 'loans' AND row_id = %s "
+            "ORDER BY id DESC LIMIT 1",
+            (str(loan_id),),
+        ).fetchone()
+    assert row == ("approved", who)
+    assert made_by == (who,)

@@ -140,6 +140,33 @@ ATTEMPTS = (
         f"VALUES ({OTHER_AGENCY_ITEM}, 'reported', 'Cracked', 'minor', now(), 1)",
         frozenset({STATION}),
     ),
+    Attempt(
+        "rewrite who borrowed a loan",
+        "UPDATE loans SET borrower_agency_id = 4 WHERE id = (SELECT min(id) FROM loans)",
+        BUT_ADMIN,
+    ),
+    Attempt(
+        "change a returned loan",
+        "UPDATE loans SET due_at = due_at + interval '1 day' "
+        "WHERE id = (SELECT min(id) FROM loans WHERE status = 'returned')",
+        BUT_ADMIN,
+    ),
+    Attempt(
+        "approve a request in someone else's name",
+        "UPDATE loans SET status = 'approved', decided_by_id = "
+        "(SELECT id FROM app_users WHERE username = '{other}') "
+        "WHERE id = (SELECT min(id) FROM loans WHERE status = 'requested')",
+        BUT_ADMIN,
+    ),
+    Attempt(
+        "add a line to a returned loan",
+        "INSERT INTO loan_lines (loan_id, item_id, quantity, quantity_returned, starts_at, "
+        "ends_at, holds_stock, exclusive) "
+        "SELECT min(id), (SELECT max(id) FROM equipment_items), 1, 0, "
+        "now() + interval '900 days', now() + interval '901 days', false, false "
+        "FROM loans WHERE status = 'returned'",
+        BUT_ADMIN,
+    ),
     Attempt("change a sharing protocol", "UPDATE sharing_protocols SET name = name", BUT_ADMIN),
     Attempt("change a person", "UPDATE people SET family_name = family_name", BUT_ADMIN),
     Attempt(

@@ -275,7 +275,68 @@ FUNCTIONS = [
     $$""",
 ]
 
+CLOSED_LOAN_STATUSES = ("returned", "cancelled", "declined")
+
 GUARDS = [
+    # A loan: what it was asked for, by whom and for whom stays as it was; a closed one
+    # is never changed; a decision is the signed-in person's own.
+    f"""CREATE OR REPLACE FUNCTION kitshare_guard_loan() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        DECLARE
+            me integer := (SELECT id FROM app_users WHERE username = session_user);
+        BEGIN
+            IF {_is(Role.ADMINISTRATOR)} OR {_OWNER} THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;  -- only the GRANTs say who deletes
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                IF NEW.status::text NOT IN ('requested', 'issued')
+                   OR NEW.decided_by_id IS NOT NULL AND NEW.decided_by_id <> me THEN
+                    RAISE EXCEPTION 'Kit Share: a new loan is a request or an emergency '
+                        'issue, decided by nobody else.' USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NEW;
+            END IF;
+            IF OLD.status::text IN ({", ".join(f"'{s}'" for s in CLOSED_LOAN_STATUSES)}) THEN
+                RAISE EXCEPTION 'Kit Share: a closed loan is never changed.'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF (NEW.borrower_agency_id, NEW.requested_by_id, NEW.is_emergency, NEW.created_at)
+               IS DISTINCT FROM
+               (OLD.borrower_agency_id, OLD.requested_by_id, OLD.is_emergency, OLD.created_at)
+            THEN
+                RAISE EXCEPTION 'Kit Share: who borrows a loan, who asked and when stay as '
+                    'they were.' USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF NEW.decided_by_id IS DISTINCT FROM OLD.decided_by_id
+               AND NEW.decided_by_id IS DISTINCT FROM me THEN
+                RAISE EXCEPTION 'Kit Share: a decision on a loan is the signed-in person''s own.'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END
+    $$""",
+    # A loan's lines: changed only while the loan is open.
+    f"""CREATE OR REPLACE FUNCTION kitshare_guard_loan_line() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        BEGIN
+            IF {_is(Role.ADMINISTRATOR)} OR {_OWNER} THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;  -- only the GRANTs say who deletes
+            END IF;
+            IF (SELECT status::text FROM loans WHERE id = NEW.loan_id)
+               IN ({", ".join(f"'{s}'" for s in CLOSED_LOAN_STATUSES)})
+               OR TG_OP = 'UPDATE' AND NEW.loan_id <> OLD.loan_id THEN
+                RAISE EXCEPTION 'Kit Share: the lines of a closed loan are never changed.'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END
+    $$""",
     # An item: a manager's own agency's, or an administrator's; anyone else may change only
     # what a hand-over changes.
     f"""CREATE OR REPLACE FUNCTION kitshare_guard_item() RETURNS trigger
@@ -337,11 +398,15 @@ OWN_FUNCTIONS = (
     "kitshare_user_changed()",
     "kitshare_sync_login(integer, text)",
     "kitshare_guard_item()",
+    "kitshare_guard_loan()",
+    "kitshare_guard_loan_line()",
     "kitshare_guard_item_record()",
     "kitshare_record_row_change()",
 )
 
 GUARDED = {
+    "loans": "kitshare_guard_loan",
+    "loan_lines": "kitshare_guard_loan_line",
     "equipment_items": "kitshare_guard_item",
     "inspections": "kitshare_guard_item_record",
     "defects": "kitshare_guard_item_record",
