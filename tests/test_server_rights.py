@@ -142,7 +142,8 @@ ATTEMPTS = (
     ),
     Attempt(
         "rewrite who borrowed a loan",
-        "UPDATE loans SET borrower_agency_id = 4 WHERE id = (SELECT min(id) FROM loans)",
+        "UPDATE loans SET borrower_agency_id = 4 WHERE id = "
+        "(SELECT min(id) FROM loans WHERE status IN ('requested', 'approved', 'issued'))",
         BUT_ADMIN,
     ),
     Attempt(
