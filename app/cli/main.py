@@ -28,6 +28,7 @@ from app.cli import (
     printing,
     qualifications,
     reports,
+    station,
     transfer,
     users,
 )
@@ -50,6 +51,7 @@ COMMAND_GROUPS = (
     transfer.add_commands,
     backup.add_commands,
     reports.add_commands,
+    station.add_commands,
 )
 
 
