@@ -105,3 +105,16 @@ def test_the_live_bench_runs_on_both_databases(postgres_admin_url: str) -> None:
         # Speed is not judged at this size; a refresh that never comes always is.
         assert backend["never_came"] == [], backend["never_came"]
         assert backend["commit_to_panel"]["max_ms"] > 0
+
+
+def test_the_station_copy_bench_runs_on_both_databases(postgres_admin_url: str) -> None:
+    report = run_bench(
+        "station_copy",
+        *("--items", "300", "--runs", "1", "--pg-url", postgres_admin_url),
+        goals_may_miss=True,
+    )
+    sources = {figure["source"] for figure in report["figures"]}
+    assert sources == {"PostgreSQL", "SQLite"}
+    for figure in report["figures"]:
+        assert figure["size"] > 0
+        assert figure["median_s"] > 0
