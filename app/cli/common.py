@@ -261,18 +261,18 @@ def acting(
         yield db, sign_in(db, given.username, given.password)
 
 
-def secret_from(variable: str, what: str) -> str:
-    """A password for ``what``: from the environment ``variable``, or typed twice."""
+def secret_from(variable: str, missing: str, prompt: str, again: str) -> str:
+    """A password from the environment ``variable``, or typed twice (``prompt``, then
+    ``again``); ``missing`` begins the sentence when neither can be had."""
     password = os.environ.get(variable)
     if password:
         return password
     if not interactive():
         raise DomainError(
-            f"No password for {what}: set {variable}, or run kitshare-admin in a terminal to "
-            "type it."
+            f"{missing}: set {variable}, or run kitshare-admin in a terminal to type it."
         )
-    first = typed(f"Password for {what}: ")
-    if first != typed("Type it again: "):
+    first = typed(prompt)
+    if first != typed(again):
         raise DomainError(
             "The two passwords typed are not the same, so nothing was changed. Run the "
             "command again and type the same password twice."
@@ -282,21 +282,12 @@ def secret_from(variable: str, what: str) -> str:
 
 def new_password(username: str) -> str:
     """A new password for ``username``: from ``KITSHARE_NEW_PASSWORD``, or typed twice."""
-    password = os.environ.get(NEW_PASSWORD_ENV)
-    if password:
-        return password
-    if not interactive():
-        raise DomainError(
-            f"No new password for “{username}”: set {NEW_PASSWORD_ENV}, or run kitshare-admin "
-            "in a terminal to type it."
-        )
-    first = typed(f"New password for {username}: ")
-    if first != typed("Type the new password again: "):
-        raise DomainError(
-            "The two passwords typed are not the same, so nothing was changed. Run the "
-            "command again and type the same password twice."
-        )
-    return first
+    return secret_from(
+        NEW_PASSWORD_ENV,
+        f"No new password for “{username}”",
+        f"New password for {username}: ",
+        "Type the new password again: ",
+    )
 
 
 # -- output ----------------------------------------------------------------------------------

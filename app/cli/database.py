@@ -81,7 +81,12 @@ def cmd_setup_server(url: str, args: argparse.Namespace) -> int:
             "setup-server is for a shared PostgreSQL server. A SQLite file is as private as "
             "the account of the PC that holds it: nothing to set up."
         )
-    station_password = secret_from(STATION_PASSWORD_ENV, "the stations' login")
+    station_password = secret_from(
+        STATION_PASSWORD_ENV,
+        "No password for the stations' login",
+        "Password for the stations' login: ",
+        "Type it again: ",
+    )
     with opened(url) as db, db.engine.begin() as connection:
         users = connection.execute(text("SELECT id, username FROM app_users ORDER BY id")).all()
         if not users:

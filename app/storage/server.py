@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from psycopg import sql
 from sqlalchemy import Connection, text
 
-from models import Role
+from models import Base, Role
 
 STATION_ROLE = "kitshare_station"
 GROUPS: dict[Role, str] = {
@@ -46,31 +46,11 @@ GROUPS: dict[Role, str] = {
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT_MINUTES = 5
 
-# Everything a signed-in person may read (the audit trail, users and the database's own
-# record are below, column by column or by role).
-READ_TABLES = (
-    "agencies",
-    "sites",
-    "categories",
-    "equipment_items",
-    "mous",
-    "mou_parties",
-    "mou_signatories",
-    "mou_clauses",
-    "sharing_protocols",
-    "protocol_borrowers",
-    "protocol_categories",
-    "protocol_items",
-    "protocol_qualifications",
-    "inspection_regimes",
-    "inspections",
-    "defects",
-    "loans",
-    "loan_lines",
-    "people",
-    "qualification_types",
-    "person_qualifications",
-    "alembic_version",
+# The tables whose every column everyone signed in may read: all of the models' but the
+# accounts and the audit trail (below, column by column or by role); new tables follow.
+PRIVATE_TABLES = ("app_users", "audit_events")
+DATA_TABLES = tuple(
+    table.name for table in Base.metadata.sorted_tables if table.name not in PRIVATE_TABLES
 )
 USER_COLUMNS = (
     "id, username, person_id, role, is_active, failed_attempts, locked_until, "
@@ -94,7 +74,7 @@ def _grants() -> Iterable[Grant]:
     duty = GROUPS[Role.DUTY_OFFICER]
     manager = GROUPS[Role.EQUIPMENT_MANAGER]
     admin = GROUPS[Role.ADMINISTRATOR]
-    for table in READ_TABLES:
+    for table in (*DATA_TABLES, "alembic_version"):
         yield Grant("SELECT", table, duty)
     yield Grant(f"SELECT ({USER_COLUMNS})", "app_users", duty)
     yield Grant(f"SELECT ({AUDIT_SUMMARY_COLUMNS})", "audit_events", duty)
@@ -111,28 +91,8 @@ def _grants() -> Iterable[Grant]:
     yield Grant("INSERT, UPDATE", "inspections", manager)
     yield Grant("UPDATE", "defects", manager)
     yield Grant("INSERT, UPDATE, DELETE", "inspection_regimes", manager)
-    # The register, people, and the rest of the reference data.
-    for table in (
-        "agencies",
-        "sites",
-        "categories",
-        "mous",
-        "mou_parties",
-        "mou_signatories",
-        "mou_clauses",
-        "sharing_protocols",
-        "protocol_borrowers",
-        "protocol_categories",
-        "protocol_items",
-        "protocol_qualifications",
-        "people",
-        "qualification_types",
-        "person_qualifications",
-        "loans",
-        "loan_lines",
-        "inspections",
-        "defects",
-    ):
+    # Everything else an administrator keeps: the register, people, reference data.
+    for table in DATA_TABLES:
         yield Grant("INSERT, UPDATE, DELETE", table, admin)
     # Accounts: their logins follow by trigger; a hash is never read nor changed (the
     # server keeps the passwords), only written with a new account.

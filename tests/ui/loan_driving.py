@@ -19,8 +19,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from app.catalogue.directory import find_agency, find_item
 from app.core.actor import Actor
-from app.core.clock import today_uk
+from app.core.clock import now_utc, today_uk
+from app.loans.drafts import Handover, LineDraft, LoanDraft
+from app.loans.service import emergency_issue
 from app.people.passwords import hash_password
 from app.storage.database import Database
 from models import Agency, AppUser, Person, PersonQualification, QualificationType, Role
@@ -181,3 +184,25 @@ def open_loan_row(qtbot: QtBot, view: LoansView, loan_id: int, *, keyboard: bool
                 Qt.KeyboardModifier.NoModifier,
                 centre,
             )
+
+
+def lend_to_hertfordshire(db: Database, tag: str, quantity: int) -> int:
+    """Another station's duty officer logs ``quantity`` of ``tag`` straight out to
+    Hertfordshire Constabulary until 20 hours from now; the loan's number."""
+    herts = find_agency(db, "Hertfordshire Constabulary").id
+    with db.read() as session:
+        operator = session.scalars(select(Person.id).where(Person.agency_id == herts)).first()
+    start = now_utc().replace(second=0, microsecond=0)
+    return emergency_issue(
+        db,
+        LoanDraft(
+            borrower_agency_id=herts,
+            requested_by_id=None,
+            purpose="Crowd control, Kimbolton Road",
+            starts_at=start,
+            due_at=start + timedelta(hours=20),
+            lines=(LineDraft(item_id=find_item(db, tag).id, quantity=quantity),),
+        ),
+        Handover(operator_id=operator),
+        Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER),
+    )

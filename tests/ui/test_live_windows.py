@@ -5,26 +5,22 @@ without the person losing their place."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from app.catalogue.directory import find_agency, find_item
 from app.core.actor import Actor
-from app.core.clock import now_utc
-from app.loans.drafts import Handover, LineDraft, LoanDraft
-from app.loans.service import emergency_issue
 from app.storage.database import Database, open_database
 from app.storage.live import Changes, parse_notice
-from models import Person, Role
+from models import Role
 from tests.templates import Content, PostgresTemplates
 from tests.ui.driving import shot, sign_in, wait_for_results
-from tests.ui.loan_driving import act_as
+from tests.ui.loan_driving import act_as, lend_to_hertfordshire
 from tests.ui.test_loan_refusals import activate, on_item
 from ui.loans.forms import RequestDialog
 from ui.shell.main_window import MainWindow
@@ -57,24 +53,8 @@ def station_window(qtbot: QtBot, db: Database) -> MainWindow:
 
 
 def lend_barriers(db: Database, quantity: int) -> int:
-    """Another station logs ``quantity`` of the barriers out to Hertfordshire."""
-    herts = find_agency(db, "Hertfordshire Constabulary").id
-    with db.read() as session:
-        operator = session.scalars(select(Person.id).where(Person.agency_id == herts)).first()
-    start = now_utc().replace(second=0, microsecond=0)
-    return emergency_issue(
-        db,
-        LoanDraft(
-            borrower_agency_id=herts,
-            requested_by_id=None,
-            purpose="Crowd control, Kimbolton Road",
-            starts_at=start,
-            due_at=start + timedelta(hours=20),
-            lines=(LineDraft(item_id=find_item(db, BARRIERS).id, quantity=quantity),),
-        ),
-        Handover(operator_id=operator),
-        DUTY,
-    )
+    """Another station logs ``quantity`` of the barriers out."""
+    return lend_to_hertfordshire(db, BARRIERS, quantity)
 
 
 def test_a_loan_made_at_one_station_shows_at_the_other_within_two_seconds(
