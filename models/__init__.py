@@ -24,7 +24,15 @@ from models.inspections import (
     InspectionRegime,
     InspectionResult,
 )
-from models.loans import BOOKING_STATUSES, OUT_STATUSES, Loan, LoanLine, LoanStatus
+from models.loans import (
+    BOOKING_STATUSES,
+    OUT_STATUSES,
+    Loan,
+    LoanLine,
+    LoanStatus,
+    OfflineEntryState,
+    OfflineReceipt,
+)
 from models.organisation import Agency, AgencyKind, Site
 from models.people import AppUser, Person, PersonQualification, QualificationType, Role
 
@@ -55,6 +63,8 @@ __all__ = [
     "MouClause",
     "MouParty",
     "MouSignatory",
+    "OfflineEntryState",
+    "OfflineReceipt",
     "Person",
     "PersonQualification",
     "QualificationType",

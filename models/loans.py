@@ -145,3 +145,40 @@ class LoanLine(Base):
 
     loan: Mapped[Loan] = relationship(back_populates="lines")
     item: Mapped[EquipmentItem] = relationship()
+
+
+class OfflineEntryState(enum.Enum):
+    """Where a loan action logged at a station without the server stands, in a database."""
+
+    RECEIVED = "received"  # its loan (or return) is in this database
+    REFUSED = "refused"  # the rules refused it when it was sent; the station resolves it
+    CANCELLED = "cancelled"  # the station gave it up, with a reason
+
+
+class OfflineReceipt(Base):
+    """A loan action a station logged while the server could not be reached, once sent.
+
+    The key is the station's own id for the entry, so the database itself sees to it that
+    an entry is received once, however often a station sends it (a crash between the
+    server's commit and the station's note of it sends it again). A refusal is kept here
+    too, so that the lending agency's equipment managers see what was logged and refused.
+    """
+
+    __tablename__ = "offline_receipts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    state: Mapped[OfflineEntryState] = mapped_column(
+        str_enum(OfflineEntryState, "offline_entry_state"), index=True
+    )
+    loan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("loans.id", ondelete="RESTRICT"), index=True
+    )
+    lender_agency_id: Mapped[AgencyRef | None] = mapped_column(index=True)
+    station: Mapped[str] = mapped_column(String(200))
+    logged_by: Mapped[str] = mapped_column(String(200))
+    logged_at: Mapped[datetime]
+    summary: Mapped[str] = mapped_column(Text)
+    refusal: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[CreatedAt]

@@ -52,6 +52,7 @@ from app.loans.fitness import (
     issue_blockers,
     return_problems,
 )
+from app.loans.receipts import OfflineStamp, receive
 from app.loans.rules import (
     DECLINE_REASON_MISSING,
     RECALL_REASON_MISSING,
@@ -529,12 +530,20 @@ def _going(check: LineCheck, draft: LoanDraft) -> Going:
 
 
 def emergency_issue(
-    db: Database, draft: LoanDraft, handover: Handover, actor: Actor, *, now: datetime | None = None
+    db: Database,
+    draft: LoanDraft,
+    handover: Handover,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    offline: OfflineStamp | None = None,
 ) -> int:
     """Log kit straight out, with no prior request; the same safety rules apply.
 
     The loan runs from the given start (or now, if that is later than now) and is noted
     as an emergency; the notice period and approval are waived. Returns the loan number.
+    ``offline``: the station logged it without the server (at ``now``), and this is its
+    outbox entry arriving, which the database takes once (``app.loans.receipts``).
     """
     draft = clean_fields(draft, multiline=LOAN_MULTILINE)
     handover = clean_fields(handover, multiline=LOAN_MULTILINE)
@@ -549,14 +558,11 @@ def emergency_issue(
         session.add(loan)
         _apply_handover(loan, handover, moment)
         _flush(session)  # checked above, under the locks, as for a request
-        _audit(
-            session,
-            actor,
-            "emergency_issued",
-            loan,
-            None,
-            note="Emergency: issued without a prior request",
-        )
+        note = "Emergency: issued without a prior request"
+        if offline is not None:
+            receive(session, offline, loan.id)
+            note = f"{note}. {offline.note}"
+        _audit(session, actor, "emergency_issued", loan, None, note=note)
         return loan.id
 
 
@@ -585,6 +591,7 @@ def return_loan(
     lines: Sequence[LineReturn] | None = None,
     returned_to_id: int | None = None,
     now: datetime | None = None,
+    offline: OfflineStamp | None = None,
 ) -> LoanStatus:
     """Take kit back: all of it (``lines`` None) or what ``lines`` say; returns the new status.
 
@@ -592,6 +599,7 @@ def return_loan(
     is recorded against the item: on a pooled line against ``defect_quantity`` of its
     units, which are not free until it is cleared. An unsafe defect
     takes a single item out of service, and a pool once unsafe defects cover every unit.
+    ``offline``: an outbox entry arriving, as for ``emergency_issue``.
     """
     if lines is not None:
         lines = [clean_fields(line, multiline=LOAN_MULTILINE) for line in lines]
@@ -622,8 +630,10 @@ def return_loan(
         if everything_back:
             loan.returned_at = moment
         _flush(session)
+        if offline is not None:
+            receive(session, offline, loan.id)
         action = "returned" if everything_back else "partly_returned"
-        _audit(session, actor, action, loan, before)
+        _audit(session, actor, action, loan, before, note=offline.note if offline else None)
         return loan.status
 
 

@@ -85,6 +85,8 @@ def _grants() -> Iterable[Grant]:
     for table in ("loans", "loan_lines"):
         yield Grant("INSERT, UPDATE", table, duty)
     yield Grant("INSERT", "defects", duty)
+    # What a station logged without the server, as it arrives (``app.loans.outbox``).
+    yield Grant("INSERT, UPDATE", "offline_receipts", duty)
     yield Grant(f"UPDATE ({', '.join(HANDOVER_ITEM_COLUMNS)})", "equipment_items", duty)
     # The catalogue, inspections and defects of the manager's own agency (guards below).
     yield Grant("INSERT, UPDATE, DELETE", "equipment_items", manager)
