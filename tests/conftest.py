@@ -180,4 +180,6 @@ def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data folder of whoever runs the tests (whose schedule would back up test files)."""
     folder = tmp_path / "data-folder"
     monkeypatch.setattr("app.storage.backup.data_folder", lambda: folder)
+    # And its station copy and outbox (windows on a server keep them by themselves).
+    monkeypatch.setenv("KITSHARE_STATION_FOLDER", str(tmp_path / "station-folder"))
     return folder

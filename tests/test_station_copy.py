@@ -18,7 +18,7 @@ from app.catalogue.search import SearchFilters, search_items
 from app.cli import common as cli
 from app.cli.main import main
 from app.core.clock import format_datetime, now_utc
-from app.storage import station_copy
+from app.storage import station_copy, station_outbox
 from app.storage.database import Database, open_database, table_counts
 from app.storage.station_copy import (
     AUDIT_ACTIONS_KEPT,
@@ -314,7 +314,8 @@ def test_the_copy_goes_in_the_data_folder_by_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path / "data"
-    monkeypatch.setattr(station_copy, "data_folder", lambda: folder)
+    monkeypatch.delenv("KITSHARE_STATION_FOLDER")
+    monkeypatch.setattr(station_outbox, "data_folder", lambda: folder)
     status, out, _ = run(capsys, "--database", demo_url, "station", "refresh")
     assert status == 0
     assert (folder / "station-copy.db").is_file()
@@ -322,6 +323,11 @@ def test_the_copy_goes_in_the_data_folder_by_default(
     status, out, _ = run(capsys, "--database", demo_url, "station", "status")
     assert status == 0
     assert f"Station copy: {folder / 'station-copy.db'}" in out
+    # A folder of the station's own, named in the environment, takes its place.
+    elsewhere = tmp_path / "station drive"
+    monkeypatch.setenv("KITSHARE_STATION_FOLDER", str(elsewhere))
+    assert run(capsys, "--database", demo_url, "station", "refresh")[0] == 0
+    assert (elsewhere / "station-copy.db").is_file()
 
 
 @pytest.mark.postgres

@@ -67,6 +67,10 @@ class Refused(DomainError):
             raise cls(list(dict.fromkeys(problems)))
 
 
+class WorkingOffline(DomainError):
+    """A change that needs the server, asked for while the station works from its copy."""
+
+
 class BadDate(DomainError):
     """A date or time someone typed that Kit Share will not take: one it cannot read,
     one outside the years it keeps, or a UK clock time that is skipped or happens twice."""

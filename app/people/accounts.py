@@ -12,6 +12,7 @@ administrator resetting the password ends it.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -24,13 +25,14 @@ from sqlalchemy.orm import Session, selectinload
 from app.audit.record import record_change
 from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
-from app.core.errors import NotFound, NotPermitted, Refusal, Refused
+from app.core.errors import EnvironmentFault, NotFound, NotPermitted, Refusal, Refused
 from app.core.permissions import Action, require, with_article
 from app.core.text import clean_fields, clean_text
 from app.core.vocabulary import label
 from app.people.passwords import hash_password, verify_password
 from app.storage.database import Database, PasswordRefused, translate_errors
 from app.storage.server import encrypt_password, run_as_written
+from app.storage.station_outbox import default_outbox
 from models import Agency, AgencyKind, AppUser, Person, Role
 
 MAX_FAILED_ATTEMPTS = 5
@@ -153,8 +155,21 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     towards the lock-out, and is saved even though the sign-in fails.
     """
     moment = now or now_utc()
+    if db.offline:
+        return _sign_in_offline(db, username, password)
+    actor = (
+        _sign_in_to_server(db, username, password)
+        if db.secured
+        else _sign_in_here(db, username, password, moment)
+    )
     if db.secured:
-        return _sign_in_to_server(db, username, password)
+        _remember_for_offline(actor, password, moment)
+    return actor
+
+
+def _sign_in_here(db: Database, username: str, password: str, moment: datetime) -> Actor:
+    """Sign in against the accounts table: a SQLite file, or a server whose stations
+    share one credential."""
     failure: SignInRefused | None = None
     with db.write() as session:
         user = _find_user(session, username, lock=True)
@@ -193,6 +208,46 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
             return actor
     assert failure is not None
     raise failure
+
+
+def _remember_for_offline(actor: Actor, password: str, moment: datetime) -> None:
+    """Keep a verifier of the password just accepted by the server, so that this person
+    can sign in at this station while it cannot reach the server. A station that cannot
+    keep it still signs the person in: only offline sign-in is lost, and said then."""
+    if actor.username is None:
+        return
+    with suppress(EnvironmentFault):
+        default_outbox().save_verifier(actor.username, hash_password(password), moment)
+
+
+def _sign_in_offline(db: Database, username: str, password: str) -> Actor:
+    """Sign in from the station copy while the server cannot be reached: the copy's
+    account (role, agency, enabled or not), and the password checked against the copy's
+    hash or, where the server keeps the passwords, the verifier this station kept when
+    the person last signed in here online."""
+    wanted = clean_text(username).strip().lower()
+    with db.read() as session:
+        user = _find_user(session, wanted)
+        stored = (user.password_hash or None) if user is not None else None
+        if user is not None and stored is None:
+            stored = default_outbox().verifier(user.username)
+        if user is None:
+            verify_password(_stand_in_hash(), password)
+            raise SignInRefused(WRONG_SIGN_IN)
+        if stored is None:
+            raise SignInRefused(
+                f"“{user.username}” has not signed in at this station while it could reach "
+                "the server, so the password cannot be checked offline. Sign in as someone "
+                "who has, or wait for the server."
+            )
+        if not verify_password(stored, password):
+            raise SignInRefused(WRONG_SIGN_IN)
+        if not user.is_active:
+            raise SignInRefused(_disabled_message(user.username))
+        actor = actor_of(user)
+    if db.secured:
+        db.offline_login = (user.username, password)
+    return actor
 
 
 def _sign_in_to_server(db: Database, username: str, password: str) -> Actor:

@@ -17,7 +17,9 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
@@ -33,6 +35,7 @@ from app.core.errors import (
     DatabaseUnavailable,
     EnvironmentFault,
     ServerRefused,
+    WorkingOffline,
 )
 from app.storage import schema
 from app.storage.config import PRIVATE_FILE_MODE, describe_location, normalise_url, server_of
@@ -66,6 +69,35 @@ class PasswordRefused(PasswordNeeded):
     """The PostgreSQL server refused the password (or the user name) it was given."""
 
 
+OFFLINE_REFUSAL = (
+    "Kit Share is working offline, from this station's copy, and this change needs the "
+    "server. Only emergency issues and returns are kept on this PC to send later; make "
+    "this change once the server is back."
+)
+# Set while the outbox writes what it logged into the station copy (``offline_writes``).
+_offline_writing: ContextVar[bool] = ContextVar("kitshare_offline_writing", default=False)
+
+
+@contextmanager
+def offline_writes() -> Iterator[None]:
+    """Let the block write to the station copy while offline: only the outbox does, to
+    show there what it logged (``app.loans.outbox``)."""
+    token = _offline_writing.set(True)
+    try:
+        yield
+    finally:
+        _offline_writing.reset(token)
+
+
+@dataclass
+class _Connected:
+    """The server's engine and sessions, kept aside while the station works offline."""
+
+    engine: Engine
+    reader: sessionmaker[Session]
+    writer: sessionmaker[Session]
+
+
 @dataclass(eq=False)
 class Database:
     """An open database: the engine plus sessions for reading and for writing.
@@ -83,6 +115,63 @@ class Database:
     secured: bool = False
     # The stations' own login, kept for the next person to sign in (secured only).
     station: Engine | None = None
+    # While offline (``app.storage.offline``): since when, the copy's moment, and the
+    # server's connection put aside (None if the station started offline).
+    offline_since: datetime | None = None
+    copy_taken_at: datetime | None = None
+    _server: _Connected | None = None
+    # On a server that checks each person's rights: who signed in while offline, to
+    # connect as once the server is back. Held in memory only, never shown.
+    offline_login: tuple[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def offline(self) -> bool:
+        return self.offline_since is not None
+
+    @property
+    def server_engine(self) -> Engine | None:
+        """The server's engine, also while working from the copy (None: never reached)."""
+        if not self.offline:
+            return self.engine
+        return self._server.engine if self._server is not None else None
+
+    def use_copy(self, engine: Engine, since: datetime, taken_at: datetime) -> None:
+        """Read from the station copy's ``engine`` from now on, keeping the server's
+        connection aside; every write is refused but the outbox's (``offline_writes``)."""
+        if not self.offline:
+            self._server = _Connected(self.engine, self._reader, self._writer)
+        elif self.engine is not engine:
+            self.engine.dispose()
+        self.engine = engine
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            engine.execution_options(kitshare_immediate=True), expire_on_commit=False
+        )
+        self.offline_since = since
+        self.copy_taken_at = taken_at
+
+    def use_server(self, opened: Database | None = None) -> None:
+        """Work with the server again: its connection kept aside, or ``opened`` afresh
+        (a station that started offline never had one)."""
+        copy_engine = self.engine if self.offline else None
+        if opened is not None:
+            self.engine, self._reader, self._writer = (
+                opened.engine,
+                opened._reader,
+                opened._writer,
+            )
+            self.secured, self.station = opened.secured, opened.station
+        elif self._server is not None:
+            kept = self._server
+            self.engine, self._reader, self._writer = kept.engine, kept.reader, kept.writer
+        self._server = None
+        self.offline_since = None
+        self.copy_taken_at = None
+        if self.secured and self.offline_login is not None:
+            login, self.offline_login = self.offline_login, None
+            self.connect_as(*login)
+        if copy_engine is not None and copy_engine is not self.engine:
+            copy_engine.dispose()
 
     def connect_as(self, username: str, password: str) -> None:
         """Work as ``username`` from now on, if the server accepts ``password``; raises
@@ -132,6 +221,8 @@ class Database:
         lock up front, so two writers queue on the busy timeout instead of one failing
         half-way through when it first writes.
         """
+        if self.offline and not _offline_writing.get():
+            raise WorkingOffline(OFFLINE_REFUSAL)
         with translate_errors(self._as_used), self._writer() as session, session.begin():
             yield session
 
@@ -149,6 +240,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._server is not None:
+            self._server.engine.dispose()
         if self.station is not None:
             self.station.dispose()
 

@@ -27,10 +27,14 @@ from sqlalchemy.engine import make_url
 
 from app.core.errors import DatabaseUnavailable
 from app.storage.database import Database
+from app.storage.engine import create_database_engine
 
 CHANNEL = "kitshare_changes"
 # How often a SQLite window asks whether another one has committed.
 SQLITE_POLL_S = 0.25
+# A listener on a link that dies without a word (a cable pulled, a router down) learns
+# of it from TCP within about 10 seconds, instead of waiting for the next notice.
+KEEPALIVE = {"keepalives": 1, "keepalives_idle": 4, "keepalives_interval": 2, "keepalives_count": 3}
 # The tables whose changes every view can ignore: the audit trail grows with each change.
 QUIET_TABLES = frozenset({"audit_events"})
 
@@ -131,9 +135,14 @@ class PostgresFeed:
 
         self._db = db
         self._error = psycopg.Error
-        cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
+        # The server's, also while the station works from its copy; one that started
+        # offline has never connected, and describes the server by its URL alone.
+        engine = db.server_engine or create_database_engine(db.url)
+        cargs, cparams = engine.dialect.create_connect_args(engine.url)
+        if engine is not db.server_engine:
+            engine.dispose()
         try:
-            self._connection = psycopg.connect(*cargs, **cparams, autocommit=True)
+            self._connection = psycopg.connect(*cargs, **{**cparams, **KEEPALIVE}, autocommit=True)
         except psycopg.Error as error:
             raise _lost(db, error) from None
         try:

@@ -67,9 +67,10 @@ from app.core.clock import format_datetime, now_utc
 from app.core.errors import DatabaseCorrupt, EnvironmentFault, KitShareError
 from app.core.text import counted
 from app.storage.backup import format_size
-from app.storage.config import data_folder, make_private_folder, sqlite_url
+from app.storage.config import make_private_folder, sqlite_url
 from app.storage.database import SQLITE_HEADER, Database, open_database
 from app.storage.engine import shown_path
+from app.storage.station_outbox import station_folder
 from models import Base
 
 COPY_FILE_NAME = "station-copy.db"
@@ -112,6 +113,7 @@ class CopyInfo:
     withheld: tuple[str, ...] = ()  # "app_users.password_hash": columns copied empty
     seconds: float | None = None  # how long the refresh took
     audit_actions: tuple[str, ...] = field(default=AUDIT_ACTIONS_KEPT)
+    secured: bool = False  # taken from a server that checks each person's rights
 
     @property
     def accounts_can_sign_in(self) -> bool:
@@ -173,8 +175,9 @@ def age_in_words(age: timedelta) -> str:
 
 
 def default_copy_path() -> Path:
-    """Where a station keeps its copy: beside the default database, in the data folder."""
-    return data_folder() / COPY_FILE_NAME
+    """Where a station keeps its copy: in the data folder, beside the default database,
+    unless ``KITSHARE_STATION_FOLDER`` names another folder."""
+    return station_folder() / COPY_FILE_NAME
 
 
 # -- taking the copy -------------------------------------------------------------------------
@@ -201,6 +204,7 @@ def refresh_copy(db: Database, path: Path, *, now: datetime | None = None) -> Co
             "taken_at": moment.astimezone(UTC).isoformat(),
             "source": db.location,
             "signed_in_as": db.engine.url.username if db.dialect != "sqlite" else None,
+            "secured": db.secured,
             "withheld": withheld,
             "audit_actions": list(AUDIT_ACTIONS_KEPT),
             "seconds": round(time.perf_counter() - started, 3),
@@ -518,6 +522,7 @@ def _from_record(
             withheld=tuple(str(name) for name in record.get("withheld", [])),
             seconds=float(seconds) if seconds is not None else None,
             audit_actions=tuple(str(a) for a in record.get("audit_actions", AUDIT_ACTIONS_KEPT)),
+            secured=bool(record.get("secured", False)),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _damaged(path, f"its record cannot be read: {error}") from error
