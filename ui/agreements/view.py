@@ -119,7 +119,6 @@ class MouColumn(TableColumn):
 
 
 COLUMN_SAMPLES = MouColumn.samples()
-HEADERS = MouColumn.headers()
 
 
 def status_text(status: MouStatus) -> str:

@@ -34,16 +34,20 @@ NOT_FREE_COLOUR = REFUSED
 
 
 class Column(TableColumn):
-    """The table's columns, in display order."""
+    """The table's columns, in display order, each with the sample text its width is
+    measured from, so widths follow the font and stay right at any scaling. Name has
+    none: the table fits it to the width left over."""
 
-    TAG = "Tag"
+    TAG = "Tag", "CAMBS-DRN-0000"
     NAME = "Name"
-    CATEGORY = "Category"
-    OWNER = "Owner"
-    HOME_SITE = "Home site"
-    STATUS = "Status"
-    QUANTITY = "Qty"
-    FREE = "Free"
+    CATEGORY = "Category", "Lighting towers"
+    # The owner shows as its short code (full name in the tooltip); site names run
+    # long and elide, with the full text in the tooltip and the item panel.
+    OWNER = "Owner", "CAMBS-POL ~"
+    HOME_SITE = "Home site", "Parkside Police S"
+    STATUS = "Status", "Out of service"
+    QUANTITY = "Qty", "Qty "
+    FREE = "Free", "Free "
 
 
 # Clicking a header sorts by this key, in SQL; Free has none (it depends on the period).

@@ -9,18 +9,8 @@ from PySide6.QtWidgets import QTableView, QWidget
 from ui.catalogue.model import Column, SearchResultModel
 from ui.widgets.views import configure_record_table
 
-# Sample text per column: widths follow the font, so they stay right at any scaling.
-COLUMN_SAMPLES = {
-    Column.TAG: "CAMBS-DRN-0000",
-    Column.CATEGORY: "Lighting towers",
-    # The owner shows as its short code (full name in the tooltip); site names run
-    # long and elide, with the full text in the tooltip and the item panel.
-    Column.OWNER: "CAMBS-POL ~",
-    Column.HOME_SITE: "Parkside Police S",
-    Column.STATUS: "Out of service",
-    Column.QUANTITY: "Qty ",
-    Column.FREE: "Free ",
-}
+COLUMN_SAMPLES = Column.samples()
+# Name takes the width the others leave, but never less than this.
 NAME_MINIMUM_SAMPLE = "Thermal drone 00"
 
 

@@ -148,6 +148,9 @@ def text_box(name: str, lines: int) -> QPlainTextEdit:
 class InspectionForm(FormDialog):
     """A form whose rows may be radio buttons, the caption marked for a problem."""
 
+    # What the form did, in a sentence for the window to show; empty until it has saved.
+    outcome = ""
+
     def add_choice_row(
         self, form: QFormLayout, label: str, row: QWidget, group: QButtonGroup, field: str
     ) -> QLabel:
@@ -297,7 +300,6 @@ class RecordInspectionDialog(InspectionForm):
         self.setMinimumWidth(680)
         self.item = detail
         self.saved_inspection_id: int | None = None
-        self.outcome = ""
         self._regimes = {r.id: r for r in list_regimes(db, item_id=item_id)}
         self._standings: dict[int | None, Standing] = {s.regime_id: s for s in detail.inspections}
         self._defects: list[DefectView] = list_defects(db, item_id, include_cleared=False)
@@ -654,7 +656,6 @@ class ReportDefectDialog(InspectionForm):
         self.setMinimumWidth(620)
         self.item = detail
         self.saved_defect_id: int | None = None
-        self.outcome = ""
 
         self.severity = SeverityChoice(self, "defectSeverity", None)
         self.description_edit = text_box("defectDescription", 4)
@@ -749,7 +750,6 @@ class ClearDefectDialog(InspectionForm):
         self.setMinimumWidth(620)
         self.defect = defect
         self.cleared = False
-        self.outcome = ""
 
         facts = form_layout()
         for heading_text, text, name in (

@@ -11,7 +11,9 @@ comfort only, as the services refuse whoever may not act anyway.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -42,7 +44,12 @@ from app.inspections.overview import InspectionsOverview, Watch, WatchRow, inspe
 from app.inspections.service import DUE_SOON_DAYS, DueState
 from app.storage.database import Database
 from models import DefectSeverity, Role
-from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
+from ui.inspections.dialogs import (
+    ClearDefectDialog,
+    InspectionForm,
+    RecordInspectionDialog,
+    ReportDefectDialog,
+)
 from ui.inspections.regimes import RegimesDialog
 from ui.widgets.layout import add_captioned, muted, named
 from ui.widgets.palette import DUE, REFUSED, coloured_text
@@ -50,6 +57,7 @@ from ui.widgets.record_model import RecordTableModel, TableColumn
 from ui.widgets.views import call_on, days_spin, error_label, pause_timer, record_table, run_dialog
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+F = TypeVar("F", bound=InspectionForm)
 
 MAX_DAYS = 730
 FILTER_DELAY_MS = 200
@@ -526,6 +534,15 @@ class InspectionsView(QWidget):
             self.refresh()
         self.changed.emit(message)
 
+    def _run_form(self, make: Callable[[], F], title: str) -> F | None:
+        """Open the form ``make`` builds; once it has saved, read the lists again and say
+        what it did. The form if it saved, else None; ``title`` heads a failure to open."""
+        dialog = run_dialog(self, make, title)
+        if dialog is None or not dialog.outcome:
+            return None
+        self._after(dialog.outcome)
+        return dialog
+
     def record_inspection(
         self, item_id: int | None = None, regime_id: int | None = None
     ) -> int | None:
@@ -537,17 +554,13 @@ class InspectionsView(QWidget):
                 return None
             item_id, regime_id = row.item_id, row.regime_id
         chosen = item_id
-        dialog = run_dialog(
-            self,
+        dialog = self._run_form(
             lambda: RecordInspectionDialog(
                 self._db, self.actor, chosen, regime_id=regime_id, parent=self
             ),
             "No inspection was recorded",
         )
-        if dialog is None or dialog.saved_inspection_id is None:
-            return None
-        self._after(dialog.outcome)
-        return dialog.saved_inspection_id
+        return None if dialog is None else dialog.saved_inspection_id
 
     def report_defect(self, item_id: int | None = None) -> int | None:
         """Report a defect on ``item_id`` (by default the chosen row's item); its id, or None."""
@@ -557,15 +570,11 @@ class InspectionsView(QWidget):
                 return None
             item_id = row.item_id
         chosen = item_id
-        dialog = run_dialog(
-            self,
+        dialog = self._run_form(
             lambda: ReportDefectDialog(self._db, self.actor, chosen, parent=self),
             "No defect was reported",
         )
-        if dialog is None or dialog.saved_defect_id is None:
-            return None
-        self._after(dialog.outcome)
-        return dialog.saved_defect_id
+        return None if dialog is None else dialog.saved_defect_id
 
     def clear_defect(self, defect_id: int | None = None) -> bool:
         """Clear ``defect_id`` (by default the chosen row's defect); whether it was."""
@@ -575,15 +584,11 @@ class InspectionsView(QWidget):
                 return False
             defect_id = row.defect_id
         chosen = defect_id
-        dialog = run_dialog(
-            self,
+        dialog = self._run_form(
             lambda: ClearDefectDialog(self._db, self.actor, chosen, parent=self),
             "The defect was not cleared",
         )
-        if dialog is None or not dialog.cleared:
-            return False
-        self._after(dialog.outcome)
-        return True
+        return dialog is not None and dialog.cleared
 
     def edit_regimes(self) -> bool:
         """Open the inspection regimes; whether any was changed."""

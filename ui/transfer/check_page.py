@@ -12,14 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSignalBlocker,
-    Qt,
-)
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,6 +47,7 @@ from app.transfer.writing import write_table
 from ui.transfer.shared import documents_folder, kind_count, new_name_text, rows_text
 from ui.widgets.layout import message_label, muted, named, show_message
 from ui.widgets.palette import READY_STYLE, REFUSED_STYLE, TO_DO_STYLE
+from ui.widgets.record_model import RowTableModel
 
 if TYPE_CHECKING:
     from ui.transfer.import_wizard import ImportWizard
@@ -74,60 +68,23 @@ DATE_CHOICES: tuple[tuple[str, DateOrder | None], ...] = (
 )
 
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(RowTableModel[RowProblem]):
     """The dry run's problems, one a row, in row order: Row, Column, What to fix."""
 
     HEADERS = ("Row", "Column", "What to fix")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._problems: list[RowProblem] = []
-
     def show_problems(self, problems: Sequence[RowProblem]) -> None:
-        self.beginResetModel()
-        self._problems = sorted(problems, key=lambda p: (p.row, p.column or ""))
-        self.endResetModel()
+        self.show_rows(sorted(problems, key=lambda p: (p.row, p.column or "")))
 
     def problems(self) -> list[RowProblem]:
-        return list(self._problems)
+        return self.records()
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._problems):
-            return None
-        problem = self._problems[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == 0:
-                return str(problem.row)
-            if column == 1:
-                return problem.column or "(the whole row)"
-            return problem.reason
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def text(self, record: RowProblem, column: int) -> str:
+        if column == 0:
+            return str(record.row)
+        if column == 1:
+            return record.column or "(the whole row)"
+        return record.reason
 
 
 class CheckPage(QWizardPage):
