@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Annotated
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,11 @@ from models.base import Base, str_enum
 from models.catalogue import Category, EquipmentItem
 from models.columns import CreatedAt, IntPk, PersonRef, UserRef
 from models.people import AppUser, Person
+
+# A regime, inspection or defect of one item is about that item alone, and goes with it.
+OfItem = Annotated[
+    int, mapped_column(ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True)
+]
 
 
 class InspectionResult(enum.Enum):
@@ -59,9 +65,7 @@ class InspectionRegime(Base):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
-    )
+    item_id: Mapped[OfItem | None]
     interval_days: Mapped[int | None]
     interval_months: Mapped[int | None]
     blocks_issue: Mapped[bool] = mapped_column(default=True)
@@ -83,9 +87,7 @@ class Inspection(Base):
     )
 
     id: Mapped[IntPk]
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
-    )
+    item_id: Mapped[OfItem]
     regime_id: Mapped[int | None] = mapped_column(
         ForeignKey("inspection_regimes.id", ondelete="SET NULL"), index=True
     )
@@ -113,9 +115,7 @@ class Defect(Base):
     __table_args__ = (CheckConstraint("quantity >= 1", name="quantity_positive"),)
 
     id: Mapped[IntPk]
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("equipment_items.id", ondelete="CASCADE"), index=True
-    )
+    item_id: Mapped[OfItem]
     source: Mapped[DefectSource] = mapped_column(str_enum(DefectSource, "defect_source"))
     severity: Mapped[DefectSeverity] = mapped_column(str_enum(DefectSeverity, "defect_severity"))
     description: Mapped[str] = mapped_column(Text)

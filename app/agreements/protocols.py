@@ -30,7 +30,8 @@ from app.catalogue.search import find_by_tags
 from app.core.actor import Actor
 from app.core.checks import text_problems
 from app.core.clock import format_date, today_uk
-from app.core.errors import NotFound, Refusal
+from app.core.errors import Refusal
+from app.core.lookup import get_or_missing
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
 from app.storage.database import Database
@@ -388,17 +389,10 @@ def check_protocol(
 
 
 def _load_protocol(session: Session, protocol_id: int, *, lock: bool = False) -> SharingProtocol:
-    statement = (
-        select(SharingProtocol).where(SharingProtocol.id == protocol_id).options(*PROTOCOL_OPTIONS)
+    missing = f"There is no sharing protocol with id {protocol_id}; it may have been removed."
+    return get_or_missing(
+        session, SharingProtocol, protocol_id, missing, lock=lock, options=PROTOCOL_OPTIONS
     )
-    if lock:
-        statement = statement.with_for_update(of=SharingProtocol)
-    protocol = session.scalars(statement).first()
-    if protocol is None:
-        raise NotFound(
-            f"There is no sharing protocol with id {protocol_id}; it may have been removed."
-        )
-    return protocol
 
 
 def _in_order(session: Session, model: Any, ids: Sequence[int]) -> list[Any]:

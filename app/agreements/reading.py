@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.agreements.status import MouStatus, version_status
 from app.core.clock import today_uk
 from app.core.errors import NotFound
+from app.core.lookup import get_or_missing
 from app.core.money import format_pence
 from app.core.text import clean_text
 from app.core.vocabulary import label
@@ -248,13 +249,8 @@ def _protocol_view(protocol: SharingProtocol) -> ProtocolView:
 
 
 def load_mou(session: Session, mou_id: int, *, lock: bool = False) -> Mou:
-    statement = select(Mou).where(Mou.id == mou_id).options(*_MOU_OPTIONS)
-    if lock:
-        statement = statement.with_for_update(of=Mou)
-    mou = session.scalars(statement).first()
-    if mou is None:
-        raise NotFound(f"There is no MoU with id {mou_id}; it may have been removed.")
-    return mou
+    missing = f"There is no MoU with id {mou_id}; it may have been removed."
+    return get_or_missing(session, Mou, mou_id, missing, lock=lock, options=_MOU_OPTIONS)
 
 
 def get_mou(db: Database, mou_id: int, *, today: date | None = None) -> MouView:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 from app.agreements.status import status_of, usable_protocols
 from app.catalogue.availability import units_held_by_defects
 from app.core.clock import now_utc, today_uk
-from app.core.errors import NotFound, Refusal
+from app.core.errors import Refusal
+from app.core.lookup import get_or_missing
 from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects
 from app.inspections.service import Standing, item_standings
@@ -127,9 +128,11 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
     moment = now or now_utc()
     today = today_uk(moment)
     with db.read() as session:
-        item = session.get(
+        item = get_or_missing(
+            session,
             EquipmentItem,
             item_id,
+            f"There is no catalogue item with id {item_id}.",
             options=[
                 joinedload(EquipmentItem.category),
                 joinedload(EquipmentItem.owner_agency),
@@ -137,8 +140,6 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
                 joinedload(EquipmentItem.current_site),
             ],
         )
-        if item is None:
-            raise NotFound(f"There is no catalogue item with id {item_id}.")
         inspections = tuple(item_standings(session, item.id, today))
         defects = tuple(open_defects(session, [item.id]))
         blockers = issue_blockers(session, item, today, standings=inspections, defects=defects)

@@ -21,7 +21,8 @@ from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
 from app.core.checks import text_problems
 from app.core.clock import day_problem, format_date, today_uk
-from app.core.errors import DomainError, NotFound, Refusal, Refused
+from app.core.errors import DomainError, Refusal, Refused
+from app.core.lookup import get_or_missing
 from app.core.money import format_pence
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
@@ -381,10 +382,8 @@ def _require_owner(session: Session, actor: Actor, agency_id: int | None) -> Non
 
 
 def _get_item(session: Session, item_id: int) -> EquipmentItem:
-    item = session.get(EquipmentItem, item_id)
-    if item is None:
-        raise NotFound(f"There is no catalogue item with id {item_id}; it may have been removed.")
-    return item
+    missing = f"There is no catalogue item with id {item_id}; it may have been removed."
+    return get_or_missing(session, EquipmentItem, item_id, missing)
 
 
 def _raise_if_invalid(draft: ItemDraft) -> None:

@@ -22,6 +22,7 @@ from app.core.actor import Actor
 from app.core.checks import text_problems
 from app.core.clock import UK, format_date, format_datetime, now_utc
 from app.core.errors import NotFound, Refusal
+from app.core.lookup import get_or_missing
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
 from app.core.vocabulary import label
@@ -385,9 +386,9 @@ def clear_defect(
     note = clean_text(note, multiline=True)
     moment = now or now_utc()
     with db.write() as session:
-        defect = session.get(Defect, defect_id, with_for_update=True)
-        if defect is None:
-            raise NotFound(f"There is no defect number {defect_id}.")
+        defect = get_or_missing(
+            session, Defect, defect_id, f"There is no defect number {defect_id}.", lock=True
+        )
         item = load_item(session, defect.item_id, lock=True)
         require(
             actor,

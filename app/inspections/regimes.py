@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session
 from app.audit.record import record_change, snapshot
 from app.core.actor import Actor
 from app.core.checks import text_problems
-from app.core.errors import NotFound, Refusal
+from app.core.errors import Refusal
+from app.core.lookup import get_or_missing
 from app.core.permissions import Action, require
 from app.core.text import clean_fields
-from app.inspections.service import NAME_MAX, InspectionRefused, interval_words, refuse_if
+from app.inspections.service import (
+    NAME_MAX,
+    InspectionRefused,
+    interval_words,
+    load_item,
+    refuse_if,
+)
 from app.storage.database import Database
 from models import Category, EquipmentItem, Inspection, InspectionRegime
 
@@ -86,9 +93,7 @@ def list_regimes(db: Database, *, item_id: int | None = None) -> list[RegimeView
             .order_by(InspectionRegime.name, InspectionRegime.id)
         )
         if item_id is not None:
-            item = session.get(EquipmentItem, item_id)
-            if item is None:
-                raise NotFound(f"There is no catalogue item with id {item_id}.")
+            item = load_item(session, item_id)
             statement = statement.where(
                 or_(
                     InspectionRegime.item_id == item_id,
@@ -206,13 +211,16 @@ def create_regime(db: Database, draft: RegimeDraft, actor: Actor) -> int:
         return regime.id
 
 
+def _locked_regime(session: Session, regime_id: int) -> InspectionRegime:
+    missing = f"There is no inspection regime number {regime_id}."
+    return get_or_missing(session, InspectionRegime, regime_id, missing, lock=True)
+
+
 def update_regime(db: Database, regime_id: int, draft: RegimeDraft, actor: Actor) -> None:
     """Change a regime. Due dates already recorded stay as they were worked out."""
     draft = clean_fields(draft)
     with db.write() as session:
-        regime = session.get(InspectionRegime, regime_id, with_for_update=True)
-        if regime is None:
-            raise NotFound(f"There is no inspection regime number {regime_id}.")
+        regime = _locked_regime(session, regime_id)
         _require_regime_change(session, actor, regime)
         _require_regime_change(session, actor, draft)
         refuse_if(_regime_problems(session, draft))
@@ -235,9 +243,7 @@ def update_regime(db: Database, regime_id: int, draft: RegimeDraft, actor: Actor
 def delete_regime(db: Database, regime_id: int, actor: Actor) -> None:
     """Remove a regime entered in error; one with inspections recorded under it stays."""
     with db.write() as session:
-        regime = session.get(InspectionRegime, regime_id, with_for_update=True)
-        if regime is None:
-            raise NotFound(f"There is no inspection regime number {regime_id}.")
+        regime = _locked_regime(session, regime_id)
         _require_regime_change(session, actor, regime)
         used = session.scalar(select(func.count()).where(Inspection.regime_id == regime_id))
         if used:

@@ -34,7 +34,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import add_months, format_date
-from app.core.errors import NotFound, Refusal, Refused
+from app.core.errors import Refusal, Refused
+from app.core.lookup import get_or_missing
 from app.core.vocabulary import label
 from models import (
     DefectSeverity,
@@ -403,7 +404,5 @@ def item_label(item: EquipmentItem) -> str:
 
 
 def load_item(session: Session, item_id: int, *, lock: bool = False) -> EquipmentItem:
-    item = session.get(EquipmentItem, item_id, with_for_update=lock or None)
-    if item is None:
-        raise NotFound(f"There is no catalogue item with id {item_id}.")
-    return item
+    missing = f"There is no catalogue item with id {item_id}."
+    return get_or_missing(session, EquipmentItem, item_id, missing, lock=lock)

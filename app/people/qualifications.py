@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, joinedload
 from app.audit.record import record_change, snapshot
 from app.catalogue.directory import fold
 from app.core.actor import Actor
-from app.core.checks import choice_refusal, text_problems
+from app.core.checks import text_problems
 from app.core.clock import day_problem, format_date, today_uk
-from app.core.errors import NotFound, Refusal
+from app.core.errors import Refusal
+from app.core.lookup import chosen, get_or_missing
 from app.core.permissions import Action, require
 from app.core.text import clean_fields
 from app.people.records import PeopleRefused, load_person, save_audited
@@ -135,17 +136,16 @@ def _qualification_problems(
     today: date,
 ) -> list[Refusal]:
     problems: list[Refusal] = []
-    kind = session.get(QualificationType, draft.type_id) if draft.type_id is not None else None
-    if kind is None:
-        problems.append(
-            choice_refusal(
-                "type",
-                draft.type_id,
-                field="type_id",
-                what="qualification type",
-                missing="Choose which qualification this is.",
-            )
-        )
+    kind = chosen(
+        session,
+        QualificationType,
+        draft.type_id,
+        problems,
+        "type",
+        field="type_id",
+        what="qualification type",
+        missing="Choose which qualification this is.",
+    )
     problems += text_problems(
         draft.reference, field="reference", limit=REFERENCE_MAX, what="The reference"
     )
@@ -215,23 +215,17 @@ def _stored_expiry(draft: QualificationDraft, kind: QualificationType) -> date |
 def _load_qualification(
     session: Session, qualification_id: int, *, lock: bool = False
 ) -> PersonQualification:
-    statement = (
-        select(PersonQualification)
-        .where(PersonQualification.id == qualification_id)
-        .options(
-            joinedload(PersonQualification.qualification_type),
-            joinedload(PersonQualification.person),
-        )
+    missing = (
+        f"There is no qualification record with id {qualification_id}; it may have been "
+        "removed. Reopen the person to see what they hold now."
     )
-    if lock:
-        statement = statement.with_for_update(of=PersonQualification)
-    found = session.scalars(statement).first()
-    if found is None:
-        raise NotFound(
-            f"There is no qualification record with id {qualification_id}; it may have been "
-            "removed. Reopen the person to see what they hold now."
-        )
-    return found
+    loaded = (
+        joinedload(PersonQualification.qualification_type),
+        joinedload(PersonQualification.person),
+    )
+    return get_or_missing(
+        session, PersonQualification, qualification_id, missing, lock=lock, options=loaded
+    )
 
 
 def check_qualification(
@@ -316,11 +310,9 @@ def check_qualification_type(
         return _type_problems(session, draft, existing)
 
 
-def _load_type(session: Session, type_id: int) -> QualificationType:
-    found = session.get(QualificationType, type_id)
-    if found is None:
-        raise NotFound(f"There is no qualification type with id {type_id}.")
-    return found
+def _load_type(session: Session, type_id: int, *, lock: bool = False) -> QualificationType:
+    missing = f"There is no qualification type with id {type_id}."
+    return get_or_missing(session, QualificationType, type_id, missing, lock=lock)
 
 
 def _apply_qualification(
@@ -466,8 +458,6 @@ def update_qualification_type(
     draft = clean_fields(draft, multiline=TYPE_MULTILINE)
     require(actor, Action.MANAGE_PEOPLE)
     with db.write() as session:
-        kind = session.get(QualificationType, type_id, with_for_update=True)
-        if kind is None:
-            raise NotFound(f"There is no qualification type with id {type_id}.")
+        kind = _load_type(session, type_id, lock=True)
         PeopleRefused.raise_if_any(_type_problems(session, draft, kind))
         _save_type(session, actor, kind, draft)

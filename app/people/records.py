@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.audit.record import record_change, snapshot
 from app.catalogue.directory import fold
 from app.core.actor import Actor
-from app.core.checks import choice_refusal, text_problems
+from app.core.checks import text_problems
 from app.core.clock import today_uk
-from app.core.errors import NotFound, Refusal, Refused
+from app.core.errors import Refusal, Refused
+from app.core.lookup import chosen, get_or_missing
 from app.core.permissions import Action, require
 from app.core.text import clean_fields, clean_text
 from app.core.vocabulary import label
@@ -271,13 +272,8 @@ def get_person(db: Database, person_id: int, *, today: date | None = None) -> Pe
 def load_person(session: Session, person_id: int, *, lock: bool = False) -> Person:
     """The person ``person_id`` with their agency, home site and qualifications loaded;
     ``NotFound`` if there is none."""
-    statement = select(Person).where(Person.id == person_id).options(*_PERSON_OPTIONS)
-    if lock:
-        statement = statement.with_for_update(of=Person)
-    person = session.scalars(statement).first()
-    if person is None:
-        raise NotFound(f"There is no person with id {person_id}; they may have been removed.")
-    return person
+    missing = f"There is no person with id {person_id}; they may have been removed."
+    return get_or_missing(session, Person, person_id, missing, lock=lock, options=_PERSON_OPTIONS)
 
 
 # -- checks --------------------------------------------------------------------------------
@@ -353,28 +349,32 @@ def _person_problems(
     session: Session, draft: PersonDraft, existing: Person | None
 ) -> list[Refusal]:
     problems: list[Refusal] = []
-    agency = session.get(Agency, draft.agency_id) if draft.agency_id is not None else None
-    if agency is None:
-        problems.append(
-            choice_refusal(
-                "agency",
-                draft.agency_id,
-                field="agency_id",
-                what="agency",
-                missing="Choose the agency this person works for.",
-            )
-        )
+    agency = chosen(
+        session,
+        Agency,
+        draft.agency_id,
+        problems,
+        "agency",
+        field="agency_id",
+        what="agency",
+        missing="Choose the agency this person works for.",
+    )
     number = draft.staff_number.strip()
     problems += person_text_problems(draft)
     if agency is not None and number:
         problems += _staff_number_problems(session, agency, number, existing)
+    # No home site is a choice too; only one chosen must still be there.
     if draft.home_site_id is not None:
-        site = session.get(Site, draft.home_site_id)
-        if site is None:
-            problems.append(
-                choice_refusal("home_site", draft.home_site_id, field="home_site_id", what="site")
-            )
-        elif agency is not None and site.agency_id != agency.id:
+        site = chosen(
+            session,
+            Site,
+            draft.home_site_id,
+            problems,
+            "home_site",
+            field="home_site_id",
+            what="site",
+        )
+        if site is not None and agency is not None and site.agency_id != agency.id:
             problems.append(
                 Refusal(
                     "home_site",

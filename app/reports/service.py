@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from app.core.actor import Actor
 from app.core.clock import UK, format_datetime, now_utc, today_uk
 from app.core.errors import NotFound
+from app.core.lookup import get_or_missing
 from app.core.permissions import Action, may
 from app.reports.counting import ReportContext, Sql, uk_midnight
 from app.reports.due import LOOK_AHEAD_DAYS, inspections_due, overdue, qualifications_expiring
@@ -189,10 +190,11 @@ def build_report(
 
 def _agency_name(db: Database, agency_id: int) -> str:
     with db.read() as session:
-        agency = session.get(Agency, agency_id)
-        if agency is None:
-            raise NotFound(
-                f"There is no agency with id {agency_id}; it may have been removed. "
-                "Choose the agency again."
-            )
+        agency = get_or_missing(
+            session,
+            Agency,
+            agency_id,
+            f"There is no agency with id {agency_id}; it may have been removed. "
+            "Choose the agency again.",
+        )
         return agency.name
