@@ -20,10 +20,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from app.core.clock import UK, parse_uk_date, parse_uk_datetime
-from app.core.errors import DomainError, KitShareError, NotPermitted, Refusal, Refused
+from app.core.clock import UK, format_datetime, parse_uk_date, parse_uk_datetime
+from app.core.errors import (
+    DatabaseUnavailable,
+    DomainError,
+    KitShareError,
+    NotPermitted,
+    Refusal,
+    Refused,
+)
 from app.people.accounts import sign_in
-from app.storage.database import Database, open_database
+from app.storage.database import Database, PasswordNeeded, open_database
+from app.storage.offline import is_server_url, open_offline, usable_copy
+from app.storage.station_copy import default_copy_path
 
 if TYPE_CHECKING:
     from app.catalogue.directory import AgencyRef
@@ -157,13 +166,17 @@ def check_limit(limit: int) -> None:
 
 
 @contextmanager
-def opened(url: str, args: argparse.Namespace | None = None) -> Iterator[Database]:
+def opened(
+    url: str, args: argparse.Namespace | None = None, *, offline: bool = True
+) -> Iterator[Database]:
     """The database at ``url``, disposed of when the command is done with it.
 
     A server that checks each person's rights (``app.storage.server``) shows nothing to
     the stations' login: there the command signs in as ``--user`` first, even to read.
+    A server that cannot be reached is answered for by the station copy, saying so on
+    stderr (unless ``offline`` is False: the command needs the server itself).
     """
-    db = open_database(url)
+    db = open_or_offline(url) if offline else open_database(url)
     try:
         if db.secured and args is not None:
             from app.people.accounts import sign_in
@@ -173,6 +186,27 @@ def opened(url: str, args: argparse.Namespace | None = None) -> Iterator[Databas
         yield db
     finally:
         db.dispose()
+
+
+def open_or_offline(url: str) -> Database:
+    """The server at ``url``, or, when it cannot be reached, this station's copy of it
+    (``app.storage.offline``): reading commands answer from it, emergency issues and
+    returns go into the outbox, and every other change is refused, each saying so."""
+    try:
+        return open_database(url)
+    except DatabaseUnavailable as error:
+        if isinstance(error, PasswordNeeded) or not is_server_url(url):
+            raise
+        info = usable_copy(url, default_copy_path(), error.message)
+        why = error.message.rstrip(".")
+    db = open_offline(url, info)
+    print(
+        f"kitshare-admin: Offline: {why}. Answering from the station "
+        f"copy taken {format_datetime(info.taken_at)} ({info.age_words()}); emergency "
+        "issues and returns are kept in the outbox until `kitshare-admin station send`.",
+        file=sys.stderr,
+    )
+    return db
 
 
 def agency_named(db: Database, text: str | None) -> AgencyRef | None:

@@ -87,7 +87,7 @@ def cmd_setup_server(url: str, args: argparse.Namespace) -> int:
         "Password for the stations' login: ",
         "Type it again: ",
     )
-    with opened(url) as db, db.engine.begin() as connection:
+    with opened(url, offline=False) as db, db.engine.begin() as connection:
         users = connection.execute(text("SELECT id, username FROM app_users ORDER BY id")).all()
         if not users:
             raise DomainError(
@@ -135,7 +135,7 @@ def cmd_setup_server(url: str, args: argparse.Namespace) -> int:
 def cmd_seed_demo(url: str, args: argparse.Namespace) -> int:
     from app.demo.loader import load_demo
 
-    with opened(url, args) as db:
+    with opened(url, args, offline=False) as db:
         load_demo(db)
         counts = table_counts(db)
     print(

@@ -548,7 +548,7 @@ def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
 
 def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.directory import find_agency
-    from app.loans.service import emergency_issue
+    from app.loans.outbox import issue_emergency
     from app.loans.views import get_loan
 
     parser: argparse.ArgumentParser = args.parser
@@ -585,7 +585,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
             emergency=True,
         )
         handover = _handover(db, args, borrower.id)
-        view = get_loan(db, emergency_issue(db, draft, handover, actor))
+        view = get_loan(db, issue_emergency(db, draft, handover, actor))
     return _report(
         args,
         view,
@@ -604,7 +604,7 @@ def _line_for(view: LoanView, tag: str) -> LoanLineView:
 
 
 def cmd_loan_return(url: str, args: argparse.Namespace) -> int:
-    from app.loans.service import return_loan
+    from app.loans.outbox import take_back
     from app.loans.views import get_loan
 
     parser: argparse.ArgumentParser = args.parser
@@ -615,7 +615,7 @@ def cmd_loan_return(url: str, args: argparse.Namespace) -> int:
         before = get_loan(db, args.id)
         returned_to_id = _person_id(db, args.received_by)
         lines = _line_returns(args, before, wanted)
-        return_loan(db, args.id, actor, lines=lines, returned_to_id=returned_to_id)
+        take_back(db, args.id, actor, lines=lines, returned_to_id=returned_to_id)
         view = get_loan(db, args.id)
     return _report(args, view, _return_sentence(before, view, args.defect, args.severity))
 

@@ -45,6 +45,8 @@ class PrintedDocument:
     # Headings (their exact text) whose section, up to the next one listed or the end,
     # starts a new page rather than break across two: signature blocks above all.
     keep_together: tuple[str, ...] = ()
+    # A line above the footer of every page: that it was printed offline, and from when.
+    notice: str = ""
 
 
 # -- labels --------------------------------------------------------------------------------
@@ -355,6 +357,25 @@ def _terms_rows(mou: MouView, protocol: ProtocolView, detail: ItemDetail) -> lis
     return rows
 
 
+def printed_when(db: Database, moment: datetime) -> str:
+    """When a page was printed; offline, also that it came from the station copy, and
+    of when, so nobody takes it for what the server says now."""
+    said = format_datetime(moment)
+    if db.copy_taken_at is not None:
+        said += f" offline, from the station copy of {format_datetime(db.copy_taken_at)}"
+    return said
+
+
+def offline_notice(db: Database) -> str:
+    """The line every page printed offline carries."""
+    if db.copy_taken_at is None:
+        return ""
+    return (
+        f"Printed offline from the station copy of {format_datetime(db.copy_taken_at)}: "
+        "check it against the server once it is back."
+    )
+
+
 def sharing_terms(
     db: Database, item_id: int, *, protocol_id: int | None = None, now: datetime | None = None
 ) -> PrintedDocument:
@@ -381,7 +402,8 @@ def sharing_terms(
         title=f"Sharing terms: {detail.asset_tag} {detail.name}",
         footer=f"{mou.label} · Sharing terms for {detail.asset_tag} · printed "
         f"{format_datetime(moment)}",
-        html=_document(_terms_body(detail, mou, protocol, moment)),
+        notice=offline_notice(db),
+        html=_document(_terms_body(detail, mou, protocol, moment, printed_when(db, moment))),
         file_name=f"sharing-terms-{detail.asset_tag}.pdf",
         keep_together=(SIGNATURES_HEADING,),
     )
@@ -406,7 +428,9 @@ def _mou_of_protocol(db: Database, protocol_id: int) -> int:
     return mou_id
 
 
-def _terms_body(detail: ItemDetail, mou: MouView, protocol: ProtocolView, moment: datetime) -> str:
+def _terms_body(
+    detail: ItemDetail, mou: MouView, protocol: ProtocolView, moment: datetime, printed: str
+) -> str:
     owner = detail.owner
     make_model = " ".join(x for x in (detail.make, detail.model) if x)
     if detail.serial_number:
@@ -440,7 +464,7 @@ def _terms_body(detail: ItemDetail, mou: MouView, protocol: ProtocolView, moment
                 ),
                 ("Status", escape(f"{mou.status.value} ({validity})" if validity else "")),
                 ("Sharing protocol", escape(protocol.name)),
-                ("Printed", escape(format_datetime(moment))),
+                ("Printed", escape(printed)),
             ]
         ),
     ]
@@ -694,7 +718,8 @@ def handover_form(db: Database, loan_id: int, *, now: datetime | None = None) ->
         title=f"Hand-over and return form: loan {loan.id}",
         footer=f"Loan {loan.id} · {loan.mou or 'no MoU'} · Hand-over and return form · printed "
         f"{format_datetime(moment)}",
-        html=_document(_form_body(loan, records, moment)),
+        notice=offline_notice(db),
+        html=_document(_form_body(loan, records, moment, printed_when(db, moment))),
         file_name=f"handover-form-loan-{loan.id}.pdf",
         keep_together=(*headings, HANDOVER_HEADING, RETURN_HEADING),
     )
@@ -708,7 +733,9 @@ def _line_heading(number: int, line: LoanLineView) -> str:
     return f"{number}. {line.asset_tag}: {line.item_name}"
 
 
-def _form_body(loan: LoanView, records: dict[int, _LineRecord], moment: datetime) -> str:
+def _form_body(
+    loan: LoanView, records: dict[int, _LineRecord], moment: datetime, printed: str
+) -> str:
     period = f"{format_datetime(loan.starts_at)} to {format_datetime(loan.due_at)}"
     duration = describe_duration(loan.due_at - loan.starts_at)
     parts = [
@@ -730,7 +757,7 @@ def _form_body(loan: LoanView, records: dict[int, _LineRecord], moment: datetime
                 ("Authorised by", escape(loan.approver)),
                 ("Sharing protocol", escape(loan.protocol)),
                 ("Memorandum", escape(loan.mou)),
-                ("Printed", escape(format_datetime(moment))),
+                ("Printed", escape(printed)),
             ]
         ),
     ]
@@ -833,7 +860,7 @@ def mou_document(db: Database, mou_id: int, *, now: datetime | None = None) -> P
                 ("Effective from", escape(format_date(mou.effective_from))),
                 ("Review by", escape(format_date(mou.review_on))),
                 ("Expires", escape(format_date(mou.expires_on))),
-                ("Printed", escape(format_datetime(moment))),
+                ("Printed", escape(printed_when(db, moment))),
             ]
         ),
         "<h2>Signatories</h2>",
@@ -848,6 +875,7 @@ def mou_document(db: Database, mou_id: int, *, now: datetime | None = None) -> P
     return PrintedDocument(
         title=f"{mou.label}: {mou.title}",
         footer=f"{mou.label} · {mou.title} · printed {format_datetime(moment)}",
+        notice=offline_notice(db),
         html=_document("".join(body)),
         file_name=f"mou-{mou.reference}-v{mou.version}.pdf",
     )

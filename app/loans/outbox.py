@@ -56,6 +56,7 @@ from app.storage.station_outbox import (
     WAITING,
     Outbox,
     OutboxRow,
+    default_outbox,
 )
 from models import Agency, EquipmentItem, Loan, LoanStatus, OfflineEntryState, OfflineReceipt
 
@@ -481,3 +482,51 @@ def describe(row: OutboxRow) -> str:
     if row.state == CANCELLED and row.resolution:
         said += f". {row.resolution}"
     return said
+
+
+# -- one way in, online or offline ------------------------------------------------------------
+
+
+def issue_emergency(
+    db: Database,
+    draft: LoanDraft,
+    handover: Handover,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """An emergency issue: made on the server, or, while the station works offline, kept
+    in its outbox and made in its copy. The loan's number (in the copy, offline)."""
+    if db.offline:
+        return log_emergency_issue(db, default_outbox(), draft, handover, actor, now=now)
+    return emergency_issue(db, draft, handover, actor, now=now)
+
+
+def take_back(
+    db: Database,
+    loan_id: int,
+    actor: Actor,
+    *,
+    lines: Sequence[LineReturn] | None = None,
+    returned_to_id: int | None = None,
+    now: datetime | None = None,
+) -> LoanStatus:
+    """A return: made on the server, or kept in the outbox and made in the copy."""
+    if db.offline:
+        return log_return(
+            db,
+            default_outbox(),
+            loan_id,
+            actor,
+            lines=lines,
+            returned_to_id=returned_to_id,
+            now=now,
+        )
+    return return_loan(db, loan_id, actor, lines=lines, returned_to_id=returned_to_id, now=now)
+
+
+def kept_offline_sentence(db: Database) -> str:
+    """What a person is told after logging something offline."""
+    if not db.offline:
+        return ""
+    return " It is kept on this PC and sent when the server is back."

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from app.core.clock import format_datetime, format_time, now_utc, today_uk
@@ -23,6 +24,11 @@ from app.storage.station_copy import REFRESH_HINT, CopyInfo, copy_info
 
 class NoStationCopy(DatabaseUnavailable):
     """The server cannot be reached and there is no copy of it to work from."""
+
+
+def is_server_url(url: str) -> bool:
+    """Whether ``url`` names a shared server (a SQLite file is never offline)."""
+    return make_url(normalise_url(url)).get_backend_name() == "postgresql"
 
 
 def usable_copy(url: str, path: Path, unreachable: str) -> CopyInfo:

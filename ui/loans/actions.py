@@ -17,6 +17,7 @@ from app.core.actor import Actor
 from app.core.errors import KitShareError
 from app.core.vocabulary import label
 from app.loans.drafts import LoanWish
+from app.loans.outbox import kept_offline_sentence
 from app.loans.support import why_not_lent
 from app.loans.views import get_loan, loans_to_return, return_choice_text
 from app.storage.database import Database
@@ -90,7 +91,9 @@ class LoanActions(QObject):
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         assert dialog.loan_id is not None
-        self.loans_changed.emit(f"Loan {dialog.loan_id} issued as an emergency.")
+        self.loans_changed.emit(
+            f"Loan {dialog.loan_id} issued as an emergency.{kept_offline_sentence(self._db)}"
+        )
         return dialog.loan_id
 
     def return_for_item(self, item_id: int) -> bool:
@@ -121,7 +124,9 @@ class LoanActions(QObject):
         if dialog is None or dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         status = label(dialog.new_status) if dialog.new_status else "Returned"
-        self.loans_changed.emit(f"Loan {loan.id}: {status.lower()}.")
+        self.loans_changed.emit(
+            f"Loan {loan.id}: {status.lower()}.{kept_offline_sentence(self._db)}"
+        )
         return True
 
     def open_loan(self, loan_id: int) -> None:

@@ -42,15 +42,14 @@ from app.loans.drafts import (
     LoanWish,
     Readings,
 )
+from app.loans.outbox import issue_emergency, take_back
 from app.loans.service import (
     check_emergency_issue,
     check_issue,
     check_request,
     check_return,
-    emergency_issue,
     issue_loan,
     request_loan,
-    return_loan,
 )
 from app.loans.support import LoanChoices, LoanItem, loan_choices, loan_item, request_defaults
 from app.loans.views import LoanLineView, LoanView, describe_duration
@@ -601,7 +600,7 @@ class EmergencyIssueDialog(RequestDialog):
         ]
 
     def save(self) -> None:
-        self.loan_id = emergency_issue(self._db, self.draft(), self.handover(), self._actor)
+        self.loan_id = issue_emergency(self._db, self.draft(), self.handover(), self._actor)
 
     def ready_text(self) -> str:
         return (
@@ -821,7 +820,7 @@ class ReturnDialog(LoanFormDialog):
         )
 
     def save(self) -> None:
-        self.new_status = return_loan(
+        self.new_status = take_back(
             self._db,
             self.loan.id,
             self._actor,

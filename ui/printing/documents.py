@@ -124,7 +124,10 @@ def layout_text(
     """The document's text laid out for ``device``'s pages; returns it and the body height."""
     dpi = _resolution(device)
     page = device.pageLayout().paintRectPixels(dpi)
-    footer_height = QFontMetricsF(_font(SANS_FAMILIES, FOOTER_POINT_SIZE), device).height() * 2.6
+    footer_lines = 2 if document.notice else 1
+    footer_height = QFontMetricsF(_font(SANS_FAMILIES, FOOTER_POINT_SIZE), device).height() * (
+        1.6 + footer_lines
+    )
     body_height = page.height() - footer_height
     text = QTextDocument()
     text.documentLayout().setPaintDevice(device)
@@ -253,8 +256,8 @@ def _paint_document(document: PrintedDocument, device: QPagedPaintDevice, painte
         text.documentLayout().draw(painter, context)
         painter.restore()
 
-        # The foot of the page: a hairline, the reference, and the page number.
-        rule_y = full_height - metrics.height() * 1.9
+        # The foot of the page: a hairline, any notice, the reference, the page number.
+        rule_y = full_height - metrics.height() * (1.9 + (1 if document.notice else 0))
         painter.setPen(QPen(QColor(RULE), max(1.0, dpi / 300)))
         painter.drawLine(QPointF(0, rule_y), QPointF(width, rule_y))
         painter.setPen(QColor(PRINT_GREY))
@@ -267,6 +270,11 @@ def _paint_document(document: PrintedDocument, device: QPagedPaintDevice, painte
         )
         painter.drawText(QPointF(0, baseline), footer)
         painter.drawText(QPointF(width - number_width, baseline), number)
+        if document.notice:
+            painter.drawText(
+                QPointF(0, baseline - metrics.height()),
+                metrics.elidedText(document.notice, Qt.TextElideMode.ElideRight, width),
+            )
     return pages
 
 
