@@ -27,6 +27,8 @@ from app.storage.database import (
     PasswordRefused,
     open_database,
 )
+from app.storage.offline import is_server_url, open_offline, usable_copy
+from app.storage.station_copy import default_copy_path
 from ui.platform_check import check_platform
 from ui.shell.main_window import MainWindow
 from ui.widgets.messages import show_error
@@ -187,7 +189,15 @@ def open_chosen_database(
         ensure_data_folder()
     if demo:
         return open_demo_database(url, empty_file_ok=empty_file_ok)
-    return open_database(url, empty_file_ok=empty_file_ok)
+    try:
+        return open_database(url, empty_file_ok=empty_file_ok)
+    except DatabaseUnavailable as error:
+        if isinstance(error, PasswordNeeded) or not is_server_url(url):
+            raise
+        # The server cannot be reached: carry on from this station's copy of it, if any
+        # (else the sentence says why not, and how to have one next time).
+        info = usable_copy(url, default_copy_path(), error.message)
+    return open_offline(url, info)
 
 
 def ensure_data_folder() -> None:

@@ -98,6 +98,8 @@ class ItemDetail:
     # Why no agency may borrow it today (retired, no protocol covers it, its MoU is not in
     # force), with what to do: ``app.loans.rules.unlendable_refusal``; None if one may.
     lending_refusal: Refusal | None = None
+    # Read from the station copy taken at this moment (offline), not from the server.
+    as_of: datetime | None = None
 
     @property
     def quantity_free_now(self) -> int:
@@ -180,6 +182,7 @@ def item_detail(db: Database, item_id: int, *, now: datetime | None = None) -> I
             ),
             quantity_held_by_defects=units_held_by_defects(session, item.id),
             lending_refusal=unlendable_refusal(session, item, today, usable),
+            as_of=db.copy_taken_at,
         )
 
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
 
 from app.core.clock import format_datetime, format_time, now_utc, today_uk
 from app.core.errors import DatabaseUnavailable
@@ -62,15 +61,16 @@ def go_offline(db: Database, info: CopyInfo, since: datetime | None = None) -> N
 def open_offline(url: str, info: CopyInfo, since: datetime | None = None) -> Database:
     """The server at ``url`` as a station that cannot reach it sees it: its copy."""
     copy = _copy_database(info)
-    db = Database(
+    # Offline from the start: no server connection to keep aside for later.
+    return Database(
         url=normalise_url(url),
         engine=copy.engine,
-        _reader=sessionmaker(copy.engine, expire_on_commit=False),
-        _writer=sessionmaker(copy.engine, expire_on_commit=False),
+        _reader=copy._reader,
+        _writer=copy._writer,
         secured=info.secured,
+        offline_since=since or now_utc(),
+        copy_taken_at=info.taken_at,
     )
-    db.use_copy(copy.engine, since or now_utc(), info.taken_at)
-    return db
 
 
 def reconnect(db: Database) -> None:

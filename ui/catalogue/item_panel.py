@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalogue.detail import ItemDetail, LoanBrief, ProtocolBrief
-from app.core.clock import format_datetime, format_hours
+from app.core.clock import format_datetime, format_hours, format_time
 from app.inspections.service import DueState
 from app.loans.support import DayAvailability
+from app.storage.database import OFFLINE_REFUSAL
 from models import ItemStatus
 from ui.catalogue.availability_strip import AvailabilityStrip, held_back_words
 from ui.widgets.palette import (
@@ -212,8 +213,10 @@ class ItemPanel(QWidget):
     def _enable_buttons(self, detail: ItemDetail) -> None:
         # For comfort only: the loan dialogs ask the service, which refuses regardless.
         why_not = detail.lending_refusal.message if detail.lending_refusal else ""
-        self.request_button.setEnabled(not why_not)
-        self.request_button.setToolTip(why_not or "Ask to borrow this item")
+        self.request_button.setEnabled(not why_not and detail.as_of is None)
+        self.request_button.setToolTip(
+            why_not or (OFFLINE_REFUSAL if detail.as_of is not None else "Ask to borrow this item")
+        )
         # Lendable, but nothing of it on the shelf now (out, booked or held back by defects):
         # a request for later still makes sense, handing it out now does not.
         if not why_not and detail.is_pooled and detail.quantity_free_now <= 0:
@@ -260,7 +263,10 @@ def item_html(detail: ItemDetail) -> str:
         facts_table(
             [
                 ("Where now", escape(detail.current_location)),
-                ("Free now", escape(free_now_text(detail))),
+                (
+                    "Free now" if detail.as_of is None else f"Free at {format_time(detail.as_of)}",
+                    escape(free_now_text(detail)),
+                ),
                 ("Owner", escape(detail.owner)),
                 ("Home site", escape(detail.home_site)),
             ]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.catalogue.items import QUANTITY_MAX
 from app.catalogue.query_words import QueryWords, read_query
 from app.catalogue.search import SearchFilters
-from app.core.clock import UK, now_utc, today_uk
+from app.core.clock import UK, format_time, now_utc, today_uk
 from app.core.vocabulary import labels
 from app.inspections.service import DUE_SOON_DAYS
 from app.loans.drafts import LoanWish
@@ -67,6 +67,8 @@ class SearchBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Offline: the moment of the station copy the free counts come from.
+        self.as_of: datetime | None = None
         self.search_box = SearchBox()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -240,7 +242,10 @@ class SearchBar(QWidget):
             what = f"“{query}”" if query else "these filters"
             self.count_label.setText(f"No items match {what}")
         else:
-            self.count_label.setText(f"{total:,} item" if total == 1 else f"{total:,} items")
+            counted_text = f"{total:,} item" if total == 1 else f"{total:,} items"
+            if self.as_of is not None:
+                counted_text += f" · free as of {format_time(self.as_of)}"
+            self.count_label.setText(counted_text)
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -38,6 +38,8 @@ class LiveUpdates(QObject):
     """A ``Changes``: what others committed (``everything`` after a reconnection)."""
     state_changed = Signal(str)
     """"" while live; otherwise a sentence saying the window is not, and why."""
+    unreachable = Signal(str)
+    """The server could not be reached afresh (not just a connection lost): its words."""
 
     _heard = Signal(object)
     _lost = Signal(str)
@@ -91,6 +93,7 @@ class LiveUpdates(QObject):
                 feed = open_feed(self._db)
             except KitShareError as error:
                 since = since or now_utc()
+                self.unreachable.emit(error.message)
                 self._lost.emit(self._offline_text(error, since, delay))
                 self._stop.wait(delay)
                 delay = min(delay * 2, RETRY_MOST_S)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +30,7 @@ from app.catalogue.items import retire_item
 from app.core.actor import Actor
 from app.core.errors import DomainError, KitShareError
 from app.core.permissions import Action, may
+from app.core.text import counted
 from app.core.vocabulary import label
 from app.documents.content import (
     LabelSheet,
@@ -37,11 +39,21 @@ from app.documents.content import (
     mou_document,
     sharing_terms,
 )
+from app.loans.outbox import apply_waiting, send_waiting
+from app.loans.receipts import refused_entries
 from app.loans.views import LoanSection
 from app.people.accounts import has_users
 from app.storage.config import masked_url
-from app.storage.database import Database
-from app.storage.live import Changes
+from app.storage.database import OFFLINE_REFUSAL, Database
+from app.storage.live import EVERYTHING, Changes
+from app.storage.offline import (
+    go_offline,
+    is_server_url,
+    offline_banner,
+    reconnect,
+    usable_copy,
+)
+from app.storage.station_outbox import REFUSED, default_outbox
 from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
@@ -52,6 +64,7 @@ from ui.catalogue.table import CatalogueTable
 from ui.catalogue.view import CatalogueView
 from ui.inspections.view import InspectionsView
 from ui.loans.actions import LoanActions
+from ui.loans.outbox_dialog import OutboxDialog
 from ui.loans.view import LoansView
 from ui.people.view import PeopleView
 from ui.printing.actions import DocumentOutput
@@ -68,6 +81,7 @@ from ui.shell.live import (
     scroll_kept,
 )
 from ui.shell.sign_in import FirstAdministratorPage, SignInPage
+from ui.shell.station import OfflineBanner, StationKeeper
 from ui.widgets.form import FormDialog
 from ui.widgets.messages import show_error
 from ui.widgets.palette import WARNING, coloured_text
@@ -83,6 +97,7 @@ PEOPLE_TAB = "People"
 REPORTS_TAB = "Reports"
 AUDIT_TAB = "Audit"
 NOBODY = Actor("No one signed in")
+OUTBOX_LINK = "outbox"
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
 NO_MATCH_TEXT = "No items match the search"
 
@@ -140,11 +155,9 @@ class MainWindow(QMainWindow):
         # The workspace, or who is signing in: a locked window shows none of the work.
         self.sign_in_page = SignInPage(db)
         self.first_admin_page = FirstAdministratorPage(db)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.tabs)
-        self.stack.addWidget(self.sign_in_page)
-        self.stack.addWidget(self.first_admin_page)
-        self.setCentralWidget(self.stack)
+        self._make_central()
+        self.station = StationKeeper(db, self)
+        self.outbox = default_outbox()
         self.idle = IdleWatcher(lock_after_minutes, self)
 
         self.user_label = QLabel()
@@ -164,10 +177,28 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._connect()
         self.live.start()
+        if db.offline:
+            self._show_offline(apply_waiting(db, self.outbox))
         if actor is not None:
             self.set_actor(actor)
         else:
             self.ask_who()
+
+    def _make_central(self) -> None:
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.sign_in_page)
+        self.stack.addWidget(self.first_admin_page)
+        # Working without the server (or with entries it refused) says so above it all.
+        self.banner = OfflineBanner()
+        self.banner.linkActivated.connect(self._on_banner_link)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
     def _make_tabs(self) -> None:
         self.tabs = QTabWidget()
@@ -211,6 +242,8 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.live.changed.connect(self._on_live_changes)
         self.live.state_changed.connect(self._on_live_state)
+        self.live.unreachable.connect(self._on_server_unreachable)
+        self.station.failed.connect(self._on_copy_failed)
 
     # Who is signed in ------------------------------------------------------------------------
 
@@ -264,6 +297,9 @@ class MainWindow(QMainWindow):
         self.catalogue.refresh()
         self.table.setFocus()
         self.idle.start()
+        if not self._db.offline:
+            self.station.start()
+            self._say_refused_elsewhere()
 
     def lock(self) -> None:
         """Hide the work until someone signs in: the same person carries on where they were."""
@@ -332,6 +368,8 @@ class MainWindow(QMainWindow):
         """For comfort only: ``app.catalogue.items`` refuses what the role does not allow anyway."""
         actor = self.actor
         detail = self.item_panel.detail
+        if self._db.offline:
+            return  # every change but an emergency issue or a return waits for the server
         can_add = actor is not None and may(actor, Action.EDIT_CATALOGUE)
         self.new_item_action.setEnabled(can_add)
         can_edit = (
@@ -390,9 +428,11 @@ class MainWindow(QMainWindow):
         return self.catalogue.results_shown
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # A search still reading, and the listener, let go before the database closes.
+        # A search still reading, the listener and a copy being taken let go before the
+        # database closes.
         self.catalogue.stop()
         self.live.stop()
+        self.station.stop()
         super().closeEvent(event)
 
     # Other stations' changes --------------------------------------------------------------------
@@ -400,6 +440,8 @@ class MainWindow(QMainWindow):
     def _on_live_changes(self, changes: Changes) -> None:
         """Read again what another station changed, leaving the person where they were;
         a locked window reads everything when someone signs in."""
+        if not self._db.offline:
+            self.station.refresh_soon()
         if not self.signed_in:
             return
         if changes.touches(*CATALOGUE_TABLES):
@@ -423,10 +465,136 @@ class MainWindow(QMainWindow):
                 widget.input_changed()
 
     def _on_live_state(self, sentence: str) -> None:
+        if not sentence and self._db.offline:
+            self.go_online()
+        if self._db.offline:
+            sentence = ""  # the banner says it, and what the station does meanwhile
         self.live_label.setText(sentence)
         self.live_label.setToolTip(self.live.detail if sentence else "")
         self.live_label.setVisible(bool(sentence))
         self.live_label.setStyleSheet(coloured_text(WARNING) if sentence else "")
+
+    # Working without the server ------------------------------------------------------------
+
+    def _on_server_unreachable(self, message: str) -> None:
+        if not self._db.offline and is_server_url(self._db.url):
+            self.go_offline(message)
+
+    def go_offline(self, message: str) -> bool:
+        """Carry on from the station copy; False (and the reason in the status bar) when
+        there is none to carry on from."""
+        try:
+            info = usable_copy(self._db.url, self.station.path, message)
+            self.station.wait()
+            go_offline(self._db, info)
+            problems = apply_waiting(self._db, self.outbox)
+        except KitShareError as error:
+            self.live_label.setToolTip(error.message)
+            return False
+        self._show_offline(problems)
+        self._on_live_changes(EVERYTHING)
+        return True
+
+    def _show_offline(self, problems: list[str]) -> None:
+        """The banner, and every command that needs the server off, saying why."""
+        self._offline_banner()
+        self.search_bar.as_of = self._db.copy_taken_at
+        if problems:
+            self.statusBar().showMessage(" ".join(problems), 30_000)
+        self.live_label.hide()
+        for action in self._server_only_actions():
+            action.setEnabled(False)
+            action.setToolTip(OFFLINE_REFUSAL)
+            action.setStatusTip(OFFLINE_REFUSAL)
+
+    def _offline_banner(self) -> None:
+        if self._db.offline:
+            self.banner.say(
+                f"{offline_banner(self._db, self.outbox.count_open())} "
+                f'<a href="{OUTBOX_LINK}">See the outbox</a>'
+            )
+
+    def _server_only_actions(self) -> list[QAction]:
+        return [
+            self.new_item_action,
+            self.edit_item_action,
+            self.retire_item_action,
+            self.record_inspection_action,
+            self.report_defect_action,
+            self.request_action,
+            self.data_actions.import_action,
+        ]
+
+    def go_online(self) -> None:
+        """The server is back: work with it, send the outbox, take the copy again."""
+        try:
+            reconnect(self._db)
+        except KitShareError as error:
+            self.banner.say(f"{error.message} Kit Share keeps working from the station copy.")
+            return
+        report = send_waiting(self._db, self.outbox)
+        self.banner.say("")
+        self.search_bar.as_of = None
+        for action in self._server_only_actions():
+            action.setToolTip("")
+            action.setStatusTip("")
+        if self.actor is not None:
+            self.request_action.setEnabled(self.item_panel.detail is not None)
+            self._enable_catalogue_edits()
+            self.data_actions.set_actor(self.actor)
+        self.station.start()
+        self.statusBar().showMessage(f"Back online. {report.sentence}", 20_000)
+        self._say_refused_elsewhere()
+        self._on_live_changes(EVERYTHING)  # what others changed meanwhile is not known
+
+    def _say_refused_elsewhere(self) -> None:
+        """Entries the server refused wait for a person: this station's, and, for a
+        lender's equipment manager, those of their agency's kit from any station."""
+        if self.actor is None or self._db.offline:
+            return
+        mine = len(self.outbox.rows((REFUSED,)))
+        try:
+            theirs = len(refused_entries(self._db, self.actor))
+        except KitShareError:
+            theirs = 0
+        said = []
+        if mine:
+            said.append(
+                f"{counted(mine, 'entry', 'entries')} this station logged offline "
+                f"{'was' if mine == 1 else 'were'} refused by the server"
+            )
+        if theirs:
+            said.append(
+                f"{counted(theirs, 'loan')} of your kit logged offline "
+                f"{'was' if theirs == 1 else 'were'} refused"
+            )
+        if said:
+            self.banner.say(
+                f"{'; '.join(said)}: resend or cancel each with a reason. "
+                f'<a href="{OUTBOX_LINK}">See the outbox</a>'
+            )
+
+    def _on_banner_link(self, _link: str) -> None:
+        self.show_outbox()
+
+    def show_outbox(self) -> None:
+        """What this station logged offline, and what it still has to do about it."""
+        if self.actor is None:
+            return
+        dialog = OutboxDialog(self._db, self.outbox, self.actor, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        if dialog.changed:
+            self._on_loans_changed("The outbox was dealt with.")
+        self._offline_banner()
+        if not self._db.offline:
+            self.banner.say("")
+            self._say_refused_elsewhere()
+
+    def _on_copy_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -526,6 +694,14 @@ class MainWindow(QMainWindow):
         for action in (self.request_action, self.issue_now_action, self.return_action):
             action.setEnabled(False)
             loans_menu.addAction(action)
+        loans_menu.addSeparator()
+        self.outbox_action = QAction("Station &outbox…", self)
+        self.outbox_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.outbox_action.setStatusTip(
+            "Loans logged while the server could not be reached, and what became of them"
+        )
+        self.outbox_action.triggered.connect(self.show_outbox)
+        loans_menu.addAction(self.outbox_action)
 
     def _make_print_menu(self) -> None:
         print_menu = self.menuBar().addMenu("&Print")
@@ -603,7 +779,7 @@ class MainWindow(QMainWindow):
         may borrow they say why and what to do, rather than nothing at all."""
         panel = self.item_panel
         shown = panel.detail is not None
-        self.request_action.setEnabled(shown)
+        self.request_action.setEnabled(shown and not self._db.offline)
         self.issue_now_action.setEnabled(shown)
         self.return_action.setEnabled(shown and panel.return_button.isEnabled())
         for action in self.terms_actions:
