@@ -245,8 +245,9 @@ def _sign_in_offline(db: Database, username: str, password: str) -> Actor:
         if not user.is_active:
             raise SignInRefused(_disabled_message(user.username))
         actor = actor_of(user)
+        login = user.username
     if db.secured:
-        db.offline_login = (user.username, password)
+        db.offline_login = (login, password)
     return actor
 
 
