@@ -24,6 +24,8 @@ from models import Loan, LoanStatus, OfflineReceipt
 from tests.pgserver import free_port
 from ui.admin import main
 
+# Printing makes Qt's application; pytest-qt's must come first, as for every print test.
+pytestmark = pytest.mark.usefixtures("qapp")
 ON_POSTGRES = pytest.mark.parametrize(
     "demo_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )

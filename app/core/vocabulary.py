@@ -20,6 +20,7 @@ from models import (
     InspectionResult,
     ItemStatus,
     LoanStatus,
+    OfflineEntryState,
     Role,
 )
 
@@ -83,6 +84,13 @@ _ROLES: dict[enum.Enum, str] = {
     Role.ADMINISTRATOR: "Administrator",
 }
 
+# Where an entry logged offline stands on the server, as its lender's managers read it.
+_OFFLINE_STATES: dict[enum.Enum, str] = {
+    OfflineEntryState.RECEIVED: "Received",
+    OfflineEntryState.REFUSED: "Refused by the server",
+    OfflineEntryState.CANCELLED: "Cancelled",
+}
+
 # Every enum a person reads, with its words; a test checks each member has some.
 _WORDS: Mapping[type[enum.Enum], Mapping[enum.Enum, str]] = {
     ItemStatus: _ITEM_STATUSES,
@@ -94,6 +102,7 @@ _WORDS: Mapping[type[enum.Enum], Mapping[enum.Enum, str]] = {
     ChargingBasis: _CHARGING,
     AgencyKind: _AGENCY_KINDS,
     Role: _ROLES,
+    OfflineEntryState: _OFFLINE_STATES,
 }
 
 

@@ -135,6 +135,20 @@ class Database:
             return self.engine
         return self._server.engine if self._server is not None else None
 
+    def as_now(self) -> Database:
+        """This database as connected now, unmoved by going offline or back later: for
+        a thread that must finish what it started on the server (taking the copy)."""
+        return Database(
+            url=self.url,
+            engine=self.engine,
+            _reader=self._reader,
+            _writer=self._writer,
+            secured=self.secured,
+            station=self.station,
+            offline_since=self.offline_since,
+            copy_taken_at=self.copy_taken_at,
+        )
+
     def use_copy(self, engine: Engine, since: datetime, taken_at: datetime) -> None:
         """Read from the station copy's ``engine`` from now on, keeping the server's
         connection aside; every write is refused but the outbox's (``offline_writes``)."""
@@ -167,9 +181,6 @@ class Database:
         self._server = None
         self.offline_since = None
         self.copy_taken_at = None
-        if self.secured and self.offline_login is not None:
-            login, self.offline_login = self.offline_login, None
-            self.connect_as(*login)
         if copy_engine is not None and copy_engine is not self.engine:
             copy_engine.dispose()
 

@@ -82,8 +82,13 @@ def reconnect(db: Database) -> None:
         with translate_errors(db.url), db.server_engine.connect():
             pass  # reachable again: the kept connection can serve
         db.use_server()
-        return
-    db.use_server(open_database(db.url))
+    else:
+        db.use_server(open_database(db.url))
+    if db.secured and db.offline_login is not None:
+        # Whoever signed in offline works as their own login again (PasswordRefused if
+        # the password changed meanwhile: they sign in again).
+        login, db.offline_login = db.offline_login, None
+        db.connect_as(*login)
 
 
 def offline_banner(db: Database, waiting: int) -> str:

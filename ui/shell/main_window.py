@@ -53,7 +53,7 @@ from app.storage.offline import (
     reconnect,
     usable_copy,
 )
-from app.storage.station_outbox import REFUSED, default_outbox
+from app.storage.station_outbox import REFUSED, WAITING, default_outbox
 from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
@@ -299,6 +299,10 @@ class MainWindow(QMainWindow):
         self.idle.start()
         if not self._db.offline:
             self.station.start()
+            if self.outbox.rows((WAITING,)):
+                # Logged offline, and the server back before anyone who may send it was.
+                report = send_waiting(self._db, self.outbox)
+                self.statusBar().showMessage(report.sentence, 20_000)
             self._say_refused_elsewhere()
 
     def lock(self) -> None:
@@ -485,7 +489,6 @@ class MainWindow(QMainWindow):
         there is none to carry on from."""
         try:
             info = usable_copy(self._db.url, self.station.path, message)
-            self.station.wait()
             go_offline(self._db, info)
             problems = apply_waiting(self._db, self.outbox)
         except KitShareError as error:
@@ -530,7 +533,12 @@ class MainWindow(QMainWindow):
         try:
             reconnect(self._db)
         except KitShareError as error:
-            self.banner.say(f"{error.message} Kit Share keeps working from the station copy.")
+            if self._db.offline:
+                self.banner.say(f"{error.message} Kit Share keeps working from the station copy.")
+                return
+            # Back, but not as whoever signed in offline (their password changed?).
+            self.switch_user()
+            self.sign_in_page.show_fault(error.message)
             return
         report = send_waiting(self._db, self.outbox)
         self.banner.say("")

@@ -97,12 +97,17 @@ class StationKeeper(QObject):
             return
         if not self._may_refresh():
             return
-        self._thread = threading.Thread(target=self._work, name="kitshare-copy", daemon=True)
+        # The server's connection as it is now: going offline meanwhile points the
+        # window's database at the copy, never this refresh.
+        source = self._db.as_now()
+        self._thread = threading.Thread(
+            target=self._work, args=(source,), name="kitshare-copy", daemon=True
+        )
         self._thread.start()
 
-    def _work(self) -> None:  # on the thread
+    def _work(self, source: Database) -> None:  # on the thread
         try:
-            info = refresh_copy(self._db, self.path)
+            info = refresh_copy(source, self.path)
         except KitShareError as error:
             self._fault.emit(error.message)
         except RuntimeError:
