@@ -90,12 +90,7 @@ def receive(session: Session, stamp: OfflineStamp, loan_id: int) -> None:
 
     Raises ``AlreadyReceived`` (and so rolls the change back) when it arrived before,
     whether this station or another sending of it got there first."""
-    found = session.get(OfflineReceipt, stamp.entry_id, with_for_update=True)
-    if found is not None and found.state is OfflineEntryState.RECEIVED:
-        raise AlreadyReceived(stamp.entry_id, found.loan_id)
-    if found is None:
-        found = _new_receipt(stamp)
-        session.add(found)
+    found = _receipt_to_change(session, stamp)
     found.state = OfflineEntryState.RECEIVED
     found.loan_id = loan_id
     try:
@@ -105,16 +100,23 @@ def receive(session: Session, stamp: OfflineStamp, loan_id: int) -> None:
         raise AlreadyReceived(stamp.entry_id, None) from error
 
 
-def _new_receipt(stamp: OfflineStamp) -> OfflineReceipt:
-    return OfflineReceipt(
-        id=stamp.entry_id,
-        kind=stamp.kind,
-        station=stamp.station,
-        logged_by=stamp.logged_by,
-        logged_at=stamp.logged_at,
-        summary=stamp.summary,
-        lender_agency_id=stamp.lender_agency_id,
-    )
+def _receipt_to_change(session: Session, stamp: OfflineStamp) -> OfflineReceipt:
+    """The entry's receipt, locked, or a new one; ``AlreadyReceived`` if it arrived."""
+    found = session.get(OfflineReceipt, stamp.entry_id, with_for_update=True)
+    if found is not None and found.state is OfflineEntryState.RECEIVED:
+        raise AlreadyReceived(stamp.entry_id, found.loan_id)
+    if found is None:
+        found = OfflineReceipt(
+            id=stamp.entry_id,
+            kind=stamp.kind,
+            station=stamp.station,
+            logged_by=stamp.logged_by,
+            logged_at=stamp.logged_at,
+            summary=stamp.summary,
+            lender_agency_id=stamp.lender_agency_id,
+        )
+        session.add(found)
+    return found
 
 
 def received_loan(db: Database, entry_id: str) -> int | None:
@@ -129,12 +131,7 @@ def received_loan(db: Database, entry_id: str) -> int | None:
 def record_refusal(db: Database, stamp: OfflineStamp, refusal: str) -> None:
     """Keep the server's sentence for a refused entry, for the lender to see."""
     with db.write() as session:
-        found = session.get(OfflineReceipt, stamp.entry_id, with_for_update=True)
-        if found is not None and found.state is OfflineEntryState.RECEIVED:
-            raise AlreadyReceived(stamp.entry_id, found.loan_id)
-        if found is None:
-            found = _new_receipt(stamp)
-            session.add(found)
+        found = _receipt_to_change(session, stamp)
         found.state = OfflineEntryState.REFUSED
         found.summary = stamp.summary
         found.refusal = refusal
