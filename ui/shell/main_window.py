@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QStackedWidget,
@@ -30,7 +29,6 @@ from app.catalogue.items import retire_item
 from app.core.actor import Actor
 from app.core.errors import DomainError, KitShareError
 from app.core.permissions import Action, may
-from app.core.text import counted
 from app.core.vocabulary import label
 from app.documents.content import (
     LabelSheet,
@@ -40,20 +38,12 @@ from app.documents.content import (
     sharing_terms,
 )
 from app.loans.outbox import apply_waiting, send_waiting
-from app.loans.receipts import refused_entries
 from app.loans.views import LoanSection
 from app.people.accounts import has_users
 from app.storage.config import masked_url
-from app.storage.database import OFFLINE_REFUSAL, Database
-from app.storage.live import EVERYTHING, Changes
-from app.storage.offline import (
-    go_offline,
-    is_server_url,
-    offline_banner,
-    reconnect,
-    usable_copy,
-)
-from app.storage.station_outbox import REFUSED, WAITING, default_outbox
+from app.storage.database import Database
+from app.storage.live import Changes
+from app.storage.station_outbox import WAITING, default_outbox
 from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
@@ -64,7 +54,6 @@ from ui.catalogue.table import CatalogueTable
 from ui.catalogue.view import CatalogueView
 from ui.inspections.view import InspectionsView
 from ui.loans.actions import LoanActions
-from ui.loans.outbox_dialog import OutboxDialog
 from ui.loans.view import LoansView
 from ui.people.view import PeopleView
 from ui.printing.actions import DocumentOutput
@@ -80,6 +69,7 @@ from ui.shell.live import (
     LiveUpdates,
     scroll_kept,
 )
+from ui.shell.offline import StationWindow
 from ui.shell.sign_in import FirstAdministratorPage, SignInPage
 from ui.shell.station import OfflineBanner, StationKeeper
 from ui.widgets.form import FormDialog
@@ -97,7 +87,6 @@ PEOPLE_TAB = "People"
 REPORTS_TAB = "Reports"
 AUDIT_TAB = "Audit"
 NOBODY = Actor("No one signed in")
-OUTBOX_LINK = "outbox"
 EMPTY_CATALOGUE_TEXT = "The catalogue has no items yet"
 NO_MATCH_TEXT = "No items match the search"
 
@@ -121,7 +110,7 @@ def loans_tab_title(counts: dict[LoanSection, int]) -> str:
     return f"{LOANS_TAB} ({', '.join(parts)})" if parts else LOANS_TAB
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StationWindow):
     """Kit Share's window over one database: a tab for each feature, with the menus,
     sign-in and lock around them."""
 
@@ -477,132 +466,6 @@ class MainWindow(QMainWindow):
         self.live_label.setToolTip(self.live.detail if sentence else "")
         self.live_label.setVisible(bool(sentence))
         self.live_label.setStyleSheet(coloured_text(WARNING) if sentence else "")
-
-    # Working without the server ------------------------------------------------------------
-
-    def _on_server_unreachable(self, message: str) -> None:
-        if not self._db.offline and is_server_url(self._db.url):
-            self.go_offline(message)
-
-    def go_offline(self, message: str) -> bool:
-        """Carry on from the station copy; False (and the reason in the status bar) when
-        there is none to carry on from."""
-        try:
-            info = usable_copy(self._db.url, self.station.path, message)
-            go_offline(self._db, info)
-            problems = apply_waiting(self._db, self.outbox)
-        except KitShareError as error:
-            self.live_label.setToolTip(error.message)
-            return False
-        self._show_offline(problems)
-        self._on_live_changes(EVERYTHING)
-        return True
-
-    def _show_offline(self, problems: list[str]) -> None:
-        """The banner, and every command that needs the server off, saying why."""
-        self._offline_banner()
-        self.search_bar.as_of = self._db.copy_taken_at
-        if problems:
-            self.statusBar().showMessage(" ".join(problems), 30_000)
-        self.live_label.hide()
-        for action in self._server_only_actions():
-            action.setEnabled(False)
-            action.setToolTip(OFFLINE_REFUSAL)
-            action.setStatusTip(OFFLINE_REFUSAL)
-
-    def _offline_banner(self) -> None:
-        if self._db.offline:
-            self.banner.say(
-                f"{offline_banner(self._db, self.outbox.count_open())} "
-                f'<a href="{OUTBOX_LINK}">See the outbox</a>'
-            )
-
-    def _server_only_actions(self) -> list[QAction]:
-        return [
-            self.new_item_action,
-            self.edit_item_action,
-            self.retire_item_action,
-            self.record_inspection_action,
-            self.report_defect_action,
-            self.request_action,
-            self.data_actions.import_action,
-        ]
-
-    def go_online(self) -> None:
-        """The server is back: work with it, send the outbox, take the copy again."""
-        try:
-            reconnect(self._db)
-        except KitShareError as error:
-            if self._db.offline:
-                self.banner.say(f"{error.message} Kit Share keeps working from the station copy.")
-                return
-            # Back, but not as whoever signed in offline (their password changed?).
-            self.switch_user()
-            self.sign_in_page.show_fault(error.message)
-            return
-        report = send_waiting(self._db, self.outbox)
-        self.banner.say("")
-        self.search_bar.as_of = None
-        for action in self._server_only_actions():
-            action.setToolTip("")
-            action.setStatusTip("")
-        if self.actor is not None:
-            self.request_action.setEnabled(self.item_panel.detail is not None)
-            self._enable_catalogue_edits()
-            self.data_actions.set_actor(self.actor)
-        self.station.start()
-        self.statusBar().showMessage(f"Back online. {report.sentence}", 20_000)
-        self._say_refused_elsewhere()
-        self._on_live_changes(EVERYTHING)  # what others changed meanwhile is not known
-
-    def _say_refused_elsewhere(self) -> None:
-        """Entries the server refused wait for a person: this station's, and, for a
-        lender's equipment manager, those of their agency's kit from any station."""
-        if self.actor is None or self._db.offline:
-            return
-        mine = len(self.outbox.rows((REFUSED,)))
-        try:
-            theirs = len(refused_entries(self._db, self.actor))
-        except KitShareError:
-            theirs = 0
-        said = []
-        if mine:
-            said.append(
-                f"{counted(mine, 'entry', 'entries')} this station logged offline "
-                f"{'was' if mine == 1 else 'were'} refused by the server"
-            )
-        if theirs:
-            said.append(
-                f"{counted(theirs, 'loan')} of your kit logged offline "
-                f"{'was' if theirs == 1 else 'were'} refused"
-            )
-        if said:
-            self.banner.say(
-                f"{'; '.join(said)}: resend or cancel each with a reason. "
-                f'<a href="{OUTBOX_LINK}">See the outbox</a>'
-            )
-
-    def _on_banner_link(self, _link: str) -> None:
-        self.show_outbox()
-
-    def show_outbox(self) -> None:
-        """What this station logged offline, and what it still has to do about it."""
-        if self.actor is None:
-            return
-        dialog = OutboxDialog(self._db, self.outbox, self.actor, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
-        if dialog.changed:
-            self._on_loans_changed("The outbox was dealt with.")
-        self._offline_banner()
-        if not self._db.offline:
-            self.banner.say("")
-            self._say_refused_elsewhere()
-
-    def _on_copy_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10_000)
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
