@@ -16,17 +16,25 @@ from app.catalogue.items import retire_item
 from app.catalogue.search import SearchFilters, search_items
 from app.core.actor import Actor
 from app.core.clock import now_utc
-from app.core.errors import WorkingOffline
+from app.core.errors import DomainError, WorkingOffline
 from app.loans import outbox as offline
 from app.loans.drafts import Handover, LineDraft, LoanDraft
-from app.loans.receipts import refused_entries
-from app.loans.service import emergency_issue
+from app.loans.receipts import EntryCancelled, refused_entries
+from app.loans.service import emergency_issue, return_loan
 from app.loans.views import loans_to_return
 from app.people.accounts import SignInRefused, sign_in
 from app.storage.database import Database
 from app.storage.offline import go_offline, reconnect
-from app.storage.station_copy import refresh_copy
-from app.storage.station_outbox import REFUSED, SENT, WAITING, Outbox, default_outbox
+from app.storage.station_copy import copy_info, refresh_copy
+from app.storage.station_outbox import (
+    CANCELLED,
+    REFUSED,
+    SENT,
+    WAITING,
+    Outbox,
+    OutboxRow,
+    default_outbox,
+)
 from models import AuditEvent, Loan, LoanStatus, OfflineEntryState, OfflineReceipt, Person
 
 DUTY_PASSWORD = "duty-demo-2026"
@@ -231,3 +239,76 @@ def test_an_entry_kept_but_not_yet_shown_in_the_copy_is_made_there_once(
     assert offline.apply_waiting(demo_db, outbox) == []
     assert offline.apply_waiting(demo_db, outbox) == []
     assert _count(demo_db, Loan) == loans
+
+
+def test_a_return_names_an_offline_loan_by_its_entry_never_by_the_copys_number(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """The copy's number of a loan issued offline may be another loan's on the server."""
+    duty = _duty(demo_db)
+    path = tmp_path / "station-copy.db"
+    go_offline(demo_db, refresh_copy(demo_db, path))
+    outbox = default_outbox()
+    herts = Handover(operator_id=_herts_person(demo_db))
+    copy_loan = offline.log_emergency_issue(
+        demo_db, outbox, _barriers_to_herts(demo_db, quantity=5), herts, duty
+    )
+    reconnect(demo_db)
+    # Another station takes the copy's number on the server; ours arrives as the next.
+    other = emergency_issue(demo_db, _barriers_to_herts(demo_db, quantity=3), herts, duty)
+    assert other == copy_loan
+    offline.send_waiting(demo_db, outbox)
+    (issued,) = outbox.rows()
+    assert issued.loan_id != copy_loan
+    # The link drops again before the copy is refreshed: the kit comes back, offline.
+    again = copy_info(path)
+    assert again is not None
+    go_offline(demo_db, again)
+    offline.log_return(demo_db, outbox, copy_loan, duty)
+    reconnect(demo_db)
+    report = offline.send_waiting(demo_db, outbox)
+
+    assert len(report.sent) == 1
+    with demo_db.read() as session:
+        ours, theirs = session.get(Loan, issued.loan_id), session.get(Loan, other)
+        assert ours is not None
+        assert theirs is not None
+        assert ours.status is LoanStatus.RETURNED
+        assert theirs.status is LoanStatus.ISSUED
+
+
+def test_an_entry_cancelled_meanwhile_is_never_made(demo_db: Database, tmp_path: Path) -> None:
+    duty = _duty(demo_db)
+    _offline(demo_db, tmp_path)
+    outbox = default_outbox()
+    herts = Handover(operator_id=_herts_person(demo_db))
+    offline.log_emergency_issue(
+        demo_db, outbox, _barriers_to_herts(demo_db, quantity=25), herts, duty
+    )
+    reconnect(demo_db)
+    other = emergency_issue(demo_db, _barriers_to_herts(demo_db, quantity=10), herts, duty)
+    listed = outbox.rows((WAITING,))  # a command that read the outbox a moment ago…
+    assert len(offline.send_waiting(demo_db, outbox).refused) == 1  # …the window sent first
+    with pytest.raises(DomainError, match="Say why"):
+        offline.cancel_entry(demo_db, outbox, listed[0].id, " ", duty)
+    offline.cancel_entry(demo_db, outbox, listed[0].id, "Kit came back before the server", duty)
+    return_loan(demo_db, other, duty)  # the barriers come free
+
+    after = offline.send_one(demo_db, outbox, listed[0])  # …and the command carries on
+
+    assert after.state == CANCELLED
+    assert after.loan_id is None
+    with pytest.raises(EntryCancelled):
+        _receive_again(demo_db, listed[0])
+    with demo_db.read() as session:
+        kept = session.get(OfflineReceipt, listed[0].id)
+        assert kept is not None
+        assert kept.state is OfflineEntryState.CANCELLED
+
+
+def _receive_again(db: Database, row: OutboxRow) -> None:
+    """Make the entry on the server whatever the outbox says: as a stale sender would."""
+    entry = offline.issue_of(row)
+    emergency_issue(
+        db, entry.draft, entry.handover, offline.actor_of_row(row), offline=offline.stamp_of(row)
+    )

@@ -35,10 +35,12 @@ from sqlalchemy.orm import Session
 
 from app.core.actor import Actor
 from app.core.clock import format_datetime, now_utc
-from app.core.errors import DomainError, EnvironmentFault, NotFound
+from app.core.errors import DomainError, EnvironmentFault, KitShareError, NotFound
+from app.core.text import counted
 from app.loans.drafts import Handover, LineReturn, LoanDraft
 from app.loans.receipts import (
     AlreadyReceived,
+    EntryCancelled,
     OfflineStamp,
     received_loan,
     record_cancellation,
@@ -56,6 +58,7 @@ from app.storage.station_outbox import (
     WAITING,
     Outbox,
     OutboxRow,
+    OutboxUnusable,
     default_outbox,
 )
 from models import Agency, EquipmentItem, Loan, LoanStatus, OfflineEntryState, OfflineReceipt
@@ -151,8 +154,8 @@ def log_emergency_issue(
     outbox.add(row)
     try:
         return _apply(db, row)
-    except BaseException:
-        outbox.remove(row.id)  # the copy's rules refused it: it never was an entry
+    except BaseException as error:
+        _forget(outbox, row, error)
         raise
 
 
@@ -179,10 +182,12 @@ def log_return(
                 OfflineReceipt.state == OfflineEntryState.RECEIVED,
             )
         )
-        waiting_issue = issue_entry if _is_open(outbox, issue_entry) else None
+        # A loan some station issued offline is known by its entry, never by its number
+        # in a copy: the server may have given that number to another loan meanwhile.
+        ours = issue_entry is not None and outbox.entry(issue_entry) is not None
         summary = (
             f"Return of the emergency issue logged offline ({_loan_items(loan)})"
-            if waiting_issue
+            if ours
             else f"Return of loan {loan_id} ({_loan_items(loan)})"
         )
         lender = loan.lines[0].item.owner_agency_id if loan.lines else None
@@ -192,8 +197,8 @@ def log_return(
         else tuple(ItemReturn(by_line.get(back.line_id, -1), back) for back in lines)
     )
     entry = ReturnEntry(
-        loan_id=None if waiting_issue else loan_id,
-        issue_entry=waiting_issue,
+        loan_id=None if issue_entry else loan_id,
+        issue_entry=issue_entry,
         lines=items,
         returned_to_id=returned_to_id,
     )
@@ -201,18 +206,24 @@ def log_return(
     outbox.add(row)
     try:
         _apply(db, row, loan_id)
-    except BaseException:
-        outbox.remove(row.id)
+    except BaseException as error:
+        _forget(outbox, row, error)
         raise
     with db.read() as session:
         return load_loan(session, loan_id).status
 
 
-def _is_open(outbox: Outbox, entry_id: str | None) -> bool:
-    if entry_id is None:
-        return False
-    row = outbox.entry(entry_id)
-    return row is not None and row.state in OPEN_STATES
+def _forget(outbox: Outbox, row: OutboxRow, error: BaseException) -> None:
+    """The copy's rules refused the entry just kept: it never was one. If the outbox
+    cannot drop it, say so, or it would be sent although the person was told it failed."""
+    try:
+        outbox.remove(row.id)
+    except OutboxUnusable as fault:
+        said = error.message if isinstance(error, KitShareError) else "It was not logged."
+        raise OutboxUnusable(
+            f"{said} The outbox kept an entry for it and cannot drop it ({fault.message}): "
+            "cancel it in Loans ▸ Station outbox before the server is back."
+        ) from error
 
 
 def _dumps(value: object) -> str:
@@ -368,15 +379,30 @@ def apply_waiting(db: Database, outbox: Outbox) -> list[str]:
 
 
 def send_waiting(db: Database, outbox: Outbox, *, now: datetime | None = None) -> SendReport:
-    """Send every waiting entry to the server, in the order logged, each once."""
+    """Send every waiting entry to the server, in the order logged, each once. Sending
+    stops (``stopped`` says why) when the server or the outbox cannot be used."""
     report = SendReport()
-    for row in outbox.rows((WAITING,)):
-        try:
+    try:
+        waiting = outbox.rows((WAITING,))
+        for row in waiting:
             outcome = send_one(db, outbox, row, now=now)
-        except EnvironmentFault as error:
-            return SendReport(report.sent, report.refused, stopped=error.message)
-        (report.sent if outcome.state == SENT else report.refused).append(outcome)
+            if outcome.state == SENT:
+                report.sent.append(outcome)
+            elif outcome.state == REFUSED:
+                report.refused.append(outcome)
+    except EnvironmentFault as error:
+        left = len(outbox_rows_or_none(outbox) or [])
+        still = f" {counted(left, 'entry', 'entries')} still wait to be sent." if left else ""
+        return SendReport(report.sent, report.refused, stopped=error.message + still)
     return report
+
+
+def outbox_rows_or_none(outbox: Outbox) -> list[OutboxRow] | None:
+    """The waiting entries, or None if the outbox cannot be read (it says why elsewhere)."""
+    try:
+        return outbox.rows((WAITING,))
+    except OutboxUnusable:
+        return None
 
 
 def send_one(
@@ -385,20 +411,28 @@ def send_one(
     """Send ``row`` to the server; the entry as it then stands (sent or refused).
     Raises ``EnvironmentFault`` when the server cannot take it now (it stays waiting)."""
     moment = now or now_utc()
+    fresh = outbox.entry(row.id)
+    if fresh is None or fresh.state != WAITING:
+        # Sent, refused or cancelled by another window or command since it was listed.
+        return fresh or row
     already = received_loan(db, row.id)
     if already is not None:
         outbox.mark_sent(row.id, already, moment)
     else:
         try:
-            loan_id = _apply(db, row, _server_loan_of_issue(outbox, row))
+            loan_id = _apply(db, row, _server_loan_of_issue(db, row))
         except AlreadyReceived as error:
             outbox.mark_sent(row.id, error.loan_id or received_loan(db, row.id), moment)
+        except EntryCancelled as error:
+            outbox.mark_cancelled(row.id, error.message)
         except DomainError as error:
             sentence = error.message
             try:
                 record_refusal(db, stamp_of(row), sentence)
             except AlreadyReceived as received:
                 outbox.mark_sent(row.id, received.loan_id, moment)
+            except EntryCancelled as cancelled:
+                outbox.mark_cancelled(row.id, cancelled.message)
             else:
                 outbox.mark_refused(row.id, sentence)
         else:
@@ -408,14 +442,13 @@ def send_one(
     return found
 
 
-def _server_loan_of_issue(outbox: Outbox, row: OutboxRow) -> int | None:
+def _server_loan_of_issue(db: Database, row: OutboxRow) -> int | None:
+    """The server's number for the loan a return takes back, when that loan was issued
+    offline: as the server's own receipt of the issue says (None: not taken there)."""
     if row.kind != RETURN:
         return None
     issue = return_of(row).issue_entry
-    if issue is None:
-        return None
-    issued = outbox.entry(issue)
-    return issued.loan_id if issued is not None and issued.state == SENT else None
+    return received_loan(db, issue) if issue is not None else None
 
 
 # -- resolving a refusal ---------------------------------------------------------------------
@@ -446,13 +479,24 @@ def send_again(
 
 
 def cancel_entry(db: Database, outbox: Outbox, entry_id: str, reason: str, actor: Actor) -> None:
-    """Give an entry up, with a reason: on the server too, when it was refused there."""
+    """Give up an entry the server refused, with a reason, there and here: the lender's
+    managers stop waiting on it. A waiting entry is not cancelled: its loan is in the copy
+    and the kit may be out; it is sent, and resolved if the server refuses it."""
     row = _open_entry(outbox, entry_id)
     reason = reason.strip()
+    if row.state != REFUSED:
+        raise DomainError(
+            "Only an entry the server refused can be cancelled; this one waits to be sent. "
+            "Once it is sent, return or cancel its loan as any other."
+        )
+    if db.offline:
+        raise DomainError(
+            "Cancel it once the server is back, so that the lender's managers hear of it "
+            "too; it waits in the outbox meanwhile and is not sent again."
+        )
     if not reason:
         raise DomainError("Say why the entry is cancelled: the lender's managers will read it.")
-    if row.state == REFUSED and not db.offline:
-        record_cancellation(db, entry_id, reason, actor)
+    record_cancellation(db, entry_id, reason, actor)
     outbox.mark_cancelled(
         entry_id, f"Cancelled by {actor.name} on {format_datetime(now_utc())}: {reason}"
     )
@@ -529,4 +573,7 @@ def kept_offline_sentence(db: Database) -> str:
     """What a person is told after logging something offline."""
     if not db.offline:
         return ""
-    return " It is kept on this PC and sent when the server is back."
+    return (
+        " It is kept on this PC and sent when the server is back; its number there may "
+        "differ from this one."
+    )

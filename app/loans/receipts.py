@@ -52,6 +52,13 @@ class OfflineStamp:
         )
 
 
+class EntryCancelled(DomainError):
+    """A station cancelled this entry after the server refused it: it is never made."""
+
+    def __init__(self, resolution: str) -> None:
+        super().__init__(f"This entry was given up and is not sent again. {resolution}")
+
+
 class AlreadyReceived(DomainError):
     """The database already holds this entry's change: it must not be made twice."""
 
@@ -105,6 +112,8 @@ def _receipt_to_change(session: Session, stamp: OfflineStamp) -> OfflineReceipt:
     found = session.get(OfflineReceipt, stamp.entry_id, with_for_update=True)
     if found is not None and found.state is OfflineEntryState.RECEIVED:
         raise AlreadyReceived(stamp.entry_id, found.loan_id)
+    if found is not None and found.state is OfflineEntryState.CANCELLED:
+        raise EntryCancelled(found.resolution or "It was cancelled.")
     if found is None:
         found = OfflineReceipt(
             id=stamp.entry_id,
@@ -130,11 +139,17 @@ def received_loan(db: Database, entry_id: str) -> int | None:
 
 def record_refusal(db: Database, stamp: OfflineStamp, refusal: str) -> None:
     """Keep the server's sentence for a refused entry, for the lender to see."""
-    with db.write() as session:
-        found = _receipt_to_change(session, stamp)
-        found.state = OfflineEntryState.REFUSED
-        found.summary = stamp.summary
-        found.refusal = refusal
+    try:
+        with db.write() as session:
+            found = _receipt_to_change(session, stamp)
+            found.state = OfflineEntryState.REFUSED
+            found.summary = stamp.summary
+            found.refusal = refusal
+    except IntegrityError:
+        # Another sending of it recorded the refusal (or took it) at the same moment.
+        taken = received_loan(db, stamp.entry_id)
+        if taken is not None:
+            raise AlreadyReceived(stamp.entry_id, taken) from None
 
 
 def record_cancellation(db: Database, entry_id: str, reason: str, actor: Actor) -> None:

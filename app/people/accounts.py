@@ -220,6 +220,22 @@ def _remember_for_offline(actor: Actor, password: str, moment: datetime) -> None
         default_outbox().save_verifier(actor.username, hash_password(password), moment)
 
 
+# Offline, the copy cannot be written: wrong passwords are counted in this program instead,
+# towards the same lock-out as online (a station's window, or one command, at a time).
+_offline_failures: dict[str, int] = {}
+_offline_locks: dict[str, datetime] = {}
+
+
+def _offline_failure(username: str, moment: datetime) -> SignInRefused:
+    count = _offline_failures.get(username, 0) + 1
+    if count >= MAX_FAILED_ATTEMPTS:
+        _offline_failures.pop(username, None)
+        _offline_locks[username] = until = moment + LOCKOUT
+        return SignInRefused(_locked_text(until, username), until)
+    _offline_failures[username] = count
+    return SignInRefused(WRONG_SIGN_IN + _tries_left_warning(MAX_FAILED_ATTEMPTS - count))
+
+
 def _sign_in_offline(db: Database, username: str, password: str) -> Actor:
     """Sign in from the station copy while the server cannot be reached: the copy's
     account (role, agency, enabled or not), and the password checked against the copy's
@@ -240,10 +256,18 @@ def _sign_in_offline(db: Database, username: str, password: str) -> Actor:
                 "the server, so the password cannot be checked offline. Sign in as someone "
                 "who has, or wait for the server."
             )
+        moment = now_utc()
+        locked = max(
+            (t for t in (user.locked_until, _offline_locks.get(user.username)) if t),
+            default=None,
+        )
+        if locked is not None and locked > moment:
+            raise SignInRefused(_locked_message(user, locked), locked)
         if not verify_password(stored, password):
-            raise SignInRefused(WRONG_SIGN_IN)
+            raise _offline_failure(user.username, moment)
         if not user.is_active:
             raise SignInRefused(_disabled_message(user.username))
+        _offline_failures.pop(user.username, None)
         actor = actor_of(user)
         login = user.username
     if db.secured:

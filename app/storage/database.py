@@ -74,6 +74,11 @@ OFFLINE_REFUSAL = (
     "server. Only emergency issues and returns are kept on this PC to send later; make "
     "this change once the server is back."
 )
+SWITCHED_UNDER_FORM = (
+    "The station went offline or came back online while this form was open, so what it "
+    "shows may not be what the server (or the station copy) holds now. Close it and open "
+    "it again; nothing was saved."
+)
 # Set while the outbox writes what it logged into the station copy (``offline_writes``).
 _offline_writing: ContextVar[bool] = ContextVar("kitshare_offline_writing", default=False)
 

@@ -42,7 +42,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,7 +70,7 @@ from app.storage.backup import format_size
 from app.storage.config import make_private_folder, sqlite_url
 from app.storage.database import SQLITE_HEADER, Database, open_database
 from app.storage.engine import shown_path
-from app.storage.station_outbox import station_folder
+from app.storage.station_outbox import WAITING, default_outbox, station_folder
 from models import Base
 
 COPY_FILE_NAME = "station-copy.db"
@@ -183,7 +183,13 @@ def default_copy_path() -> Path:
 # -- taking the copy -------------------------------------------------------------------------
 
 
-def refresh_copy(db: Database, path: Path, *, now: datetime | None = None) -> CopyInfo:
+def refresh_copy(
+    db: Database,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    replacing: Callable[[], AbstractContextManager[None]] | None = None,
+) -> CopyInfo:
     """Take the station copy of ``db`` again, into the SQLite file ``path``.
 
     Written whole or not at all: on any failure (the server going away, a full disk)
@@ -210,7 +216,12 @@ def refresh_copy(db: Database, path: Path, *, now: datetime | None = None) -> Co
             "seconds": round(time.perf_counter() - started, 3),
         }
         _seal(partial, record)
-        os.replace(partial, path)
+        # A window that went offline meanwhile reads the copy now, and a copy without
+        # what was logged offline would hide it: ``replacing`` holds such a switch off
+        # while the file is moved, and refuses if the station is offline by then.
+        with replacing() if replacing is not None else nullcontext():
+            refuse_while_entries_wait()
+            os.replace(partial, path)
         _sync_folder(path.parent)
     except KitShareError as error:
         raise CopyNotRefreshed(
@@ -228,6 +239,17 @@ def refresh_copy(db: Database, path: Path, *, now: datetime | None = None) -> Co
     info = copy_info(path)
     assert info is not None  # just written
     return info
+
+
+def refuse_while_entries_wait() -> None:
+    """The copy shows what this station logged offline until it is sent: a new copy
+    taken before then would not, so none replaces it while entries wait."""
+    if default_outbox().rows((WAITING,)):
+        raise CopyNotRefreshed(
+            "Entries this station logged offline still wait to be sent. Send them first "
+            "(kitshare-admin station send, or sign in to the window), so that the new "
+            "copy shows them."
+        )
 
 
 def fill_copy(db: Database, partial: Path) -> list[str]:

@@ -46,6 +46,7 @@ from ui.printing.documents import write_pdf
 from ui.shell.main_window import MainWindow
 
 DUTY_PASSWORD = "duty-demo-2026"
+ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = pytest.mark.parametrize(
     "demo_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
@@ -230,8 +231,9 @@ def test_a_station_works_offline_survives_a_kill_and_sends_its_outbox_once(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        cwd=Path(__file__).resolve().parents[2],
+        # This checkout's code, whatever the environment has installed.
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
     ) as child:
         assert child.stdout is not None
         line = child.stdout.readline()

@@ -27,12 +27,13 @@ from app.loans.outbox import (
     cancel_entry,
     describe,
     issue_of,
+    outbox_rows_or_none,
     send_again,
     send_waiting,
 )
 from app.loans.receipts import refused_entries
 from app.storage.database import Database
-from app.storage.station_outbox import OPEN_STATES, REFUSED, WAITING, Outbox, OutboxRow
+from app.storage.station_outbox import OPEN_STATES, REFUSED, Outbox, OutboxRow
 from ui.loans.forms import EmergencyIssueDialog
 from ui.widgets.layout import muted
 from ui.widgets.messages import show_error
@@ -125,14 +126,18 @@ class OutboxDialog(QDialog):
     def refresh(self) -> None:
         chosen = self.selected()
         self.entries.clear()
-        rows = self._outbox.rows()
+        try:
+            rows = self._outbox.rows()
+        except KitShareError as error:
+            rows = []
+            self.entries.addItem(QListWidgetItem(error.message))
         for row in rows:
             item = QListWidgetItem(describe(row))
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.entries.addItem(item)
             if chosen is not None and row.id == chosen.id:
                 self.entries.setCurrentItem(item)
-        if not rows:
+        if not rows and self.entries.count() == 0:
             self.entries.addItem(QListWidgetItem("Nothing was logged offline at this station."))
         if self.entries.currentItem() is None and rows:
             open_rows = [n for n, row in enumerate(rows) if row.state in OPEN_STATES]
@@ -153,18 +158,24 @@ class OutboxDialog(QDialog):
     def selected(self) -> OutboxRow | None:
         item = self.entries.currentItem()
         entry_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return self._outbox.entry(str(entry_id)) if entry_id else None
+        try:
+            return self._outbox.entry(str(entry_id)) if entry_id else None
+        except KitShareError:
+            return None
 
     def _enable(self) -> None:
         row = self.selected()
         online = not self._db.offline
-        waiting = any(r.state == WAITING for r in self._outbox.rows())
+        waiting = bool(outbox_rows_or_none(self._outbox))
         refused = row is not None and row.state == REFUSED
         self.send_button.setEnabled(online and waiting)
         self.send_button.setToolTip("" if online else "Sent once the server is back.")
         self.resend_button.setEnabled(online and refused)
         self.edit_button.setEnabled(online and refused and row is not None and row.kind == ISSUE)
-        self.cancel_button.setEnabled(row is not None and row.state in OPEN_STATES)
+        self.cancel_button.setEnabled(online and refused)
+        self.cancel_button.setToolTip(
+            "" if online else "Cancel it once the server is back, so the lender hears of it."
+        )
 
     def _act(self, what: str, action: Callable[[], object]) -> None:
         try:

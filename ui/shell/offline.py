@@ -8,13 +8,16 @@ asking who is signing in), declared below so each side can be read alone.
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from app.core.actor import Actor
 from app.core.errors import KitShareError
 from app.core.text import counted
-from app.loans.outbox import apply_waiting, send_waiting
+from app.loans.outbox import apply_waiting, outbox_rows_or_none, send_waiting
 from app.loans.receipts import refused_entries
 from app.storage.database import OFFLINE_REFUSAL, Database
 from app.storage.live import EVERYTHING, Changes
@@ -24,10 +27,13 @@ from ui.catalogue.item_panel import ItemPanel
 from ui.catalogue.search_bar import SearchBar
 from ui.loans.outbox_dialog import OutboxDialog
 from ui.shell.data_actions import DataActions
+from ui.shell.live import LiveUpdates
 from ui.shell.sign_in import SignInPage
 from ui.shell.station import OfflineBanner, StationKeeper
 
 OUTBOX_LINK = "outbox"
+# While offline, how often the window tries the server again by itself.
+RETRY_ONLINE_MS = 15_000
 
 
 class StationWindow(QMainWindow):
@@ -47,6 +53,8 @@ class StationWindow(QMainWindow):
     record_inspection_action: QAction
     report_defect_action: QAction
     request_action: QAction
+    live: LiveUpdates
+    _retry: QTimer | None = None
 
     # What the window does, which this part asks for.
     @property
@@ -74,37 +82,61 @@ class StationWindow(QMainWindow):
             self.go_offline(message)
 
     def go_offline(self, message: str) -> bool:
-        """Carry on from the station copy; False (and the reason in the status bar) when
-        there is none to carry on from."""
+        """Carry on from the station copy; False (the reason in the banner) when there
+        is none to carry on from."""
         try:
             info = usable_copy(self._db.url, self.station.path, message)
-            go_offline(self._db, info)
-            problems = apply_waiting(self._db, self.outbox)
+            # Not while a refresh moves a new copy into place (it would hide what is
+            # logged from now on); one finishing later sees the station offline and stops.
+            with self.station.switching:
+                go_offline(self._db, info)
         except KitShareError as error:
-            self.live_label.setToolTip(error.message)
+            self.banner.say(error.message)
             return False
-        self._show_offline(problems)
+        self._show_offline(self._apply_waiting())
         self._on_live_changes(EVERYTHING)
         return True
 
+    def _apply_waiting(self) -> list[str]:
+        try:
+            return apply_waiting(self._db, self.outbox)
+        except KitShareError as error:
+            return [error.message]
+
     def _show_offline(self, problems: list[str]) -> None:
         """The banner, and every command that needs the server off, saying why."""
-        self._offline_banner()
+        self._offline_banner(problems)
         self.search_bar.as_of = self._db.copy_taken_at
-        if problems:
-            self.statusBar().showMessage(" ".join(problems), 30_000)
         self.live_label.hide()
         for action in self._server_only_actions():
             action.setEnabled(False)
             action.setToolTip(OFFLINE_REFUSAL)
             action.setStatusTip(OFFLINE_REFUSAL)
+        if self._retry is None:
+            # The listener says when the server answers again; this makes sure a return
+            # that failed once (a password changed meanwhile, a server starting up) is tried
+            # again without anyone restarting the window.
+            self._retry = QTimer(self)
+            self._retry.setInterval(RETRY_ONLINE_MS)
+            self._retry.timeout.connect(self._try_online)
+        self._retry.start()
 
-    def _offline_banner(self) -> None:
-        if self._db.offline:
-            self.banner.say(
-                f"{offline_banner(self._db, self.outbox.count_open())} "
-                f'<a href="{OUTBOX_LINK}">See the outbox</a>'
-            )
+    def _try_online(self) -> None:
+        if self._db.offline and not self.live.state:
+            self.go_online()
+
+    def _offline_banner(self, problems: list[str] | None = None) -> None:
+        if not self._db.offline:
+            return
+        try:
+            waiting = self.outbox.count_open()
+        except KitShareError as error:
+            problems = [*(problems or []), error.message]
+            waiting = 0
+        said = offline_banner(self._db, waiting)
+        if problems:
+            said += " " + " ".join(problems)
+        self.banner.say(f'{escape(said)} <a href="{OUTBOX_LINK}">See the outbox</a>')
 
     def _server_only_actions(self) -> list[QAction]:
         return [
@@ -123,13 +155,14 @@ class StationWindow(QMainWindow):
             reconnect(self._db)
         except KitShareError as error:
             if self._db.offline:
-                self.banner.say(f"{error.message} Kit Share keeps working from the station copy.")
+                self._offline_banner([f"{error.message} Kit Share tries again shortly."])
                 return
             # Back, but not as whoever signed in offline (their password changed?).
             self.switch_user()
             self.sign_in_page.show_fault(error.message)
             return
-        report = send_waiting(self._db, self.outbox)
+        if self._retry is not None:
+            self._retry.stop()
         self.banner.say("")
         self.search_bar.as_of = None
         for action in self._server_only_actions():
@@ -139,17 +172,36 @@ class StationWindow(QMainWindow):
             self.request_action.setEnabled(self.item_panel.detail is not None)
             self._enable_catalogue_edits()
             self.data_actions.set_actor(self.actor)
+        self.statusBar().showMessage(f"Back online. {self.send_outbox()}", 20_000)
         self.station.start()
-        self.statusBar().showMessage(f"Back online. {report.sentence}", 20_000)
         self._say_refused_elsewhere()
         self._on_live_changes(EVERYTHING)  # what others changed meanwhile is not known
+
+    def send_outbox(self) -> str:
+        """Send what waits, if anyone may; what became of it, in a sentence."""
+        db = self._db
+        if db.secured and db.engine is db.station:
+            # The stations' own login may send nothing: the first person to sign in does.
+            waiting = outbox_rows_or_none(self.outbox) or []
+            if waiting:
+                return (
+                    f"{counted(len(waiting), 'entry', 'entries')} logged offline "
+                    f"{'waits' if len(waiting) == 1 else 'wait'} to be sent when someone "
+                    "signs in."
+                )
+            return ""
+        return send_waiting(db, self.outbox).sentence
 
     def _say_refused_elsewhere(self) -> None:
         """Entries the server refused wait for a person: this station's, and, for a
         lender's equipment manager, those of their agency's kit from any station."""
         if self.actor is None or self._db.offline:
             return
-        mine = len(self.outbox.rows((REFUSED,)))
+        try:
+            mine = len(self.outbox.rows((REFUSED,)))
+        except KitShareError as error:
+            self.banner.say(escape(error.message))
+            return
         try:
             theirs = len(refused_entries(self._db, self.actor))
         except KitShareError:
@@ -167,7 +219,7 @@ class StationWindow(QMainWindow):
             )
         if said:
             self.banner.say(
-                f"{'; '.join(said)}: resend or cancel each with a reason. "
+                f"{'; '.join(said)}: send each again or cancel it with a reason. "
                 f'<a href="{OUTBOX_LINK}">See the outbox</a>'
             )
 

@@ -10,6 +10,8 @@ while offline, when the copy is what the window reads.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
@@ -17,7 +19,12 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.core.errors import KitShareError
 from app.storage.database import Database
 from app.storage.offline import is_server_url
-from app.storage.station_copy import CopyInfo, default_copy_path, refresh_copy
+from app.storage.station_copy import (
+    CopyInfo,
+    CopyNotRefreshed,
+    default_copy_path,
+    refresh_copy,
+)
 from ui.widgets.palette import WARNING, coloured_text
 
 # How often a connected station takes its copy again, and how soon after a change.
@@ -43,6 +50,8 @@ class StationKeeper(QObject):
         self.enabled = is_server_url(db.url)
         self.last: CopyInfo | None = None
         self.last_problem = ""
+        # Held while the copy's file is replaced, and while the window goes offline.
+        self.switching = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again = False
         self._soon = QTimer(self)
@@ -105,9 +114,21 @@ class StationKeeper(QObject):
         )
         self._thread.start()
 
+    @contextmanager
+    def replacing(self) -> Iterator[None]:
+        """Held while the copy's file is moved into place: the window does not go offline
+        meanwhile, and a refresh finished after it did is thrown away."""
+        with self.switching:
+            if self._db.offline:
+                raise CopyNotRefreshed(
+                    "The station went offline while its copy was being taken; it works "
+                    "from the previous copy."
+                )
+            yield
+
     def _work(self, source: Database) -> None:  # on the thread
         try:
-            info = refresh_copy(source, self.path)
+            info = refresh_copy(source, self.path, replacing=self.replacing)
         except KitShareError as error:
             self._fault.emit(error.message)
         except RuntimeError:

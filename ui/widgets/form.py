@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.actor import Actor
-from app.core.errors import DomainError, KitShareError, Refusal, Refused
-from app.storage.database import Database
+from app.core.errors import DomainError, KitShareError, Refusal, Refused, WorkingOffline
+from app.storage.database import SWITCHED_UNDER_FORM, Database
 from ui.widgets.dates import UkDateTimeEdit
 from ui.widgets.layout import named
 from ui.widgets.palette import (
@@ -126,6 +126,8 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self._db = db
         self._actor = actor
+        # Whether the form was opened on the station copy: numbers it shows are the copy's.
+        self._opened_offline = db.offline
         self.setWindowTitle(title)
         # Each field: the inputs to outline, the caption to colour, the tab it is on.
         self._fields: dict[str, tuple[list[QWidget], QLabel | None, QWidget | None]] = {}
@@ -352,6 +354,8 @@ class FormDialog(QDialog):
         if self.problems:
             return
         try:
+            if self._db.offline != self._opened_offline:
+                raise WorkingOffline(SWITCHED_UNDER_FORM)
             self.save()
         except KitShareError as error:
             self._save_refusals = problems_of(error)
