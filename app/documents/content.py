@@ -47,6 +47,7 @@ class PrintedDocument:
     keep_together: tuple[str, ...] = ()
     # A line above the footer of every page: that it was printed offline, and from when.
     notice: str = ""
+    landscape: bool = False  # A4 on its side: wide tables such as the planner
 
 
 # -- labels --------------------------------------------------------------------------------
@@ -274,7 +275,7 @@ def _signature_block(title: str, agency: str, rows: Sequence[str]) -> str:
     )
 
 
-def _document(body: str) -> str:
+def document_html(body: str) -> str:
     for tag, style in BLOCK_STYLES.items():
         body = body.replace(f'<{tag} style="', f'<{tag} style="{style} ')
         body = body.replace(f"<{tag}>", f'<{tag} style="{style}">')
@@ -403,7 +404,7 @@ def sharing_terms(
         footer=f"{mou.label} · Sharing terms for {detail.asset_tag} · printed "
         f"{format_datetime(moment)}",
         notice=offline_notice(db),
-        html=_document(_terms_body(detail, mou, protocol, moment, printed_when(db, moment))),
+        html=document_html(_terms_body(detail, mou, protocol, moment, printed_when(db, moment))),
         file_name=f"sharing-terms-{detail.asset_tag}.pdf",
         keep_together=(SIGNATURES_HEADING,),
     )
@@ -719,7 +720,7 @@ def handover_form(db: Database, loan_id: int, *, now: datetime | None = None) ->
         footer=f"Loan {loan.id} · {loan.mou or 'no MoU'} · Hand-over and return form · printed "
         f"{format_datetime(moment)}",
         notice=offline_notice(db),
-        html=_document(_form_body(loan, records, moment, printed_when(db, moment))),
+        html=document_html(_form_body(loan, records, moment, printed_when(db, moment))),
         file_name=f"handover-form-loan-{loan.id}.pdf",
         keep_together=(*headings, HANDOVER_HEADING, RETURN_HEADING),
     )
@@ -876,6 +877,6 @@ def mou_document(db: Database, mou_id: int, *, now: datetime | None = None) -> P
         title=f"{mou.label}: {mou.title}",
         footer=f"{mou.label} · {mou.title} · printed {format_datetime(moment)}",
         notice=offline_notice(db),
-        html=_document("".join(body)),
+        html=document_html("".join(body)),
         file_name=f"mou-{mou.reference}-v{mou.version}.pdf",
     )

@@ -40,7 +40,7 @@ def new_printer(source: Printable) -> QPrinter:
     if isinstance(source, LabelSheet):
         apply_label_layout(printer)
     else:
-        apply_document_layout(printer)
+        apply_document_layout(printer, landscape=source.landscape)
     return printer
 
 

@@ -90,12 +90,12 @@ def _font(families: list[str], point_size: float, *, bold: bool = False) -> QFon
     return font
 
 
-def apply_document_layout(device: QPagedPaintDevice) -> None:
-    """A4 portrait with the documents' margins."""
+def apply_document_layout(device: QPagedPaintDevice, *, landscape: bool = False) -> None:
+    """A4 with the documents' margins, portrait unless ``landscape``."""
     device.setPageLayout(
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
+            QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait,
             DOCUMENT_MARGINS_MM,
             QPageLayout.Unit.Millimeter,
         )
@@ -424,7 +424,7 @@ def write_pdf(source: Printable, path: Path) -> int:
         if isinstance(source, LabelSheet):
             apply_label_layout(writer)
         else:
-            apply_document_layout(writer)
+            apply_document_layout(writer, landscape=source.landscape)
         return paint(source, writer)
 
     return write_pdf_file(path, source.title, lay_out)

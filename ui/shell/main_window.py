@@ -37,13 +37,14 @@ from app.documents.content import (
     mou_document,
     sharing_terms,
 )
-from app.loans.outbox import apply_waiting, send_waiting
+from app.loans.drafts import LoanWish
+from app.loans.outbox import outbox_rows_or_none
 from app.loans.views import LoanSection
 from app.people.accounts import has_users
 from app.storage.config import masked_url
 from app.storage.database import Database
 from app.storage.live import Changes
-from app.storage.station_outbox import WAITING, default_outbox
+from app.storage.station_outbox import default_outbox
 from ui.agreements.view import AgreementsView
 from ui.audit.view import AuditView
 from ui.catalogue.item_dialog import ItemDialog
@@ -56,6 +57,8 @@ from ui.inspections.view import InspectionsView
 from ui.loans.actions import LoanActions
 from ui.loans.view import LoansView
 from ui.people.view import PeopleView
+from ui.planner.grid import Choice
+from ui.planner.view import PlannerView
 from ui.printing.actions import DocumentOutput
 from ui.reports.view import ReportsView
 from ui.shell.data_actions import DataActions
@@ -81,6 +84,7 @@ INITIAL_SIZE = (1280, 800)
 
 CATALOGUE_TAB = "Catalogue"
 LOANS_TAB = "Loans"
+PLANNER_TAB = "Planner"
 INSPECTIONS_TAB = "Inspections"
 AGREEMENTS_TAB = "Agreements"
 PEOPLE_TAB = "People"
@@ -167,7 +171,7 @@ class MainWindow(StationWindow):
         self._connect()
         self.live.start()
         if db.offline:
-            self._show_offline(apply_waiting(db, self.outbox))
+            self._show_offline(self._apply_waiting())
         if actor is not None:
             self.set_actor(actor)
         else:
@@ -195,6 +199,8 @@ class MainWindow(StationWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.catalogue, CATALOGUE_TAB)
         self.tabs.addTab(self.loans_view, LOANS_TAB)
+        self.planner = PlannerView(self._db)
+        self.tabs.addTab(self.planner, PLANNER_TAB)
         self.inspections_view = InspectionsView(self._db, NOBODY)
         self.tabs.addTab(self.inspections_view, INSPECTIONS_TAB)
         self.agreements_view = AgreementsView(self._db)
@@ -214,6 +220,9 @@ class MainWindow(StationWindow):
         self.item_panel.issue_now_requested.connect(self._issue_item_now)
         self.item_panel.return_requested.connect(self.loan_actions.return_for_item)
         self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
+        self.planner.loan_open_requested.connect(self.loan_actions.open_loan)
+        self.planner.request_requested.connect(self._request_from_planner)
+        self.planner.print_requested.connect(self._print_planner)
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
         self.loan_actions.loans_changed.connect(self._on_loans_changed)
         self.inspections_view.changed.connect(self._on_inspections_changed)
@@ -288,10 +297,9 @@ class MainWindow(StationWindow):
         self.idle.start()
         if not self._db.offline:
             self.station.start()
-            if self.outbox.rows((WAITING,)):
+            if outbox_rows_or_none(self.outbox):
                 # Logged offline, and the server back before anyone who may send it was.
-                report = send_waiting(self._db, self.outbox)
-                self.statusBar().showMessage(report.sentence, 20_000)
+                self.statusBar().showMessage(self.send_outbox(), 20_000)
             self._say_refused_elsewhere()
 
     def lock(self) -> None:
@@ -449,6 +457,8 @@ class MainWindow(StationWindow):
             if changes.touches(*tables):
                 with scroll_kept(view):
                     view.refresh()
+        if changes.touches(*LOANS_TABLES) and self.tabs.currentWidget() is self.planner:
+            self.planner.refresh()
         if changes.touches("audit_events") and self.tabs.currentWidget() is self.audit_view:
             with scroll_kept(self.audit_view):
                 self.audit_view.refresh()
@@ -549,6 +559,11 @@ class MainWindow(StationWindow):
         show_loans.setStatusTip("Requests, kit out, due today, overdue and recalled loans")
         show_loans.triggered.connect(self._on_show_loans_triggered)
         loans_menu.addAction(show_loans)
+        show_planner = QAction("Show &planner", self)
+        show_planner.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        show_planner.setStatusTip("Every booking of the kit the search finds, over time")
+        show_planner.triggered.connect(self._on_show_planner_triggered)
+        loans_menu.addAction(show_planner)
         loans_menu.addSeparator()
         self.request_action = QAction("&Request…", self)
         self.request_action.setShortcut(QKeySequence("Ctrl+R"))
@@ -708,6 +723,10 @@ class MainWindow(StationWindow):
         if item_id is not None:
             self.loan_actions.return_for_item(item_id)
 
+    def _on_show_planner_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.planner)
+        self.planner.grid.setFocus()
+
     def _on_show_loans_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.loans_view)
         self.loans_view.sections.setFocus()
@@ -716,6 +735,10 @@ class MainWindow(StationWindow):
         shown = self.tabs.widget(index)
         if shown is self.loans_view:
             self.loans_view.refresh()
+        elif shown is self.planner:
+            # The planner plans what the catalogue's search finds.
+            self.planner.show_search(self.search_bar.query, self.search_bar.filters())
+            self.planner.grid.setFocus()
         elif shown is self.inspections_view:
             self.inspections_view.refresh()
         elif shown is self.people_view:
@@ -726,9 +749,18 @@ class MainWindow(StationWindow):
     def _on_loan_counts_changed(self, counts: dict[LoanSection, int]) -> None:
         self.tabs.setTabText(self.tabs.indexOf(self.loans_view), loans_tab_title(counts))
 
+    def _request_from_planner(self, choice: Choice) -> None:
+        """Ctrl+R in the planner: the request form, filled in with the row and period."""
+        wish = LoanWish(choice.start, choice.end, choice.quantity)
+        self.loan_actions.request_for_item(choice.item_id, wish)
+
+    def _print_planner(self) -> None:
+        self.output.preview(self.planner.printed, "the planner")
+
     def _on_loans_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
         self.loans_view.refresh()
+        self.planner.refresh()
         # The catalogue's free counts and statuses change with loans; so does the panel.
         self.catalogue.show_again()
 

@@ -55,6 +55,17 @@ NEUTRAL_BORDER = "#dadce0"
 ON_COLOUR = "#ffffff"
 """Text on a solid badge of one of the colours above."""
 
+# -- the planner's bars, by where a booking stands -------------------------------------------
+
+PLAN_REQUESTED = "#9bbcf0"
+"""Asked for, not yet decided: a pale blue."""
+PLAN_APPROVED = "#1f5fa8"
+PLAN_OUT = "#2e7d32"
+PLAN_OVERDUE = "#b3261e"
+PLAN_RECALLED = "#7b3fa0"
+PLAN_WEEKEND = "#f4f5f7"
+PLAN_NOW = "#d93025"
+
 # -- on paper and in charts --------------------------------------------------------------------
 
 INK = "#1f2328"

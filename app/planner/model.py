@@ -1,0 +1,210 @@
+"""What the planner draws: for each item, its bookings as bars, and for pooled stock how
+many are booked in each slot of time; the slots themselves, on UK wall-clock time.
+
+A bar is one loan line that holds stock (``LoanLine.holds_stock``): requested, approved
+or out, as the availability rules count it (``app.catalogue.availability``). A line out
+past its due time is overdue and holds its kit until it comes back, so its bar runs on
+to the end of the window drawn. Bookings are read only for the rows asked for (the rows
+on screen), in one query.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.core.clock import UK, now_utc, today_uk
+from app.loans.views import effective_due
+from app.storage.database import Database
+from models import OUT_STATUSES, Loan, LoanLine, LoanStatus
+
+
+class Zoom(enum.Enum):
+    """How much time one column of the planner is."""
+
+    HOURS = "hours"
+    DAYS = "days"
+    WEEKS = "weeks"
+
+    @property
+    def wider(self) -> Zoom:
+        order = list(Zoom)
+        return order[min(order.index(self) + 1, len(order) - 1)]
+
+    @property
+    def narrower(self) -> Zoom:
+        order = list(Zoom)
+        return order[max(order.index(self) - 1, 0)]
+
+
+# How many columns a planner shows at each zoom, by default: two days of hours, eight
+# weeks of days, half a year of weeks.
+DEFAULT_COLUMNS = {Zoom.HOURS: 48, Zoom.DAYS: 56, Zoom.WEEKS: 26}
+
+
+class BarState(enum.Enum):
+    """Where a booking stands, as its bar's colour says."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    OUT = "out"
+    OVERDUE = "overdue"
+    RECALLED = "recalled"
+
+
+# Which state a slot of pooled stock shows when several bookings share it: the most urgent.
+URGENCY = (BarState.OVERDUE, BarState.RECALLED, BarState.OUT, BarState.APPROVED, BarState.REQUESTED)
+
+BAR_WORDS = {
+    BarState.REQUESTED: "Requested",
+    BarState.APPROVED: "Approved",
+    BarState.OUT: "Out",
+    BarState.OVERDUE: "Overdue",
+    BarState.RECALLED: "Recalled",
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One column: [start, end) in UTC, with the UK wall-clock day it begins on."""
+
+    start: datetime
+    end: datetime
+    day: date
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One booking of one item: a loan line holding stock."""
+
+    loan_id: int
+    state: BarState
+    borrower: str
+    borrower_code: str
+    starts_at: datetime
+    ends_at: datetime  # the due time (recall time once recalled); if overdue, open-ended
+    quantity: int  # still held: taken less any come back
+
+    @property
+    def label(self) -> str:
+        words = f"{self.borrower} ({BAR_WORDS[self.state].lower()})"
+        return f"{self.quantity} × {words}" if self.quantity > 1 else words
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.starts_at < end and self.ends_at > start
+
+
+def slots(first_day: date, zoom: Zoom, count: int, *, first_hour: int = 0) -> list[Slot]:
+    """``count`` columns from ``first_day`` (at ``first_hour`` for hours), on UK time:
+    a day is midnight to midnight however long (23 or 25 hours when the clocks change),
+    a week Monday to Monday, an hour an hour of real time."""
+    found: list[Slot] = []
+    if zoom is Zoom.HOURS:
+        start = _uk_midnight(first_day) + timedelta(hours=first_hour)
+        for n in range(count):
+            begins = start + timedelta(hours=n)
+            found.append(Slot(begins, begins + timedelta(hours=1), today_uk(begins)))
+        return found
+    day = first_day - timedelta(days=first_day.weekday()) if zoom is Zoom.WEEKS else first_day
+    step = timedelta(days=7 if zoom is Zoom.WEEKS else 1)
+    for _ in range(count):
+        following = day + step
+        found.append(Slot(_uk_midnight(day), _uk_midnight(following), day))
+        day = following
+    return found
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
+
+
+def bar_state(loan: Loan, line: LoanLine, now: datetime) -> BarState:
+    if loan.status in OUT_STATUSES:
+        if effective_due(loan) < now:
+            return BarState.OVERDUE
+        return BarState.RECALLED if loan.recalled_at is not None else BarState.OUT
+    return BarState.APPROVED if loan.status is LoanStatus.APPROVED else BarState.REQUESTED
+
+
+def bookings(
+    db: Database,
+    item_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+) -> dict[int, tuple[Bar, ...]]:
+    """Each item's bars that touch [start, end), in the order they start."""
+    wanted = sorted(set(item_ids))
+    found: dict[int, list[Bar]] = {item_id: [] for item_id in wanted}
+    if not wanted:
+        return {}
+    moment = now or now_utc()
+    # Kit out past its due time holds its stock until it comes back, however long ago
+    # its line ended: every line still out is read, and kept below if it reaches in.
+    reaches = or_(LoanLine.ends_at > start, Loan.status.in_(OUT_STATUSES))
+    statement = (
+        select(LoanLine)
+        .join(Loan, Loan.id == LoanLine.loan_id)
+        .where(
+            LoanLine.item_id.in_(wanted),
+            LoanLine.holds_stock.is_(True),
+            LoanLine.starts_at < end,
+            reaches,
+        )
+        .options(
+            selectinload(LoanLine.loan).selectinload(Loan.borrower_agency),
+        )
+        .order_by(LoanLine.starts_at, LoanLine.id)
+    )
+    with db.read() as session:
+        for line in session.scalars(statement):
+            loan = line.loan
+            state = bar_state(loan, line, moment)
+            # Overdue kit holds its stock until it comes back, as "free" says elsewhere:
+            # its bar runs on through the window asked about.
+            ends = max(line.ends_at, end) if state is BarState.OVERDUE else line.ends_at
+            if loan.recall_due_at is not None and state is not BarState.OVERDUE:
+                ends = min(ends, loan.recall_due_at)
+            if not (line.starts_at < end and ends > start):
+                continue
+            found[line.item_id].append(
+                Bar(
+                    loan_id=loan.id,
+                    state=state,
+                    borrower=loan.borrower_agency.name,
+                    borrower_code=loan.borrower_agency.code,
+                    starts_at=line.starts_at,
+                    ends_at=ends,
+                    quantity=line.quantity - line.quantity_returned,
+                )
+            )
+    return {item_id: tuple(bars) for item_id, bars in found.items()}
+
+
+def booked_in(bars: Sequence[Bar], slot: Slot) -> int:
+    """The most units booked at any one moment of ``slot``: for pooled stock, how many
+    of the pool are taken then (a slot is free of it when this is 0)."""
+    events: list[tuple[datetime, int]] = []
+    for bar in bars:
+        if bar.overlaps(slot.start, slot.end):
+            events.append((max(bar.starts_at, slot.start), bar.quantity))
+            if bar.ends_at < slot.end:
+                events.append((bar.ends_at, -bar.quantity))
+    running = peak = 0
+    # Ends before starts at the same moment: a booking may begin as another ends.
+    for _, change in sorted(events, key=lambda event: (event[0], event[1])):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def most_urgent(bars: Sequence[Bar], slot: Slot) -> BarState | None:
+    """The state a slot of pooled stock is drawn in: that of its most urgent booking."""
+    states = {bar.state for bar in bars if bar.overlaps(slot.start, slot.end)}
+    return next((state for state in URGENCY if state in states), None)

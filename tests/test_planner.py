@@ -1,0 +1,122 @@
+"""The planner's model: the columns on UK wall-clock time, what each booking of the demo
+is drawn as, how many of a pool each slot has booked, and the planner on paper. On
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from app.catalogue.directory import find_item
+from app.catalogue.search import search_items
+from app.core.clock import UK, now_utc
+from app.planner.model import (
+    Bar,
+    BarState,
+    Slot,
+    Zoom,
+    booked_in,
+    bookings,
+    most_urgent,
+    slots,
+)
+from app.planner.printing import PAPER_COLOURS, planner_document
+from app.storage.database import Database
+
+T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)
+
+
+def _bar(start_h: int, end_h: int, quantity: int, state: BarState = BarState.OUT) -> Bar:
+    return Bar(
+        loan_id=start_h,
+        state=state,
+        borrower="Hertfordshire Constabulary",
+        borrower_code="HERTS-POL",
+        starts_at=T0 + timedelta(hours=start_h),
+        ends_at=T0 + timedelta(hours=end_h),
+        quantity=quantity,
+    )
+
+
+def test_days_are_uk_days_across_the_clock_change_and_weeks_start_on_monday() -> None:
+    spring = slots(date(2027, 3, 27), Zoom.DAYS, 3)
+    assert [s.end - s.start for s in spring] == [
+        timedelta(hours=24),
+        timedelta(hours=23),  # the clocks go forward on Sunday 28 March 2027
+        timedelta(hours=24),
+    ]
+    assert spring[1].start.astimezone(UK).hour == 0
+    (week,) = slots(date(2027, 3, 31), Zoom.WEEKS, 1)  # a Wednesday
+    assert week.day == date(2027, 3, 29)
+    assert week.day.weekday() == 0
+    hours = slots(date(2027, 3, 28), Zoom.HOURS, 4)
+    assert [s.start.astimezone(UK).hour for s in hours] == [0, 2, 3, 4]  # 01:00 never was
+    assert all(s.end - s.start == timedelta(hours=1) for s in hours)
+
+
+def test_a_pool_slot_counts_the_most_booked_at_once() -> None:
+    day = Slot(T0, T0 + timedelta(hours=24), T0.date())
+    overlapping = [_bar(0, 10, 5), _bar(5, 15, 3), _bar(10, 20, 4)]
+    assert booked_in(overlapping, day) == 8  # 5 + 3 between 5 and 10
+    # A booking may begin as another ends: the kit is not counted twice.
+    assert booked_in([_bar(0, 10, 5), _bar(10, 20, 5)], day) == 5
+    later = Slot(T0 + timedelta(hours=24), T0 + timedelta(hours=48), T0.date())
+    assert booked_in(overlapping, later) == 0
+    urgent = [_bar(0, 10, 1, BarState.REQUESTED), _bar(2, 4, 1, BarState.OVERDUE)]
+    assert most_urgent(urgent, day) is BarState.OVERDUE
+    assert most_urgent(urgent, later) is None
+
+
+def test_each_demo_booking_is_a_bar_in_its_state(demo_db: Database) -> None:
+    now = now_utc()
+    tags = [
+        "CFR-000231",  # out to the ambulance service
+        "CFR-000270",  # recalled
+        "CFR-000242",  # overdue
+        "CAM-000130",  # 20 of 40 barriers, overdue
+        "CAM-000140",  # 16 fencing panels out, 10 back
+        "CAM-000131",  # 30 barriers requested
+        "CAM-000136",  # 3 gazebos approved
+        "CFR-000233",  # declined: nothing booked
+    ]
+    ids = {tag: find_item(demo_db, tag).id for tag in tags}
+
+    found = bookings(demo_db, ids.values(), now - timedelta(days=30), now + timedelta(days=30))
+
+    drawn = {
+        tag: [(bar.state, bar.quantity, bar.borrower_code) for bar in found[ids[tag]]]
+        for tag in tags
+    }
+    assert drawn == {
+        "CFR-000231": [(BarState.OUT, 1, "EEAST")],
+        "CFR-000270": [(BarState.RECALLED, 1, "CAMBS-POL")],
+        "CFR-000242": [(BarState.OVERDUE, 1, "CAMBS-POL")],
+        "CAM-000130": [(BarState.OVERDUE, 20, "BEDS-POL")],
+        "CAM-000140": [(BarState.OUT, 6, "CAMBS-FRS")],
+        "CAM-000131": [(BarState.REQUESTED, 30, "HERTS-POL")],
+        "CAM-000136": [(BarState.APPROVED, 3, "EEAST")],
+        "CFR-000233": [],
+    }
+    # Overdue kit is held until it comes back: its bar runs on through the window.
+    (overdue,) = found[ids["CFR-000242"]]
+    assert overdue.ends_at == now + timedelta(days=30)
+    # Only the rows asked for are read; a window with no booking draws none.
+    quiet = bookings(
+        demo_db, [ids["CFR-000231"]], now + timedelta(days=60), now + timedelta(days=90)
+    )
+    assert quiet == {ids["CFR-000231"]: ()}
+
+
+def test_the_planner_prints_on_a4_on_its_side_with_a_cell_per_booking(demo_db: Database) -> None:
+    rows = search_items(demo_db, "barrier").rows
+    today = now_utc().astimezone(UK).date()
+    shown = slots(today - timedelta(days=3), Zoom.DAYS, 14)
+
+    document = planner_document(demo_db, rows, shown, Zoom.DAYS, total=len(rows), what="barrier")
+
+    assert document.landscape
+    assert document.title == "Planner: barrier"
+    assert "<thead>" in document.html  # repeated at the top of every page
+    assert document.html.count("</th>") == len(shown) + 1
+    # CAM-000130: 20 of its 40 overdue, in the overdue colour, every day shown.
+    assert f'background-color: {PAPER_COLOURS[BarState.OVERDUE]};">20<' in document.html
+    assert document.notice == ""

@@ -1,0 +1,114 @@
+"""The Planner tab, driven by the keyboard as a duty officer would: Ctrl+Shift+P from the
+catalogue's search, arrows to a booking, Enter to open its loan, + and − to zoom, Shift
+with the arrows to choose a period and Ctrl+R to ask for it, the form filled in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from app.catalogue.search import search_items
+from app.people.accounts import sign_in
+from app.planner.model import BarState, Zoom
+from app.storage.database import Database
+from tests.ui.driving import open_window, shot, wait_for_results
+from tests.ui.loan_driving import act_as
+from ui.loans.forms import RequestDialog
+from ui.loans.loan_detail import LoanDialog
+from ui.planner.grid import PlannerGrid
+from ui.shell.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_db: Database) -> MainWindow:
+    opened = MainWindow(demo_db, sign_in(demo_db, "duty", "duty-demo-2026"))
+    return open_window(qtbot, opened)
+
+
+def _press(widget: QWidget, key: Qt.Key, times: int = 1, *, shift: bool = False) -> None:
+    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    for _ in range(times):
+        QTest.keyClick(widget, key, modifier)
+
+
+def _zoom(grid: PlannerGrid) -> Zoom:
+    """The grid's zoom now (read afresh after each key)."""
+    return grid.zoom
+
+
+def _row_of(window: MainWindow, tag: str) -> int:
+    rows = window.planner.grid.rows
+    assert rows is not None
+    return next(i for i, row in rows.rows(0, rows.total - 1) if row.asset_tag == tag)
+
+
+def test_the_planner_opens_a_loan_zooms_and_asks_for_a_free_period_by_keyboard(
+    qtbot: QtBot,
+    demo_db: Database,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    QTest.keyClicks(window.search_bar.search_box, "barrier")
+    wait_for_results(qtbot, window)
+    QTest.keyClick(
+        window.table,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    grid = window.planner.grid
+    assert window.tabs.currentWidget() is window.planner
+    assert grid.hasFocus()
+    assert grid.rows is not None
+    # What the search typed finds, even before the catalogue has shown it.
+    assert grid.rows.total == search_items(demo_db, "barrier").total > 0
+    shot(window, "planner", tmp_path)
+
+    # Down to the 30 barriers Hertfordshire asked for, right to the day they start.
+    _press(grid, Qt.Key.Key_Down, _row_of(window, "CAM-000131"))
+    bars = grid.rows.bars(
+        [grid.current_row().id],  # type: ignore[union-attr]
+        grid.slots[0].start,
+        grid.slots[-1].end,
+    )
+    (requested,) = next(iter(bars.values()))
+    assert requested.state is BarState.REQUESTED
+    _press(grid, Qt.Key.Key_Right, grid.column_at_moment(requested.starts_at))
+    assert "Enter opens the loan" in window.planner.cursor_label.text()
+    opened = act_as(monkeypatch, qtbot, LoanDialog, lambda dialog: dialog.reject())
+    _press(grid, Qt.Key.Key_Return)
+    assert [dialog.loan.id for dialog in opened] == [requested.loan_id]
+
+    # + zooms in to hours, − out to days and weeks, keeping the moment in view.
+    _press(grid, Qt.Key.Key_Plus)
+    assert _zoom(grid) is Zoom.HOURS
+    assert grid.slots[grid.cursor_column].start <= requested.starts_at
+    _press(grid, Qt.Key.Key_Minus, 2)
+    assert _zoom(grid) is Zoom.WEEKS
+    _press(grid, Qt.Key.Key_Minus)
+    assert _zoom(grid) is Zoom.WEEKS  # as wide as it goes
+    _press(grid, Qt.Key.Key_Plus)
+    assert _zoom(grid) is Zoom.DAYS
+
+    # A free item, three days from the day after tomorrow: Ctrl+R, and the form is filled in.
+    steps = _row_of(window, "BED-000501") - grid.cursor_row
+    _press(grid, Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up, abs(steps))
+    _press(grid, Qt.Key.Key_Home)
+    _press(grid, Qt.Key.Key_Right, 2)
+    _press(grid, Qt.Key.Key_Right, 2, shift=True)
+    choice = grid.choice()
+    assert choice is not None
+    asked = act_as(monkeypatch, qtbot, RequestDialog, lambda dialog: dialog.reject())
+    QTest.keyClick(grid, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+    (form,) = asked
+    assert form.item.asset_tag == "BED-000501"
+    assert form.starts_edit.moment() == choice.start
+    assert form.due_edit.moment() == choice.end
+    assert choice.end - choice.start >= grid.slots[2].end - grid.slots[2].start
+    shot(window, "planner-chosen", tmp_path)
