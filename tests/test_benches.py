@@ -118,3 +118,22 @@ def test_the_station_copy_bench_runs_on_both_databases(postgres_admin_url: str) 
     for figure in report["figures"]:
         assert figure["size"] > 0
         assert figure["median_s"] > 0
+
+
+def test_the_planner_bench_runs_on_both_databases(postgres_admin_url: str) -> None:
+    report = run_bench(
+        "planner",
+        *("--items", SMOKE_ITEMS, "--window-rows", "20", "--pg-url", postgres_admin_url),
+        goals_may_miss=True,
+    )
+    figures = report["figures"]
+    assert [(f["backend"], f["bookings"]) for f in figures] == [
+        ("SQLite", False),
+        ("SQLite", True),
+        ("PostgreSQL", False),
+        ("PostgreSQL", True),
+    ]
+    for figure in figures:
+        assert figure["items"] == int(SMOKE_ITEMS)
+        assert figure["steps"] > 0
+        assert figure["page_cold_ms"] > 0

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from app.core.clock import UK, now_utc, today_uk
-from app.loans.views import effective_due
 from app.storage.database import Database
-from models import OUT_STATUSES, Loan, LoanLine, LoanStatus
+from models import OUT_STATUSES, Agency, Loan, LoanLine, LoanStatus
 
 
 class Zoom(enum.Enum):
@@ -123,12 +121,15 @@ def _uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
 
 
-def bar_state(loan: Loan, line: LoanLine, now: datetime) -> BarState:
-    if loan.status in OUT_STATUSES:
-        if effective_due(loan) < now:
+def bar_state(
+    status: LoanStatus, due: datetime, recalled_at: datetime | None, now: datetime
+) -> BarState:
+    """Where a booking stands: ``due`` is the loan's effective due time (the recall's)."""
+    if status in OUT_STATUSES:
+        if due < now:
             return BarState.OVERDUE
-        return BarState.RECALLED if loan.recalled_at is not None else BarState.OUT
-    return BarState.APPROVED if loan.status is LoanStatus.APPROVED else BarState.REQUESTED
+        return BarState.RECALLED if recalled_at is not None else BarState.OUT
+    return BarState.APPROVED if status is LoanStatus.APPROVED else BarState.REQUESTED
 
 
 def bookings(
@@ -148,40 +149,64 @@ def bookings(
     # Kit out past its due time holds its stock until it comes back, however long ago
     # its line ended: every line still out is read, and kept below if it reaches in.
     reaches = or_(LoanLine.ends_at > start, Loan.status.in_(OUT_STATUSES))
+    # Plain columns, not ORM objects: a screen of rows asks for hundreds of lines.
     statement = (
-        select(LoanLine)
+        select(
+            LoanLine.item_id,
+            LoanLine.starts_at,
+            LoanLine.ends_at,
+            LoanLine.quantity,
+            LoanLine.quantity_returned,
+            Loan.id,
+            Loan.status,
+            Loan.due_at,
+            Loan.recalled_at,
+            Loan.recall_due_at,
+            Agency.name,
+            Agency.code,
+        )
         .join(Loan, Loan.id == LoanLine.loan_id)
+        .join(Agency, Agency.id == Loan.borrower_agency_id)
         .where(
             LoanLine.item_id.in_(wanted),
             LoanLine.holds_stock.is_(True),
             LoanLine.starts_at < end,
             reaches,
         )
-        .options(
-            selectinload(LoanLine.loan).selectinload(Loan.borrower_agency),
-        )
         .order_by(LoanLine.starts_at, LoanLine.id)
     )
     with db.read() as session:
-        for line in session.scalars(statement):
-            loan = line.loan
-            state = bar_state(loan, line, moment)
+        for (
+            item_id,
+            starts_at,
+            ends_at,
+            quantity,
+            returned,
+            loan_id,
+            status,
+            due_at,
+            recalled_at,
+            recall_due_at,
+            borrower,
+            code,
+        ) in session.execute(statement):
+            state = bar_state(status, recall_due_at or due_at, recalled_at, moment)
             # Overdue kit holds its stock until it comes back, as "free" says elsewhere:
             # its bar runs on through the window asked about.
-            ends = max(line.ends_at, end) if state is BarState.OVERDUE else line.ends_at
-            if loan.recall_due_at is not None and state is not BarState.OVERDUE:
-                ends = min(ends, loan.recall_due_at)
-            if not (line.starts_at < end and ends > start):
+            ends = max(ends_at, end) if state is BarState.OVERDUE else ends_at
+            if recall_due_at is not None and state is not BarState.OVERDUE:
+                ends = min(ends, recall_due_at)
+            if not (starts_at < end and ends > start):
                 continue
-            found[line.item_id].append(
+            found[item_id].append(
                 Bar(
-                    loan_id=loan.id,
+                    loan_id=loan_id,
                     state=state,
-                    borrower=loan.borrower_agency.name,
-                    borrower_code=loan.borrower_agency.code,
-                    starts_at=line.starts_at,
+                    borrower=borrower,
+                    borrower_code=code,
+                    starts_at=starts_at,
                     ends_at=ends,
-                    quantity=line.quantity - line.quantity_returned,
+                    quantity=quantity - returned,
                 )
             )
     return {item_id: tuple(bars) for item_id, bars in found.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QResizeEvent,
     QWheelEvent,
@@ -92,6 +94,8 @@ class PlannerGrid(QAbstractScrollArea):
         self.setObjectName("plannerGrid")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Base)
+        self.viewport().setAutoFillBackground(True)
         self.rows: PlannerRows | None = None
         self.zoom = Zoom.DAYS
         self.first_day = today_uk()
@@ -99,6 +103,8 @@ class PlannerGrid(QAbstractScrollArea):
         self.cursor_row = 0
         self.cursor_column = 0
         self.anchor_column = 0
+        # What each pool's cell shows, by (item, column): worked out once per window.
+        self._cells: dict[tuple[int, int], tuple[int, BarState | None]] = {}
         self._bold = QFont(self.font())
         self._bold.setBold(True)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
@@ -109,6 +115,7 @@ class PlannerGrid(QAbstractScrollArea):
 
     def show_rows(self, rows: PlannerRows) -> None:
         self.rows = rows
+        self._cells = {}
         self.cursor_row = min(self.cursor_row, max(rows.total - 1, 0))
         self._update_scrollbars()
         self.viewport().update()
@@ -134,6 +141,7 @@ class PlannerGrid(QAbstractScrollArea):
         self.viewport().update()
 
     def _make_slots(self) -> None:
+        self._cells = {}
         first_hour = 0
         if self.zoom is Zoom.HOURS and self.first_day == today_uk():
             first_hour = max(0, now_utc().astimezone(UK).hour - 1)
@@ -149,6 +157,7 @@ class PlannerGrid(QAbstractScrollArea):
         """Read the bookings again (another station changed something)."""
         if self.rows is not None:
             self.rows.forget_bookings()
+        self._cells = {}
         self.viewport().update()
 
     # -- geometry ------------------------------------------------------------------------------
@@ -214,8 +223,8 @@ class PlannerGrid(QAbstractScrollArea):
 
     def paint_on(self, painter: QPainter) -> None:
         """Draw what is on screen: the columns, the rows and their bookings."""
+        # The viewport clears its own background (the palette's base) before each paint.
         width, height = self.viewport().width(), self.viewport().height()
-        painter.fillRect(0, 0, width, height, self.palette().base())
         shown = self.shown_slots()
         rows = self.shown_rows()
         if not shown:
@@ -301,16 +310,17 @@ class PlannerGrid(QAbstractScrollArea):
     ) -> None:
         """How many of the pool are booked in each slot; shaded by how full it is."""
         for index, slot in shown:
-            booked = booked_in(bars, slot)
-            state = most_urgent(bars, slot)
+            key = (row.id, index)
+            cell = self._cells.get(key)
+            if cell is None:
+                cell = self._cells[key] = (booked_in(bars, slot), most_urgent(bars, slot))
+            booked, state = cell
             if booked == 0 or state is None:
                 continue
             # The more of the pool is taken, the darker; a pool all taken is framed.
             share = min(1.0, booked / max(row.quantity, 1))
-            colour = QColor(BAR_COLOURS[state])
-            colour.setAlpha(90 + int(165 * share))
             box = QRect(self._column_x(index) + 1, y + 3, self.column_width - 2, ROW_HEIGHT - 6)
-            painter.fillRect(box, colour)
+            painter.fillRect(box, _shade(state, round(share * SHADES)))
             if share >= 1:
                 painter.setPen(QPen(QColor(INK), 2))
                 painter.drawRect(box.adjusted(1, 1, -1, -1))
@@ -507,6 +517,22 @@ class PlannerGrid(QAbstractScrollArea):
             for bar in bars
         )
         return f"{row.asset_tag} {row.name}, {period}: {said}. Enter opens the loan."
+
+
+SHADES = 8
+
+
+@cache
+def _shade(state: BarState, step: int) -> QColor:
+    """The state's colour mixed with white: step 0 pale, ``SHADES`` full. Opaque, as
+    blending each cell with what lies beneath costs more than the cells themselves."""
+    ink = QColor(BAR_COLOURS[state])
+    share = 0.35 + 0.65 * step / SHADES
+    return QColor(
+        round(255 - (255 - ink.red()) * share),
+        round(255 - (255 - ink.green()) * share),
+        round(255 - (255 - ink.blue()) * share),
+    )
 
 
 def header_words(slot: Slot, zoom: Zoom, *, first: bool = False) -> tuple[str, str]:

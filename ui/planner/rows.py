@@ -9,7 +9,7 @@ from app.catalogue.search import SearchFilters, SearchRow, search_items
 from app.planner.model import Bar, bookings
 from app.storage.database import Database
 
-PAGE_ROWS = 200
+PAGE_ROWS = 250
 
 
 class PlannerRows:
