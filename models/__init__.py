@@ -24,6 +24,7 @@ from models.inspections import (
     InspectionRegime,
     InspectionResult,
 )
+from models.kits import Kit, KitMember
 from models.loans import (
     BOOKING_STATUSES,
     OUT_STATUSES,
@@ -56,6 +57,8 @@ __all__ = [
     "InspectionRegime",
     "InspectionResult",
     "ItemStatus",
+    "Kit",
+    "KitMember",
     "Loan",
     "LoanLine",
     "LoanStatus",

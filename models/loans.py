@@ -12,6 +12,7 @@ from models.agreements import Mou, SharingProtocol
 from models.base import Base, str_enum
 from models.catalogue import Condition, EquipmentItem
 from models.columns import AgencyRef, CreatedAt, IntPk, PersonRef, UpdatedAt, UserRef, Versioned
+from models.kits import Kit
 from models.organisation import Agency
 from models.people import AppUser, Person
 
@@ -59,6 +60,11 @@ class Loan(Versioned, Base):
     mou_id: Mapped[int | None] = mapped_column(
         ForeignKey("mous.id", ondelete="RESTRICT"), index=True
     )
+    # The kit the loan was made from, if any. Its lines say what went: a member may have
+    # been left out or stood in for, and an item may belong to several kits.
+    kit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kits.id", ondelete="RESTRICT"), index=True
+    )
     purpose: Mapped[str] = mapped_column(Text)
     incident_ref: Mapped[str | None] = mapped_column(String(60))
     starts_at: Mapped[datetime]
@@ -94,6 +100,7 @@ class Loan(Versioned, Base):
     approver: Mapped[Person | None] = relationship(foreign_keys="Loan.approver_id")
     protocol: Mapped[SharingProtocol | None] = relationship()
     mou: Mapped[Mou | None] = relationship()
+    kit: Mapped[Kit | None] = relationship()
     lines: Mapped[list[LoanLine]] = relationship(
         back_populates="loan", cascade="all, delete-orphan", order_by="LoanLine.id"
     )

@@ -34,6 +34,15 @@ OWN_AGENCY_ITEM = "(SELECT min(id) FROM equipment_items WHERE owner_agency_id = 
 FIRST_EVENT = "(SELECT min(id) FROM audit_events)"
 
 
+def new_kit(agency_id: int) -> str:
+    """A statement adding a kit of ``agency_id``'s, at one of its sites."""
+    return (
+        "INSERT INTO kits (name, owner_agency_id, home_site_id, created_at, updated_at, "
+        f"row_version) SELECT 'Hostile kit', {agency_id}, min(id), now(), now(), 1 "
+        f"FROM sites WHERE agency_id = {agency_id} RETURNING id"
+    )
+
+
 @dataclass(frozen=True)
 class Attempt:
     what: str
@@ -166,6 +175,25 @@ ATTEMPTS = (
         "SELECT min(id), (SELECT max(id) FROM equipment_items), 1, 0, "
         "now() + interval '900 days', now() + interval '901 days', false, false "
         "FROM loans WHERE status = 'returned'",
+        BUT_ADMIN,
+    ),
+    Attempt("make a kit of another agency's", new_kit(4), BUT_ADMIN),
+    Attempt("make a kit of one's own agency's", new_kit(2), frozenset({STATION, DUTY})),
+    Attempt(
+        "put another agency's item in one's own kit",
+        f"WITH kit AS ({new_kit(2)}) INSERT INTO kit_members (kit_id, item_id, quantity, "
+        f"position) SELECT id, {OTHER_AGENCY_ITEM}, 1, 0 FROM kit",
+        BUT_ADMIN,
+    ),
+    Attempt(
+        "put one's own agency's item in one's own kit",
+        f"WITH kit AS ({new_kit(2)}) INSERT INTO kit_members (kit_id, item_id, quantity, "
+        f"position) SELECT id, {OWN_AGENCY_ITEM}, 1, 0 FROM kit",
+        frozenset({STATION, DUTY}),
+    ),
+    Attempt(
+        "give one's own kit to another agency",
+        f"{new_kit(2)}; UPDATE kits SET owner_agency_id = 4 WHERE name = 'Hostile kit'",
         BUT_ADMIN,
     ),
     Attempt("change a sharing protocol", "UPDATE sharing_protocols SET name = name", BUT_ADMIN),

@@ -14,7 +14,7 @@ the role that owns the tables (no station ever holds it), makes:
 * ``kitshare_station``: the login every station's configuration holds, which can do
   nothing but ask whether an account may try to sign in and count a wrong password;
 * guard triggers for what GRANTs cannot say: an equipment manager changes only their own
-  agency's kit, inspections and defects; a duty officer changes only what handing kit
+  agency's kit, kits, inspections and defects; a duty officer changes only what handing kit
   over and back changes on another agency's item (its status, condition and where it is);
 * ``SECURITY DEFINER`` functions with a fixed ``search_path`` for the few things that
   must cross those lines: signing in (the lock-out count), and an administrator adding
@@ -93,6 +93,9 @@ def _grants() -> Iterable[Grant]:
     yield Grant("INSERT, UPDATE", "inspections", manager)
     yield Grant("UPDATE", "defects", manager)
     yield Grant("INSERT, UPDATE, DELETE", "inspection_regimes", manager)
+    # Kits of the manager's own agency's kit (guard below); a kit is retired, not deleted.
+    yield Grant("INSERT, UPDATE", "kits", manager)
+    yield Grant("INSERT, UPDATE, DELETE", "kit_members", manager)
     # Everything else an administrator keeps: the register, people, reference data.
     for table in DATA_TABLES:
         yield Grant("INSERT, UPDATE, DELETE", table, admin)
@@ -344,6 +347,43 @@ GUARDS = [
                 USING ERRCODE = 'insufficient_privilege';
         END
     $$""",
+    # A kit and its members: the owning agency's managers, and only of that agency's
+    # items; a kit never passes to another agency.
+    f"""CREATE OR REPLACE FUNCTION kitshare_guard_kit() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        DECLARE
+            mine integer := kitshare_my_agency();
+            old_row jsonb := to_jsonb(OLD);
+            new_row jsonb := to_jsonb(NEW);
+            old_owner integer;
+            new_owner integer;
+            item_owner integer;
+        BEGIN
+            IF {_is(Role.ADMINISTRATOR)} OR {_OWNER} THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            IF TG_TABLE_NAME = 'kits' THEN
+                old_owner := (old_row ->> 'owner_agency_id')::integer;
+                new_owner := (new_row ->> 'owner_agency_id')::integer;
+            ELSE
+                SELECT owner_agency_id INTO old_owner FROM kits
+                    WHERE id = (old_row ->> 'kit_id')::integer;
+                SELECT owner_agency_id INTO new_owner FROM kits
+                    WHERE id = (new_row ->> 'kit_id')::integer;
+                SELECT owner_agency_id INTO item_owner FROM equipment_items
+                    WHERE id = (new_row ->> 'item_id')::integer;
+            END IF;
+            IF {_is(Role.EQUIPMENT_MANAGER)}
+               AND (TG_OP = 'INSERT' OR old_owner = mine)
+               AND (TG_OP = 'DELETE' OR new_owner = mine)
+               AND (item_owner IS NULL OR item_owner = mine) THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            RAISE EXCEPTION 'Kit Share: only the owning agency''s equipment managers and '
+                'administrators change this kit, and only with that agency''s items.'
+                USING ERRCODE = 'insufficient_privilege';
+        END
+    $$""",
 ]
 
 SEARCH_INDEX_FUNCTIONS = (
@@ -363,6 +403,7 @@ OWN_FUNCTIONS = (
     "kitshare_guard_loan()",
     "kitshare_guard_loan_line()",
     "kitshare_guard_item_record()",
+    "kitshare_guard_kit()",
     "kitshare_record_row_change()",
 )
 
@@ -373,6 +414,8 @@ GUARDED = {
     "inspections": "kitshare_guard_item_record",
     "defects": "kitshare_guard_item_record",
     "inspection_regimes": "kitshare_guard_item_record",
+    "kits": "kitshare_guard_kit",
+    "kit_members": "kitshare_guard_kit",
 }
 
 
