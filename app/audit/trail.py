@@ -49,6 +49,7 @@ from models import (
     EquipmentItem,
     InspectionResult,
     ItemStatus,
+    Kit,
     LoanStatus,
     Mou,
     Person,
@@ -73,6 +74,7 @@ ENTITY_WORDS = {
     "inspection": "Inspection",
     "inspection_regime": "Inspection regime",
     "defect": "Defect",
+    "kit": "Kit",
 }
 # The first part of an action ("loan." in "loan.approved") as a person says it.
 FAMILY_WORDS = {
@@ -85,6 +87,7 @@ FAMILY_WORDS = {
     "inspection": "Inspection",
     "inspection_regime": "Inspection regime",
     "defect": "Defect",
+    "kit": "Kit",
 }
 # Kinds of event whose words do not follow from "family verb".
 ACTION_WORDS = {
@@ -97,6 +100,7 @@ ACTION_WORDS = {
     "loan.emergency_issued": "Loan issued in an emergency",
     "item.created": "Item added",
     "item.retired": "Item retired",
+    "kit.created": "Kit added",
     "demo.loaded": "Demo data loaded",
     "inspection.recorded": "Inspection recorded",
     "defect.reported": "Defect reported",
@@ -130,7 +134,12 @@ CODED_FIELDS: dict[str, tuple[type[enum.Enum], ...]] = {
     "source": (DefectSource,),
 }
 # What one part of a list in a snapshot is called.
-PART_WORDS = {"lines": "Line", "signatories": "Signatory", "clauses": "Clause"}
+PART_WORDS = {
+    "lines": "Line",
+    "signatories": "Signatory",
+    "clauses": "Clause",
+    "members": "Member",
+}
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -494,7 +503,7 @@ def _newest_first(conditions: Sequence[ColumnElement[bool]]) -> Select[AuditEven
 
 def _record_labels(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int], str]:
     """Labels for the records behind ``events`` that a name or tag identifies better
-    than a number; four small ``IN`` queries at most."""
+    than a number; five small ``IN`` queries at most."""
     wanted: dict[str, set[int]] = {}
     for event in events:
         if event.entity_id is not None:
@@ -505,6 +514,9 @@ def _record_labels(session: Session, events: Iterable[AuditEvent]) -> dict[tuple
             select(EquipmentItem.id, EquipmentItem.asset_tag).where(EquipmentItem.id.in_(ids))
         ):
             labels["equipment_item", item_id] = f"Item {tag}"
+    if ids := wanted.get("kit"):
+        for kit_id, name in session.execute(select(Kit.id, Kit.name).where(Kit.id.in_(ids))):
+            labels["kit", kit_id] = f"Kit {kit_id}: {name}"
     if ids := wanted.get("mou"):
         for mou_id, reference, version in session.execute(
             select(Mou.id, Mou.reference, Mou.version).where(Mou.id.in_(ids))

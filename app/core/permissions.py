@@ -35,6 +35,7 @@ class Action(enum.Enum):
     RECALL_LOAN = "recall kit"
     DECIDE_LOAN = "approve or decline a request"
     EDIT_CATALOGUE = "change the catalogue"
+    EDIT_KITS = "make and change kits"
     RECORD_INSPECTION = "record inspections"
     REPORT_DEFECT = "report a defect"
     CLEAR_DEFECT = "clear a defect"
@@ -62,6 +63,8 @@ NEEDS: dict[Action, Role] = {
     # or that agency's equipment manager. ``app.loans.rules`` applies it.
     Action.DECIDE_LOAN: Role.DUTY_OFFICER,
     Action.EDIT_CATALOGUE: Role.EQUIPMENT_MANAGER,
+    # A kit is made of the agency's own items, so it is kept by whoever keeps them.
+    Action.EDIT_KITS: Role.EQUIPMENT_MANAGER,
     Action.RECORD_INSPECTION: Role.EQUIPMENT_MANAGER,
     # Whoever finds a fault must be able to say so, whoever's kit it is.
     Action.REPORT_DEFECT: Role.DUTY_OFFICER,
@@ -82,6 +85,7 @@ NEEDS: dict[Action, Role] = {
 OWN_AGENCY_ONLY = frozenset(
     {
         Action.EDIT_CATALOGUE,
+        Action.EDIT_KITS,
         Action.RECORD_INSPECTION,
         Action.CLEAR_DEFECT,
         Action.SET_ITEM_REGIME,

@@ -43,6 +43,8 @@ class LoanDraft:
     incident_ref: str = ""
     is_emergency: bool = False
     notes: str = ""
+    # The kit the lines were drafted from (``app.kits.lending``), which the loan keeps.
+    kit_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ inspections, and the readings taken at hand-over and return.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,14 +18,27 @@ from app.core.vocabulary import label
 from app.inspections.defects import DefectView, open_defects, quantity_problems
 from app.inspections.service import Standing, item_standings, lapsed_problems
 from app.loans.drafts import Handover, LineReturn, Readings
-from app.loans.rules import item_label, unique_problems
-from models import EquipmentItem, ItemStatus, LoanLine, Person, PersonQualification, SharingProtocol
+from app.loans.rules import item_label, items_named, unique_problems
+from models import (
+    EquipmentItem,
+    ItemStatus,
+    LoanLine,
+    Person,
+    PersonQualification,
+    QualificationType,
+    SharingProtocol,
+)
 
 
 def _competence_problems(
-    session: Session, operator: Person, protocols: Iterable[SharingProtocol], today: date
+    session: Session,
+    operator: Person,
+    lent: Sequence[tuple[SharingProtocol, Sequence[EquipmentItem]]],
+    today: date,
 ) -> list[Refusal]:
-    """The operator must hold every qualification the protocols require, current today."""
+    """The operator must hold every qualification the protocols require, current today:
+    on a loan of several items (a kit), every member's requirement together. Each
+    refusal names the protocols and the items that need it."""
     problems: list[Refusal] = []
     # The record lasting longest decides: a lapsed older one must not hide a renewal.
     held: dict[int, PersonQualification] = {}
@@ -35,43 +48,45 @@ def _competence_problems(
         best = held.get(q.qualification_type_id)
         if best is None or lasts_longer(q.expires_on, best.expires_on):
             held[q.qualification_type_id] = q
-    seen: set[int] = set()
-    for protocol in protocols:
-        for needed in protocol.required_qualifications:
-            if needed.id in seen:
-                continue
-            seen.add(needed.id)
-            record_ = held.get(needed.id)
-            why = f"needed under protocol “{protocol.name}”"
-            if record_ is None:
-                problems.append(
-                    Refusal(
-                        "competence",
-                        f"{operator.full_name} holds no “{needed.name}” ({why}). Name an "
-                        "operator who holds it.",
-                        "operator",
-                    )
-                )
-            elif record_.issued_on is not None and record_.issued_on > today:
-                problems.append(
-                    Refusal(
-                        "competence",
-                        f"{operator.full_name}'s “{needed.name}” only starts on "
-                        f"{format_date(record_.issued_on)} ({why}). Name another operator.",
-                        "operator",
-                    )
-                )
-            elif record_.expires_on is not None and record_.expires_on < today:
-                problems.append(
-                    Refusal(
-                        "competence",
-                        f"{operator.full_name}'s “{needed.name}” expired on "
-                        f"{format_date(record_.expires_on)} ({why}). Name an operator whose "
-                        "qualification is current.",
-                        "operator",
-                    )
-                )
+    for needed, protocols, items in _requirements(lent):
+        record_ = held.get(needed.id)
+        names = " and ".join(f"“{p.name}”" for p in protocols)
+        why = f"needed under protocol {names} for {items_named(items)}"
+        if record_ is None:
+            message = (
+                f"{operator.full_name} holds no “{needed.name}” ({why}). Name an operator "
+                "who holds it."
+            )
+        elif record_.issued_on is not None and record_.issued_on > today:
+            message = (
+                f"{operator.full_name}'s “{needed.name}” only starts on "
+                f"{format_date(record_.issued_on)} ({why}). Name another operator."
+            )
+        elif record_.expires_on is not None and record_.expires_on < today:
+            message = (
+                f"{operator.full_name}'s “{needed.name}” expired on "
+                f"{format_date(record_.expires_on)} ({why}). Name an operator whose "
+                "qualification is current."
+            )
+        else:
+            continue
+        problems.append(Refusal("competence", message, "operator"))
     return problems
+
+
+def _requirements(
+    lent: Sequence[tuple[SharingProtocol, Sequence[EquipmentItem]]],
+) -> list[tuple[QualificationType, list[SharingProtocol], list[EquipmentItem]]]:
+    """Each qualification the protocols require, once, with the protocols requiring it
+    and the items they lend, in the order first met."""
+    found: dict[int, tuple[QualificationType, list[SharingProtocol], list[EquipmentItem]]] = {}
+    for protocol, items in lent:
+        for needed in protocol.required_qualifications:
+            _, protocols, named = found.setdefault(needed.id, (needed, [], []))
+            if protocol not in protocols:
+                protocols.append(protocol)
+            named.extend(item for item in items if item not in named)
+    return list(found.values())
 
 
 def lasts_longer(a: date | None, b: date | None) -> bool:
@@ -207,18 +222,19 @@ def handover_problems(
     session: Session,
     handover: Handover,
     going: Sequence[Going],
-    protocols: Iterable[SharingProtocol],
+    lent: Sequence[tuple[SharingProtocol, Sequence[EquipmentItem]]],
     now: datetime,
 ) -> list[Refusal]:
-    """The safety rules of a hand-over: the operator's competence and each item's state,
-    and that open defects leave enough of each pool for what goes."""
+    """The safety rules of a hand-over: the operator's competence for what each protocol
+    in ``lent`` lends (``app.loans.rules.lent_under``), each item's state, and that open
+    defects leave enough of each pool for what goes."""
     today = today_uk(now)
     problems: list[Refusal] = []
     operator = session.get(Person, handover.operator_id) if handover.operator_id else None
     if operator is None or not operator.is_active:
         problems.append(Refusal("details", "Name the operator who will use the kit.", "operator"))
     else:
-        problems.extend(_competence_problems(session, operator, protocols, today))
+        problems.extend(_competence_problems(session, operator, lent, today))
     for field, person_id in (
         ("handed_over_by", handover.handed_over_by_id),
         ("received_by", handover.received_by_id),

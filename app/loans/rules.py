@@ -29,6 +29,7 @@ from models import (
     Agency,
     EquipmentItem,
     ItemStatus,
+    Kit,
     Loan,
     LoanLine,
     Person,
@@ -276,17 +277,40 @@ def _protocol_names(protocols: Sequence[SharingProtocol]) -> str:
     )
 
 
+def items_named(items: Sequence[EquipmentItem]) -> str:
+    """ "CFR-D1 “Drone”", "CFR-D1 “Drone” and CFR-B1 “Barriers”": the items a refusal
+    is about, so that on a loan of several (a kit's members) it names each."""
+    labels = [item_label(item) for item in items]
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def lent_under(
+    pairs: Iterable[tuple[Any, SharingProtocol]],
+) -> list[tuple[SharingProtocol, list[EquipmentItem]]]:
+    """The protocols of (line or check, protocol) pairs, each with the items it lends, in
+    the order first met: each protocol's terms are checked once for all its items."""
+    grouped: dict[int, tuple[SharingProtocol, list[EquipmentItem]]] = {}
+    for holder, protocol in pairs:
+        grouped.setdefault(protocol.id, (protocol, []))[1].append(holder.item)
+    return list(grouped.values())
+
+
 def terms_problems(
     protocol: SharingProtocol,
-    item: EquipmentItem,
+    items: Sequence[EquipmentItem],
     start: datetime,
     end: datetime,
     now: datetime,
     *,
     check_notice: bool,
 ) -> list[Refusal]:
-    """The protocol's longest loan, its notice period and the MoU's expiry."""
+    """The protocol's longest loan, its notice period and the MoU's expiry, for the
+    ``items`` it lends on this loan. Each protocol of a loan is checked for its own
+    items, so the strictest of them decides, and its refusal names them."""
     problems: list[Refusal] = []
+    named = items_named(items)
     length = end - start
     if _hours(length) > protocol.max_loan_hours:
         longest = timedelta(hours=protocol.max_loan_hours)
@@ -295,7 +319,8 @@ def terms_problems(
                 "max_loan",
                 f"Protocol “{protocol.name}” allows loans of {describe_duration(longest)} at "
                 f"most; this one is {describe_duration(length)}. Make it due back by "
-                f"{format_datetime(start + longest)}, and extend it later if the owner agrees.",
+                f"{format_datetime(start + longest)} (the protocol lends {named}), and extend "
+                "it later if the owner agrees.",
                 "due_at",
             )
         )
@@ -306,7 +331,7 @@ def terms_problems(
             Refusal(
                 "notice",
                 f"Protocol “{protocol.name}” needs {_notice_words(protocol.notice_hours)} for "
-                f"{item_label(item)}: asked now, the earliest start is "
+                f"{named}: asked now, the earliest start is "
                 f"{format_datetime(earliest)}. Start it then, or mark the request as an emergency.",
                 "starts_at",
             )
@@ -316,8 +341,9 @@ def terms_problems(
         problems.append(
             Refusal(
                 "mou",
-                f"MoU {protocol.mou.reference} expires on {format_date(expires)}; a loan under it "
-                f"must be back by then. Make it due on or before {format_date(expires)}.",
+                f"MoU {protocol.mou.reference} expires on {format_date(expires)}; a loan of "
+                f"{named} under it must be back by then. Make it due on or before "
+                f"{format_date(expires)}.",
                 "due_at",
             )
         )
@@ -485,18 +511,19 @@ def _check_lines(
         protocol, refusal = protocol_for(session, item, borrower, today, emergency=not check_notice)
         if refusal is not None:
             problems.append(refusal)
-        if protocol is not None:
-            problems.extend(
-                terms_problems(
-                    protocol, item, draft.starts_at, draft.due_at, now, check_notice=check_notice
-                )
-            )
         problems.extend(
             _availability_problems(
                 session, item, line.quantity, draft.starts_at, draft.due_at, now=now
             )
         )
         checks.append(LineCheck(item=item, quantity=line.quantity, protocol=protocol))
+    for protocol, items in lent_under((c, c.protocol) for c in checks if c.protocol is not None):
+        problems.extend(
+            terms_problems(
+                protocol, items, draft.starts_at, draft.due_at, now, check_notice=check_notice
+            )
+        )
+    problems.extend(kit_problems(session, draft, owners))
     if len(owners) > 1:
         owner_names = sorted(item.owner_agency.name for item in owners.values())
         problems.append(
@@ -509,6 +536,40 @@ def _check_lines(
             )
         )
     return checks, unique_problems(problems)
+
+
+def kit_problems(
+    session: Session, draft: LoanDraft, owners: dict[int, EquipmentItem]
+) -> list[Refusal]:
+    """A loan drafted from a kit (``app.kits.lending``) is of a kit in use, and of its
+    owner's items: a member left out or stood in for by another of the owner's items is
+    still a loan of that kit."""
+    if draft.kit_id is None:
+        return []
+    kit = session.get(Kit, draft.kit_id)
+    if kit is None:
+        return [Refusal("kit", "That kit no longer exists; choose another.", "kit")]
+    if kit.is_retired:
+        return [
+            Refusal(
+                "kit",
+                f"Kit “{kit.name}” is retired, so it is no longer lent. Ask for its items "
+                "one by one, or choose another kit.",
+                "kit",
+            )
+        ]
+    strangers = [item for owner, item in owners.items() if owner != kit.owner_agency_id]
+    if strangers:
+        return [
+            Refusal(
+                "kit",
+                f"Kit “{kit.name}” is {kit.owner_agency.name}'s, but {item_label(strangers[0])} "
+                f"is {strangers[0].owner_agency.name}'s. A stand-in must be the kit owner's "
+                "too; ask for the other agency's kit separately.",
+                "lines",
+            )
+        ]
+    return []
 
 
 def unique_problems(problems: Iterable[Refusal]) -> list[Refusal]:
@@ -625,3 +686,14 @@ def lending_protocols(
     """The protocols the lines are lent under, or the one stored if none covers them now."""
     found = list(dict.fromkeys(protocol for _, protocol in covered))
     return found or ([loan.protocol] if loan.protocol is not None else [])
+
+
+def lending_groups(
+    covered: Sequence[tuple[LoanLine, SharingProtocol]], loan: Loan
+) -> list[tuple[SharingProtocol, list[EquipmentItem]]]:
+    """As ``lending_protocols``, each protocol with the items of ``loan`` it lends."""
+    if covered:
+        return lent_under(covered)
+    if loan.protocol is None:
+        return []
+    return [(loan.protocol, [line.item for line in loan.lines])]

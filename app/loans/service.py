@@ -62,7 +62,9 @@ from app.loans.rules import (
     conflict_refusal,
     coverage,
     item_label,
+    lending_groups,
     lending_protocols,
+    lent_under,
     reason_problems,
     request_problems,
     status_refusal,
@@ -267,6 +269,7 @@ def _new_loan(draft: LoanDraft, checks: list[LineCheck], status: LoanStatus) -> 
         status=status,
         is_emergency=draft.is_emergency,
         notes=draft.notes.strip() or None,
+        kit_id=draft.kit_id,
     )
     for check in checks:
         loan.lines.append(
@@ -406,7 +409,7 @@ def _issue_problems(
         )
         for line in loan.lines
     ]
-    problems += handover_problems(session, handover, going, lending_protocols(covered, loan), now)
+    problems += handover_problems(session, handover, going, lending_groups(covered, loan), now)
     if effective_due(loan) <= now:
         problems.append(
             Refusal(
@@ -485,9 +488,9 @@ def _emergency_problems(
             if item is not None:
                 problems.extend(issue_blockers(session, item, today))
         return checks, unique_problems(problems)
-    protocols = [c.protocol for c in checks if c.protocol is not None]
+    lent = lent_under((c, c.protocol) for c in checks if c.protocol is not None)
     going = [_going(c, draft) for c in checks]
-    safety = handover_problems(session, handover, going, protocols, now)
+    safety = handover_problems(session, handover, going, lent, now)
     return checks, unique_problems(_said_once(problems, safety, checks))
 
 
@@ -734,10 +737,10 @@ def extend_loan(
                 )
             )
         else:
-            for line, protocol in coverage(session, loan, moment)[0]:
+            for protocol, items in lent_under(coverage(session, loan, moment)[0]):
                 problems.extend(
                     terms_problems(
-                        protocol, line.item, loan.starts_at, new_due, moment, check_notice=False
+                        protocol, items, loan.starts_at, new_due, moment, check_notice=False
                     )
                 )
         _refuse_if(unique_problems(problems))

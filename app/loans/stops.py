@@ -171,6 +171,13 @@ STOPS: tuple[Stop, ...] = (
         (LoanStep.REQUEST,),
     ),
     Stop(
+        "kit",
+        "The kit",
+        "A kit is lent while it is in use, and only with its owner's items, stand-ins too.",
+        "Choose a kit in use, or ask for the items one by one.",
+        (LoanStep.REQUEST, LoanStep.EMERGENCY),
+    ),
+    Stop(
         "approver",
         "Who decides",
         "Only someone the protocol names as approver, signed in as a person, decides.",

@@ -72,6 +72,8 @@ class LoanView:
     overdue_by: timedelta | None
     actions: tuple[str, ...]
     notes: str
+    kit_id: int | None = None  # the kit the loan was made from, if any
+    kit: str = ""  # its name
 
     @property
     def status_label(self) -> str:
@@ -140,6 +142,7 @@ _VIEW_OPTIONS = (
             Loan.approver,
             Loan.protocol,
             Loan.mou,
+            Loan.kit,
         )
     ),
 )
@@ -204,6 +207,8 @@ def _view(session: Session, loan: Loan, now: datetime) -> LoanView:
         overdue_by=now - due if overdue else None,
         actions=_actions(loan),
         notes=loan.notes or "",
+        kit_id=loan.kit_id,
+        kit=loan.kit.name if loan.kit else "",
     )
 
 
