@@ -67,6 +67,7 @@ def add_commands(commands: Subcommands) -> None:
 
 def cmd_search(url: str, args: argparse.Namespace) -> int:
     from app.catalogue.search import SearchFilters, search_items
+    from app.kits.search import search_kits
 
     filters = SearchFilters(
         category=args.category,
@@ -81,6 +82,10 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
     check_limit(args.limit)
     with opened(url, args) as db:
         page = search_items(db, args.text, filters, limit=args.limit)
+        # Kits the words find are listed above the items, as the catalogue shows them;
+        # the filters say what items to list, and are not a kit's to answer.
+        words_alone = filters == SearchFilters(quantity=filters.quantity)
+        kits = search_kits(db, args.text) if words_alone and not args.json else []
     if args.json:
         print_json(
             [
@@ -100,6 +105,12 @@ def cmd_search(url: str, args: argparse.Namespace) -> int:
             ]
         )
         return EXIT_OK
+    for hit in kits:
+        why = f"; has {', '.join(hit.members)}" if hit.members and not hit.by_name else ""
+        print(
+            f"{'[kit]':<12} {hit.kit.name[:48]:<48} {hit.kit.owner_code:<10} "
+            f"{hit.kit.home_site[:28]:<28} {counted(len(hit.kit.members), 'member')}{why}"
+        )
     if not page.rows:
         print("No items match.")
         return EXIT_OK

@@ -66,7 +66,9 @@ approved or declined by whoever signs in, who must work for the lending agency.
 Times: DD/MM/YYYY HH:MM (24-hour, UK time) or ISO 8601, e.g. "22/11/2026 14:30".
 
 Items: --tag TAG for one item; --tag TAG:N for N of a pooled item; repeat --tag for several
-items. With a single --tag, --quantity N is the same as TAG:N.
+items. With a single --tag, --quantity N is the same as TAG:N. Or --kit NAME instead: every
+member of the kit, each of the quantity the kit holds (`kitshare-admin kit show NAME`
+lists them, and with --from and --to says which are free); the loan keeps the kit's name.
 
 --json prints the loan (or, for list, a list of loans) as JSON: id, status, status_label,
 borrower, lender, purpose, incident_ref, is_emergency, from and to (ISO 8601 with the
@@ -86,12 +88,18 @@ Examples:
   kitshare-admin loan issue --emergency --tag CFR-000203 --borrower cambs-pol \\
       --operator "daniel okafor" --from "21/11/2026 14:05" --to "22/11/2026 02:00" \\
       --purpose "Missing person search, Ouse Washes" --json
+  kitshare-admin loan request --kit "road closure" --borrower cambs-pol \
+      --requested-by 1847 --purpose "Operation Hawthorn" --from "25/11/2026 09:00" \
+      --to "25/11/2026 21:00"
+  kitshare-admin loan issue --emergency --kit "water rescue" --borrower cambs-pol \
+      --operator "daniel okafor" --to "22/11/2026 02:00" --purpose "Flooding, March"
   kitshare-admin loan return 42 --tag CFR-000250 --quantity 12
   kitshare-admin loan list --section overdue --agency CAMBS-FRS
 """
 
 TAG_HELP = "asset tag, or TAG:N for N of a pooled item; repeat for several items"
 QUANTITY_HELP = "how many of the one pooled item given with --tag (same as TAG:N)"
+KIT_HELP = "a kit instead of --tag: every member, each of the quantity the kit holds"
 
 
 def add_commands(commands: Subcommands) -> None:
@@ -271,13 +279,26 @@ def _add_booking_arguments(
         help="start" if required else "start (default: now)",
     )
     group.add_argument("--to", dest="due", required=required, metavar="DATETIME", help="due back")
-    group.add_argument(
-        "--tag", action="append", required=required, metavar="TAG[:N]", help=TAG_HELP
-    )
+    group.add_argument("--tag", action="append", metavar="TAG[:N]", help=TAG_HELP)
     group.add_argument("--quantity", type=int, metavar="N", help=QUANTITY_HELP)
+    group.add_argument("--kit", metavar="NAME", help=KIT_HELP)
     group.add_argument(
         "--notes", default="", metavar="TEXT", help="anything else the lender should know"
     )
+
+
+def _items_or_kit(args: argparse.Namespace) -> list[tuple[str, int | None]]:
+    """A booking's ``--tag`` values (see ``_tag_quantities``), or none for ``--kit``; one
+    of the two, not both."""
+    parser: argparse.ArgumentParser = args.parser
+    if args.kit is not None and (args.tag or args.quantity is not None):
+        parser.error(
+            "--kit asks for every member of the kit; leave out --tag and --quantity, or "
+            "leave out --kit and name each item with --tag"
+        )
+    if args.kit is None and not args.tag:
+        parser.error("name the kit wanted: --tag TAG for each item, or --kit NAME for a kit")
+    return _tag_quantities(args)
 
 
 def _tag_quantities(args: argparse.Namespace) -> list[tuple[str, int | None]]:
@@ -334,6 +355,7 @@ def loan_json(view: LoanView) -> dict[str, Any]:
         "returned_at": iso(view.returned_at),
         "decision_reason": view.decision_reason or None,
         "protocol": view.protocol or None,
+        "kit": view.kit or None,
         "mou": view.mou or None,
         "next_actions": list(view.actions),
         "notes": view.notes or None,
@@ -412,9 +434,25 @@ def _draft(
     due: datetime | None,
     emergency: bool,
 ) -> LoanDraft:
-    """The booking the options describe, for a request or an emergency issue."""
+    """The booking the options describe, for a request or an emergency issue: the items
+    ``--tag`` names, or every member of the ``--kit``."""
     from app.loans.drafts import LoanDraft
 
+    if args.kit is not None:
+        from app.kits.lending import kit_loan_draft
+        from app.kits.service import find_kit
+
+        return kit_loan_draft(
+            find_kit(db, args.kit),
+            borrower_agency_id=borrower_id,
+            requested_by_id=requested_by_id,
+            purpose=args.purpose,
+            starts_at=starts,
+            due_at=due,
+            incident_ref=args.incident,
+            is_emergency=emergency,
+            notes=args.notes,
+        )
     return LoanDraft(
         borrower_agency_id=borrower_id,
         requested_by_id=requested_by_id,
@@ -445,7 +483,7 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
     from app.loans.service import request_loan
     from app.loans.views import get_loan
 
-    wanted = _tag_quantities(args)
+    wanted = _items_or_kit(args)
     starts, due = when(args.starts, "start"), when(args.due, "due time")
     with acting(url, args) as (db, actor):
         borrower = find_agency(db, args.borrower)
@@ -465,7 +503,7 @@ def cmd_loan_request(url: str, args: argparse.Namespace) -> int:
     return _report(
         args,
         view,
-        f"Loan {view.id} requested: {view.items_summary} for {view.borrower}, "
+        f"Loan {view.id} requested: {_kit_and_items(view)} for {view.borrower}, "
         f"{_period(view)}; awaiting approval{waived}.",
     )
 
@@ -509,7 +547,21 @@ def cmd_loan_decline(url: str, args: argparse.Namespace) -> int:
     )
 
 
-EMERGENCY_ONLY = ("borrower", "purpose", "starts", "due", "tag", "quantity", "requested_by")
+def _kit_and_items(view: LoanView) -> str:
+    """ "kit “Road closure kit” (CFR-000250, 20 × CFR-000255)", or the items alone."""
+    return f"kit “{view.kit}” ({view.items_summary})" if view.kit else view.items_summary
+
+
+EMERGENCY_ONLY = (
+    "borrower",
+    "purpose",
+    "starts",
+    "due",
+    "tag",
+    "quantity",
+    "kit",
+    "requested_by",
+)
 
 
 def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
@@ -527,7 +579,7 @@ def cmd_loan_issue(url: str, args: argparse.Namespace) -> int:
     given = [name for name in EMERGENCY_ONLY if getattr(args, name)]
     if given or args.incident or args.notes:
         parser.error(
-            "--tag, --borrower, --from, --to and the like describe an emergency issue; add "
+            "--tag, --kit, --borrower, --from, --to and the like describe an emergency issue; add "
             f"--emergency, or leave them out to issue approved loan {args.id}"
         )
 
@@ -560,7 +612,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     missing = [
         flag
         for flag, value in (
-            ("--tag", args.tag),
+            ("--tag (or --kit)", args.tag or args.kit),
             ("--borrower", args.borrower),
             ("--to", args.due),
             ("--purpose", args.purpose),
@@ -569,7 +621,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     ]
     if missing:
         parser.error(f"an emergency issue also needs {', '.join(missing)}")
-    wanted = _tag_quantities(args)
+    wanted = _items_or_kit(args)
     starts = when(args.starts, "start") if args.starts is not None else now_utc()
     due = when(args.due, "due time")
     with acting(url, args) as (db, actor):
@@ -589,7 +641,7 @@ def _emergency_issue(url: str, args: argparse.Namespace) -> int:
     return _report(
         args,
         view,
-        f"Emergency loan {view.id} issued: {view.items_summary} to {view.borrower}, operated "
+        f"Emergency loan {view.id} issued: {_kit_and_items(view)} to {view.borrower}, operated "
         f"by {view.operator}, from {format_datetime(view.starts_at)}; due back "
         f"{format_datetime(view.due_at)}.",
     )
@@ -766,6 +818,7 @@ def cmd_loan_show(url: str, args: argparse.Namespace) -> int:
         ("Issued", format_datetime(view.issued_at)),
         ("Returned", format_datetime(view.returned_at)),
         ("Decision", view.decision_reason),
+        ("Kit", view.kit),
         ("Protocol", f"{view.protocol} (MoU {view.mou})" if view.protocol else ""),
         ("Notes", view.notes),
         ("Next", ", ".join(view.actions)),

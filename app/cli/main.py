@@ -24,6 +24,7 @@ from app.cli import (
     catalogue,
     database,
     inspections,
+    kits,
     loans,
     printing,
     qualifications,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 COMMAND_GROUPS = (
     database.add_commands,
     catalogue.add_commands,
+    kits.add_commands,
     loans.add_commands,
     printing.add_commands,
     users.add_commands,
