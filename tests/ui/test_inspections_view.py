@@ -40,7 +40,7 @@ from tests.ui.loan_driving import act_as
 from ui.inspections.dialogs import ClearDefectDialog, RecordInspectionDialog, ReportDefectDialog
 from ui.inspections.regimes import RegimeDialog, RegimesDialog
 from ui.inspections.view import InspectionsView, WatchTableModel, watch_text
-from ui.shell.main_window import INSPECTIONS_TAB, LOANS_TAB, MainWindow
+from ui.shell.main_window import INSPECTIONS_TAB, LOANS_TAB, PLANNER_TAB, MainWindow
 from ui.widgets.form import FormDialog
 
 FAILED_TRIPOD = "CFR-000281"  # failed its LOLER examination: out of service, unsafe defect
@@ -657,8 +657,9 @@ def test_the_window_has_an_inspections_tab_and_catalogue_commands(
     wait_for_results(qtbot, window)
 
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    # Just after Loans (whose title carries its counts).
-    assert tabs[tabs.index(INSPECTIONS_TAB) - 1].startswith(LOANS_TAB)
+    # Just after Loans (whose title carries its counts) and the planner of its bookings.
+    assert tabs[tabs.index(INSPECTIONS_TAB) - 2].startswith(LOANS_TAB)
+    assert tabs[tabs.index(INSPECTIONS_TAB) - 1] == PLANNER_TAB
     assert window.record_inspection_action.shortcut().toString() == "Ctrl+Shift+I"
     assert window.report_defect_action.shortcut().toString() == "Ctrl+Shift+D"
 
