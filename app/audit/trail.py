@@ -107,6 +107,7 @@ ACTION_WORDS = {
     "defect.cleared": "Defect cleared",
     "catalogue.imported": "Catalogue imported from a file",
     "people.imported": "People imported from a file",
+    "kits.imported": "Kits imported from a file",
 }
 FIELD_WORDS = {
     "mou_id": "MoU",
@@ -118,6 +119,9 @@ FIELD_WORDS = {
     "next_due_on": "Next due",
     "certificate_ref": "Certificate reference",
     "clearance_note": "What was done",
+    "owner_agency_id": "Owner agency (number)",
+    "home_site_id": "Home site (number)",
+    "item_id": "Item (number)",
 }
 # Fields that hold a code ("partly_returned", "equipment_manager"), and the enums the code
 # may come from: it is read in the same words the rest of the app uses for it.

@@ -1,4 +1,5 @@
-"""``kitshare-admin import`` and ``export``: the catalogue, loans and people as .csv or .xlsx.
+"""``kitshare-admin import`` and ``export``: the catalogue, loans, people and kits as .csv
+or .xlsx.
 
 ``import FILE`` signs in (it changes data, and even its dry run checks what the person
 signing in may import: an equipment manager only their own agency's kit), reads the
@@ -59,6 +60,13 @@ MAPPING_MAX_BYTES = 64 * 1024
 # How many headings "Not imported:" names before it says how many more there are.
 UNUSED_SHOWN = 20
 BAR_WIDTH = 30
+# What each kind of file holds, one and many.
+NOUNS = {
+    "items": ("item", "items"),
+    "people": ("person", "people"),
+    "loans": ("loan", "loans"),
+    "kits": ("kit", "kits"),
+}
 
 IMPORT_EPILOG = """\
 Columns are matched to fields by their headings: "Asset Tag", "asset_tag" and "Tag" are
@@ -74,6 +82,11 @@ quantity, pooled, condition, description, accessories, notes, acquired_on,
 replacement_value, daily_hire_rate, status.
 People fields: staff_number, agency (required), given_name and family_name (or
 full_name, split at the last space), rank_or_role, home_site, email, phone, active.
+Kit fields (--kind kits): name, owner_agency, home_site, members (required; an equipment
+manager's own agency owns a kit with no owner given), description, member_notes.
+Members are asset tags of items already in the catalogue, with how many of a pool:
+"CFR-000221; CFR-000223:4"; notes are "CFR-000221=Check bung; CFR-000223=Check seals".
+Each kit is checked as the kit form checks it, and made with its own audit event.
 
 Dates such as 3/1/2023 are read in the order each date column settles: a date only
 one order fits (25/08/2022, or 8/25/22) decides it; with none, day/month/year (the UK
@@ -107,9 +120,9 @@ def add_commands(commands: Subcommands) -> None:
     importing.add_argument("file", metavar="FILE", type=Path, help="the .csv or .xlsx file")
     importing.add_argument(
         "--kind",
-        choices=["items", "people"],
+        choices=["items", "people", "kits"],
         default="items",
-        help="what the file holds (default: items)",
+        help="what the file holds (default: items); kits after the items they are made of",
     )
     importing.add_argument(
         "--mapping",
@@ -142,14 +155,16 @@ def add_commands(commands: Subcommands) -> None:
 
     exporting = commands.add_parser(
         "export",
-        help="export the catalogue, loans or people to a .csv or .xlsx file",
+        help="export the catalogue, loans, people or kits to a .csv or .xlsx file",
         description=(
-            "Write every item, loan or person to a .csv or .xlsx file (by its ending), "
-            "with headings `kitshare-admin import` reads back. People are exported only "
-            "for a signed-in administrator."
+            "Write every item, loan or person, or every kit in use, to a .csv or .xlsx file "
+            "(by its ending), with headings `kitshare-admin import` reads back. People are "
+            "exported only for a signed-in administrator."
         ),
     )
-    exporting.add_argument("kind", choices=["items", "people", "loans"], help="what to export")
+    exporting.add_argument(
+        "kind", choices=["items", "people", "loans", "kits"], help="what to export"
+    )
     exporting.add_argument("file", metavar="FILE", type=Path, help="where: a .csv or .xlsx file")
     changes_data(exporting)
     exporting.set_defaults(handler=cmd_export, parser=exporting)
@@ -321,7 +336,7 @@ def cmd_import(url: str, args: argparse.Namespace) -> int:
         finally:
             bar.finish()
         mapping = given if given is not None else guess_mapping(table.headers, kind)
-        noun = ("item", "items") if kind is Kind.ITEMS else ("person", "people")
+        noun = NOUNS[kind.value]
         print(
             f"Read {counted(len(table.rows), 'row', 'rows')} from {args.file.name} "
             f"({table.encoding})."
@@ -404,11 +419,6 @@ def cmd_export(url: str, args: argparse.Namespace) -> int:
     from app.transfer.fields import Kind
 
     kind = Kind(args.kind)
-    nouns = {
-        Kind.ITEMS: ("item", "items"),
-        Kind.PEOPLE: ("person", "people"),
-        Kind.LOANS: ("loan", "loans"),
-    }
     if kind is Kind.PEOPLE and not (args.user or os.environ.get(USER_ENV)):
         raise NotPermitted(
             f"Exporting people needs an administrator to sign in: give --user NAME (or set "
@@ -425,5 +435,5 @@ def cmd_export(url: str, args: argparse.Namespace) -> int:
                 count = export(db, Actor(name="kitshare-admin"), kind, args.file, progress=bar)
     finally:
         bar.finish()
-    print(f"Exported {counted(count, *nouns[kind])} to {args.file}.")
+    print(f"Exported {counted(count, *NOUNS[kind.value])} to {args.file}.")
     return EXIT_OK

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 
@@ -25,6 +25,7 @@ from app.core.clock import format_date, format_datetime, format_hours, now_utc
 from app.core.errors import DomainError, NotFound
 from app.core.text import clean_text
 from app.core.vocabulary import labels
+from app.kits.service import KitView, get_kit
 from app.loans.views import LoanLineView, LoanView, describe_duration, get_loan
 from app.storage.database import Database
 from models import Condition, EquipmentItem, ItemStatus, LoanLine, SharingProtocol
@@ -201,7 +202,8 @@ TICKED_BOX = "\u2612"
 NBSP = "\u00a0"
 
 
-def _p(text: str, cls: str = "") -> str:
+def para(text: str, cls: str = "") -> str:
+    """``text`` escaped as one paragraph, of the style sheet's class ``cls`` if given."""
     attr = f' class="{cls}"' if cls else ""
     return f"<p{attr}>{escape(text)}</p>"
 
@@ -238,7 +240,7 @@ BLOCK_STYLES = {
 }
 
 
-def _facts(rows: Iterable[tuple[str, str]]) -> str:
+def facts(rows: Iterable[tuple[str, str]]) -> str:
     """Label and value pairs, ruled off like the front sheet of a form."""
     line = f"border-bottom: 1px solid {RULE}; padding: 3px 6px 3px 0;"
     cells = "".join(
@@ -253,7 +255,8 @@ def _facts(rows: Iterable[tuple[str, str]]) -> str:
     )
 
 
-def _grid(headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int]) -> str:
+def grid(headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int]) -> str:
+    """A ruled table: ``headings`` over ``rows`` of HTML cells, ``widths`` in per cent."""
     head = "".join(
         f'<th width="{w}%" bgcolor="{HEAD_FILL}" align="left">{escape(h)}</th>'
         for h, w in zip(headings, widths, strict=True)
@@ -262,7 +265,7 @@ def _grid(headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequen
     return f"{GRID_TABLE}<thead><tr>{head}</tr></thead>{body}</table>"
 
 
-def _signature_block(title: str, agency: str, rows: Sequence[str]) -> str:
+def signature_block(title: str, agency: str, rows: Sequence[str]) -> str:
     """A box to sign in: a heading, the agency, and a ruled space for each entry."""
     lines = "".join(
         f'<tr><td width="36%" bgcolor="{LABEL_FILL}">{escape(label)}</td>'
@@ -316,7 +319,8 @@ def _clause_refs(found: Sequence[ClauseView]) -> str:
     return f"See {refs}."
 
 
-def _terms_rows(mou: MouView, protocol: ProtocolView, detail: ItemDetail) -> list[list[str]]:
+def terms_rows(mou: MouView, protocol: ProtocolView) -> list[list[str]]:
+    """Each term of a loan under ``protocol`` and where its MoU deals with it."""
     specific = {
         "handover": (
             "Hand over and take back against the hand-over and return form, with the condition, "
@@ -451,7 +455,7 @@ def _terms_body(
         f'<p class="lede">Asset tag <b>{escape(detail.asset_tag)}</b>, lent by '
         f"{escape(owner)} under {escape(mou.title)} ({escape(mou.reference)} version "
         f"{mou.version}) and its sharing protocol “{escape(protocol.name)}”.</p>",
-        _facts(
+        facts(
             [
                 ("Item", escape(detail.name)),
                 ("Asset tag", f"<b>{escape(detail.asset_tag)}</b>"),
@@ -483,7 +487,7 @@ def _terms_parties(mou: MouView) -> list[str]:
     parts = ["<h2>1. Parties and signatories</h2>"]
     signed = {s.agency_id: s for s in mou.signatories}
     parts.append(
-        _grid(
+        grid(
             ["Party", "Signed for by", "Role", "Date signed"],
             [
                 [
@@ -502,7 +506,7 @@ def _terms_parties(mou: MouView) -> list[str]:
     extra = [s for s in mou.signatories if list(signed.values()).count(s) == 0]
     if extra:
         parts.append(
-            _p("Also signed by " + "; ".join(f"{s.name}, {s.role_title}" for s in extra) + ".")
+            para("Also signed by " + "; ".join(f"{s.name}, {s.role_title}" for s in extra) + ".")
         )
 
     return parts
@@ -517,7 +521,7 @@ def _terms_equipment(detail: ItemDetail, mou: MouView) -> list[str]:
     parts.append("<h2>3. The equipment</h2>")
     if detail.is_pooled:
         parts.append(
-            _p(
+            para(
                 f"Pooled stock: {detail.quantity} units held by {owner} at {detail.home_site}. "
                 "Each loan states how many are lent; the same number comes back."
             )
@@ -528,7 +532,7 @@ def _terms_equipment(detail: ItemDetail, mou: MouView) -> list[str]:
     if accessories:
         parts.append("<p>Lent with these accessories, each checked at hand-over and return:</p>")
         parts.append("<ul>" + "".join(f"<li>{escape(a)}</li>" for a in accessories) + "</ul>")
-    parts.append(_p(f"Condition when printed: {detail.condition}."))
+    parts.append(para(f"Condition when printed: {detail.condition}."))
     return parts
 
 
@@ -537,7 +541,7 @@ def _terms_request(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
     parts = ["<h2>4. Who may request and who authorises</h2>"]
     borrowers = ", ".join(b.name for b in protocol.borrowers)
     parts.append(
-        _facts(
+        facts(
             [
                 ("May be requested by", escape(borrowers)),
                 (
@@ -573,7 +577,7 @@ def _terms_safety(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
         )
     else:
         parts.append(
-            _p(
+            para(
                 "No qualification is required. The Operator must be shown how to use the "
                 "equipment safely at hand-over."
             )
@@ -584,7 +588,7 @@ def _terms_safety(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
     if not rows:
         rows = [("Inspections", "No inspection regime or record.")]
     defects = "<br>".join(escape(d.summary) for d in detail.defects) or "None"
-    parts.append(_facts([*rows, ("Open defects", defects)]))
+    parts.append(facts([*rows, ("Open defects", defects)]))
     if detail.issue_blockers:
         parts.append(
             '<p class="warn">Not to be handed over until this is put right:</p><ul>'
@@ -592,14 +596,14 @@ def _terms_safety(detail: ItemDetail, protocol: ProtocolView) -> list[str]:
             + "</ul>"
         )
     else:
-        parts.append(_p("Nothing stops this item being handed over as printed."))
+        parts.append(para("Nothing stops this item being handed over as printed."))
 
     return parts
 
 
 def _terms_of_loan(detail: ItemDetail, mou: MouView, protocol: ProtocolView) -> list[str]:
     parts = ["<h2>7. Terms of the loan</h2>"]
-    parts.append(_grid(["Term", "What applies"], _terms_rows(mou, protocol, detail), [26, 74]))
+    parts.append(grid(["Term", "What applies"], terms_rows(mou, protocol), [26, 74]))
     if protocol.protocol_text:
         parts.append("<h3>The sharing protocol</h3>")
         parts.append(paragraphs(protocol.protocol_text))
@@ -609,7 +613,7 @@ def _terms_of_loan(detail: ItemDetail, mou: MouView, protocol: ProtocolView) -> 
         f'<p class="muted">{escape(mou.reference)} version {mou.version}, '
         f"{escape(mou.title)}. Its clauses, as signed:</p>"
     )
-    parts.extend(_clauses_html(mou.clauses))
+    parts.extend(clauses_html(mou.clauses))
     return parts
 
 
@@ -619,7 +623,7 @@ SIGNATURES_HEADING = "9. Signatures"
 def _terms_signatures(owner: str) -> list[str]:
     parts = [f"<h2>{SIGNATURES_HEADING}</h2>"]
     parts.append(
-        _p(
+        para(
             "Signed to show that the equipment was lent and received on these terms, and the "
             "clauses of the Memorandum above."
         )
@@ -628,9 +632,9 @@ def _terms_signatures(owner: str) -> list[str]:
     parts.append(
         '<table width="100%" cellspacing="0"><tr>'
         '<td width="48%" valign="top">'
-        + _signature_block("For the lending party", owner, sign_rows)
+        + signature_block("For the lending party", owner, sign_rows)
         + '</td><td width="4%"></td><td width="48%" valign="top">'
-        + _signature_block("For the borrowing party", "Agency: ", sign_rows)
+        + signature_block("For the borrowing party", "Agency: ", sign_rows)
         + "</td></tr></table>"
     )
     return parts
@@ -642,7 +646,8 @@ def _notice(protocol: ProtocolView) -> str:
     return f"{format_hours(protocol.notice_hours)} before collection (waived in an emergency)"
 
 
-def _clauses_html(clauses: Sequence[ClauseView]) -> list[str]:
+def clauses_html(clauses: Sequence[ClauseView]) -> list[str]:
+    """Each clause of an MoU, numbered, as signed."""
     return [
         f'<p class="clause-heading" style="margin-top: 8px;">{escape(c.number)}. '
         f"{escape(c.heading)}</p>" + paragraphs(c.body)
@@ -667,6 +672,13 @@ class _LineRecord:
     accessories: str
     out: dict[str, int | None]
     back: dict[str, int | None]
+    # For a member of the kit the loan was made from: what to check ("Check bung"), or
+    # KIT_CHECK when the kit says nothing; None for an item that is no member.
+    kit_check: str | None = None
+
+
+# The tick line of a kit's member that has no note of its own.
+KIT_CHECK = "With the kit, complete"
 
 
 def _line_records(db: Database, lines: Sequence[LoanLineView]) -> dict[int, _LineRecord]:
@@ -714,13 +726,21 @@ def handover_form(db: Database, loan_id: int, *, now: datetime | None = None) ->
     moment = now or now_utc()
     loan = get_loan(db, loan_id, now=moment)
     records = _line_records(db, loan.lines)
+    kit = get_kit(db, loan.kit_id) if loan.kit_id is not None else None
+    if kit is not None:
+        checks = {m.item_id: m.note or KIT_CHECK for m in kit.members}
+        records = {
+            line.id: replace(records[line.id], kit_check=checks.get(line.item_id))
+            for line in loan.lines
+            if line.id in records
+        }
     headings = tuple(_line_heading(n, line) for n, line in enumerate(loan.lines, 1))
     return PrintedDocument(
         title=f"Hand-over and return form: loan {loan.id}",
         footer=f"Loan {loan.id} · {loan.mou or 'no MoU'} · Hand-over and return form · printed "
         f"{format_datetime(moment)}",
         notice=offline_notice(db),
-        html=document_html(_form_body(loan, records, moment, printed_when(db, moment))),
+        html=document_html(_form_body(loan, records, kit, printed_when(db, moment))),
         file_name=f"handover-form-loan-{loan.id}.pdf",
         keep_together=(*headings, HANDOVER_HEADING, RETURN_HEADING),
     )
@@ -735,7 +755,7 @@ def _line_heading(number: int, line: LoanLineView) -> str:
 
 
 def _form_body(
-    loan: LoanView, records: dict[int, _LineRecord], moment: datetime, printed: str
+    loan: LoanView, records: dict[int, _LineRecord], kit: KitView | None, printed: str
 ) -> str:
     period = f"{format_datetime(loan.starts_at)} to {format_datetime(loan.due_at)}"
     duration = describe_duration(loan.due_at - loan.starts_at)
@@ -744,7 +764,7 @@ def _form_body(
         f"<h1>Loan {loan.id}{' (emergency)' if loan.is_emergency else ''}</h1>",
         f'<p class="lede">{escape(loan.lender or "The lending party")} lends to '
         f"{escape(loan.borrower)}, {escape(period)} ({escape(duration)}).</p>",
-        _facts(
+        facts(
             [
                 ("Status", escape(loan.status_label)),
                 ("Lending party", escape(loan.lender)),
@@ -753,6 +773,7 @@ def _form_body(
                 ("Incident or operation", escape(loan.incident_ref)),
                 ("Collect from", escape(format_datetime(loan.starts_at))),
                 ("Due back by", escape(format_datetime(loan.due_at))),
+                ("Kit", escape(kit.label if kit else "")),
                 ("Operator", escape(loan.operator or "To be named at hand-over")),
                 ("Requested by", escape(loan.requested_by)),
                 ("Authorised by", escape(loan.approver)),
@@ -763,13 +784,15 @@ def _form_body(
         ),
     ]
     parts.append("<h2>Equipment</h2>")
+    if kit is not None:
+        parts.append(_kit_lines(kit, loan))
     for number, line in enumerate(loan.lines, 1):
         parts.append(_line_checks(number, line, records.get(line.id, _LineRecord("", {}, {}))))
 
     sign_rows = ["Name", "Signature", "Date and time"]
     parts.append(f"<h2>{HANDOVER_HEADING}</h2>")
     parts.append(
-        _p(
+        para(
             "Handed over and received in the condition, with the accessories and readings, "
             "recorded above. The borrowing party keeps the equipment as the sharing terms say."
         )
@@ -777,7 +800,7 @@ def _form_body(
     parts.append(_pair_of_blocks(loan, "Handed over by", "Received by", sign_rows))
     parts.append(f"<h2>{RETURN_HEADING}</h2>")
     parts.append(
-        _p(
+        para(
             "Returned and received back as recorded above. Any damage, defect or shortfall is "
             "described above and recorded in Kit Share."
         )
@@ -808,6 +831,8 @@ def _line_checks(number: int, line: LoanLineView, record: _LineRecord) -> str:
                 f"__________ of {line.quantity}",
             ]
         )
+    if record.kit_check is not None:
+        rows.append([escape(record.kit_check), f"{TICK_BOX} checked", f"{TICK_BOX} checked"])
     for accessory in _accessory_list(record.accessories):
         rows.append([escape(accessory), f"{TICK_BOX} present", f"{TICK_BOX} present"])
     for reading in line.tracks:
@@ -820,15 +845,35 @@ def _line_checks(number: int, line: LoanLineView, record: _LineRecord) -> str:
             ]
         )
     rows.append(["Damage, defects or shortfall", "<br><br>", "<br><br>"])
-    return heading + _grid(["Check", "At hand-over", "At return"], rows, [30, 35, 35])
+    return heading + grid(["Check", "At hand-over", "At return"], rows, [30, 35, 35])
+
+
+def _kit_lines(kit: KitView, loan: LoanView) -> str:
+    """What of the kit this loan lends: each member's check is ticked below, at hand-over
+    and at return; a member left out, or an item standing in for one, is said here."""
+    lent = {line.item_id for line in loan.lines}
+    members = {member.item_id for member in kit.members}
+    said = [
+        f"Made from kit “{kit.name}” ({len(kit.members)} members). Tick each member's check "
+        "below at hand-over and again at return."
+    ]
+    left_out = [m.label for m in kit.members if m.item_id not in lent]
+    if left_out:
+        said.append("Not lent this time: " + "; ".join(left_out) + ".")
+    extra = [
+        f"{line.asset_tag} “{line.item_name}”" for line in loan.lines if line.item_id not in members
+    ]
+    if extra:
+        said.append("Lent with the kit, not a member of it (a stand-in): " + "; ".join(extra) + ".")
+    return "".join(para(sentence) for sentence in said)
 
 
 def _pair_of_blocks(loan: LoanView, lender_title: str, borrower_title: str, rows: list[str]) -> str:
     return (
         '<table width="100%" cellspacing="0"><tr><td width="48%" valign="top">'
-        + _signature_block(f"{lender_title} (lending party)", loan.lender, rows)
+        + signature_block(f"{lender_title} (lending party)", loan.lender, rows)
         + '</td><td width="4%"></td><td width="48%" valign="top">'
-        + _signature_block(f"{borrower_title} (borrowing party)", loan.borrower, rows)
+        + signature_block(f"{borrower_title} (borrowing party)", loan.borrower, rows)
         + "</td></tr></table>"
     )
 
@@ -854,7 +899,7 @@ def mou_document(db: Database, mou_id: int, *, now: datetime | None = None) -> P
         f"<h1>{escape(mou.title)}</h1>",
         f'<p class="lede">{escape(mou.reference)} version {mou.version}: '
         f"{escape(mou.status.value.lower())}.</p>",
-        _facts(
+        facts(
             [
                 ("Parties", escape("; ".join(p.name for p in mou.parties))),
                 ("Signed", escape(format_date(mou.signed_on))),
@@ -865,14 +910,14 @@ def mou_document(db: Database, mou_id: int, *, now: datetime | None = None) -> P
             ]
         ),
         "<h2>Signatories</h2>",
-        _grid(["Party", "Name", "Role", "Date signed"], signatories, [33, 23, 27, 17]),
+        grid(["Party", "Name", "Role", "Date signed"], signatories, [33, 23, 27, 17]),
     ]
     if mou.purpose:
         body += ["<h2>Purpose</h2>", paragraphs(mou.purpose)]
     if mou.scope:
         body += ["<h2>Scope</h2>", paragraphs(mou.scope)]
     body.append("<h2>Clauses</h2>")
-    body += _clauses_html(mou.clauses)
+    body += clauses_html(mou.clauses)
     return PrintedDocument(
         title=f"{mou.label}: {mou.title}",
         footer=f"{mou.label} · {mou.title} · printed {format_datetime(moment)}",

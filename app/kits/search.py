@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.catalogue.directory import fold
 from app.catalogue.query_words import read_query
 from app.catalogue.search import WORD
 from app.core.text import clean_text
@@ -20,6 +21,9 @@ from app.storage.database import Database
 
 # Kits listed above the items at most: the rest are a more precise search away.
 KITS_SHOWN = 20
+# What a kit's label's QR code starts with: a scanner types it into the search box,
+# which then finds that kit alone. No asset tag holds a colon, so no item is taken for it.
+KIT_CODE_PREFIX = "KIT:"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,34 @@ class KitHit:
     kit: KitView
     by_name: bool
     members: tuple[str, ...]
+    # Every word is in the kit's name itself ("water rescue"): the search is for this kit,
+    # which the catalogue then shows as its top hit, not only lists.
+    named: bool = False
+
+
+def kit_code(kit: KitView) -> str:
+    """What a kit's label's QR code holds: "KIT:Water rescue team kit (CAMBS-FRS)".
+
+    The kit's name and agency rather than its number, so that a label still opens its
+    kit after the kits are exported and imported into another database; a kit renamed
+    needs a new label (a scan of the old one finds nothing, rather than another kit)."""
+    return f"{KIT_CODE_PREFIX}{kit.label}"
+
+
+def is_kit_code(text: str) -> bool:
+    """Whether ``text`` is a kit's code, as a scanner types it from a label."""
+    return text.strip()[: len(KIT_CODE_PREFIX)].upper() == KIT_CODE_PREFIX
+
+
+def scanned_kit(db: Database, text: str, *, agency_id: int | None = None) -> KitView | None:
+    """The kit in use whose code (``kit_code``) is ``text``, as a scanner types it into
+    the search box, for the window to open; None if ``text`` is no such code."""
+    text = clean_text(text).strip()
+    if not is_kit_code(text):
+        return None
+    wanted = fold(text[len(KIT_CODE_PREFIX) :])
+    kits = list_kits(db, agency_id=agency_id)
+    return next((kit for kit in kits if fold(kit.label) == wanted), None)
 
 
 def _words(texts: Iterable[str]) -> set[str]:
@@ -56,7 +88,13 @@ def search_kits(
     """The kits in use that every word of ``text`` finds, in the kit's words or its
     members' (a period or quantity typed after them, "free tomorrow", is not looked
     for); kits whose own words hold them all first, then by name. Blank text finds none:
-    the catalogue lists kits above its items only for a search."""
+    the catalogue lists kits above its items only for a search.
+
+    A kit's code, as its label's QR code holds it (``kit_code``), finds that kit alone."""
+    if is_kit_code(clean_text(text)):
+        found = scanned_kit(db, text, agency_id=agency_id)
+        # A scanned label means that kit: the catalogue opens it, as for a name typed.
+        return [KitHit(kit=found, by_name=True, members=(), named=True)] if found else []
     words = [w.casefold() for w in WORD.findall(read_query(clean_text(text)).words)]
     if not words:
         return []
@@ -73,6 +111,7 @@ def search_kits(
             if any(_found(word, found) for word in words if not _found(word, own))
         )
         by_name = all(_found(word, own) for word in words)
-        hits.append(KitHit(kit=kit, by_name=by_name, members=matched))
-    hits.sort(key=lambda hit: (not hit.by_name, hit.kit.name.casefold(), hit.kit.id))
+        named = all(_found(word, _words((kit.name,))) for word in words)
+        hits.append(KitHit(kit=kit, by_name=by_name, members=matched, named=named))
+    hits.sort(key=lambda hit: (not hit.named, not hit.by_name, hit.kit.name.casefold(), hit.kit.id))
     return hits[:limit]

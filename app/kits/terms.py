@@ -31,6 +31,7 @@ class MemberTerms:
     max_loan_hours: int | None
     qualifications: tuple[str, ...]
     problem: Refusal | None
+    protocol_id: int | None = None  # for the terms printed: the protocol's MoU and clauses
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def kit_terms(
                         q.name for q in (protocol.required_qualifications if protocol else [])
                     ),
                     problem=problem,
+                    protocol_id=protocol.id if protocol else None,
                 )
             )
         return KitTerms(kit=view, borrower=borrower.name, members=tuple(members))

@@ -154,6 +154,26 @@ class Database:
             copy_taken_at=self.copy_taken_at,
         )
 
+    def within(self, session: Session) -> Database:
+        """This database as seen from inside ``session``'s open write: every read and
+        write of the copy is a savepoint in that one transaction, kept only if it
+        commits. For work done one service call at a time that must still be all or
+        nothing (an import of kits, each made by ``create_kit`` with its audit event)."""
+        joined = sessionmaker(
+            bind=session.connection(),
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+        return Database(
+            url=self.url,
+            engine=self.engine,
+            _reader=joined,
+            _writer=joined,
+            secured=self.secured,
+            station=self.station,
+            copy_taken_at=self.copy_taken_at,
+        )
+
     def use_copy(self, engine: Engine, since: datetime, taken_at: datetime) -> None:
         """Read from the station copy's ``engine`` from now on, keeping the server's
         connection aside; every write is refused but the outbox's (``offline_writes``)."""

@@ -1,5 +1,5 @@
-"""Exporting the catalogue, the people list or the loans to a .csv or .xlsx file, with
-headings an import maps back exactly.
+"""Exporting the catalogue, the people list, the loans or the kits to a .csv or .xlsx
+file, with headings an import maps back exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from app.core.errors import NotPermitted
 from app.core.permissions import Action, may, with_article
 from app.core.vocabulary import label
 from app.storage.database import Database
-from app.transfer.fields import ITEM_FIELDS, PEOPLE_FIELDS, Kind
+from app.transfer.fields import ITEM_FIELDS, KIT_FIELDS, PEOPLE_FIELDS, Kind
+from app.transfer.kits import kit_count, kit_lines
 from app.transfer.tabular import Progress
 from app.transfer.writing import write_table
 from models import (
@@ -47,6 +48,7 @@ def exportable_kinds(actor: Actor) -> list[Kind]:
 
 
 ITEM_HEADERS = tuple(f.label for f in ITEM_FIELDS)
+KIT_HEADERS = tuple(f.label for f in KIT_FIELDS)
 PEOPLE_HEADERS = (*(f.label for f in PEOPLE_FIELDS if f.key != "full_name"), "Qualifications")
 LOAN_HEADERS = (
     "Loan",
@@ -82,8 +84,9 @@ def export(
     progress: Progress | None = None,
 ) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx) with headers an import maps back
-    exactly; returns the number of rows. Who may export what: ``exportable_kinds``."""
-    if kind not in exportable_kinds(actor):
+    exactly; returns the number of rows. Who may export what: ``exportable_kinds``, and
+    kits for anyone, as the catalogue."""
+    if kind is not Kind.KITS and kind not in exportable_kinds(actor):
         who = (
             f"{actor.name} is signed in as {with_article(actor.role)}, and only"
             if actor.role is not None
@@ -101,6 +104,9 @@ def export(
         elif kind is Kind.PEOPLE:
             total = session.scalar(select(func.count()).select_from(Person)) or 0
             rows, headers = _person_lines(session), PEOPLE_HEADERS
+        elif kind is Kind.KITS:
+            total, rows, headers = kit_count(session), kit_lines(session), KIT_HEADERS
+            return write_table(path, headers, rows, total=total, progress=progress, sheet="Kits")
         else:
             total = session.scalar(select(func.count()).select_from(Loan)) or 0
             rows, headers = _loan_lines(session), LOAN_HEADERS

@@ -26,6 +26,7 @@ class Kind(enum.Enum):
     ITEMS = "items"
     PEOPLE = "people"
     LOANS = "loans"  # exported only
+    KITS = "kits"  # made of items already in the catalogue
 
 
 IMPORTABLE = (Kind.ITEMS, Kind.PEOPLE)
@@ -225,21 +226,56 @@ PEOPLE_FIELDS = (
 )
 
 
+# A kit's members are items already in the catalogue, named by their tags: a row of
+# the kits sheet says "CFR-000221; CFR-000223:4" and notes "CFR-000221=Check bung".
+KIT_FIELDS = (
+    Field("name", "Name", True, ("name", "kit name", "kit", "bundle", "bundle name", "title")),
+    Field(
+        "owner_agency",
+        "Owner agency",
+        True,
+        ("owner agency", "owning agency", "owner", "agency", "agency code", "organisation"),
+    ),
+    Field(
+        "home_site",
+        "Home site",
+        True,
+        ("home site", "site", "station", "base", "default location", "location"),
+    ),
+    Field("description", "Description", False, ("description", "details", "purpose")),
+    Field(
+        "members",
+        "Members",
+        True,
+        ("members", "items", "asset tags", "tags", "contents", "kit list"),
+    ),
+    Field(
+        "member_notes",
+        "Member notes",
+        False,
+        ("member notes", "notes", "checks", "checklist", "packing notes"),
+    ),
+)
+
+
 def fields_for(kind: Kind, actor: Actor | None = None) -> tuple[Field, ...]:
     """The fields an import of ``kind`` can fill, in the order the window lists them.
 
-    Given the ``actor``, an equipment manager's import does not need an owner column:
-    their own agency owns what they import."""
-    if kind is Kind.ITEMS:
+    Given the ``actor``, an equipment manager's import of items or kits does not need an
+    owner column: their own agency owns what they import."""
+    if kind in (Kind.ITEMS, Kind.KITS):
+        fields = ITEM_FIELDS if kind is Kind.ITEMS else KIT_FIELDS
         if actor is not None and defaults_owner(actor):
             return tuple(
                 dataclasses.replace(f, required=False) if f.key == "owner_agency" else f
-                for f in ITEM_FIELDS
+                for f in fields
             )
-        return ITEM_FIELDS
+        return fields
     if kind is Kind.PEOPLE:
         return PEOPLE_FIELDS
-    raise DomainError("Kit Share exports loans but does not import them; import items or people.")
+    raise DomainError(
+        "Kit Share exports loans but does not import them; import items, people or kits."
+    )
 
 
 def defaults_owner(actor: Actor) -> bool:

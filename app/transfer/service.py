@@ -47,6 +47,7 @@ from app.storage.database import Database
 from app.transfer.dates import DATE_FIELDS, DateOrder, DateReading, date_column
 from app.transfer.export import EXPORT_BATCH
 from app.transfer.fields import IMPORTABLE, FieldMapping, Kind, fields_for, mapping_problems
+from app.transfer.kits import ReadyKit, kit_rows, make_kits, resolve_kits
 from app.transfer.names import NameKey, NamesOnRecord, NameToCreate, NewName, NewNameKind
 from app.transfer.rows import (
     ITEM_COLUMNS,
@@ -126,6 +127,8 @@ class _Plan:
     refs: dict[str, int]  # which column of a ready row holds a reference to resolve
     # (asset tag, description) of the defect each out-of-service item comes in with.
     defects: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # The kits to make, for a file of kits (``rows`` is then empty).
+    kits: list[ReadyKit] = dataclasses.field(default_factory=list)
 
 
 class _Steps:
@@ -181,6 +184,8 @@ def _examine(session: Session, actor: Actor, request: _Request, step: _Steps) ->
         return _Plan(_report(table, kind, [problem], ()), [], [], {})
     columns = Columns(table, mapping)
     skip = {p.row for p in table.problems}
+    if kind is Kind.KITS:
+        return _examine_kits(session, actor, table, columns, step)
     names = NamesOnRecord(session, actor, request.create)
     readings: list[DateReading] = []
     parsers: dict[str, Callable[[str], Any]] = {}
@@ -218,6 +223,18 @@ def _examine(session: Session, actor: Actor, request: _Request, step: _Steps) ->
     return _Plan(report, ready, names.approved(), refs, defects)
 
 
+def _examine_kits(
+    session: Session, actor: Actor, table: Table, columns: Columns, step: _Steps
+) -> _Plan:
+    """A file of kits: every row checked by the kit's rules, then against the records."""
+    skip = {p.row for p in table.problems}
+    rows, problems = kit_rows(table, columns, skip, step)
+    step(len(table.rows), force=True)
+    ready, more = resolve_kits(session, actor, rows, columns)
+    report = _report(table, Kind.KITS, [*problems, *more], ())
+    return _Plan(report, [], [], {}, kits=ready if report.ok else [])
+
+
 def _report(
     table: Table,
     kind: Kind,
@@ -246,7 +263,11 @@ def _permission(kind: Kind) -> Action:
         return Action.EDIT_CATALOGUE
     if kind is Kind.PEOPLE:
         return Action.MANAGE_PEOPLE
-    raise DomainError("Kit Share exports loans but does not import them; import items or people.")
+    if kind is Kind.KITS:
+        return Action.EDIT_KITS
+    raise DomainError(
+        "Kit Share exports loans but does not import them; import items, people or kits."
+    )
 
 
 def importable_kinds(actor: Actor) -> list[Kind]:
@@ -310,6 +331,8 @@ def run_import(
         if not plan.report.ok:
             raise ImportRefused(plan.report)
         step.next_pass(len(table.rows))
+        if kind is Kind.KITS:
+            return _import_kits(db, session, actor, table=table, plan=plan, step=step)
         model = EquipmentItem if kind is Kind.ITEMS else Person
         columns = ITEM_COLUMNS if kind is Kind.ITEMS else PERSON_COLUMNS
         try:
@@ -329,6 +352,29 @@ def run_import(
         names = tuple(n.as_new_name() for n in plan.names)
         _audit(session, actor, table=table, kind=kind, plan=plan, names=names)
     return ImportResult(kind=kind, created=len(plan.rows), created_names=names)
+
+
+def _import_kits(
+    db: Database, session: Session, actor: Actor, *, table: Table, plan: _Plan, step: _Steps
+) -> ImportResult:
+    """Make the file's kits, each with its own audit event, and one for the import."""
+    make_kits(db, session, actor, plan.kits)
+    step(len(table.rows), force=True)
+    names = sorted(ready.draft.name for ready in plan.kits)
+    note = f"Imported {counted(len(names), 'kit')}"
+    if table.file_name:
+        note += f" from {table.file_name}"
+    record_change(
+        session,
+        actor,
+        "kits.imported",
+        "import",
+        None,
+        before=None,
+        after={"file": table.file_name or None, "rows": len(names), "kits": names},
+        note=note + ".",
+    )
+    return ImportResult(kind=Kind.KITS, created=len(names), created_names=())
 
 
 def _open_imported_defects(

@@ -40,10 +40,11 @@ def write_table(
     *,
     total: int | None = None,
     progress: Progress | None = None,
+    sheet: str = "Kit Share",
 ) -> int:
     """Write a table to ``path`` as CSV (UTF-8 with BOM, so Excel reads it right) or .xlsx,
-    by its suffix; returns the rows written. Raises ``TableUnwritable``; a cancelled
-    write leaves no partial file behind.
+    by its suffix (a workbook's one sheet called ``sheet``); returns the rows written.
+    Raises ``TableUnwritable``; a cancelled write leaves no partial file behind.
 
     Text that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is written
     as text: in CSV behind an apostrophe, which ``read_table`` takes off again."""
@@ -61,7 +62,7 @@ def write_table(
         if suffix == ".csv":
             _write_csv(partial, headers, counted)
         else:
-            _write_xlsx(partial, headers, counted)
+            _write_xlsx(partial, headers, counted, sheet)
         counted.finish()
         partial.replace(path)
     except OSError as error:
@@ -175,11 +176,11 @@ def _check_cells_fit(headers: Sequence[str], number: int, values: Sequence[objec
             )
 
 
-def _write_xlsx(path: Path, headers: Sequence[str], rows: _Counted) -> None:
+def _write_xlsx(path: Path, headers: Sequence[str], rows: _Counted, title: str) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Kit Share")
+    sheet = book.create_sheet(title)
     try:
         sheet.append(list(_xlsx_values(sheet, headers)))
         for row in rows:
