@@ -6,21 +6,31 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.catalogue.directory import find_item
+from app.catalogue.directory import find_agency, find_item, find_person
 from app.catalogue.search import search_items
 from app.core.clock import UK, now_utc
+from app.kits.lending import kit_loan_draft
+from app.kits.rules import KitDraft, MemberDraft
+from app.kits.service import create_kit, get_kit
+from app.loans.drafts import Handover
+from app.loans.service import emergency_issue
+from app.people.accounts import sign_in
 from app.planner.model import (
     Bar,
     BarState,
+    PlanRow,
+    RowKind,
     Slot,
     Zoom,
     booked_in,
     bookings,
     most_urgent,
+    row_bookings,
     slots,
 )
 from app.planner.printing import PAPER_COLOURS, planner_document
 from app.storage.database import Database
+from models import EquipmentItem
 
 T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)
 
@@ -107,7 +117,10 @@ def test_each_demo_booking_is_a_bar_in_its_state(demo_db: Database) -> None:
 
 
 def test_the_planner_prints_on_a4_on_its_side_with_a_cell_per_booking(demo_db: Database) -> None:
-    rows = search_items(demo_db, "barrier").rows
+    rows = [
+        PlanRow(RowKind.ITEM, r.id, r.asset_tag, r.name, r.is_pooled, r.quantity)
+        for r in search_items(demo_db, "barrier").rows
+    ]
     today = now_utc().astimezone(UK).date()
     shown = slots(today - timedelta(days=3), Zoom.DAYS, 14)
 
@@ -120,3 +133,46 @@ def test_the_planner_prints_on_a4_on_its_side_with_a_cell_per_booking(demo_db: D
     # CAM-000130: 20 of its 40 overdue, in the overdue colour, every day shown.
     assert f'background-color: {PAPER_COLOURS[BarState.OVERDUE]};">20<' in document.html
     assert document.notice == ""
+
+
+def test_a_kit_row_shows_each_loan_of_the_kit_as_one_bar(demo_db: Database) -> None:
+    manager = sign_in(demo_db, "manager", "manager-demo-2026")  # Cambridgeshire Fire
+    drone, spare = find_item(demo_db, "CFR-000203"), find_item(demo_db, "CFR-000290")
+    with demo_db.read() as session:
+        home = session.get(EquipmentItem, drone.id)
+        assert home is not None
+        site = home.home_site_id
+    kit_id = create_kit(
+        demo_db,
+        KitDraft(
+            name="Night search team kit",
+            owner_agency_id=drone.owner_agency_id,
+            home_site_id=site,
+            members=(MemberDraft(drone.id), MemberDraft(spare.id, note="Check the battery")),
+        ),
+        manager,
+    )
+    police = find_agency(demo_db, "CAMBS-POL").id
+    start = now_utc().replace(second=0, microsecond=0)
+    loan_id = emergency_issue(
+        demo_db,
+        kit_loan_draft(
+            get_kit(demo_db, kit_id),
+            borrower_agency_id=police,
+            requested_by_id=None,
+            purpose="Missing person search, Ouse Washes",
+            starts_at=start,
+            due_at=start + timedelta(hours=8),
+            is_emergency=True,
+        ),
+        Handover(operator_id=find_person(demo_db, "Daniel Okafor", prefer_agency_id=police).id),
+        sign_in(demo_db, "duty", "duty-demo-2026"),
+    )
+    row = PlanRow(RowKind.KIT, kit_id, "CAMBS-FRS", "Night search team kit")
+
+    found = row_bookings(demo_db, [row], start - timedelta(days=1), start + timedelta(days=1))
+
+    (bar,) = found[row.key]
+    assert (bar.loan_id, bar.state, bar.borrower_code) == (loan_id, BarState.OUT, "CAMBS-POL")
+    assert (bar.starts_at, bar.ends_at) == (start, start + timedelta(hours=8))
+    assert row.label == "Kit: Night search team kit (CAMBS-FRS)"

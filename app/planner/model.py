@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.core.clock import UK, now_utc, today_uk
 from app.storage.database import Database
@@ -65,6 +65,37 @@ BAR_WORDS = {
     BarState.OVERDUE: "Overdue",
     BarState.RECALLED: "Recalled",
 }
+
+
+class RowKind(enum.Enum):
+    ITEM = "item"
+    KIT = "kit"
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of the planner: an item (a pool counts its stock) or a kit (its loans)."""
+
+    kind: RowKind
+    id: int
+    tag: str  # the asset tag, or the kit's owner code
+    name: str
+    is_pooled: bool = False
+    quantity: int = 1
+
+    @property
+    def key(self) -> tuple[RowKind, int]:
+        return (self.kind, self.id)
+
+    @property
+    def is_kit(self) -> bool:
+        return self.kind is RowKind.KIT
+
+    @property
+    def label(self) -> str:
+        if self.is_kit:
+            return f"Kit: {self.name} ({self.tag})"
+        return f"{self.tag}  {self.name}" + (f"  ({self.quantity})" if self.is_pooled else "")
 
 
 @dataclass(frozen=True)
@@ -233,3 +264,79 @@ def most_urgent(bars: Sequence[Bar], slot: Slot) -> BarState | None:
     """The state a slot of pooled stock is drawn in: that of its most urgent booking."""
     states = {bar.state for bar in bars if bar.overlaps(slot.start, slot.end)}
     return next((state for state in URGENCY if state in states), None)
+
+
+def kit_bookings(
+    db: Database,
+    kit_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+) -> dict[int, tuple[Bar, ...]]:
+    """Each kit's loans that touch [start, end): a bar from the first member out to the
+    last one due, in the loan's state."""
+    wanted = sorted(set(kit_ids))
+    if not wanted:
+        return {}
+    moment = now or now_utc()
+    statement = (
+        select(
+            Loan.kit_id,
+            Loan.id,
+            Loan.status,
+            Loan.due_at,
+            Loan.recalled_at,
+            Loan.recall_due_at,
+            Agency.name,
+            Agency.code,
+            func.min(LoanLine.starts_at),
+            func.max(LoanLine.ends_at),
+        )
+        .join(LoanLine, LoanLine.loan_id == Loan.id)
+        .join(Agency, Agency.id == Loan.borrower_agency_id)
+        .where(
+            Loan.kit_id.in_(wanted),
+            LoanLine.holds_stock.is_(True),
+            LoanLine.starts_at < end,
+            or_(LoanLine.ends_at > start, Loan.status.in_(OUT_STATUSES)),
+        )
+        .group_by(Loan.id, Agency.id)
+        .order_by(func.min(LoanLine.starts_at), Loan.id)
+    )
+    found: dict[int, list[Bar]] = {kit_id: [] for kit_id in wanted}
+    with db.read() as session:
+        for (
+            kit_id,
+            loan_id,
+            status,
+            due,
+            recalled,
+            recall_due,
+            name,
+            code,
+            first,
+            last,
+        ) in session.execute(statement):
+            state = bar_state(status, recall_due or due, recalled, moment)
+            ends = max(last, end) if state is BarState.OVERDUE else last
+            if first < end and ends > start and kit_id is not None:
+                found[kit_id].append(Bar(loan_id, state, name, code, first, ends, 1))
+    return {kit_id: tuple(bars) for kit_id, bars in found.items()}
+
+
+def row_bookings(
+    db: Database,
+    rows: Sequence[PlanRow],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+) -> dict[tuple[RowKind, int], tuple[Bar, ...]]:
+    """The bars of each row, items and kits alike, keyed by ``PlanRow.key``."""
+    items = bookings(db, [r.id for r in rows if not r.is_kit], start, end, now=now)
+    kits = kit_bookings(db, [r.id for r in rows if r.is_kit], start, end, now=now)
+    found: dict[tuple[RowKind, int], tuple[Bar, ...]] = {}
+    for row in rows:
+        found[row.key] = (kits if row.is_kit else items).get(row.id, ())
+    return found

@@ -7,10 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from app.catalogue.search import SearchRow
 from app.core.clock import format_date, format_datetime, now_utc
 from app.documents.content import PrintedDocument, document_html, offline_notice
-from app.planner.model import BAR_WORDS, Bar, BarState, Slot, Zoom, booked_in, bookings, most_urgent
+from app.planner.model import (
+    BAR_WORDS,
+    Bar,
+    BarState,
+    PlanRow,
+    Slot,
+    Zoom,
+    booked_in,
+    most_urgent,
+    row_bookings,
+)
 from app.storage.database import Database
 
 # The bars' colours on paper: those of the screen, light enough to read text on.
@@ -28,7 +37,7 @@ MOST_COLUMNS = 42
 
 def planner_document(
     db: Database,
-    rows: Sequence[SearchRow],
+    rows: Sequence[PlanRow],
     shown: Sequence[Slot],
     zoom: Zoom,
     *,
@@ -40,13 +49,13 @@ def planner_document(
     moment = now or now_utc()
     columns = list(shown)[:MOST_COLUMNS]
     start, end = (columns[0].start, columns[-1].end) if columns else (moment, moment)
-    bars = bookings(db, [row.id for row in rows], start, end, now=moment)
+    bars = row_bookings(db, rows, start, end, now=moment)
     period = (
         f"{format_datetime(start)} to {format_datetime(end)}" if columns else "no period chosen"
     )
     cell = f"border: 0.5pt solid {RULE}; font-size: 6.5pt;"
     head = "".join(f'<th style="{cell}">{escape(_heading(slot, zoom))}</th>' for slot in columns)
-    body = "".join(_row_html(row, bars.get(row.id, ()), columns) for row in rows)
+    body = "".join(_row_html(row, bars.get(row.key, ()), columns) for row in rows)
     legend = " &nbsp; ".join(
         f'<span style="background-color: {PAPER_COLOURS[state]};">'
         f"&nbsp;{BAR_WORDS[state]}&nbsp;</span>"
@@ -78,8 +87,8 @@ def _heading(slot: Slot, zoom: Zoom) -> str:
     return f"{slot.day.day:02d}/{slot.day.month:02d}"
 
 
-def _row_html(row: SearchRow, bars: tuple[Bar, ...], columns: Sequence[Slot]) -> str:
-    name = f"{row.asset_tag} {row.name}" + (f" ({row.quantity})" if row.is_pooled else "")
+def _row_html(row: PlanRow, bars: tuple[Bar, ...], columns: Sequence[Slot]) -> str:
+    name = row.label
     cells = []
     for slot in columns:
         style = f"border: 0.5pt solid {RULE}; font-size: 6.5pt; text-align: center;"

@@ -44,7 +44,7 @@ def _zoom(grid: PlannerGrid) -> Zoom:
 def _row_of(window: MainWindow, tag: str) -> int:
     rows = window.planner.grid.rows
     assert rows is not None
-    return next(i for i, row in rows.rows(0, rows.total - 1) if row.asset_tag == tag)
+    return next(i for i, row in rows.rows(0, rows.total - 1) if row.tag == tag)
 
 
 def test_the_planner_opens_a_loan_zooms_and_asks_for_a_free_period_by_keyboard(
@@ -71,11 +71,9 @@ def test_the_planner_opens_a_loan_zooms_and_asks_for_a_free_period_by_keyboard(
 
     # Down to the 30 barriers Hertfordshire asked for, right to the day they start.
     _press(grid, Qt.Key.Key_Down, _row_of(window, "CAM-000131"))
-    bars = grid.rows.bars(
-        [grid.current_row().id],  # type: ignore[union-attr]
-        grid.slots[0].start,
-        grid.slots[-1].end,
-    )
+    barriers = grid.current_row()
+    assert barriers is not None
+    bars = grid.rows.bars([barriers], grid.slots[0].start, grid.slots[-1].end)
     (requested,) = next(iter(bars.values()))
     assert requested.state is BarState.REQUESTED
     _press(grid, Qt.Key.Key_Right, grid.column_at_moment(requested.starts_at))

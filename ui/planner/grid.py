@@ -29,12 +29,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from app.catalogue.search import SearchRow
 from app.core.clock import UK, format_date, format_datetime, now_utc, today_uk
 from app.planner.model import (
     BAR_WORDS,
     Bar,
     BarState,
+    PlanRow,
+    RowKind,
     Slot,
     Zoom,
     booked_in,
@@ -76,7 +77,7 @@ BAR_COLOURS = {
 class Choice:
     """The row and the period chosen: what Ctrl+R asks for."""
 
-    item_id: int
+    row: PlanRow
     start: datetime
     end: datetime
     quantity: int
@@ -104,7 +105,7 @@ class PlannerGrid(QAbstractScrollArea):
         self.cursor_column = 0
         self.anchor_column = 0
         # What each pool's cell shows, by (item, column): worked out once per window.
-        self._cells: dict[tuple[int, int], tuple[int, BarState | None]] = {}
+        self._cells: dict[tuple[tuple[RowKind, int], int], tuple[int, BarState | None]] = {}
         self._bold = QFont(self.font())
         self._bold.setBold(True)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
@@ -188,7 +189,7 @@ class PlannerGrid(QAbstractScrollArea):
         last = min(len(self.slots), first + self.visible_columns() + 1)
         return [(index, self.slots[index]) for index in range(first, last)]
 
-    def shown_rows(self) -> list[tuple[int, SearchRow]]:
+    def shown_rows(self) -> list[tuple[int, PlanRow]]:
         if self.rows is None:
             return []
         first = self.verticalScrollBar().value()
@@ -231,12 +232,12 @@ class PlannerGrid(QAbstractScrollArea):
             return
         self._paint_columns(painter, shown, height)
         bars = (
-            self.rows.bars([row.id for _, row in rows], shown[0][1].start, shown[-1][1].end)
+            self.rows.bars([row for _, row in rows], shown[0][1].start, shown[-1][1].end)
             if self.rows is not None
             else {}
         )
         for index, row in rows:
-            self._paint_row(painter, index, row, bars.get(row.id, ()), shown)
+            self._paint_row(painter, index, row, bars.get(row.key, ()), shown)
         self._paint_now(painter, shown, height)
         self._paint_header(painter, shown, width)
 
@@ -252,7 +253,7 @@ class PlannerGrid(QAbstractScrollArea):
         self,
         painter: QPainter,
         index: int,
-        row: SearchRow,
+        row: PlanRow,
         bars: tuple[Bar, ...],
         shown: list[tuple[int, Slot]],
     ) -> None:
@@ -264,14 +265,15 @@ class PlannerGrid(QAbstractScrollArea):
             painter.setPen(self.palette().highlightedText().color())
         else:
             painter.setPen(QColor(INK))
-        label = f"{row.asset_tag}  {row.name}"
-        if row.is_pooled:
-            label += f"  ({row.quantity})"
+        if row.is_kit:
+            painter.setFont(self._bold)  # a kit stands out from the items beneath it
         painter.drawText(
             QRect(6, y, LABEL_WIDTH - 10, ROW_HEIGHT),
             Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 12),
+            metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 12),
         )
+        if row.is_kit:
+            painter.setFont(self.font())
         painter.setPen(QPen(QColor(GRID)))
         painter.drawLine(0, y + ROW_HEIGHT, self.viewport().width(), y + ROW_HEIGHT)
         if row.is_pooled:
@@ -304,13 +306,13 @@ class PlannerGrid(QAbstractScrollArea):
         self,
         painter: QPainter,
         y: int,
-        row: SearchRow,
+        row: PlanRow,
         bars: tuple[Bar, ...],
         shown: list[tuple[int, Slot]],
     ) -> None:
         """How many of the pool are booked in each slot; shaded by how full it is."""
         for index, slot in shown:
-            key = (row.id, index)
+            key = (row.key, index)
             cell = self._cells.get(key)
             if cell is None:
                 cell = self._cells[key] = (booked_in(bars, slot), most_urgent(bars, slot))
@@ -467,7 +469,7 @@ class PlannerGrid(QAbstractScrollArea):
 
     # -- acting ---------------------------------------------------------------------------------
 
-    def current_row(self) -> SearchRow | None:
+    def current_row(self) -> PlanRow | None:
         return self.rows.row(self.cursor_row) if self.rows is not None else None
 
     def bars_at_cursor(self) -> list[Bar]:
@@ -475,7 +477,7 @@ class PlannerGrid(QAbstractScrollArea):
         if row is None or self.rows is None or not self.slots:
             return []
         slot = self.slots[self.cursor_column]
-        found = self.rows.bars([row.id], slot.start, slot.end).get(row.id, ())
+        found = self.rows.bars([row], slot.start, slot.end).get(row.key, ())
         return [bar for bar in found if bar.overlaps(slot.start, slot.end)]
 
     def choice(self) -> Choice | None:
@@ -484,7 +486,7 @@ class PlannerGrid(QAbstractScrollArea):
             return None
         first, last = sorted((self.anchor_column, self.cursor_column))
         start = max(self.slots[first].start, now_utc())
-        return Choice(row.id, start, self.slots[last].end, 1)
+        return Choice(row, start, self.slots[last].end, 1)
 
     def open_at_cursor(self) -> None:
         """Enter: the loan under the cursor; on a free slot, a request for it."""
@@ -510,13 +512,13 @@ class PlannerGrid(QAbstractScrollArea):
         )
         bars = self.bars_at_cursor()
         if not bars:
-            return f"{row.asset_tag} {row.name}: free {period}. Ctrl+R asks for it."
+            return f"{row.label}: free {period}. Ctrl+R asks for it."
         said = "; ".join(
             f"loan {bar.loan_id}, {bar.label}, {BAR_WORDS[bar.state].lower()} until "
             f"{format_datetime(bar.ends_at)}"
             for bar in bars
         )
-        return f"{row.asset_tag} {row.name}, {period}: {said}. Enter opens the loan."
+        return f"{row.label}, {period}: {said}. Enter opens the loan."
 
 
 SHADES = 8
