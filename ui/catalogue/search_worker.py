@@ -1,4 +1,7 @@
-"""Catalogue searches run off the GUI thread, their results delivered by queued signal."""
+"""Catalogue searches run off the GUI thread, their results delivered by queued signal.
+
+A search finds items and the kits the same words name (``app.kits.search``), in one go.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +12,21 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.catalogue.search import SearchPage, find_by_tag
 from app.core.errors import KitShareError
+from app.kits.search import KitHit, search_kits
 from app.storage.database import Database
 from ui.catalogue.model import SearchRequest
 
 
 @dataclass(frozen=True)
 class SearchOutcome:
-    """What one search found: its first page, and the item a scanned tag names, if any."""
+    """What one search found: its first page, the item a scanned tag names, if any, and
+    the kits its words name."""
 
     generation: int
     request: SearchRequest
     page: SearchPage
     tagged_item_id: int | None = None
+    kits: tuple[KitHit, ...] = ()
 
 
 class SearchRunner(QObject):
@@ -71,10 +77,11 @@ class SearchRunner(QObject):
             try:
                 tagged = find_by_tag(db, resolve_tag) if resolve_tag else None
                 page = request.page(db)
+                kits = tuple(search_kits(db, request.query))
             except Exception as error:  # handed to the GUI thread, which judges it
                 failed.emit(generation, error)
                 return
-            done.emit(SearchOutcome(generation, request, page, tagged))
+            done.emit(SearchOutcome(generation, request, page, tagged, kits))
 
         self._pool.start(_Job(run))
         return generation

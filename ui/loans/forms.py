@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,12 +52,12 @@ from app.loans.service import (
     request_loan,
 )
 from app.loans.support import LoanChoices, LoanItem, loan_choices, loan_item, request_defaults
-from app.loans.views import LoanLineView, LoanView, describe_duration
+from app.loans.views import LoanLineView, LoanView
 from app.people.operators import operator_choices, operators_among
 from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
+from ui.loans.period import LoanPeriod
 from ui.loans.shared import AgencyCombo, LoanFormDialog, ReadingsEditor, items_text
-from ui.widgets.dates import UkDateTimeEdit
 from ui.widgets.inputs import ConditionCombo, PersonCombo
 from ui.widgets.layout import fit_spin, form_layout, heading, muted, named
 
@@ -184,6 +184,16 @@ class HandoverPeople:
         dialog.add_field(form, "Recei&ved by", self.received_by, "received_by")
         dialog.watch(self.handed_over_by, self.received_by)
 
+    @property
+    def item_ids(self) -> tuple[int, ...]:
+        """The items the operator is offered for."""
+        return self._item_ids
+
+    def lend(self, item_ids: Sequence[int]) -> None:
+        """The loan now lends ``item_ids`` (a kit's member left out, a stand-in taken):
+        the operators offered are read again once ``show_agencies`` is called."""
+        self._item_ids = tuple(item_ids)
+
     def offer_before_borrower(self, agency_ids: Sequence[int]) -> None:
         """With no borrower chosen, offer the operators of every one of ``agency_ids``."""
         self._candidates = tuple(agency_ids)
@@ -233,6 +243,15 @@ class HandoverPeople:
         )
 
 
+def operator_names_borrower(problems: Sequence[Refusal], borrower_id: int | None) -> list[Refusal]:
+    """``problems`` as an emergency form says them: there, naming the operator names the
+    borrower, so a missing borrower is asked for as either."""
+    return [
+        replace(p, message=NO_BORROWER_YET) if p.field == "borrower" and borrower_id is None else p
+        for p in problems
+    ]
+
+
 # -- request -------------------------------------------------------------------------------
 
 
@@ -259,8 +278,7 @@ class RequestDialog(LoanFormDialog):
         # What the person asked the catalogue for (a period, how many): the form starts
         # there, so nothing said once is typed twice.
         self.wish = wish
-        self._period_touched = False
-        self._length = self.defaults.due_at - self.defaults.starts_at
+        self.period = LoanPeriod(self.defaults.due_at - self.defaults.starts_at)
         self._make_request_fields()
         if wish is not None:
             self._take_wish(wish)
@@ -278,9 +296,9 @@ class RequestDialog(LoanFormDialog):
         self.incident_edit = named(QLineEdit(), "incidentRef")
         self.incident_edit.setMaxLength(60)
         self.incident_edit.setPlaceholderText(INCIDENT_HINT)
-        self.starts_edit = named(UkDateTimeEdit(), "startsAt")
-        self.due_edit = named(UkDateTimeEdit(), "dueAt")
-        self.length_label = named(muted(""), "loanLength")
+        self.starts_edit = self.period.starts_edit
+        self.due_edit = self.period.due_edit
+        self.length_label = self.period.length_label
         self.quantity_spin = named(QSpinBox(), "quantity")
         # Never clamped to the stock: asked for more, the service says how many there are.
         self.quantity_spin.setRange(1, QUANTITY_TYPED_MAX)
@@ -290,12 +308,10 @@ class RequestDialog(LoanFormDialog):
         self.emergency_check.setToolTip(
             "For a live incident: the protocol's notice period does not apply."
         )
-        self._set_period(self._default_start())
+        self.period.set(self._default_start())
 
         self.borrower_combo.agency_changed.connect(self._on_borrower_changed)
         self.borrower_combo.editTextChanged.connect(self.input_changed)
-        self.starts_edit.dateTimeChanged.connect(self._on_start_changed)
-        self.due_edit.dateTimeChanged.connect(self._on_due_changed)
         self.emergency_check.toggled.connect(self._on_emergency_toggled)
         self.watch(
             self.requested_by,
@@ -332,12 +348,7 @@ class RequestDialog(LoanFormDialog):
         self.add_field(form, "&From *", self.starts_edit, "starts_at")
 
     def _add_due(self, form: QFormLayout) -> None:
-        due_row = QWidget()
-        due_layout = QHBoxLayout(due_row)
-        due_layout.setContentsMargins(0, 0, 0, 0)
-        due_layout.addWidget(self.due_edit, 1)
-        due_layout.addWidget(self.length_label)
-        self.add_field(form, "&Due back *", due_row, "due_at", mark=self.due_edit)
+        self.add_field(form, "&Due back *", self.period.due_row(), "due_at", mark=self.due_edit)
 
     def _add_quantity(self, form: QFormLayout) -> None:
         if not self.item.is_pooled:
@@ -395,43 +406,12 @@ class RequestDialog(LoanFormDialog):
     def _take_wish(self, wish: LoanWish) -> None:
         if self.item.is_pooled:
             self.quantity_spin.setValue(wish.quantity)
-        if wish.due_at > wish.starts_at:
-            self._length = wish.due_at - wish.starts_at
-            self._set_period(wish.starts_at)
-            self._period_touched = True
-
-    # The period ---------------------------------------------------------------------------
-
-    def _set_period(self, start: datetime) -> None:
-        """Show ``start`` and a due time keeping the loan's length, without it counting
-        as the person's own choice."""
-        for edit, value in ((self.starts_edit, start), (self.due_edit, start + self._length)):
-            with QSignalBlocker(edit):
-                edit.set_moment(value)
-        self._show_length()
-
-    def _on_start_changed(self) -> None:
-        self._period_touched = True
-        # Moving the start moves the due time with it: the length is what was agreed.
-        with QSignalBlocker(self.due_edit):
-            self.due_edit.set_moment(self.starts_edit.moment() + self._length)
-        self._show_length()
-
-    def _on_due_changed(self) -> None:
-        self._period_touched = True
-        self._length = self.due_edit.moment() - self.starts_edit.moment()
-        self._show_length()
-
-    def _show_length(self) -> None:
-        length = self.due_edit.moment() - self.starts_edit.moment()
-        self.length_label.setText(
-            describe_duration(length) if length > timedelta(0) else "ends before it starts"
-        )
+        self.period.take(wish.starts_at, wish.due_at)
 
     def _on_emergency_toggled(self, emergency: bool) -> None:
         # Waiving notice, the sensible start is now; unless the person chose times.
-        if not self._period_touched:
-            self._set_period(_minute(now_utc()) if emergency else self._default_start())
+        if not self.period.touched:
+            self.period.set(_minute(now_utc()) if emergency else self._default_start())
 
     def _on_borrower_changed(self) -> None:
         self.requested_by.set_people(self.choices.people_of(self.borrower_id()))
@@ -487,11 +467,7 @@ class EmergencyIssueDialog(RequestDialog):
         """An emergency starts now: the search's period gives only the due time."""
         if self.item.is_pooled:
             self.quantity_spin.setValue(wish.quantity)
-        start = self.starts_edit.moment()
-        if wish.due_at > start:
-            self._length = wish.due_at - start
-            self._set_period(start)
-            self._period_touched = True
+        self.period.take(self.starts_edit.moment(), wish.due_at)
 
     def _on_operator_chosen(self) -> None:
         operator = self.people.offered.get(self.people.operator.person_id() or 0)
@@ -591,13 +567,7 @@ class EmergencyIssueDialog(RequestDialog):
 
     def check(self) -> list[Refusal]:
         problems = check_emergency_issue(self._db, self.draft(), self.handover())
-        # Here naming the operator names the borrower: say so where the rule asks for one.
-        return [
-            replace(p, message=NO_BORROWER_YET)
-            if p.field == "borrower" and self.borrower_id() is None
-            else p
-            for p in problems
-        ]
+        return operator_names_borrower(problems, self.borrower_id())
 
     def save(self) -> None:
         self.loan_id = issue_emergency(self._db, self.draft(), self.handover(), self._actor)

@@ -163,6 +163,9 @@ CATALOGUE_TABLES = (
     "agencies",
     "sites",
     "categories",
+    # Kits are listed above the items, and a kit's panel reads its members' standing.
+    "kits",
+    "kit_members",
 )
 LOANS_TABLES = ("loans", "loan_lines", "equipment_items", "agencies", "sites", "people")
 INSPECTIONS_TABLES = ("inspections", "defects", "inspection_regimes", "equipment_items")

@@ -54,6 +54,7 @@ from ui.catalogue.search_bar import SearchBar
 from ui.catalogue.table import CatalogueTable
 from ui.catalogue.view import CatalogueView
 from ui.inspections.view import InspectionsView
+from ui.kits.actions import KitActions
 from ui.loans.actions import LoanActions
 from ui.loans.view import LoansView
 from ui.people.view import PeopleView
@@ -143,6 +144,7 @@ class MainWindow(StationWindow):
         self.loan_actions = LoanActions(db, self)
         self.data_actions = DataActions(db, self)
         self.output = DocumentOutput(self)
+        self.kit_actions = KitActions(db, self, self.catalogue, self.output)
         self._make_tabs()
 
         # The workspace, or who is signing in: a locked window shows none of the work.
@@ -219,6 +221,12 @@ class MainWindow(StationWindow):
         self.item_panel.request_loan_requested.connect(self._request_item)
         self.item_panel.issue_now_requested.connect(self._issue_item_now)
         self.item_panel.return_requested.connect(self.loan_actions.return_for_item)
+        self.catalogue.current_kit_changed.connect(self._on_catalogue_item_changed)
+        kit_panel = self.catalogue.kit_panel
+        kit_panel.request_requested.connect(self._request_kit)
+        kit_panel.issue_now_requested.connect(self._issue_kit_now)
+        self.kit_actions.loans_changed.connect(self._on_loans_changed)
+        self.kit_actions.kits_changed.connect(self._on_data_message)
         self.loans_view.loan_open_requested.connect(self.loan_actions.open_loan)
         self.planner.loan_open_requested.connect(self.loan_actions.open_loan)
         self.planner.request_requested.connect(self._request_from_planner)
@@ -273,6 +281,7 @@ class MainWindow(StationWindow):
         self.actor = actor
         self._locked_actor = None
         self.loan_actions.actor = actor
+        self.kit_actions.actor = actor
         self.agreements_view.set_actor(actor)
         self.inspections_view.set_actor(actor)
         self.people_view.set_actor(actor)
@@ -318,6 +327,7 @@ class MainWindow(StationWindow):
         self.actor = None
         self._locked_actor = None
         self.loan_actions.actor = NOBODY
+        self.kit_actions.actor = NOBODY
         self.inspections_view.set_actor(NOBODY)
         self.people_view.set_actor(NOBODY)
         self.reports_view.set_actor(None)
@@ -371,6 +381,7 @@ class MainWindow(StationWindow):
         detail = self.item_panel.detail
         if self._db.offline:
             return  # every change but an emergency issue or a return waits for the server
+        self.kit_actions.enable(offline=False)
         can_add = actor is not None and may(actor, Action.EDIT_CATALOGUE)
         self.new_item_action.setEnabled(can_add)
         can_edit = (
@@ -551,6 +562,8 @@ class MainWindow(StationWindow):
         self.report_defect_action.setStatusTip("Report a defect found on the selected item")
         self.report_defect_action.triggered.connect(self._on_report_defect_triggered)
         catalogue_menu.addAction(self.report_defect_action)
+        catalogue_menu.addSeparator()
+        self.kit_actions.add_to(catalogue_menu)
 
     def _make_loans_menu(self) -> None:
         loans_menu = self.menuBar().addMenu("&Loans")
@@ -665,8 +678,9 @@ class MainWindow(StationWindow):
         may borrow they say why and what to do, rather than nothing at all."""
         panel = self.item_panel
         shown = panel.detail is not None
-        self.request_action.setEnabled(shown and not self._db.offline)
-        self.issue_now_action.setEnabled(shown)
+        kit = self.catalogue.selected_kit_id() is not None
+        self.request_action.setEnabled((shown or kit) and not self._db.offline)
+        self.issue_now_action.setEnabled(shown or kit)
         self.return_action.setEnabled(shown and panel.return_button.isEnabled())
         for action in self.terms_actions:
             action.setEnabled(shown and panel.terms_button.isEnabled())
@@ -705,11 +719,21 @@ class MainWindow(StationWindow):
         item_id = self._item_to_act_on()
         if item_id is not None:
             self._request_item(item_id)
+        elif (kit_id := self.catalogue.selected_kit_id()) is not None:
+            self._request_kit(kit_id)
 
     def _on_issue_now_triggered(self) -> None:
         item_id = self._item_to_act_on()
         if item_id is not None:
             self._issue_item_now(item_id)
+        elif (kit_id := self.catalogue.selected_kit_id()) is not None:
+            self._issue_kit_now(kit_id)
+
+    def _request_kit(self, kit_id: int) -> None:
+        self.kit_actions.request(kit_id, self.catalogue.search_bar.wish())
+
+    def _issue_kit_now(self, kit_id: int) -> None:
+        self.kit_actions.issue_now(kit_id, self.catalogue.search_bar.wish())
 
     # The loan forms start from the period and quantity the search asked about.
     def _request_item(self, item_id: int) -> None:
@@ -752,7 +776,10 @@ class MainWindow(StationWindow):
     def _request_from_planner(self, choice: Choice) -> None:
         """Ctrl+R in the planner: the request form, filled in with the row and period."""
         wish = LoanWish(choice.start, choice.end, choice.quantity)
-        self.loan_actions.request_for_item(choice.item_id, wish)
+        if choice.row.is_kit:
+            self.kit_actions.request(choice.row.id, wish)
+        else:
+            self.loan_actions.request_for_item(choice.row.id, wish)
 
     def _print_planner(self) -> None:
         self.output.preview(self.planner.printed, "the planner")

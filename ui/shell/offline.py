@@ -25,6 +25,7 @@ from app.storage.offline import go_offline, is_server_url, offline_banner, recon
 from app.storage.station_outbox import REFUSED, Outbox
 from ui.catalogue.item_panel import ItemPanel
 from ui.catalogue.search_bar import SearchBar
+from ui.kits.actions import KitActions
 from ui.loans.outbox_dialog import OutboxDialog
 from ui.shell.data_actions import DataActions
 from ui.shell.live import LiveUpdates
@@ -46,6 +47,7 @@ class StationWindow(QMainWindow):
     outbox: Outbox
     live_label: QLabel
     data_actions: DataActions
+    kit_actions: KitActions
     sign_in_page: SignInPage
     new_item_action: QAction
     edit_item_action: QAction
@@ -147,6 +149,9 @@ class StationWindow(QMainWindow):
             self.report_defect_action,
             self.request_action,
             self.data_actions.import_action,
+            self.kit_actions.new_action,
+            self.kit_actions.edit_action,
+            self.kit_actions.retire_action,
         ]
 
     def go_online(self) -> None:
