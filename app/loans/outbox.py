@@ -468,6 +468,11 @@ def send_again(
     if issue is not None:
         if row.kind != ISSUE:
             raise DomainError("Only an emergency issue can be changed before it is sent again.")
+        if len(issue_of(row).draft.lines) > 1:
+            raise DomainError(
+                "An issue of several items (a kit) is sent again as it was, or cancelled and "
+                "issued afresh: changing it here could leave members out unseen."
+            )
         with db.read() as session:
             summary, _ = _issue_summary(session, issue.draft)
         outbox.replace_payload(entry_id, _dumps(issue), summary)

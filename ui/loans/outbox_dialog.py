@@ -171,7 +171,13 @@ class OutboxDialog(QDialog):
         self.send_button.setEnabled(online and waiting)
         self.send_button.setToolTip("" if online else "Sent once the server is back.")
         self.resend_button.setEnabled(online and refused)
-        self.edit_button.setEnabled(online and refused and row is not None and row.kind == ISSUE)
+        # The form changes one item's issue; a kit's (several members) is sent again as it
+        # was, or cancelled and issued afresh from the kit.
+        single = row is not None and row.kind == ISSUE and len(issue_of(row).draft.lines) == 1
+        self.edit_button.setEnabled(online and refused and single)
+        self.edit_button.setToolTip(
+            "" if single or not refused else "A kit's entry is sent again as it was, or cancelled."
+        )
         self.cancel_button.setEnabled(online and refused)
         self.cancel_button.setToolTip(
             "" if online else "Cancel it once the server is back, so the lender hears of it."
