@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.clock import now_utc, today_uk
+from app.core.clock import UK, now_utc, today_uk
 from app.demo.data import (
     KIT_MANAGER_PASSWORD,
     LENDER_CONTACT,
+    LOANS,
     kit_manager_username,
     populate_demo,
 )
+from app.demo.history import loan_history
 from app.people.passwords import verify_password
 from app.storage.database import Database, open_database
 from models import (
@@ -47,10 +49,11 @@ from models import (
 FIXED_NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
-def _open(path: Path, now: datetime) -> Database:
+def _open(path: Path, now: datetime, *, history: bool = True) -> Database:
+    """The demo as the loader makes it: with its year of history, unless told not to."""
     db = open_database(f"sqlite:///{path / 'demo.db'}")
     with db.write() as session:
-        populate_demo(session, now)
+        populate_demo(session, now, loan_history if history else None)
     return db
 
 
@@ -483,6 +486,157 @@ def test_no_double_booking(demo: tuple[Session, datetime]) -> None:
             assert booked <= item.quantity, item.asset_tag
 
 
+# -- the year of history ---------------------------------------------------------------
+
+_SUMMER, _WINTER = (5, 6, 7, 8, 9), (11, 12, 1, 2)
+
+
+def _written(now: datetime) -> set[tuple[str, datetime]]:
+    """The hand-written loans, by purpose and start (the history may repeat a purpose)."""
+    base = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return {(spec.purpose, base + timedelta(hours=spec.start_h)) for spec in LOANS}
+
+
+def _history(session: Session, now: datetime) -> list[Loan]:
+    """The generated loans: every loan but the hand-written ones."""
+    written = _written(now)
+    return [
+        loan
+        for loan in session.scalars(select(Loan))
+        if (loan.purpose, loan.starts_at) not in written
+    ]
+
+
+def _per_month(loans: list[Loan], months: tuple[int, ...]) -> float:
+    """Loans handed over in ``months``, on average per calendar month of the last year
+    that falls in them."""
+    seen = {(loan.starts_at.astimezone(UK).year, loan.starts_at.astimezone(UK).month)
+            for loan in loans}  # fmt: skip
+    wanted = [loan for loan in loans if loan.starts_at.astimezone(UK).month in months]
+    return len(wanted) / max(1, len({ym for ym in seen if ym[1] in months}))
+
+
+def test_history_fills_the_year_with_its_seasons(demo: tuple[Session, datetime]) -> None:
+    session, now = demo
+    history = _history(session, now)
+    assert 250 <= len(history) <= 450
+    out = [loan for loan in history if loan.issued_at is not None]
+    assert len(out) >= 0.9 * len(history)
+    assert {loan.status for loan in history} <= {
+        LoanStatus.RETURNED,
+        LoanStatus.DECLINED,
+        LoanStatus.CANCELLED,
+    }
+    months = {(loan.issued_at.astimezone(UK).year, loan.issued_at.astimezone(UK).month)
+              for loan in out if loan.issued_at}  # fmt: skip
+    assert len(months) >= 10
+    assert all(now - loan.starts_at <= timedelta(days=366) for loan in history)
+    # Nothing of the history is out, booked or due back around now.
+    assert all(loan.due_at <= now - timedelta(days=3) for loan in history)
+    assert not [ln for loan in history for ln in loan.lines if ln.holds_stock]
+    for loan in out:
+        assert loan.issued_at is not None
+        assert loan.starts_at <= loan.issued_at < (loan.returned_at or now) <= loan.due_at
+    hours = [(loan.due_at - loan.starts_at).total_seconds() / 3600 for loan in history]
+    assert min(hours) <= 4
+    assert max(hours) >= 7 * 24
+    assert any(loan.is_emergency for loan in history)
+    assert any(not loan.is_emergency for loan in history)
+    borrowers = {loan.borrower_agency.code for loan in history}
+    lenders = {ln.item.owner_agency.code for loan in history for ln in loan.lines}
+    assert len(borrowers) >= 7, borrowers
+    assert len(lenders) >= 6, lenders
+
+    def kind(*categories: str) -> list[Loan]:
+        return [
+            loan for loan in out if any(ln.item.category.name in categories for ln in loan.lines)
+        ]
+
+    closures = kind("Barriers", "Road closure signs")
+    assert _per_month(closures, _SUMMER) > 1.2 * _per_month(closures, _WINTER)
+    boats = [
+        loan for loan in kind("Water and flood rescue")
+        if any("boat" in ln.item.name.lower() for ln in loan.lines)
+    ]  # fmt: skip
+    assert _per_month(boats, _WINTER) > 1.5 * _per_month(boats, _SUMMER)
+    searches = kind("Drones", "Thermal imaging cameras")
+    at_night = [loan for loan in searches if not 7 <= loan.starts_at.astimezone(UK).hour < 19]
+    assert len(at_night) > len(searches) / 2
+    football = [loan for loan in closures if " v " in loan.purpose]
+    assert football
+    # The season runs from August to May: a Saturday's barriers may go out on the Friday.
+    assert all(loan.starts_at.astimezone(UK).month != 6 for loan in football)
+
+
+def test_history_keeps_the_rules_of_real_loans(demo: tuple[Session, datetime]) -> None:
+    """Every loan that went out, written or generated: no tagged item on two loans at
+    once, no pool lent beyond its quantity; and each generated loan made under an MoU in
+    force on its dates, with an operator qualified on those dates."""
+    session, now = demo
+    taken: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+    for line in session.scalars(select(LoanLine).join(Loan)):
+        if line.loan.issued_at is None:
+            continue  # requested, declined or cancelled: it never took the kit
+        back = line.loan.returned_at or datetime.max.replace(tzinfo=UTC)
+        taken[line.item_id].append((line.starts_at, max(back, line.ends_at), line.quantity))
+    for item_id, spans in taken.items():
+        item = session.get(EquipmentItem, item_id)
+        assert item is not None
+        for start, _end, _quantity in spans:
+            busy = sum(q for s, e, q in spans if s <= start < e)
+            assert busy <= item.quantity, (item.asset_tag, start)
+    for loan in _history(session, now):
+        protocol = loan.protocol
+        assert protocol is not None
+        mou = protocol.mou
+        first, last = loan.starts_at.astimezone(UK).date(), loan.due_at.astimezone(UK).date()
+        assert mou.effective_from is not None
+        assert mou.effective_from <= first, loan.purpose
+        assert mou.expires_on is None or last <= mou.expires_on, loan.purpose
+        successor = session.scalar(select(Mou).where(Mou.supersedes_id == mou.id))
+        assert successor is None or (
+            successor.effective_from is not None and last < successor.effective_from
+        ), loan.purpose
+        if protocol.emergency_only:
+            assert loan.is_emergency, loan.purpose
+        if loan.status is not LoanStatus.RETURNED:
+            continue
+        assert loan.operator is not None
+        for needed in protocol.required_qualifications:
+            assert any(
+                q.qualification_type_id == needed.id
+                and (q.issued_on is None or q.issued_on <= first)
+                and (q.expires_on is None or q.expires_on >= last)
+                for q in loan.operator.qualifications
+            ), (loan.purpose, needed.name)
+
+
+def test_history_changes_nothing_free_or_booked_now(tmp_path: Path) -> None:
+    def standing(db: Database) -> tuple[object, ...]:
+        with db.read() as session:
+            items = sorted((i.asset_tag, i.status, i.current_location) for i in _items(session))
+            holding = sorted(
+                (ln.item.asset_tag, ln.quantity - ln.quantity_returned, ln.starts_at, ln.ends_at)
+                for ln in session.scalars(select(LoanLine).where(LoanLine.holds_stock.is_(True)))
+            )
+            written = sorted(
+                (loan.purpose, loan.starts_at, loan.status)
+                for loan in session.scalars(select(Loan))
+                if (loan.purpose, loan.starts_at) in _written(FIXED_NOW)
+            )
+            return tuple(items), tuple(holding), tuple(written)
+
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    with_history = _open(tmp_path / "with", FIXED_NOW)
+    without = _open(tmp_path / "without", FIXED_NOW, history=False)
+    try:
+        assert standing(with_history) == standing(without)
+    finally:
+        with_history.dispose()
+        without.dispose()
+
+
 # -- the call itself ---------------------------------------------------------------------
 
 
@@ -499,6 +653,19 @@ def test_same_moment_gives_the_same_data(tmp_path: Path) -> None:
             rows += [
                 (ln.item.asset_tag, ln.hours_in, ln.mileage_in, ln.fuel_in_percent)
                 for ln in session.scalars(select(LoanLine).order_by(LoanLine.id))
+            ]
+            rows += [
+                (
+                    loan.purpose,
+                    loan.incident_ref,
+                    loan.borrower_agency.code,
+                    loan.starts_at,
+                    loan.due_at,
+                    loan.status,
+                    loan.operator_id,
+                    tuple((ln.item.asset_tag, ln.quantity) for ln in loan.lines),
+                )
+                for loan in session.scalars(select(Loan).order_by(Loan.id))
             ]
             return rows
 

@@ -12,6 +12,7 @@ are real.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -51,6 +52,9 @@ from models import (
 )
 
 D = 24  # hours in a day, for loan offsets written as ``-3 * D + 2``
+
+# The generated history reads its meters (fuel, hours, mileage) from its own generator.
+HISTORY_READINGS_SEED = 1974
 
 # ---------------------------------------------------------------------------------------
 # Agencies and sites
@@ -2103,85 +2107,110 @@ class _Builder:
 
     # -- loans -----------------------------------------------------------------------
 
-    def add_loans(self) -> None:
-        manager = self.users["manager"]
+    def add_loans(self, history: Sequence[LoanSpec] = ()) -> None:
+        """The hand-written loans, and the generated ``history``.
+
+        Each loan reads its meters after every loan that started before it, so engine
+        hours and mileage rise from one loan of an item to the next. The history draws
+        its readings from a generator of its own and is stored after the hand-written
+        loans, so those keep their readings and their numbers (1, 2, …) with or without
+        it.
+        """
+        past = sorted(history, key=lambda spec: spec.start_h)
+        history_rng = random.Random(HISTORY_READINGS_SEED)
+        waiting = 0
+        later: list[Loan] = []
         for spec in LOANS:
-            protocol = self.protocols[spec.protocol]
-            starts, due = self.at(spec.start_h), self.at(spec.due_h)
-            lender = self.items[spec.lines[0][0]].owner_agency.code
-            lender_person = self.people[LENDER_CONTACT[lender]]
-            if spec.emergency:
-                created = starts - timedelta(minutes=20)
-            else:
-                lead = timedelta(hours=protocol.notice_hours + 6)
-                created = min(starts - lead, self.now - timedelta(hours=26))
-            loan = Loan(
-                borrower_agency=self.agencies[spec.borrower],
-                requested_by=self.people[spec.requested_by] if spec.requested_by else None,
-                operator=self.people[spec.operator] if spec.operator else None,
-                protocol=protocol,
-                mou=protocol.mou,
-                purpose=spec.purpose,
-                incident_ref=spec.incident_ref.replace("{date}", f"{starts:%Y%m%d}")
-                if spec.incident_ref
-                else None,
-                starts_at=starts,
-                due_at=due,
-                status=spec.status,
-                is_emergency=spec.emergency,
-                decision_reason=spec.decision_reason,
-                notes=spec.notes,
-                created_at=created,
-                updated_at=created,
-            )
-            decided = (
-                spec.status not in (LoanStatus.REQUESTED, LoanStatus.CANCELLED)
-                and not spec.emergency
-            )
-            if decided:
-                loan.decided_by = manager
-                loan.decided_at = created + timedelta(
-                    hours=2 if protocol.notice_hours else 0, minutes=10
+            while waiting < len(past) and past[waiting].start_h < spec.start_h:
+                later.append(self._loan(past[waiting], history_rng))
+                waiting += 1
+            self.session.add(self._loan(spec, self.rng))
+        later += [self._loan(spec, history_rng) for spec in past[waiting:]]
+        self.session.add_all(later)
+
+    def _loan(self, spec: LoanSpec, rng: random.Random) -> Loan:
+        protocol = self.protocols[spec.protocol]
+        starts, due = self.at(spec.start_h), self.at(spec.due_h)
+        lender = self.items[spec.lines[0][0]].owner_agency.code
+        lender_person = self.people[LENDER_CONTACT[lender]]
+        if spec.emergency:
+            created = starts - timedelta(minutes=20)
+        else:
+            lead = timedelta(hours=protocol.notice_hours + 6)
+            created = min(starts - lead, self.now - timedelta(hours=26))
+        loan = Loan(
+            borrower_agency=self.agencies[spec.borrower],
+            requested_by=self.people[spec.requested_by] if spec.requested_by else None,
+            operator=self.people[spec.operator] if spec.operator else None,
+            protocol=protocol,
+            mou=protocol.mou,
+            purpose=spec.purpose,
+            incident_ref=spec.incident_ref.replace("{date}", f"{starts:%Y%m%d}")
+            if spec.incident_ref
+            else None,
+            starts_at=starts,
+            due_at=due,
+            status=spec.status,
+            is_emergency=spec.emergency,
+            decision_reason=spec.decision_reason,
+            notes=spec.notes,
+            created_at=created,
+            updated_at=created,
+        )
+        issued = self._stamp(loan, spec, lender_person)
+        if spec.recall is not None:
+            recalled_h, recall_due_h, reason = spec.recall
+            loan.recalled_at = self.at(recalled_h)
+            loan.recall_due_at = self.at(recall_due_h)
+            loan.recall_reason = reason
+        holds = spec.status in (
+            LoanStatus.REQUESTED,
+            LoanStatus.APPROVED,
+            LoanStatus.ISSUED,
+            LoanStatus.PARTLY_RETURNED,
+        )
+        for tag, quantity, returned in spec.lines:
+            loan.lines.append(
+                self._line(
+                    tag,
+                    quantity,
+                    returned,
+                    starts,
+                    # A recall brings the booking's end forward, as recall_loan does.
+                    loan.recall_due_at or due,
+                    rng=rng,
+                    holds=holds,
+                    issued=issued,
+                    returned_all=spec.status is LoanStatus.RETURNED,
                 )
-            issued = spec.status in (
-                LoanStatus.ISSUED,
-                LoanStatus.PARTLY_RETURNED,
-                LoanStatus.RETURNED,
             )
-            if issued:
-                loan.issued_at = starts + timedelta(minutes=15 if not spec.emergency else 5)
-                loan.handed_over_by = lender_person
-                loan.received_by = loan.operator or loan.requested_by
-            if spec.status is LoanStatus.RETURNED:
-                loan.returned_at = due - timedelta(hours=1)
-                loan.returned_to = lender_person
-            if spec.recall is not None:
-                recalled_h, recall_due_h, reason = spec.recall
-                loan.recalled_at = self.at(recalled_h)
-                loan.recall_due_at = self.at(recall_due_h)
-                loan.recall_reason = reason
-            holds = spec.status in (
-                LoanStatus.REQUESTED,
-                LoanStatus.APPROVED,
-                LoanStatus.ISSUED,
-                LoanStatus.PARTLY_RETURNED,
+        self.loans[spec.key] = loan
+        return loan
+
+    def _stamp(self, loan: Loan, spec: LoanSpec, lender_person: Person) -> bool:
+        """Who decided, handed over and took back ``loan``, and when; whether it went out."""
+        assert loan.protocol is not None
+        decided = (
+            spec.status not in (LoanStatus.REQUESTED, LoanStatus.CANCELLED) and not spec.emergency
+        )
+        if decided:
+            loan.decided_by = self.users["manager"]
+            loan.decided_at = loan.created_at + timedelta(
+                hours=2 if loan.protocol.notice_hours else 0, minutes=10
             )
-            for tag, quantity, returned in spec.lines:
-                loan.lines.append(
-                    self._line(
-                        tag,
-                        quantity,
-                        returned,
-                        starts,
-                        # A recall brings the booking's end forward, as recall_loan does.
-                        loan.recall_due_at or due,
-                        holds=holds,
-                        issued=issued,
-                        returned_all=spec.status is LoanStatus.RETURNED,
-                    )
-                )
-            self.session.add(loan)
-            self.loans[spec.key] = loan
+        issued = spec.status in (
+            LoanStatus.ISSUED,
+            LoanStatus.PARTLY_RETURNED,
+            LoanStatus.RETURNED,
+        )
+        if issued:
+            loan.issued_at = loan.starts_at + timedelta(minutes=15 if not spec.emergency else 5)
+            loan.handed_over_by = lender_person
+            loan.received_by = loan.operator or loan.requested_by
+        if spec.status is LoanStatus.RETURNED:
+            loan.returned_at = loan.due_at - timedelta(hours=1)
+            loan.returned_to = lender_person
+        return issued
 
     def _line(
         self,
@@ -2191,6 +2220,7 @@ class _Builder:
         starts: datetime,
         due: datetime,
         *,
+        rng: random.Random,
         holds: bool,
         issued: bool,
         returned_all: bool,
@@ -2217,11 +2247,11 @@ class _Builder:
         if category.tracks_fuel:
             line.fuel_out_percent = 100
             if returned_all:
-                line.fuel_in_percent = self.rng.choice((100, 100, 95, 75, 50))
+                line.fuel_in_percent = rng.choice((100, 100, 95, 75, 50))
         if category.tracks_battery:
             line.battery_out_percent = 100
             if returned_all:
-                line.battery_in_percent = self.rng.randint(25, 70)
+                line.battery_in_percent = rng.randint(25, 70)
         if category.tracks_hours:
             hours = self.meters.get(f"{tag}:hours", 0)
             line.hours_out = hours
@@ -2232,7 +2262,7 @@ class _Builder:
             miles = self.meters.get(f"{tag}:miles", 0)
             line.mileage_out = miles
             if returned_all:
-                travelled = self.rng.randint(25, 260)
+                travelled = rng.randint(25, 260)
                 line.mileage_in = miles + travelled
                 self.meters[f"{tag}:miles"] = miles + travelled
         return line
@@ -2273,8 +2303,16 @@ class _Builder:
             )
 
 
-def populate_demo(session: Session, now: datetime) -> None:
-    """Fill an empty database with the Cambridgeshire demo catalogue. `now` is aware UTC."""
+LoanHistory = Callable[[datetime, Mapping[str, date]], Sequence[LoanSpec]]
+"""Loans of the past, given the demo's current hour and the day each item was bought."""
+
+
+def populate_demo(session: Session, now: datetime, history: LoanHistory | None = None) -> None:
+    """Fill an empty database with the Cambridgeshire demo catalogue. `now` is aware UTC.
+
+    ``history`` adds the loans of the year behind the hand-written ones
+    (``app.demo.history.loan_history``); without it the demo holds only those.
+    """
     builder = _Builder(session, now)
     builder.add_agencies()
     builder.add_categories()
@@ -2283,6 +2321,7 @@ def populate_demo(session: Session, now: datetime) -> None:
     builder.add_mous()
     builder.add_protocols()
     failed = builder.add_inspections()
-    builder.add_loans()
+    acquired = {tag: item.acquired_on for tag, item in builder.items.items() if item.acquired_on}
+    builder.add_loans(history(builder.base, acquired) if history else ())
     builder.add_defects(failed)
     session.flush()

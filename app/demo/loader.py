@@ -38,6 +38,7 @@ def is_empty(db: Database) -> bool:
 def load_demo(db: Database, *, now: datetime | None = None) -> None:
     """Fill an empty database with the Cambridgeshire demo data, in one transaction."""
     from app.demo.data import populate_demo
+    from app.demo.history import loan_history
 
     if not is_empty(db):
         raise DatabaseNotEmpty(
@@ -47,7 +48,7 @@ def load_demo(db: Database, *, now: datetime | None = None) -> None:
         )
     moment = now or now_utc()
     with db.write() as session:
-        populate_demo(session, moment)
+        populate_demo(session, moment, loan_history)
         session.add(
             AuditEvent(
                 occurred_at=moment,
