@@ -22,6 +22,9 @@ from app.demo.data import (
     populate_demo,
 )
 from app.demo.history import loan_history
+from app.demo.kits import KITS
+from app.kits.lending import kit_availability
+from app.kits.service import list_kits
 from app.people.passwords import verify_password
 from app.storage.database import Database, open_database
 from models import (
@@ -688,3 +691,15 @@ def test_naive_now_is_refused(tmp_path: Path) -> None:
             assert session.scalar(select(Agency)) is None
     finally:
         db.dispose()
+
+
+def test_the_demo_has_the_seeds_kits_each_an_agencys_own_and_free_now(demo_db: Database) -> None:
+    kits = {kit.name: kit for kit in list_kits(demo_db)}
+    assert set(kits) == {spec.name for spec in KITS}
+    start = now_utc()
+    for spec in KITS:
+        kit = kits[spec.name]
+        assert [m.asset_tag for m in kit.members] == [tag for tag, _, _ in spec.members]
+        assert kit_availability(demo_db, kit.id, start, start + timedelta(hours=8)).is_free
+    water = kits["Huntingdon water rescue team kit"]
+    assert water.members[0].note == "Check the bung and the kill cord"

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from app.core.clock import add_months, today_uk
+from app.demo.kits import add_kits
 from app.people.passwords import hash_password
 from models import (
     Agency,
@@ -2324,4 +2325,5 @@ def populate_demo(session: Session, now: datetime, history: LoanHistory | None =
     acquired = {tag: item.acquired_on for tag, item in builder.items.items() if item.acquired_on}
     builder.add_loans(history(builder.base, acquired) if history else ())
     builder.add_defects(failed)
+    add_kits(session, builder.items, builder.sites, builder.base - timedelta(days=30))
     session.flush()
