@@ -31,6 +31,7 @@ from typing import Any
 
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
 
 from app.core.clock import UK, use_clock
 from app.planner.model import Zoom
@@ -169,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
                 db = open_database(url)
                 try:
                     build_catalogue(db, args.items, lambda line: log(f"  {line}"))
+                    if db.dialect == "postgresql":
+                        # What autovacuum does soon after a load on a real server: without
+                        # it the server takes the new tables for tiny ones.
+                        with db.engine.connect() as connection:
+                            connection.execute(text("ANALYZE"))
+                            connection.commit()
                 finally:
                     db.dispose()
                 # Fonts, glyphs and the database's caches warmed once, for both alike.

@@ -11,7 +11,7 @@ from app.kits.search import search_kits
 from app.planner.model import Bar, PlanRow, RowKind, row_bookings
 from app.storage.database import Database
 
-PAGE_ROWS = 250
+PAGE_ROWS = 100
 
 
 class PlannerRows:
