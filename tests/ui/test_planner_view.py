@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
@@ -110,3 +111,28 @@ def test_the_planner_opens_a_loan_zooms_and_asks_for_a_free_period_by_keyboard(
     assert form.due_edit.moment() == choice.end
     assert choice.end - choice.start >= grid.slots[2].end - grid.slots[2].start
     shot(window, "planner-chosen", tmp_path)
+
+
+def test_the_planner_exports_a_landscape_pdf_with_its_header_on_every_page(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "planner.pdf"
+    monkeypatch.setattr(
+        "ui.printing.actions.QFileDialog.getSaveFileName",
+        lambda *_args, **_kwargs: (str(target), "PDF (*.pdf)"),
+    )
+    QTest.keyClick(
+        window.table,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    window.planner.export_button.click()
+
+    reader = PdfReader(target)
+    box = reader.pages[0].mediabox
+    assert box.width > box.height  # A4 on its side
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) > 1  # every item of the demo, over several pages
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Item" in text  # the header, repeated

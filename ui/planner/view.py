@@ -45,6 +45,7 @@ class PlannerView(QWidget):
     loan_open_requested = Signal(int)
     request_requested = Signal(object)  # ui.planner.grid.Choice
     print_requested = Signal()
+    export_requested = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +94,9 @@ class PlannerView(QWidget):
         self.print_button = QPushButton("&Print…")
         self.print_button.clicked.connect(self.print_requested)
         bar.addWidget(self.print_button)
+        self.export_button = QPushButton("&Export PDF…")
+        self.export_button.clicked.connect(self.export_requested)
+        bar.addWidget(self.export_button)
         bar.addStretch(1)
         for state in BarState:
             swatch = QLabel(f"■ {BAR_WORDS[state]}")

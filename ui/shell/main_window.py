@@ -231,6 +231,7 @@ class MainWindow(StationWindow):
         self.planner.loan_open_requested.connect(self.loan_actions.open_loan)
         self.planner.request_requested.connect(self._request_from_planner)
         self.planner.print_requested.connect(self._print_planner)
+        self.planner.export_requested.connect(self._export_planner)
         self.loans_view.counts_changed.connect(self._on_loan_counts_changed)
         self.loan_actions.loans_changed.connect(self._on_loans_changed)
         self.inspections_view.changed.connect(self._on_inspections_changed)
@@ -783,6 +784,9 @@ class MainWindow(StationWindow):
 
     def _print_planner(self) -> None:
         self.output.preview(self.planner.printed, "the planner")
+
+    def _export_planner(self) -> None:
+        self.output.export_pdf(self.planner.printed, "the planner")
 
     def _on_loans_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
