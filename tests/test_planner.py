@@ -92,8 +92,13 @@ def test_each_demo_booking_is_a_bar_in_its_state(demo_db: Database) -> None:
 
     found = bookings(demo_db, ids.values(), now - timedelta(days=30), now + timedelta(days=30))
 
+    # What holds kit now or later (the year's history, back since, is drawn apart).
     drawn = {
-        tag: [(bar.state, bar.quantity, bar.borrower_code) for bar in found[ids[tag]]]
+        tag: [
+            (bar.state, bar.quantity, bar.borrower_code)
+            for bar in found[ids[tag]]
+            if bar.state is not BarState.RETURNED
+        ]
         for tag in tags
     }
     assert drawn == {
@@ -176,3 +181,20 @@ def test_a_kit_row_shows_each_loan_of_the_kit_as_one_bar(demo_db: Database) -> N
     assert (bar.loan_id, bar.state, bar.borrower_code) == (loan_id, BarState.OUT, "CAMBS-POL")
     assert (bar.starts_at, bar.ends_at) == (start, start + timedelta(hours=8))
     assert row.label == "Kit: Night search team kit (CAMBS-FRS)"
+
+
+def test_the_years_history_is_drawn_as_returned_for_the_time_each_loan_was_out(
+    demo_db: Database,
+) -> None:
+    now = now_utc()
+    barriers = find_item(demo_db, "CAM-000130").id
+    (bars,) = bookings(demo_db, [barriers], now - timedelta(days=366), now).values()
+
+    history = [bar for bar in bars if bar.state is BarState.RETURNED]
+    assert len(history) >= 3  # summer events, football: the demo's year
+    for bar in history:
+        assert bar.starts_at < bar.ends_at <= now
+        assert 0 < bar.quantity <= 40
+    # None of it holds the pool in the weeks ahead.
+    ahead = Slot(now + timedelta(days=1), now + timedelta(days=2), now.date())
+    assert booked_in(history, ahead) == 0

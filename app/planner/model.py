@@ -53,10 +53,18 @@ class BarState(enum.Enum):
     OUT = "out"
     OVERDUE = "overdue"
     RECALLED = "recalled"
+    RETURNED = "returned"  # history: out then, back since
 
 
 # Which state a slot of pooled stock shows when several bookings share it: the most urgent.
-URGENCY = (BarState.OVERDUE, BarState.RECALLED, BarState.OUT, BarState.APPROVED, BarState.REQUESTED)
+URGENCY = (
+    BarState.OVERDUE,
+    BarState.RECALLED,
+    BarState.OUT,
+    BarState.APPROVED,
+    BarState.REQUESTED,
+    BarState.RETURNED,
+)
 
 BAR_WORDS = {
     BarState.REQUESTED: "Requested",
@@ -64,6 +72,7 @@ BAR_WORDS = {
     BarState.OUT: "Out",
     BarState.OVERDUE: "Overdue",
     BarState.RECALLED: "Recalled",
+    BarState.RETURNED: "Returned",
 }
 
 
@@ -156,6 +165,8 @@ def bar_state(
     status: LoanStatus, due: datetime, recalled_at: datetime | None, now: datetime
 ) -> BarState:
     """Where a booking stands: ``due`` is the loan's effective due time (the recall's)."""
+    if status is LoanStatus.RETURNED:
+        return BarState.RETURNED
     if status in OUT_STATUSES:
         if due < now:
             return BarState.OVERDUE
@@ -183,6 +194,7 @@ def bookings(
     # Plain columns, not ORM objects: a screen of rows asks for hundreds of lines.
     statement = (
         select(
+            Loan.returned_at,
             LoanLine.item_id,
             LoanLine.starts_at,
             LoanLine.ends_at,
@@ -200,7 +212,9 @@ def bookings(
         .join(Agency, Agency.id == Loan.borrower_agency_id)
         .where(
             LoanLine.item_id.in_(wanted),
-            LoanLine.holds_stock.is_(True),
+            # What holds stock now or later, and what was out and has come back (the
+            # history, drawn in grey); never what was declined or called off.
+            or_(LoanLine.holds_stock.is_(True), Loan.status == LoanStatus.RETURNED),
             LoanLine.starts_at < end,
             reaches,
         )
@@ -208,6 +222,7 @@ def bookings(
     )
     with db.read() as session:
         for (
+            back_at,
             item_id,
             starts_at,
             ends_at,
@@ -227,6 +242,10 @@ def bookings(
             ends = max(ends_at, end) if state is BarState.OVERDUE else ends_at
             if recall_due_at is not None and state is not BarState.OVERDUE:
                 ends = min(ends, recall_due_at)
+            held = quantity - returned
+            if state is BarState.RETURNED:
+                ends = back_at or ends_at
+                held = quantity  # what it held while it was out
             if not (starts_at < end and ends > start):
                 continue
             found[item_id].append(
@@ -237,7 +256,7 @@ def bookings(
                     borrower_code=code,
                     starts_at=starts_at,
                     ends_at=ends,
-                    quantity=quantity - returned,
+                    quantity=held,
                 )
             )
     return {item_id: tuple(bars) for item_id, bars in found.items()}
@@ -288,6 +307,7 @@ def kit_bookings(
             Loan.due_at,
             Loan.recalled_at,
             Loan.recall_due_at,
+            Loan.returned_at,
             Agency.name,
             Agency.code,
             func.min(LoanLine.starts_at),
@@ -297,7 +317,7 @@ def kit_bookings(
         .join(Agency, Agency.id == Loan.borrower_agency_id)
         .where(
             Loan.kit_id.in_(wanted),
-            LoanLine.holds_stock.is_(True),
+            or_(LoanLine.holds_stock.is_(True), Loan.status == LoanStatus.RETURNED),
             LoanLine.starts_at < end,
             or_(LoanLine.ends_at > start, Loan.status.in_(OUT_STATUSES)),
         )
@@ -313,6 +333,7 @@ def kit_bookings(
             due,
             recalled,
             recall_due,
+            back_at,
             name,
             code,
             first,
@@ -320,6 +341,8 @@ def kit_bookings(
         ) in session.execute(statement):
             state = bar_state(status, recall_due or due, recalled, moment)
             ends = max(last, end) if state is BarState.OVERDUE else last
+            if state is BarState.RETURNED:
+                ends = back_at or last
             if first < end and ends > start and kit_id is not None:
                 found[kit_id].append(Bar(loan_id, state, name, code, first, ends, 1))
     return {kit_id: tuple(bars) for kit_id, bars in found.items()}

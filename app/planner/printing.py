@@ -29,6 +29,7 @@ PAPER_COLOURS = {
     BarState.OUT: "#a8d5ab",
     BarState.OVERDUE: "#f2a9a3",
     BarState.RECALLED: "#d3b5e3",
+    BarState.RETURNED: "#e4e7ea",
 }
 RULE = "#9aa5b1"
 # At most this many columns fit across A4 on its side and stay readable.

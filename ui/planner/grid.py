@@ -55,6 +55,7 @@ from ui.widgets.palette import (
     PLAN_OVERDUE,
     PLAN_RECALLED,
     PLAN_REQUESTED,
+    PLAN_RETURNED,
     PLAN_WEEKEND,
 )
 
@@ -70,6 +71,7 @@ BAR_COLOURS = {
     BarState.OUT: PLAN_OUT,
     BarState.OVERDUE: PLAN_OVERDUE,
     BarState.RECALLED: PLAN_RECALLED,
+    BarState.RETURNED: PLAN_RETURNED,
 }
 
 
@@ -298,7 +300,8 @@ class PlannerGrid(QAbstractScrollArea):
                 continue
             box = QRect(int(left) + 1, y + 3, max(2, int(right - left) - 2), ROW_HEIGHT - 6)
             painter.fillRect(box, QColor(BAR_COLOURS[bar.state]))
-            painter.setPen(QColor(INK if bar.state is BarState.REQUESTED else ON_COLOUR))
+            pale = bar.state in (BarState.REQUESTED, BarState.RETURNED)
+            painter.setPen(QColor(INK if pale else ON_COLOUR))
             text = metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, box.width() - 6)
             painter.drawText(box.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
@@ -513,12 +516,15 @@ class PlannerGrid(QAbstractScrollArea):
         bars = self.bars_at_cursor()
         if not bars:
             return f"{row.label}: free {period}. Ctrl+R asks for it."
-        said = "; ".join(
-            f"loan {bar.loan_id}, {bar.label}, {BAR_WORDS[bar.state].lower()} until "
-            f"{format_datetime(bar.ends_at)}"
-            for bar in bars
-        )
+        said = "; ".join(f"loan {bar.loan_id}, {bar.label}, {_until(bar)}" for bar in bars)
         return f"{row.label}, {period}: {said}. Enter opens the loan."
+
+
+def _until(bar: Bar) -> str:
+    """ "out until 08/12/2026 18:00", or for the history "back 13/02/2026 21:00"."""
+    if bar.state is BarState.RETURNED:
+        return f"back {format_datetime(bar.ends_at)}"
+    return f"{BAR_WORDS[bar.state].lower()} until {format_datetime(bar.ends_at)}"
 
 
 SHADES = 8

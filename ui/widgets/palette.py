@@ -63,6 +63,8 @@ PLAN_APPROVED = "#1f5fa8"
 PLAN_OUT = "#2e7d32"
 PLAN_OVERDUE = "#b3261e"
 PLAN_RECALLED = "#7b3fa0"
+PLAN_RETURNED = "#aeb4bb"
+"""History: out then, back since: a quiet grey beside what holds kit now."""
 PLAN_WEEKEND = "#f4f5f7"
 PLAN_NOW = "#d93025"
 
