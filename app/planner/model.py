@@ -14,8 +14,9 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 
 from app.core.clock import UK, now_utc, today_uk
 from app.storage.database import Database
@@ -184,15 +185,25 @@ def bookings(
 ) -> dict[int, tuple[Bar, ...]]:
     """Each item's bars that touch [start, end), in the order they start."""
     wanted = sorted(set(item_ids))
-    found: dict[int, list[Bar]] = {item_id: [] for item_id in wanted}
     if not wanted:
         return {}
+    found: dict[int, list[Bar]] = {item_id: [] for item_id in wanted}
     moment = now or now_utc()
+    with db.read() as session:
+        for line in session.execute(_lines_touching(wanted, start, end)):
+            bar = _bar_of(line, start, end, moment)
+            if bar is not None:
+                found[line.item_id].append(bar)
+    return {item_id: tuple(bars) for item_id, bars in found.items()}
+
+
+def _lines_touching(wanted: list[int], start: datetime, end: datetime) -> Select[*tuple[Any, ...]]:
+    """The loan lines of ``wanted`` items that may touch [start, end), as plain columns
+    (a screen of rows asks for hundreds of lines, not ORM objects)."""
     # Kit out past its due time holds its stock until it comes back, however long ago
-    # its line ended: every line still out is read, and kept below if it reaches in.
+    # its line ended: every line still out is read, and kept if it reaches in.
     reaches = or_(LoanLine.ends_at > start, Loan.status.in_(OUT_STATUSES))
-    # Plain columns, not ORM objects: a screen of rows asks for hundreds of lines.
-    statement = (
+    return (
         select(
             Loan.returned_at,
             LoanLine.item_id,
@@ -200,7 +211,7 @@ def bookings(
             LoanLine.ends_at,
             LoanLine.quantity,
             LoanLine.quantity_returned,
-            Loan.id,
+            Loan.id.label("loan_id"),
             Loan.status,
             Loan.due_at,
             Loan.recalled_at,
@@ -220,46 +231,31 @@ def bookings(
         )
         .order_by(LoanLine.starts_at, LoanLine.id)
     )
-    with db.read() as session:
-        for (
-            back_at,
-            item_id,
-            starts_at,
-            ends_at,
-            quantity,
-            returned,
-            loan_id,
-            status,
-            due_at,
-            recalled_at,
-            recall_due_at,
-            borrower,
-            code,
-        ) in session.execute(statement):
-            state = bar_state(status, recall_due_at or due_at, recalled_at, moment)
-            # Overdue kit holds its stock until it comes back, as "free" says elsewhere:
-            # its bar runs on through the window asked about.
-            ends = max(ends_at, end) if state is BarState.OVERDUE else ends_at
-            if recall_due_at is not None and state is not BarState.OVERDUE:
-                ends = min(ends, recall_due_at)
-            held = quantity - returned
-            if state is BarState.RETURNED:
-                ends = back_at or ends_at
-                held = quantity  # what it held while it was out
-            if not (starts_at < end and ends > start):
-                continue
-            found[item_id].append(
-                Bar(
-                    loan_id=loan_id,
-                    state=state,
-                    borrower=borrower,
-                    borrower_code=code,
-                    starts_at=starts_at,
-                    ends_at=ends,
-                    quantity=held,
-                )
-            )
-    return {item_id: tuple(bars) for item_id, bars in found.items()}
+
+
+def _bar_of(line: Row[Any], start: datetime, end: datetime, now: datetime) -> Bar | None:
+    """The bar a loan line draws over [start, end), if it reaches in."""
+    state = bar_state(line.status, line.recall_due_at or line.due_at, line.recalled_at, now)
+    # Overdue kit holds its stock until it comes back, as "free" says elsewhere: its bar
+    # runs on through the window asked about.
+    ends = max(line.ends_at, end) if state is BarState.OVERDUE else line.ends_at
+    if line.recall_due_at is not None and state is not BarState.OVERDUE:
+        ends = min(ends, line.recall_due_at)
+    held = line.quantity - line.quantity_returned
+    if state is BarState.RETURNED:
+        ends = line.returned_at or line.ends_at
+        held = line.quantity  # what it held while it was out
+    if not (line.starts_at < end and ends > start):
+        return None
+    return Bar(
+        loan_id=line.loan_id,
+        state=state,
+        borrower=line.name,
+        borrower_code=line.code,
+        starts_at=line.starts_at,
+        ends_at=ends,
+        quantity=held,
+    )
 
 
 def booked_in(bars: Sequence[Bar], slot: Slot) -> int:
