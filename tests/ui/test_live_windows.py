@@ -31,6 +31,15 @@ BARRIERS = "CAM-000130"  # 40 pedestrian barriers, 20 free now in the demo
 DUTY = Actor("Rachel Holloway (duty)", role=Role.DUTY_OFFICER)
 
 
+@pytest.fixture(autouse=True)
+def no_station_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These windows are about hearing other stations, not working without the server:
+    with no copy to fall back on, a connection cut on purpose stays a live-state matter
+    (tests/ui/test_offline_window.py is about the copy), and no refresh competes for
+    the CPU with the two seconds a change has to show."""
+    monkeypatch.setattr("ui.shell.station.StationKeeper.start", lambda self: None)
+
+
 @pytest.fixture
 def two_stations(demo_url: str) -> Iterator[tuple[Database, Database]]:
     """The same demo database opened twice: two stations' connections."""
