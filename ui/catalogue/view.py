@@ -188,6 +188,8 @@ class CatalogueView(QWidget):
             self._runner.wait()
             # The results wait as queued calls to the runner: deliver them now.
             QCoreApplication.sendPostedEvents(self._runner)
+        # And what showing them queued in turn (the top hit's panel, the kits beside it).
+        QCoreApplication.sendPostedEvents()
 
     def stop(self) -> None:
         """Let a search still reading finish, so that the database can be closed; its
