@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import delete
 
+from app.catalogue.search import SearchPage
 from app.core.clock import format_date, today_uk
-from app.storage.database import open_database
+from app.storage.database import Database, open_database
 from models import EquipmentItem
 from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
 from tests.ui.seed import (
@@ -26,7 +28,7 @@ from tests.ui.seed import (
     Catalogue,
 )
 from ui.catalogue.item_panel import NOT_SHAREABLE_TEXT
-from ui.catalogue.model import Column
+from ui.catalogue.model import Column, SearchRequest
 from ui.shell.main_window import EMPTY_CATALOGUE_TEXT, MainWindow
 
 Messages = list[tuple[str, str]]
@@ -156,6 +158,32 @@ def test_refresh_reads_the_catalogue_again_and_keeps_the_selection(
     assert window.item_panel.detail is not None
     assert window.item_panel.detail.asset_tag == DRONE_TAG
     assert window.model.index(window.table.currentIndex().row(), Column.TAG).data() == DRONE_TAG
+
+
+def test_an_item_chosen_while_the_results_are_read_again_stays_chosen(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another station's change reads the results again; the person clicks another item
+    before they come back: the results keep that item, not the one shown before."""
+    click_tag(window, DRONE_TAG)
+    reading, release = threading.Event(), threading.Event()
+    page = SearchRequest.page
+
+    def slow_page(request: SearchRequest, db: Database, offset: int = 0) -> SearchPage:
+        reading.set()
+        release.wait(10)
+        return page(request, db, offset)
+
+    monkeypatch.setattr(SearchRequest, "page", slow_page)
+    window.catalogue.catch_up()
+    assert reading.wait(10)
+    click_tag(window, TOILET_TAG)
+    release.set()
+    window.catalogue.settle()  # as a command given now would
+
+    assert window.item_panel.detail is not None
+    assert window.item_panel.detail.asset_tag == TOILET_TAG
+    assert window.model.index(window.table.currentIndex().row(), Column.TAG).data() == TOILET_TAG
 
 
 def test_about_says_what_kit_share_is(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:

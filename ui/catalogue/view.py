@@ -394,8 +394,14 @@ class CatalogueView(QWidget):
         current: QModelIndex | QPersistentModelIndex,
         _previous: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        if current.isValid():
-            self.show_item(self.model.item_id(current.row()))
+        if not current.isValid():
+            return
+        item_id = self.model.item_id(current.row())
+        if self._runner.busy and self._keep_item_id is not None:
+            # The results are being read again to keep an item: the one the person has
+            # just chosen, not the one shown when the reading began.
+            self._keep_item_id = item_id
+        self.show_item(item_id)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         if not index.isValid():
