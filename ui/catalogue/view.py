@@ -397,10 +397,11 @@ class CatalogueView(QWidget):
         if not current.isValid():
             return
         item_id = self.model.item_id(current.row())
-        if self._runner.busy and self._keep_item_id is not None:
-            # The results are being read again to keep an item: the one the person has
-            # just chosen, not the one shown when the reading began.
+        if self._runner.busy and (self._keep_item_id or self._keep_kit_id) is not None:
+            # The results are being read again to keep what was shown: keep the item the
+            # person has just chosen instead, not what was shown when the reading began.
             self._keep_item_id = item_id
+            self._keep_kit_id = None
         self.show_item(item_id)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
