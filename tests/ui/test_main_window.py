@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -184,6 +185,46 @@ def test_an_item_chosen_while_the_results_are_read_again_stays_chosen(
     assert window.item_panel.detail is not None
     assert window.item_panel.detail.asset_tag == TOILET_TAG
     assert window.model.index(window.table.currentIndex().row(), Column.TAG).data() == TOILET_TAG
+
+
+def test_words_typed_while_the_results_are_read_again_choose_their_own_top_hit(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading-again that keeps the item shown is overtaken by typing: the new words'
+    top hit is chosen, even when the item shown before is among their results."""
+    for shown_before in (DRONE_TAG, BROKEN_DRONE_TAG):
+        click_tag(window, shown_before)
+        reading, release = threading.Event(), threading.Event()
+        page = SearchRequest.page
+
+        def slow_page(  # noqa: PLR0917 (the loop's values bound as defaults)
+            request: SearchRequest,
+            db: Database,
+            offset: int = 0,
+            reading: threading.Event = reading,
+            release: threading.Event = release,
+            page: Callable[[SearchRequest, Database, int], SearchPage] = page,
+        ) -> SearchPage:
+            reading.set()
+            release.wait(10)
+            return page(request, db, offset)
+
+        monkeypatch.setattr(SearchRequest, "page", slow_page)
+        window.catalogue.catch_up()
+        assert reading.wait(10)
+        QTest.keyClicks(window.search_bar.search_box, "drone")
+        release.set()
+        window.catalogue.settle()  # as Ctrl+I now would
+        monkeypatch.undo()
+        wait_for_results(qtbot, window)
+
+        assert window.model.rowCount() == 2
+        top = window.model.index(0, Column.TAG).data()
+        assert window.item_panel.detail is not None
+        assert window.item_panel.detail.asset_tag == top, f"shown before: {shown_before}"
+        window.search_bar.search_box.clear()
+        window.catalogue.settle()
+        assert window.model.request.query == ""
 
 
 def test_about_says_what_kit_share_is(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -139,24 +139,26 @@ class CatalogueView(QWidget):
 
     def refresh(self) -> None:
         """Search again, keeping the same item (or kit) selected if it is still listed."""
-        self._keep_item_id = self.selected_item_id()
-        self._keep_kit_id = self.selected_kit_id()
-        self.search()
+        self.search(keep=True)
 
     def catch_up(self) -> None:
         """Read the results and the item shown again after another station's change,
         leaving the person where they were: the same item, the same scroll position,
         the keyboard where it was."""
-        self._keep_item_id = self.selected_item_id()
-        self._keep_kit_id = self.selected_kit_id()
-        self._scroll_back_to = self.table.verticalScrollBar().value()
-        self.search()
+        scrolled = self.table.verticalScrollBar().value()
+        self.search(keep=True)
+        self._scroll_back_to = scrolled
 
-    def search(self, *, scanned: str | None = None) -> None:
+    def search(self, *, scanned: str | None = None, keep: bool = False) -> None:
         """Run the search as the bar says now, off the GUI thread.
 
-        With ``scanned``, the item whose tag it is (if any) is selected when results come.
+        With ``scanned``, the item whose tag it is (if any) is selected when results come;
+        with ``keep``, the item or kit shown now, if still listed; otherwise the top hit.
         """
+        # A reading-again still on its way must not make a new search keep its item.
+        self._keep_item_id = self.selected_item_id() if keep else None
+        self._keep_kit_id = self.selected_kit_id() if keep else None
+        self._scroll_back_to = None
         self.search_bar.cancel_pending()
         self.search_bar.understand()
         request = SearchRequest(
@@ -281,8 +283,8 @@ class CatalogueView(QWidget):
     def show_saved_kit(self, kit_id: int, name: str) -> None:
         """Search for the kit just defined or changed, by its name, and show it."""
         self.search_bar.search_box.setText(name)
-        self._keep_kit_id = kit_id
         self.search()
+        self._keep_kit_id = kit_id
 
     # Slots -------------------------------------------------------------------------------------
 
