@@ -1338,10 +1338,14 @@ def test_the_loans_export(tmp_path: Path, sqlite_templates: SqliteTemplates) -> 
 @pytest.mark.parametrize(
     ("role", "imports", "exports"),
     [
-        (None, [], [Kind.ITEMS, Kind.LOANS]),
-        (Role.DUTY_OFFICER, [], [Kind.ITEMS, Kind.LOANS]),
-        (Role.EQUIPMENT_MANAGER, [Kind.ITEMS], [Kind.ITEMS, Kind.LOANS]),
-        (Role.ADMINISTRATOR, [Kind.ITEMS, Kind.PEOPLE], [Kind.ITEMS, Kind.LOANS, Kind.PEOPLE]),
+        (None, [], [Kind.ITEMS, Kind.KITS, Kind.LOANS]),
+        (Role.DUTY_OFFICER, [], [Kind.ITEMS, Kind.KITS, Kind.LOANS]),
+        (Role.EQUIPMENT_MANAGER, [Kind.ITEMS, Kind.KITS], [Kind.ITEMS, Kind.KITS, Kind.LOANS]),
+        (
+            Role.ADMINISTRATOR,
+            [Kind.ITEMS, Kind.KITS, Kind.PEOPLE],
+            [Kind.ITEMS, Kind.KITS, Kind.LOANS, Kind.PEOPLE],
+        ),
     ],
 )
 def test_what_each_role_may_import_and_export(

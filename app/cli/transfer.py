@@ -8,14 +8,14 @@ with ``--mapping``), checks every row and prints what is wrong with which row. O
 file with nothing wrong is imported, all in one go; ``--dry-run`` stops after the check.
 New categories, agencies and sites are created only with ``--create-missing``.
 
-``export KIND FILE`` writes the catalogue, the loans or the people to a .csv or .xlsx
-file that ``import`` reads back.
+``export KIND FILE`` writes the catalogue, the kits, the loans or the people to a .csv
+or .xlsx file that ``import`` reads back.
 
 Before anything is checked, the dry run prints how it read what could be read more
 than one way: each date column's order (``--dates`` chooses it), what each status word
 becomes, and what reading the file changed (invisible characters taken out, merged cells
-read into each of their rows). The catalogue and loans need no sign-in, as for every
-other read; people (names, staff numbers, contact details) are exported only for a
+read into each of their rows). The catalogue, kits and loans need no sign-in, as for
+every other read; people (names, staff numbers, contact details) are exported only for a
 signed-in administrator, who keeps them.
 """
 
@@ -109,7 +109,7 @@ def add_commands(commands: Subcommands) -> None:
     importing = add_command(
         commands,
         "import",
-        "import items or people from a .csv or .xlsx file, all or nothing",
+        "import items, kits or people from a .csv or .xlsx file, all or nothing",
         cmd_import,
         description=(
             "Check every row of a .csv or .xlsx file and, if all are right, import them in "
@@ -423,7 +423,7 @@ def cmd_export(url: str, args: argparse.Namespace) -> int:
         raise NotPermitted(
             f"Exporting people needs an administrator to sign in: give --user NAME (or set "
             f"{USER_ENV}), with the password in {PASSWORD_ENV} or typed when asked. The "
-            "catalogue and loans export without signing in."
+            "catalogue, kits and loans export without signing in."
         )
     bar = ProgressBar(f"Exporting {kind.value}")
     try:

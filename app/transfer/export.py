@@ -38,10 +38,11 @@ EXPORT_BATCH = 1_000
 
 
 def exportable_kinds(actor: Actor) -> list[Kind]:
-    """What ``actor`` may export: the catalogue and loans are for anyone to read, as in
-    the window; people (names, numbers, contact details, qualifications) only for those
-    who keep them, an administrator: a whole list of personal data is theirs to hand out."""
-    kinds = [Kind.ITEMS, Kind.LOANS]
+    """What ``actor`` may export: the catalogue, its kits and the loans are for anyone to
+    read, as in the window; people (names, numbers, contact details, qualifications) only
+    for those who keep them, an administrator: a whole list of personal data is theirs to
+    hand out."""
+    kinds = [Kind.ITEMS, Kind.KITS, Kind.LOANS]
     if may(actor, Action.MANAGE_PEOPLE):
         kinds.append(Kind.PEOPLE)
     return kinds
@@ -84,9 +85,8 @@ def export(
     progress: Progress | None = None,
 ) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx) with headers an import maps back
-    exactly; returns the number of rows. Who may export what: ``exportable_kinds``, and
-    kits for anyone, as the catalogue."""
-    if kind is not Kind.KITS and kind not in exportable_kinds(actor):
+    exactly; returns the number of rows. Who may export what: ``exportable_kinds``."""
+    if kind not in exportable_kinds(actor):
         who = (
             f"{actor.name} is signed in as {with_article(actor.role)}, and only"
             if actor.role is not None

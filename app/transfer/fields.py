@@ -29,7 +29,8 @@ class Kind(enum.Enum):
     KITS = "kits"  # made of items already in the catalogue
 
 
-IMPORTABLE = (Kind.ITEMS, Kind.PEOPLE)
+# In the order the window offers them: kits come after the items they are made of.
+IMPORTABLE = (Kind.ITEMS, Kind.KITS, Kind.PEOPLE)
 
 
 @dataclass(frozen=True)

@@ -271,8 +271,10 @@ def _permission(kind: Kind) -> Action:
 
 
 def importable_kinds(actor: Actor) -> list[Kind]:
-    """What ``actor`` may import: items for those who keep the catalogue, people only for
-    an administrator."""
+    """What ``actor`` may import: items and kits for those who keep the catalogue (an
+    equipment manager only their own agency's, which the check says row by row), people
+    only for an administrator. The window offers these; ``check_import`` and
+    ``run_import`` refuse any other by the same rule, whoever asks."""
     return [kind for kind in IMPORTABLE if may(actor, _permission(kind))]
 
 

@@ -1,24 +1,31 @@
 """The Export dialog on the demo data: a file that reads back with every row, in CSV and
-Excel, the closing message naming the file and the count, people offered only to those
-allowed, a cancelled export leaving no file, and a file already there kept unless the
-person agrees to replace it. No message box is ever shown: the dialog's ``confirm`` and
-``inform`` are the test's."""
+Excel, the closing message naming the file and the count, the kits for anyone, people
+offered only to those allowed, each choice with a key of its own, a cancelled export
+leaving no file, and a file already there kept unless the person agrees to replace it.
+No message box is ever shown: the dialog's ``confirm`` and ``inform`` are the test's."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.core.actor import Actor
+from app.kits.service import list_kits
 from app.people.accounts import sign_in
 from app.storage.database import Database
 from app.transfer import tabular
+from app.transfer.export import KIT_HEADERS
 from app.transfer.fields import Kind
 from app.transfer.tabular import read_table
 from models import EquipmentItem, Person
+from tests.test_kit_documents import make_kit
+from tests.test_kit_transfer import PUMP_KIT, PUMP_MEMBERS
+from tests.ui.driving import shot
 from ui.transfer.export_dialog import ExportDialog, suggested_name
 from ui.transfer.shared import WorkProgress
 
@@ -74,10 +81,66 @@ def test_the_catalogue_exports_to_a_file_that_reads_back(
 
 def test_people_are_offered_only_to_those_allowed(qtbot: QtBot, demo: Database) -> None:
     administrator, _ = open_dialog(qtbot, demo, signed_in(demo, "admin"))
-    assert set(administrator.kind_buttons) == {Kind.ITEMS, Kind.LOANS, Kind.PEOPLE}
+    assert set(administrator.kind_buttons) == {Kind.ITEMS, Kind.KITS, Kind.LOANS, Kind.PEOPLE}
 
     duty, _ = open_dialog(qtbot, demo, signed_in(demo, "duty"))
-    assert set(duty.kind_buttons) == {Kind.ITEMS, Kind.LOANS}
+    assert set(duty.kind_buttons) == {Kind.ITEMS, Kind.KITS, Kind.LOANS}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_duty_officer_exports_the_kits_in_use_with_their_members_and_notes(
+    qtbot: QtBot, demo: Database, tmp_path: Path, file_format: str
+) -> None:
+    make_kit(demo, PUMP_KIT, PUMP_MEMBERS, "A pump and its hose; for a flooded cellar.")
+    in_use = {kit.name for kit in list_kits(demo)}
+    dialog, told = open_dialog(qtbot, demo, signed_in(demo, "duty"))
+    radio = dialog.kind_buttons[Kind.KITS]
+    assert radio.isVisible()
+    assert radio.text() == "&Kits: every kit in use, with its members"
+    shot(dialog, "kits-export", tmp_path)
+
+    radio.click()
+    dialog.choose(Kind.KITS, file_format)
+    assert dialog.path_edit.text().endswith(suggested_name(Kind.KITS, file_format))
+    assert suggested_name(Kind.KITS, file_format).startswith("kit-share-kits-")
+    dialog.path_edit.setText(str(tmp_path / "kits"))
+    with qtbot.waitSignal(dialog.exported) as exported:
+        dialog.export_button.click()
+
+    path = tmp_path / f"kits.{file_format}"
+    assert dialog.written == path
+    table = read_table(path)
+    assert table.headers == KIT_HEADERS
+    assert {row[0] for row in table.rows} == in_use
+    rows = {row[0]: dict(zip(KIT_HEADERS, row, strict=True)) for row in table.rows}
+    pump = rows[PUMP_KIT]
+    assert pump["Owner agency"] == "Cambridgeshire Fire and Rescue Service"
+    assert pump["Home site"] == "Huntingdon Fire Station"
+    assert pump["Description"] == "A pump and its hose; for a flooded cellar."
+    assert pump["Members"] == "CFR-000297; CFR-000296"
+    assert pump["Member notes"] == "CFR-000297=Check impeller; clear the strainer"
+    message = f"Exported the kits ({len(in_use)} rows) to kits.{file_format}."
+    assert exported.args == [message]
+    assert told == [f"{message}\n\nThe file is in {tmp_path}."]
+
+
+def mnemonics(texts: list[str]) -> list[str]:
+    """The letter after each "&" (not "&&"), folded: the key Alt+letter presses."""
+    return [
+        found.group(1).casefold()
+        for text in texts
+        if (found := re.search(r"(?<!&)&([^&\s])", text)) is not None
+    ]
+
+
+def test_every_choice_in_the_dialog_has_a_key_of_its_own(qtbot: QtBot, demo: Database) -> None:
+    dialog, _ = open_dialog(qtbot, demo, signed_in(demo, "admin"))
+    texts = [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+    texts += [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    keys = mnemonics(texts)
+
+    assert "k" in keys, texts
+    assert len(keys) == len(set(keys)), sorted(texts)
 
 
 def test_people_export_for_an_administrator(qtbot: QtBot, demo: Database, tmp_path: Path) -> None:

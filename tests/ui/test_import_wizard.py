@@ -1,7 +1,8 @@
 """The import wizard on the demo data, driven page by page as a person would: the file
 read (or refused), the guessed columns and a correction, the dry run listing every bad
 row and blocking the import, a new category approved, a good import landing in the
-database, a cancelled one leaving it untouched, and who is offered a people import.
+database, a cancelled one leaving it untouched, who is offered a people or a kits
+import, and a kits file exported from the window brought back in.
 
 No modal dialog is ever run: the wizard is shown, its pages driven through their
 widgets, and its file dialogs replaced by the test's choice.
@@ -21,21 +22,27 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QAbstractButton, QLabel, QRadioButton, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.core.actor import Actor
+from app.kits.service import list_kits, retire_kit
 from app.people.accounts import sign_in
 from app.storage.database import Database
 from app.transfer.dates import DateOrder
+from app.transfer.export import KIT_HEADERS
 from app.transfer.fields import Kind
 from app.transfer.names import NewNameKind
 from app.transfer.tabular import read_table
 from models import Category, EquipmentItem, ItemStatus, Person
 from tests import factories as f
-from tests.ui.driving import ADMINISTRATOR
+from tests.test_kit_documents import make_kit
+from tests.test_kit_transfer import PUMP_KIT, PUMP_MEMBERS, events, kits_of
+from tests.ui.driving import ADMINISTRATOR, shot
+from tests.ui.test_export_dialog import mnemonics
 from ui.transfer import shared
+from ui.transfer.export_dialog import ExportDialog
 from ui.transfer.import_wizard import NOT_IMPORTED, ImportWizard
 from ui.transfer.shared import WorkProgress
 
@@ -199,11 +206,11 @@ def test_browse_reads_the_file_chosen(qtbot: QtBot, demo: Database, tmp_path: Pa
 
 def test_people_are_offered_only_to_an_administrator(qtbot: QtBot, demo: Database) -> None:
     administrator = open_wizard(qtbot, demo, signed_in(demo, "admin"))
-    assert set(administrator.file_page.kind_buttons) == {Kind.ITEMS, Kind.PEOPLE}
+    assert set(administrator.file_page.kind_buttons) == {Kind.ITEMS, Kind.KITS, Kind.PEOPLE}
     assert administrator.file_page.kind_buttons[Kind.PEOPLE].isVisible()
 
     manager = open_wizard(qtbot, demo, signed_in(demo, "manager"))
-    assert set(manager.file_page.kind_buttons) == {Kind.ITEMS}
+    assert set(manager.file_page.kind_buttons) == {Kind.ITEMS, Kind.KITS}
     assert (
         manager.findChild(type(manager.file_page.kind_buttons[Kind.ITEMS]), "peopleRadio") is None
     )
@@ -487,6 +494,8 @@ def test_words() -> None:
     assert shared.rows_text(1204) == "1,204 rows"
     assert shared.kind_count(Kind.PEOPLE, 1) == "1 person"
     assert shared.kind_count(Kind.PEOPLE, 3) == "3 people"
+    assert shared.kind_count(Kind.KITS, 1) == "1 kit"
+    assert shared.kind_count(Kind.KITS, 5) == "5 kits"
 
 
 def test_an_import_and_a_cancel_on_either_database(
@@ -694,3 +703,153 @@ def test_a_pipe_a_folder_or_a_huge_file_gets_a_sentence(
     )
     assert wizard.table is None
     assert not next_enabled(wizard)
+
+
+# -- kits ---------------------------------------------------------------------------------------
+
+NO_SUCH_TAG = "CFR-999999"
+
+
+def kit_names(db: Database) -> set[str]:
+    return {kit.name for kit in list_kits(db)}
+
+
+def test_kits_are_offered_to_those_who_keep_them_and_not_to_a_duty_officer(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "kits.csv", [], KIT_HEADERS)
+    manager = open_wizard(qtbot, demo, signed_in(demo, "manager"))
+    kits = manager.file_page.kind_buttons[Kind.KITS]
+    assert kits.isVisible()
+    assert kits.text() == "&Kits made of items already in the catalogue (import those first)"
+    # After the items they are made of, as they must be imported.
+    assert list(manager.file_page.kind_buttons) == [Kind.ITEMS, Kind.KITS]
+
+    duty = open_wizard(qtbot, demo, signed_in(demo, "duty"), path)
+    assert duty.file_page.kind_buttons == {}
+    assert duty.findChild(QRadioButton, "kitsRadio") is None
+    assert duty.findChildren(QRadioButton) == []
+    assert not next_enabled(duty)
+
+
+def test_the_kinds_to_import_each_have_a_key_of_their_own(qtbot: QtBot, demo: Database) -> None:
+    wizard = open_wizard(qtbot, demo, signed_in(demo, "admin"))
+    page = wizard.file_page
+    texts = [b.text() for b in page.findChildren(QAbstractButton) if b.isVisible()]
+    texts += [label.text() for label in page.findChildren(QLabel) if label.buddy() is not None]
+    texts += [
+        wizard.button(which).text()
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton)
+        if wizard.button(which).isVisible()
+    ]
+    keys = mnemonics(texts)
+
+    assert {"i", "k", "p"} <= set(keys), texts
+    assert len(keys) == len(set(keys)), sorted(texts)
+
+
+def test_a_kits_file_exported_from_the_window_imports_back_through_the_wizard(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL: every kit in use exported by the Export dialog, retired,
+    and made again from the file, with its members, quantities, notes and description."""
+    make_kit(demo_db, PUMP_KIT, PUMP_MEMBERS, "A pump and its hose;\nfor a flooded cellar.")
+    admin = signed_in(demo_db, "admin")
+    export = ExportDialog(demo_db, admin)
+    qtbot.addWidget(export)
+    export.inform = lambda _parent, _text: None
+    export.choose(Kind.KITS, "xlsx")
+    export.path_edit.setText(str(tmp_path / "kits.xlsx"))
+    path = export.run_export()
+    assert path == tmp_path / "kits.xlsx"
+    original = kits_of(demo_db)
+    assert len(original) >= 2
+    for kit in list_kits(demo_db):
+        retire_kit(demo_db, kit.id, admin, "Made again from the file")
+    assert kit_names(demo_db) == set()
+
+    wizard = open_wizard(qtbot, demo_db, admin, path)
+    wizard.file_page.kind_buttons[Kind.KITS].click()
+    press_next(wizard)
+    page = wizard.columns_page
+    assert [field.key for field in page.fields] == [
+        "name",
+        "owner_agency",
+        "home_site",
+        "description",
+        "members",
+        "member_notes",
+    ]
+    assert {key: combo.currentText() for key, combo in page.combos.items()} == {
+        "name": "Name",
+        "owner_agency": "Owner agency",
+        "home_site": "Home site",
+        "description": "Description",
+        "members": "Members",
+        "member_notes": "Member notes",
+    }
+    press_next(wizard)
+    check = wizard.check_page
+    assert wizard.report is not None
+    assert wizard.report.ok, [(p.row, p.reason) for p in wizard.report.problems]
+    count = len(original)
+    assert check.summary.text() == (
+        f"{count} rows read; every row is right. Press Import to add {count} kits to Kit "
+        "Share, all in one go."
+    )
+    # Kits never create agencies, sites or items: nothing is offered for creation.
+    assert not check.names_box.isVisible()
+    assert not check.dates_row.isVisible()
+
+    with qtbot.waitSignal(wizard.imported) as imported:
+        press_next(wizard)
+
+    assert imported.args == [f"Imported {count} kits from kits.xlsx."]
+    assert wizard.currentId() == ImportWizard.DONE_PAGE
+    assert wizard.done_page.message.text() == f"Imported {count} kits from kits.xlsx."
+    assert "new kits are in the catalogue" in wizard.done_page.after.text()
+    assert not wizard.done_page.created_label.isVisible()
+    assert kits_of(demo_db) == original
+    assert events(demo_db, "kits.imported") == [f"Imported {count} kits from kits.xlsx."]
+
+
+def test_a_kit_whose_member_is_not_in_the_catalogue_is_its_rows_problem_and_nothing_comes_in(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    rows = [
+        (PUMP_KIT, FIRE, HUNTINGDON, "", "CFR-000297; CFR-000296", "CFR-000297=Check impeller"),
+        ("Test cutting kit", FIRE, HUNTINGDON, "", f"CFR-000221; {NO_SUCH_TAG}", ""),
+    ]
+    path = write_csv(tmp_path / "kits.csv", rows, KIT_HEADERS)
+    before = kit_names(demo)
+    wizard = open_wizard(qtbot, demo, signed_in(demo, "manager"), path)
+    wizard.file_page.kind_buttons[Kind.KITS].click()
+    press_next(wizard)
+    press_next(wizard)
+    page = wizard.check_page
+    assert wizard.currentId() == ImportWizard.CHECK_PAGE
+
+    shown = [
+        tuple(page.model.index(row, column).data() for column in range(3))
+        for row in range(page.model.rowCount())
+    ]
+    assert shown == [
+        (
+            "3",
+            "Members",
+            f"No item has the asset tag {NO_SUCH_TAG}. Check the tag, or import the items "
+            "before their kits.",
+        )
+    ]
+    assert page.table.isVisible()
+    assert page.summary.text().startswith("2 rows read; 1 row needs fixing.")
+    assert not page.names_box.isVisible()
+    assert not next_enabled(wizard), "Import must wait until every row is right"
+    shot(wizard, "kits-import-check", tmp_path)
+
+    # Even pressed regardless, the import refuses the file whole: the good row too.
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.CHECK_PAGE
+    assert page.outcome.text() == "Nothing was imported: 1 row needs fixing."
+    assert kit_names(demo) == before
+    assert PUMP_KIT not in kit_names(demo)

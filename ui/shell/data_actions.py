@@ -1,7 +1,8 @@
 """The File menu's data commands: import from a spreadsheet, export, back up and restore.
 
 They open their dialogs over the window's database as whoever is signed in, and say
-through ``data_changed`` when the catalogue or people changed, so every view reads again.
+through ``data_changed`` when the catalogue, its kits or people changed, so every view
+reads again.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ class DataActions(QObject):
         self.import_action = QAction("&Import from a spreadsheet…", window)
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.import_action.setStatusTip(
-            "Bring items or people in from a CSV or Excel file, checking every row first"
+            "Bring items, kits or people in from a CSV or Excel file, checking every row first"
         )
         self.import_action.triggered.connect(self.open_import)
         self.export_action = QAction("&Export…", window)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.setStatusTip("Save the catalogue, loans or people as CSV or Excel")
+        self.export_action.setStatusTip("Save the catalogue, kits, loans or people as CSV or Excel")
         self.export_action.triggered.connect(self.open_export)
 
         self.backups = BackupActions(db, window)

@@ -286,9 +286,9 @@ class CheckPage(QWizardPage):
             else:
                 show_message(
                     self.summary,
-                    f"{read}; {rows_text(report.bad_rows)} need fixing. Nothing is imported "
-                    "until every row is right: fix the file and read it again, or go back "
-                    "and change the columns.",
+                    f"{read}; {counted(report.bad_rows, 'row needs', 'rows need')} fixing. "
+                    "Nothing is imported until every row is right: fix the file and read it "
+                    "again, or go back and change the columns.",
                     REFUSED_STYLE,
                 )
         self.completeChanged.emit()

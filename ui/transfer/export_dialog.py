@@ -1,7 +1,7 @@
-"""Export: the catalogue, the loans or the people to a .csv file or an Excel workbook,
-with headings an import reads straight back.
+"""Export: the catalogue, the kits, the loans or the people to a .csv file or an Excel
+workbook, with headings an import reads straight back.
 
-``app.transfer.service.export`` does the work (and refuses what the person may not export); the
+``app.transfer.export.export`` does the work (and refuses what the person may not export); the
 dialog asks what, in which format and where, shows a progress dialog that can be
 cancelled, and names the file and the row count at the end.
 """
@@ -46,6 +46,7 @@ FILTERS = {"csv": "CSV files (*.csv)", "xlsx": "Excel workbooks (*.xlsx)"}
 # What each kind is called in the dialog, in a sentence, and in a file name.
 KIND_TEXTS = {
     Kind.ITEMS: ("&Catalogue: every item of kit", "the catalogue", "catalogue"),
+    Kind.KITS: ("&Kits: every kit in use, with its members", "the kits", "kits"),
     Kind.LOANS: ("&Loans: every loan and what it lent", "the loans", "loans"),
     Kind.PEOPLE: ("&People and their qualifications", "the people", "people"),
 }
@@ -82,7 +83,7 @@ def inform(parent: QWidget, text: str) -> None:
 
 
 class ExportDialog(QDialog):
-    """Export the catalogue, loans or people to a file.
+    """Export the catalogue, kits, loans or people to a file.
 
     ``exported`` carries the closing message ("Exported the catalogue (214 rows) to
     kit-share-catalogue-2026-11-21.csv.") for the window's status bar. ``ask_save_path``,
@@ -135,9 +136,10 @@ class ExportDialog(QDialog):
         layout.addWidget(heading("Export to a spreadsheet"))
         layout.addWidget(
             muted(
-                "The catalogue and people are written with the headings Kit Share’s import "
-                "reads, so they can be brought back in, here or at another station. Dates "
-                "in a CSV file are written DD/MM/YYYY."
+                "The catalogue, kits and people are written with the headings Kit Share’s "
+                "import reads, so they can be brought back in, here or at another station "
+                "(kits after the items they are made of). Dates in a CSV file are written "
+                "DD/MM/YYYY."
             )
         )
         layout.addSpacing(6)

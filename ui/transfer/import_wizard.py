@@ -1,5 +1,5 @@
-"""The import wizard: a spreadsheet of items (or people) brought into Kit Share in four
-steps, choosing the file, matching its columns, checking every row, and importing.
+"""The import wizard: a spreadsheet of items (or kits, or people) brought into Kit Share
+in four steps, choosing the file, matching its columns, checking every row, and importing.
 
 The wizard holds no rules. ``app.transfer.service`` guesses the mapping, checks the rows (the
 dry run) and imports them all or none; the wizard shows what it says and keeps the
@@ -69,6 +69,16 @@ SAMPLE_COUNT = 3
 SAMPLE_LENGTH = 40
 # A typed path is read this long after the last key press.
 READ_DELAY_MS = 400
+
+# Where the person finds what came in, by what the file held.
+AFTER_IMPORT = {
+    Kind.ITEMS: "The new items are in the catalogue now: search for them as for any other.",
+    Kind.KITS: (
+        "The new kits are in the catalogue now: search for one by its name, and it is "
+        "listed above the items."
+    ),
+    Kind.PEOPLE: "The new people are on the People tab now.",
+}
 
 AskOpenPath = Callable[[QWidget, Path], Path | None]
 """Asks the person for a file to read, starting in a folder; None if they cancel."""
@@ -184,6 +194,7 @@ class FilePage(QWizardPage):
         self.kind_buttons: dict[Kind, QRadioButton] = {}
         texts = {
             Kind.ITEMS: "&Items of kit, for the catalogue",
+            Kind.KITS: "&Kits made of items already in the catalogue (import those first)",
             Kind.PEOPLE: "&People: officers and staff, for the directory of people",
         }
         kinds = importable_kinds(wizard.actor)
@@ -546,8 +557,4 @@ class DonePage(QWizardPage):
         self.message.setText(f"Imported {kind_count(result.kind, result.created)}{where}.")
         self.created_label.setText(created_text(result.created_names))
         self.created_label.setVisible(bool(result.created_names))
-        self.after.setText(
-            "The new items are in the catalogue now: search for them as for any other."
-            if result.kind is Kind.ITEMS
-            else "The new people are on the People tab now."
-        )
+        self.after.setText(AFTER_IMPORT[result.kind])

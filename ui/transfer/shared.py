@@ -20,7 +20,11 @@ OPEN_FILTER = "Spreadsheets (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (
 SAVE_FILTER = "CSV files (*.csv);;Excel workbooks (*.xlsx)"
 # A progress dialog appears only for work that lasts longer than this.
 PROGRESS_DELAY_MS = 500
-KIND_NOUNS = {Kind.ITEMS: ("item", "items"), Kind.PEOPLE: ("person", "people")}
+KIND_NOUNS = {
+    Kind.ITEMS: ("item", "items"),
+    Kind.KITS: ("kit", "kits"),
+    Kind.PEOPLE: ("person", "people"),
+}
 NEW_NAME_WORDS = {
     NewNameKind.CATEGORY: "category",
     NewNameKind.AGENCY: "agency",
