@@ -154,19 +154,23 @@ def _count(db: Database) -> int:
 
 
 @ON_POSTGRES
-def test_a_station_works_offline_survives_a_kill_and_sends_its_outbox_once(
+def test_a_station_works_offline_survives_a_kill_and_sends_its_outbox_once(  # noqa: PLR0917
     qtbot: QtBot,
     demo_url: str,
     station: tuple[str, PortProxy],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     url, proxy = station
     # Retrying the server every 2 s at most, not 30, so the test need not wait long.
     monkeypatch.setattr("ui.shell.live.RETRY_MOST_S", 2.0)
     server = open_database(demo_url)  # the other stations' way in, which stays up
+    # Closed even when an assertion fails, so no connection outlives the test.
+    request.addfinalizer(server.dispose)
     loans_before = _count(server)
     db = open_database(url)
+    request.addfinalizer(db.dispose)
     window = open_window(qtbot, MainWindow(db, sign_in(db, "duty", DUTY_PASSWORD)))
     qtbot.waitUntil(lambda: window.station.last is not None, timeout=60_000)
 
@@ -244,6 +248,7 @@ def test_a_station_works_offline_survives_a_kill_and_sends_its_outbox_once(
 
     # The station starts again, still offline: the outbox is whole, the copy shows all three.
     again = open_chosen_database(url, demo=False)
+    request.addfinalizer(again.dispose)
     assert again.offline
     restarted = MainWindow(again)
     qtbot.addWidget(restarted)
