@@ -15,7 +15,7 @@ copy's size, and what it cost the source:
   (``pg_stat_user_tables``: seq_tup_read + idx_tup_fetch, before and after, per
   refresh), and ``pg_stat_statements``' execution time when that extension is loaded.
 
-The goal (issue 22): a refresh of 20,000 items from PostgreSQL in a few seconds at most
+The goal: a refresh of 20,000 items from PostgreSQL in a few seconds at most
 (``GOAL_SECONDS``). The exit status is 1 when it is missed.
 """
 

@@ -30,6 +30,7 @@ from app.storage.database import (
 from app.storage.offline import is_server_url, open_offline, usable_copy
 from app.storage.station_copy import default_copy_path
 from ui.platform_check import check_platform
+from ui.shell.heap import freeze_what_start_made
 from ui.shell.main_window import MainWindow
 from ui.widgets.messages import show_error
 
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         # The window asks who is signing in before it shows any of the work.
         window = MainWindow(db, lock_after_minutes=lock_after)
         window.show()
+        freeze_what_start_made()
         return app.exec()
     finally:
         # Close (which waits for any search still reading) before the database goes,

@@ -4,7 +4,9 @@ with the arrows to choose a period and Ctrl+R to ask for it, the form filled in.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -13,15 +15,18 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.catalogue.search import search_items
+from app.catalogue.search import SearchPage, search_items
+from app.core.clock import now_utc
 from app.people.accounts import sign_in
-from app.planner.model import BarState, Zoom
+from app.planner.model import BarState, Zoom, row_bookings
 from app.storage.database import Database
 from tests.ui.driving import open_window, shot, wait_for_results
 from tests.ui.loan_driving import act_as
 from ui.loans.forms import RequestDialog
 from ui.loans.loan_detail import LoanDialog
+from ui.planner import rows as planner_rows
 from ui.planner.grid import PlannerGrid
+from ui.planner.rows import PlannerRows
 from ui.shell.main_window import MainWindow
 
 
@@ -136,3 +141,43 @@ def test_the_planner_exports_a_landscape_pdf_with_its_header_on_every_page(
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in text
         assert "Item" in text  # the header, repeated
+
+
+def test_the_planners_rows_are_the_searchs_read_a_span_at_a_time_and_kept_within_bounds(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrolled through end to end, the rows are the search's in its order, the pages on
+    screen read in one query, and what is kept of the rows and bookings scrolled past
+    stays bounded (kept whole, a county's catalogue fills the heap)."""
+    monkeypatch.setattr(planner_rows, "PAGE_ROWS", 10)
+    monkeypatch.setattr(planner_rows, "KEEP_PAGES", 3)
+    monkeypatch.setattr(planner_rows, "KEEP_BOOKINGS", 25)
+    expected = [row.id for row in search_items(demo_db, "", limit=100_000).rows]
+    assert len(expected) > 100
+    queries: list[int | None] = []
+    search = search_items
+
+    def counted(*args: Any, **kwargs: Any) -> SearchPage:
+        queries.append(kwargs.get("limit"))
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(planner_rows, "search_items", counted)
+    rows = PlannerRows(demo_db)
+    queries.clear()
+    first = len(rows.kits)
+    assert len(rows.rows(first, first + 29)) == 30
+    assert queries == [30]  # three pages, one query
+    start = now_utc()
+    end = start + timedelta(days=21)
+    walked: list[int] = []
+    for top in range(first, rows.total, 7):
+        shown = [row for _, row in rows.rows(top, top + 6)]
+        walked += [row.id for row in shown]
+        bars = rows.bars(shown, start, end)
+        assert bars == {
+            row.key: row_bookings(demo_db, [row], start, end).get(row.key, ()) for row in shown
+        }
+        pages, bookings = rows.kept
+        assert pages <= 3
+        assert bookings <= 25
+    assert walked == expected

@@ -65,6 +65,8 @@ LABEL_WIDTH = 280
 COLUMN_WIDTH = {Zoom.HOURS: 34, Zoom.DAYS: 30, Zoom.WEEKS: 64}
 # How far the grid reaches at each zoom: two weeks of hours, a year of days or weeks.
 REACH = {Zoom.HOURS: 24 * 14, Zoom.DAYS: 366, Zoom.WEEKS: 104}
+# Pools' cells worked out and kept, at most: a few screens' worth.
+KEEP_CELLS = 20_000
 BAR_COLOURS = {
     BarState.REQUESTED: PLAN_REQUESTED,
     BarState.APPROVED: PLAN_APPROVED,
@@ -110,6 +112,9 @@ class PlannerGrid(QAbstractScrollArea):
         self._cells: dict[tuple[tuple[RowKind, int], int], tuple[int, BarState | None]] = {}
         self._bold = QFont(self.font())
         self._bold.setBold(True)
+        self._rule = QColor(GRID)
+        # Each row's label as it fits its column, worked out once (eliding is slow).
+        self._labels: dict[tuple[str, bool], str] = {}
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
         self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self._make_slots()
@@ -182,6 +187,13 @@ class PlannerGrid(QAbstractScrollArea):
         self.horizontalScrollBar().setRange(0, max(0, len(self.slots) - self.visible_columns()))
         self.horizontalScrollBar().setPageStep(self.visible_columns())
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._bold = QFont(self.font())
+            self._bold.setBold(True)
+            self._labels.clear()  # elided for the old font
+        super().changeEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_scrollbars()
@@ -244,12 +256,13 @@ class PlannerGrid(QAbstractScrollArea):
         self._paint_header(painter, shown, width)
 
     def _paint_columns(self, painter: QPainter, shown: list[tuple[int, Slot]], height: int) -> None:
-        painter.setPen(QPen(QColor(GRID)))
+        # Lines as one-pixel fills: the raster engine fills far faster than it strokes.
+        weekend, rule = QColor(PLAN_WEEKEND), QColor(GRID)
         for index, slot in shown:
             x = self._column_x(index)
             if self.zoom is not Zoom.WEEKS and slot.day.weekday() >= 5:
-                painter.fillRect(x, HEADER_HEIGHT, self.column_width, height, QColor(PLAN_WEEKEND))
-            painter.drawLine(x, HEADER_HEIGHT, x, height)
+                painter.fillRect(x, HEADER_HEIGHT, self.column_width, height, weekend)
+            painter.fillRect(x, HEADER_HEIGHT, 1, height - HEADER_HEIGHT, rule)
 
     def _paint_row(
         self,
@@ -269,21 +282,29 @@ class PlannerGrid(QAbstractScrollArea):
             painter.setPen(QColor(INK))
         if row.is_kit:
             painter.setFont(self._bold)  # a kit stands out from the items beneath it
-        painter.drawText(
-            QRect(6, y, LABEL_WIDTH - 10, ROW_HEIGHT),
-            Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 12),
-        )
+        label_metrics = painter.fontMetrics()
+        baseline = y + (ROW_HEIGHT + label_metrics.ascent() - label_metrics.descent()) // 2
+        painter.drawText(6, baseline, self._label(row, label_metrics))
         if row.is_kit:
             painter.setFont(self.font())
-        painter.setPen(QPen(QColor(GRID)))
-        painter.drawLine(0, y + ROW_HEIGHT, self.viewport().width(), y + ROW_HEIGHT)
+        painter.fillRect(0, y + ROW_HEIGHT, self.viewport().width(), 1, self._rule)
         if row.is_pooled:
             self._paint_pool(painter, y, row, bars, shown)
         else:
             self._paint_bars(painter, y, bars, shown, metrics)
         if chosen:
             self._paint_choice(painter, y)
+
+    def _label(self, row: PlanRow, metrics: QFontMetrics) -> str:
+        key = (row.label, row.is_kit)
+        text = self._labels.get(key)
+        if text is None:
+            if len(self._labels) >= KEEP_CELLS:
+                self._labels.clear()
+            text = self._labels[key] = metrics.elidedText(
+                row.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 12
+            )
+        return text
 
     def _paint_bars(
         self,
@@ -318,6 +339,8 @@ class PlannerGrid(QAbstractScrollArea):
             key = (row.key, index)
             cell = self._cells.get(key)
             if cell is None:
+                if len(self._cells) >= KEEP_CELLS:
+                    self._cells.clear()  # the rows scrolled past: kept, they fill the heap
                 cell = self._cells[key] = (booked_in(bars, slot), most_urgent(bars, slot))
             booked, state = cell
             if booked == 0 or state is None:
