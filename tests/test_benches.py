@@ -127,11 +127,13 @@ def test_the_planner_bench_runs_on_both_databases(postgres_admin_url: str) -> No
         goals_may_miss=True,
     )
     figures = report["figures"]
-    assert [(f["backend"], f["bookings"]) for f in figures] == [
-        ("SQLite", False),
-        ("SQLite", True),
-        ("PostgreSQL", False),
-        ("PostgreSQL", True),
+    assert [(f["backend"], f["bookings"], f["frozen"]) for f in figures] == [
+        ("SQLite", False, True),
+        ("SQLite", True, False),
+        ("SQLite", True, True),
+        ("PostgreSQL", False, True),
+        ("PostgreSQL", True, False),
+        ("PostgreSQL", True, True),
     ]
     for figure in figures:
         assert figure["items"] == int(SMOKE_ITEMS)
