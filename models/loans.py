@@ -132,7 +132,7 @@ class LoanLine(Base):
     quantity_returned: Mapped[int] = mapped_column(default=0)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    holds_stock: Mapped[bool] = mapped_column(default=True, index=True)
+    holds_stock: Mapped[bool] = mapped_column(default=True)
     # A tagged item's line: no other holding line of the item may overlap it. The
     # database enforces that (an exclusion constraint on PostgreSQL, triggers on SQLite),
     # and it needs the fact on the line because a constraint cannot join the item.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event, inspect
 
 from app.catalogue.search import (
     SearchFilters,
@@ -496,3 +497,34 @@ def test_filters_naming_nothing_find_nothing(towers: Database) -> None:
 def test_filter_markers_cannot_be_searched_for(towers: Database, marker: str) -> None:
     """SQLite keeps filter markers in the full-text index; typing one finds nothing."""
     assert search_items(towers, marker, now=NOW).total == 0
+
+
+def test_each_rows_loans_are_found_through_the_index_on_the_item(catalogue: Database) -> None:
+    """A search row's availability reads that item's loan lines by the index on the item.
+    SQLite, which keeps no statistics, once took an index on whether a line holds stock
+    instead, on some databases and not others, reading every holding line for each row."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(*args: object) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    event.listen(catalogue.engine, "before_cursor_execute", keep)
+    try:
+        page = search_items(catalogue, "", SearchFilters(), now=NOW)
+    finally:
+        event.remove(catalogue.engine, "before_cursor_execute", keep)
+    assert page.rows
+    rows_query = next((s, p) for s, p in statements if "loan_lines" in s)
+    with catalogue.engine.connect() as connection:
+        indexes = inspect(connection).get_indexes("loan_lines")
+        if catalogue.dialect == "sqlite":
+            plan = " ".join(
+                str(step[-1])
+                for step in connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {rows_query[0]}",
+                    rows_query[1],  # type: ignore[arg-type]
+                )
+            )
+            assert "USING INDEX ix_loan_lines_item_id" in plan
+            assert "holds_stock" not in plan
+    assert not [index["name"] for index in indexes if index["column_names"] == ["holds_stock"]]
