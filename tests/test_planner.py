@@ -136,7 +136,11 @@ def test_the_planner_prints_on_a4_on_its_side_with_a_cell_per_booking(demo_db: D
     assert "<thead>" in document.html  # repeated at the top of every page
     assert document.html.count("</th>") == len(shown) + 1
     # CAM-000130: 20 of its 40 overdue, in the overdue colour, every day shown.
-    assert f'background-color: {PAPER_COLOURS[BarState.OVERDUE]};">20<' in document.html
+    overdue = f'<td bgcolor="{PAPER_COLOURS[BarState.OVERDUE]}" align="center"'
+    overdue += ' style="font-size: 5.5pt;">20<'
+    assert document.html.count(overdue) == len(shown)
+    # Each column's share of the width given, so the table spans the page.
+    assert document.html.count('<th width="') == len(shown) + 1
     assert document.notice == ""
 
 

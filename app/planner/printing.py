@@ -31,9 +31,13 @@ PAPER_COLOURS = {
     BarState.RECALLED: "#d3b5e3",
     BarState.RETURNED: "#e4e7ea",
 }
-RULE = "#9aa5b1"
+RULE = "#c3ccd6"
 # At most this many columns fit across A4 on its side and stay readable.
 MOST_COLUMNS = 42
+# The share of the width the items' names take.
+ITEM_SHARE = 22
+WEEKDAY_LETTERS = "MTWTFSS"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def planner_document(
@@ -54,8 +58,14 @@ def planner_document(
     period = (
         f"{format_datetime(start)} to {format_datetime(end)}" if columns else "no period chosen"
     )
-    cell = f"border: 0.5pt solid {RULE}; font-size: 6.5pt;"
-    head = "".join(f'<th style="{cell}">{escape(_heading(slot, zoom))}</th>' for slot in columns)
+    # Qt's rich text takes a table's rules from the table and its widths from each
+    # column's head: the item column a fixed share, the days the rest, alike.
+    share = (100 - ITEM_SHARE) / max(len(columns), 1)
+    head = "".join(
+        f'<th width="{share:.2f}%" style="font-size: 6pt; font-weight: normal;">'
+        f"{_heading(slot, zoom, first=n == 0)}</th>"
+        for n, slot in enumerate(columns)
+    )
     body = "".join(_row_html(row, bars.get(row.key, ()), columns) for row in rows)
     legend = " &nbsp; ".join(
         f'<span style="background-color: {PAPER_COLOURS[state]};">'
@@ -67,9 +77,9 @@ def planner_document(
         f"<h1>Planner: {escape(what)}</h1>"
         f"<p>{escape(period)} · {escape(shown_rows)} · by {zoom.value}. Pooled stock shows "
         f"how many are booked; other kit the borrower's code.</p><p>{legend}</p>"
-        f'<table width="100%" cellspacing="0" cellpadding="1" '
-        f'style="border-collapse: collapse;"><thead><tr>'
-        f'<th width="22%" style="border: 0.5pt solid {RULE}; text-align: left;">Item</th>'
+        f'<table width="100%" border="1" cellspacing="0" cellpadding="2" '
+        f'style="border-collapse: collapse; border-color: {RULE}; border-style: solid;">'
+        f'<thead><tr><th width="{ITEM_SHARE}%" align="left" style="font-size: 7.5pt;">Item</th>'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
     )
     return PrintedDocument(
@@ -82,31 +92,32 @@ def planner_document(
     )
 
 
-def _heading(slot: Slot, zoom: Zoom) -> str:
+def _heading(slot: Slot, zoom: Zoom, *, first: bool) -> str:
+    """A column's head in short lines, so that six weeks of days fit across: the day
+    (or hour), and the month where one begins."""
+    month = f"<br>{MONTHS[slot.day.month - 1]}" if first or slot.day.day == 1 else ""
     if zoom is Zoom.HOURS:
-        return f"{format_datetime(slot.start)[-5:-3]}"
-    return f"{slot.day.day:02d}/{slot.day.month:02d}"
+        return f"{format_datetime(slot.start)[-5:-3]}<br>{slot.day.day}{month}"
+    if zoom is Zoom.WEEKS:
+        return f"w/c<br>{slot.day.day}{month}"
+    return f"{WEEKDAY_LETTERS[slot.day.weekday()]}<br>{slot.day.day}{month}"
 
 
 def _row_html(row: PlanRow, bars: tuple[Bar, ...], columns: Sequence[Slot]) -> str:
-    name = row.label
     cells = []
     for slot in columns:
-        style = f"border: 0.5pt solid {RULE}; font-size: 6.5pt; text-align: center;"
-        text = ""
+        colour, text = "", ""
         if row.is_pooled:
             booked = booked_in(bars, slot)
             state = most_urgent(bars, slot)
             if booked and state is not None:
-                style += f" background-color: {PAPER_COLOURS[state]};"
+                colour = PAPER_COLOURS[state]
                 text = f"{booked}!" if booked >= row.quantity else str(booked)
         else:
             here = [bar for bar in bars if bar.overlaps(slot.start, slot.end)]
             if here:
-                style += f" background-color: {PAPER_COLOURS[here[0].state]};"
+                colour = PAPER_COLOURS[here[0].state]
                 text = here[0].borrower_code
-        cells.append(f'<td style="{style}">{escape(text)}</td>')
-    return (
-        f'<tr><td style="border: 0.5pt solid {RULE}; font-size: 7.5pt;">{escape(name)}</td>'
-        f"{''.join(cells)}</tr>"
-    )
+        fill = f' bgcolor="{colour}"' if colour else ""
+        cells.append(f'<td{fill} align="center" style="font-size: 5.5pt;">{escape(text)}</td>')
+    return f'<tr><td style="font-size: 7pt;">{escape(row.label)}</td>{"".join(cells)}</tr>'
