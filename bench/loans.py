@@ -331,6 +331,16 @@ class _Loader:
         return len(lines)
 
 
+def analyse_after_load(database: Database) -> None:
+    """What autovacuum does on a real server soon after a load: without it, PostgreSQL's
+    planner takes the new tables for tiny ones. SQLite keeps no statistics unasked."""
+    if database.dialect != "postgresql":
+        return
+    with database.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+
+
 def build_catalogue(database: Database, items: int, log: Callable[[str], None]) -> Catalogue:
     """Agencies, sites, categories, one MoU in force, four protocols, people, N items and
     loans over the weeks around ``NOW``, loaded through SQLAlchemy Core in one go."""

@@ -36,12 +36,18 @@ from typing import Any
 
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import text
 
 from app.core.clock import UK, use_clock
 from app.planner.model import Zoom
 from app.storage.database import Database, open_database
-from bench.loans import NOW, NoPostgres, build_catalogue, postgres_database, sqlite_database
+from bench.loans import (
+    NOW,
+    NoPostgres,
+    analyse_after_load,
+    build_catalogue,
+    postgres_database,
+    sqlite_database,
+)
 from ui.planner import grid as planner_grid
 from ui.planner.grid import HEADER_HEIGHT, LABEL_WIDTH, ROW_HEIGHT, PlannerGrid
 from ui.planner.rows import PlannerRows
@@ -151,12 +157,7 @@ def _build(url: str, items: int, log: Callable[[str], None]) -> None:
     db = open_database(url)
     try:
         build_catalogue(db, items, lambda line: log(f"  {line}"))
-        if db.dialect == "postgresql":
-            # What autovacuum does soon after a load on a real server: without it the
-            # server takes the new tables for tiny ones.
-            with db.engine.connect() as connection:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        analyse_after_load(db)
     finally:
         db.dispose()
 

@@ -40,7 +40,13 @@ from app.demo.loader import load_demo
 from app.storage.backup import format_size
 from app.storage.database import Database, open_database
 from app.storage.station_copy import refresh_copy
-from bench.loans import NoPostgres, build_catalogue, postgres_database, sqlite_database
+from bench.loans import (
+    NoPostgres,
+    analyse_after_load,
+    build_catalogue,
+    postgres_database,
+    sqlite_database,
+)
 from tests.pgserver import ClusterUnavailable, start_cluster
 
 GOAL_SECONDS = 5.0
@@ -177,12 +183,7 @@ def fill(url: str, items: int, log: Callable[[str], None]) -> None:
             log(f"  loaded the demo in {time.perf_counter() - started:.1f} s")
         else:
             build_catalogue(db, items, log)
-        if db.dialect == "postgresql":
-            # What autovacuum does soon after a load on a real server: without it the
-            # planner takes the new tables for tiny ones.
-            with db.engine.connect() as connection:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        analyse_after_load(db)
     finally:
         db.dispose()
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,9 +13,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from app.catalogue.search import SearchPage
 from app.core.actor import Actor
+from app.storage.database import Database
 from models import Role
-from ui.catalogue.model import Column
+from ui.catalogue.model import Column, SearchRequest
 from ui.shell.main_window import MainWindow
 
 # Signed in, for the tests that are about something else: may do anything, for any agency.
@@ -22,6 +27,27 @@ ADMINISTRATOR = Actor("Test Administrator (test)", role=Role.ADMINISTRATOR)
 def wait_for_results(qtbot: QtBot, window: MainWindow) -> None:
     """Wait until no search is running on a worker and its results are shown."""
     qtbot.waitUntil(lambda: not window.searching)
+
+
+@contextmanager
+def search_held() -> Iterator[threading.Event]:
+    """Searches started inside wait on their worker, once reading, until the block ends:
+    what the person does while results are on their way. Yields the event set once a
+    search is reading."""
+    reading, release = threading.Event(), threading.Event()
+    page = SearchRequest.page
+
+    def held_page(request: SearchRequest, db: Database, offset: int = 0) -> SearchPage:
+        reading.set()
+        release.wait(10)
+        return page(request, db, offset)
+
+    SearchRequest.page = held_page  # type: ignore[method-assign,assignment]
+    try:
+        yield reading
+    finally:
+        release.set()
+        SearchRequest.page = page  # type: ignore[method-assign]
 
 
 def open_window(qtbot: QtBot, window: MainWindow) -> MainWindow:

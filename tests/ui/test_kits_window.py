@@ -5,7 +5,6 @@ dialog, which refuses another agency's item at its field."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.catalogue.directory import find_item, list_sites
-from app.catalogue.search import SearchPage
 from app.core.actor import Actor
 from app.core.clock import now_utc, today_uk
 from app.kits.rules import KitDraft, MemberDraft
@@ -28,11 +26,18 @@ from app.people.accounts import sign_in
 from app.people.operators import operators_among
 from app.storage.database import Database
 from models import LoanStatus, Role
-from tests.ui.driving import ADMINISTRATOR, click_tag, open_window, shot, wait_for_results
+from tests.ui.driving import (
+    ADMINISTRATOR,
+    click_tag,
+    open_window,
+    search_held,
+    shot,
+    wait_for_results,
+)
 from tests.ui.loan_driving import act_as, settle
 from tests.ui.test_loan_refusals import activate
 from tests.ui.test_shift_keys import Keys, focused
-from ui.catalogue.model import Column, SearchRequest
+from ui.catalogue.model import Column
 from ui.kits.dialog import KitDialog
 from ui.kits.loan_form import KitEmergencyDialog, KitRequestDialog
 from ui.loans.forms import ReturnDialog
@@ -135,20 +140,11 @@ def test_an_item_chosen_while_the_results_are_read_again_replaces_the_kit_shown(
     assert window.catalogue.kit_strip.hits.kit_id(0) == kit_id
     window.catalogue.show_kit(kit_id)
     assert window.model.rowCount() > 0
-    reading, release = threading.Event(), threading.Event()
-    page = SearchRequest.page
-
-    def slow_page(request: SearchRequest, db: Database, offset: int = 0) -> SearchPage:
-        reading.set()
-        release.wait(10)
-        return page(request, db, offset)
-
-    monkeypatch.setattr(SearchRequest, "page", slow_page)
-    window.catalogue.catch_up()  # another station's change, as the kit is shown
-    assert reading.wait(10)
-    chosen = window.model.index(0, Column.TAG).data()
-    click_tag(window, chosen)
-    release.set()
+    with search_held() as reading:
+        window.catalogue.catch_up()  # another station's change, as the kit is shown
+        assert reading.wait(10)
+        chosen = window.model.index(0, Column.TAG).data()
+        click_tag(window, chosen)
     window.catalogue.settle()
 
     assert window.catalogue.selected_kit_id() is None

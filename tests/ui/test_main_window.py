@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,11 +13,10 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import delete
 
-from app.catalogue.search import SearchPage
 from app.core.clock import format_date, today_uk
-from app.storage.database import Database, open_database
+from app.storage.database import open_database
 from models import EquipmentItem
-from tests.ui.driving import ADMINISTRATOR, click_tag, wait_for_results
+from tests.ui.driving import ADMINISTRATOR, click_tag, search_held, wait_for_results
 from tests.ui.seed import (
     BARRIERS_TAG,
     BROKEN_DRONE_TAG,
@@ -29,7 +26,7 @@ from tests.ui.seed import (
     Catalogue,
 )
 from ui.catalogue.item_panel import NOT_SHAREABLE_TEXT
-from ui.catalogue.model import Column, SearchRequest
+from ui.catalogue.model import Column
 from ui.shell.main_window import EMPTY_CATALOGUE_TEXT, MainWindow
 
 Messages = list[tuple[str, str]]
@@ -167,19 +164,10 @@ def test_an_item_chosen_while_the_results_are_read_again_stays_chosen(
     """Another station's change reads the results again; the person clicks another item
     before they come back: the results keep that item, not the one shown before."""
     click_tag(window, DRONE_TAG)
-    reading, release = threading.Event(), threading.Event()
-    page = SearchRequest.page
-
-    def slow_page(request: SearchRequest, db: Database, offset: int = 0) -> SearchPage:
-        reading.set()
-        release.wait(10)
-        return page(request, db, offset)
-
-    monkeypatch.setattr(SearchRequest, "page", slow_page)
-    window.catalogue.catch_up()
-    assert reading.wait(10)
-    click_tag(window, TOILET_TAG)
-    release.set()
+    with search_held() as reading:
+        window.catalogue.catch_up()
+        assert reading.wait(10)
+        click_tag(window, TOILET_TAG)
     window.catalogue.settle()  # as a command given now would
 
     assert window.item_panel.detail is not None
@@ -194,28 +182,11 @@ def test_words_typed_while_the_results_are_read_again_choose_their_own_top_hit(
     top hit is chosen, even when the item shown before is among their results."""
     for shown_before in (DRONE_TAG, BROKEN_DRONE_TAG):
         click_tag(window, shown_before)
-        reading, release = threading.Event(), threading.Event()
-        page = SearchRequest.page
-
-        def slow_page(  # noqa: PLR0917 (the loop's values bound as defaults)
-            request: SearchRequest,
-            db: Database,
-            offset: int = 0,
-            reading: threading.Event = reading,
-            release: threading.Event = release,
-            page: Callable[[SearchRequest, Database, int], SearchPage] = page,
-        ) -> SearchPage:
-            reading.set()
-            release.wait(10)
-            return page(request, db, offset)
-
-        monkeypatch.setattr(SearchRequest, "page", slow_page)
-        window.catalogue.catch_up()
-        assert reading.wait(10)
-        QTest.keyClicks(window.search_bar.search_box, "drone")
-        release.set()
+        with search_held() as reading:
+            window.catalogue.catch_up()
+            assert reading.wait(10)
+            QTest.keyClicks(window.search_bar.search_box, "drone")
         window.catalogue.settle()  # as Ctrl+I now would
-        monkeypatch.undo()
         wait_for_results(qtbot, window)
 
         assert window.model.rowCount() == 2
