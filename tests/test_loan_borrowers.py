@@ -18,7 +18,12 @@ from app.core.clock import now_utc, today_uk
 from app.loans.drafts import Handover, LineDraft, LoanDraft
 from app.loans.rules import borrowing_agencies
 from app.loans.service import check_emergency_issue, check_request, emergency_issue
-from app.loans.support import request_defaults, why_not_lent
+from app.loans.support import (
+    items_request_defaults,
+    request_defaults,
+    why_not_lent,
+    why_not_one_loan,
+)
 from app.loans.views import loans_to_return, return_choice_text
 from app.storage.database import Database
 from models import Agency, EquipmentItem, Person, Role
@@ -123,6 +128,47 @@ def test_an_item_no_protocol_covers_says_so_before_a_form_opens(demo_db: Databas
         "protocol under an MoU in force."
     )
     assert why_not_lent(demo_db, find_item(demo_db, "BED-000501").id) is None
+
+
+def test_items_asked_for_together_start_from_the_strictest_of_their_terms(
+    demo_db: Database,
+) -> None:
+    # CFR-000250: 72 hours' notice, 14 days at most; CFR-000221: no notice, 4 days at most;
+    # CFR-000297 is lent to Norfolk Fire and Rescue Service alone.
+    barriers, boat, pump = (
+        find_item(demo_db, tag).id for tag in ("CFR-000250", "CFR-000221", "CFR-000297")
+    )
+    moment = now_utc()
+    together = items_request_defaults(demo_db, [barriers, boat], now=moment)
+    each = [request_defaults(demo_db, item, now=moment) for item in (barriers, boat)]
+
+    assert (together.notice_hours, together.max_loan_hours) == (72, 96)
+    assert together.starts_at == max(d.starts_at for d in each)
+    assert together.due_at - together.starts_at == min(d.due_at - d.starts_at for d in each)
+    assert together.borrower_ids == tuple(
+        i for i in each[0].borrower_ids if i in each[1].borrower_ids
+    )
+    assert len(together.protocols) == 2
+    names = {a.id: a.name for a in list_agencies(demo_db)}
+    with_pump = items_request_defaults(demo_db, [boat, pump], now=moment)
+    assert [names[i] for i in with_pump.borrower_ids] == ["Norfolk Fire and Rescue Service"]
+    assert items_request_defaults(demo_db, [boat], now=moment).each == (each[1],)
+
+
+def test_items_of_two_agencies_are_no_one_loan(demo_db: Database) -> None:
+    boat, ppe, barriers = (
+        find_item(demo_db, tag).id for tag in ("CFR-000221", "CFR-000223", "BED-000501")
+    )
+
+    assert why_not_one_loan(demo_db, [boat, ppe]) is None
+    refusal = why_not_one_loan(demo_db, [boat, barriers, ppe])
+    assert refusal is not None
+    assert (refusal.rule, refusal.field) == ("lender", "lines")
+    assert refusal.message == (
+        "A loan is lent by one agency: these items belong to Cambridgeshire Fire and Rescue "
+        "Service and Bedfordshire Police. Choose items of one agency, or ask for each "
+        "agency's items in a request of its own."
+    )
 
 
 def test_a_return_starts_with_the_loan_handed_out_last(demo_db: Database) -> None:

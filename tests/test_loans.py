@@ -441,7 +441,7 @@ def test_one_loan_is_from_one_lender(db: Database, world: World) -> None:
         other_id = other.id
     error = refusal(request, db, draft(world, LineDraft(world.drone), LineDraft(other_id)))
     assert "lender" in error.rules
-    assert "Make one request per agency" in error.message
+    assert "Choose items of one agency" in error.message
 
 
 # -- no double booking --------------------------------------------------------------------

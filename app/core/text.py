@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
 # C0 controls and DEL, less tab and line feed (which multi-line texts keep).
@@ -88,3 +88,10 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
     """ "1 item", "214 items", "1,204 rows", "58 people" (``plural`` for a noun that
     does not just take an s)."""
     return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"
+
+
+def and_listed(parts: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C": names in a sentence, in the order given."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"

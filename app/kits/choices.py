@@ -14,7 +14,7 @@ from app.catalogue.directory import ItemRef
 from app.core.clock import now_utc
 from app.kits.lending import StandIn
 from app.kits.service import KitMemberView, KitView
-from app.loans.support import request_defaults
+from app.loans.support import items_request_defaults
 from app.storage.database import Database
 from models import EquipmentItem, ItemStatus
 
@@ -54,29 +54,20 @@ class KitRequestDefaults:
     due_at: datetime
 
 
-def _common(lists: list[tuple[int, ...]]) -> tuple[int, ...]:
-    if not lists:
-        return ()
-    return tuple(i for i in lists[0] if all(i in other for other in lists[1:]))
-
-
 def kit_request_defaults(
     db: Database, kit: KitView, *, now: datetime | None = None
 ) -> KitRequestDefaults:
-    """The kit's defaults from each member's (``app.loans.support.request_defaults``):
-    the latest start, the shortest length, and only the borrowers all of them allow."""
+    """The kit's defaults from its members' as one loan
+    (``app.loans.support.items_request_defaults``): the latest start, the shortest
+    length, and only the borrowers all of them allow."""
     moment = now or now_utc()
-    each = [request_defaults(db, member.item_id, now=moment) for member in kit.members]
-    if not each:
-        return KitRequestDefaults(kit.id, (), (), moment, moment)
-    start = max(d.starts_at for d in each)
-    length = min(d.due_at - d.starts_at for d in each)
+    together = items_request_defaults(db, [m.item_id for m in kit.members], now=moment)
     return KitRequestDefaults(
         kit_id=kit.id,
-        borrower_ids=_common([d.borrower_ids for d in each]),
-        emergency_borrower_ids=_common([d.emergency_borrower_ids for d in each]),
-        starts_at=start,
-        due_at=start + length,
+        borrower_ids=together.borrower_ids,
+        emergency_borrower_ids=together.emergency_borrower_ids,
+        starts_at=together.starts_at,
+        due_at=together.due_at,
     )
 
 

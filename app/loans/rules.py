@@ -21,6 +21,7 @@ from app.core.checks import text_problems
 from app.core.clock import UK, format_date, format_datetime, moment_problem, today_uk
 from app.core.errors import Refusal
 from app.core.permissions import RANK
+from app.core.text import and_listed
 from app.core.vocabulary import label
 from app.loans.drafts import LoanDraft
 from app.loans.views import describe_duration
@@ -280,10 +281,20 @@ def _protocol_names(protocols: Sequence[SharingProtocol]) -> str:
 def items_named(items: Sequence[EquipmentItem]) -> str:
     """ "CFR-D1 “Drone”", "CFR-D1 “Drone” and CFR-B1 “Barriers”": the items a refusal
     is about, so that on a loan of several (a kit's members) it names each."""
-    labels = [item_label(item) for item in items]
-    if len(labels) < 2:
-        return "".join(labels)
-    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return and_listed([item_label(item) for item in items])
+
+
+def lender_refusal(owners: Sequence[str]) -> Refusal | None:
+    """A loan's items belong to each of ``owners`` (each named once, in the order met):
+    a loan is lent by one agency, who decide what they can spare, so more is refused."""
+    if len(owners) < 2:
+        return None
+    return Refusal(
+        "lender",
+        f"A loan is lent by one agency: these items belong to {and_listed(owners)}. Choose "
+        "items of one agency, or ask for each agency's items in a request of its own.",
+        "lines",
+    )
 
 
 def lent_under(
@@ -524,17 +535,8 @@ def _check_lines(
             )
         )
     problems.extend(kit_problems(session, draft, owners))
-    if len(owners) > 1:
-        owner_names = sorted(item.owner_agency.name for item in owners.values())
-        problems.append(
-            Refusal(
-                "lender",
-                "Each loan is from one lending agency, who decide what they can spare: "
-                f"these items belong to {' and '.join(owner_names)}. Make one request per "
-                "agency.",
-                "lines",
-            )
-        )
+    if lender := lender_refusal([item.owner_agency.name for item in owners.values()]):
+        problems.append(lender)
     return checks, unique_problems(problems)
 
 

@@ -1,10 +1,12 @@
 """What the loan dialogs and the item panel read before anything is booked: an item's facts
 (tag, owner, condition, readings kept), the agencies and people to choose from, a new
-request's defaults, and how many of an item are free each day ahead.
+request's defaults (for one item, or the strictest of several asked for as one loan),
+whether items can be one loan at all, and how many of an item are free each day ahead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -18,7 +20,12 @@ from app.core.clock import UK, now_utc, today_uk
 from app.core.errors import NotFound, Refusal
 from app.core.vocabulary import label
 from app.loans.drafts import Readings
-from app.loans.rules import borrowing_agencies, free_quantity, unlendable_refusal
+from app.loans.rules import (
+    borrowing_agencies,
+    free_quantity,
+    lender_refusal,
+    unlendable_refusal,
+)
 from app.loans.views import tracked_readings
 from app.storage.database import Database
 from models import EquipmentItem, LoanLine
@@ -152,6 +159,79 @@ def request_defaults(db: Database, item_id: int, *, now: datetime | None = None)
             free_now=free_quantity(session, item.id, moment, moment + timedelta(minutes=1), moment),
             readings=readings,
         )
+
+
+@dataclass(frozen=True)
+class ItemsRequestDefaults:
+    """What a request for several items as one loan starts with: the strictest of what
+    each item's own would (``request_defaults``), as a loan's rules hold line by line.
+
+    The latest start, the shortest length, and only the agencies a protocol lets borrow
+    every item (emergency-only protocols counted too, for an emergency issue), in the
+    first item's order.
+    """
+
+    each: tuple[RequestDefaults, ...]  # in the order the items were given
+    borrower_ids: tuple[int, ...]
+    emergency_borrower_ids: tuple[int, ...]
+    starts_at: datetime
+    due_at: datetime
+
+    @property
+    def notice_hours(self) -> int:
+        """The longest notice any item's protocol asks for."""
+        return max((d.notice_hours for d in self.each), default=0)
+
+    @property
+    def max_loan_hours(self) -> int:
+        """The shortest longest-loan of the items' protocols; 0 when no protocol lends any."""
+        return min((d.max_loan_hours for d in self.each if d.protocol), default=0)
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        """The protocols that would lend the items, each once, in the items' order."""
+        return tuple(dict.fromkeys(d.protocol for d in self.each if d.protocol))
+
+    @property
+    def unprotected(self) -> tuple[int, ...]:
+        """The items no sharing protocol lets another agency borrow."""
+        return tuple(d.item_id for d in self.each if not d.protocol)
+
+
+def _in_every(lists: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    """The ids found in every one of ``lists``, in the first list's order."""
+    if not lists:
+        return ()
+    return tuple(i for i in lists[0] if all(i in other for other in lists[1:]))
+
+
+def items_request_defaults(
+    db: Database, item_ids: Sequence[int], *, now: datetime | None = None
+) -> ItemsRequestDefaults:
+    """The defaults of a request for ``item_ids`` as one loan, from each item's; with no
+    items, a period of nothing from now and no borrower."""
+    moment = now or now_utc()
+    each = tuple(request_defaults(db, item_id, now=moment) for item_id in item_ids)
+    if not each:
+        return ItemsRequestDefaults((), (), (), moment, moment)
+    start = max(d.starts_at for d in each)
+    length = min(d.due_at - d.starts_at for d in each)
+    return ItemsRequestDefaults(
+        each=each,
+        borrower_ids=_in_every([d.borrower_ids for d in each]),
+        emergency_borrower_ids=_in_every([d.emergency_borrower_ids for d in each]),
+        starts_at=start,
+        due_at=start + length,
+    )
+
+
+def why_not_one_loan(db: Database, item_ids: Sequence[int]) -> Refusal | None:
+    """Why ``item_ids`` cannot be asked for as one loan: they belong to more than one
+    agency, and a loan is lent by one. None if one agency owns them all. Asked before a
+    form for several items opens."""
+    with db.read() as session:
+        owners = [_item(session, item_id).owner_agency.name for item_id in item_ids]
+    return lender_refusal(list(dict.fromkeys(owners)))
 
 
 def why_not_lent(db: Database, item_id: int, *, now: datetime | None = None) -> Refusal | None:

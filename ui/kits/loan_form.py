@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -42,7 +40,7 @@ from ui.loans.forms import INCIDENT_HINT, PURPOSE_HINT, HandoverPeople, operator
 from ui.loans.period import LoanPeriod
 from ui.loans.shared import AgencyCombo, LoanFormDialog
 from ui.widgets.inputs import PersonCombo
-from ui.widgets.layout import form_layout, heading, muted, named
+from ui.widgets.layout import captioned_list, form_layout, heading, list_caption, muted, named
 
 EMERGENCY_NOTE = (
     "An emergency issue skips the request and approval and is noted as an emergency. "
@@ -77,11 +75,8 @@ class KitRequestDialog(LoanFormDialog):
         self.standing_read: tuple[datetime, datetime] | None = None
         self.members = MembersBox(self.kit)
         self.members_caption = named(
-            QLabel("&Members, for the period asked about"), "membersCaption"
+            list_caption("&Members, for the period asked about"), "membersCaption"
         )
-        caption_font = self.members_caption.font()
-        caption_font.setBold(True)
-        self.members_caption.setFont(caption_font)
         self.period = LoanPeriod(self.defaults.due_at - self.defaults.starts_at)
         self.starts_edit = self.period.starts_edit
         self.due_edit = self.period.due_edit
@@ -128,15 +123,10 @@ class KitRequestDialog(LoanFormDialog):
         return [self.kit_heading, named(muted(about), "kitTerms")]
 
     def _members_group(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 4, 0, 4)
-        layout.addWidget(self.members_caption)
-        layout.addWidget(self.members)
         self.point_field("lines", self.members, caption=self.members_caption)
         self.point_field("quantity", self.members, caption=self.members_caption)
         self.point_field("kit", self.kit_heading)
-        return box
+        return captioned_list(self.members_caption, self.members)
 
     def _add_who(self, form: QFormLayout) -> None:
         self.add_field(form, "&Borrowing agency *", self.borrower_combo, "borrower")

@@ -30,7 +30,8 @@ from app.catalogue.directory import PersonRef
 from app.catalogue.items import QUANTITY_MAX
 from app.core.actor import Actor
 from app.core.clock import format_datetime, format_hours, now_utc, today_uk
-from app.core.errors import Refusal
+from app.core.errors import Refusal, Refused
+from app.core.text import and_listed, counted
 from app.core.vocabulary import label, labels
 from app.inspections.service import SEVERITY_EFFECT, defect_effect
 from app.loans.drafts import (
@@ -51,15 +52,32 @@ from app.loans.service import (
     issue_loan,
     request_loan,
 )
-from app.loans.support import LoanChoices, LoanItem, loan_choices, loan_item, request_defaults
+from app.loans.support import (
+    LoanChoices,
+    LoanItem,
+    items_request_defaults,
+    loan_choices,
+    loan_item,
+    request_defaults,
+    why_not_one_loan,
+)
 from app.loans.views import LoanLineView, LoanView
 from app.people.operators import operator_choices, operators_among
 from app.storage.database import Database
 from models import DefectSeverity, LoanStatus
+from ui.loans.asked import ItemsAsked, quantity_row
 from ui.loans.period import LoanPeriod
 from ui.loans.shared import AgencyCombo, LoanFormDialog, ReadingsEditor, items_text
 from ui.widgets.inputs import ConditionCombo, PersonCombo
-from ui.widgets.layout import fit_spin, form_layout, heading, muted, named
+from ui.widgets.layout import (
+    captioned_list,
+    fit_spin,
+    form_layout,
+    heading,
+    list_caption,
+    muted,
+    named,
+)
 
 PURPOSE_HINT = "e.g. Missing person search, Ouse Washes"
 # The most a quantity box takes: far above any pool, so a number typed is never cut short
@@ -256,7 +274,12 @@ def operator_names_borrower(problems: Sequence[Refusal], borrower_id: int | None
 
 
 class RequestDialog(LoanFormDialog):
-    """Ask to borrow one item, or some of a pooled one; ``loan_id`` is set once saved."""
+    """Ask to borrow one item, or some of a pooled one; with ``also``, further items of
+    the same lender in the same loan, a line each. ``loan_id`` is set once saved.
+
+    Items of more than one lender are refused before the form opens
+    (``app.loans.support.why_not_one_loan``): a loan is lent by one agency.
+    """
 
     TITLE = "Request a loan"
     OK_TEXT = "Request"
@@ -269,20 +292,33 @@ class RequestDialog(LoanFormDialog):
         parent: QWidget | None = None,
         *,
         wish: LoanWish | None = None,
+        also: Sequence[int] = (),
     ) -> None:
+        item_ids = tuple(dict.fromkeys((item_id, *also)))
+        # Refused before any window is made: items of two lenders are no one loan.
+        if len(item_ids) > 1 and (refusal := why_not_one_loan(db, item_ids)) is not None:
+            raise Refused([refusal])
         super().__init__(db, actor, self.TITLE, parent)
-        self.item = loan_item(db, item_id)
-        self.defaults = request_defaults(db, item_id)
+        self.items = tuple(loan_item(db, each) for each in item_ids)
+        self.item = self.items[0]
+        # Each item's defaults, and the strictest of them for the loan as a whole.
+        self.together = items_request_defaults(db, item_ids)
+        self.defaults = self.together.each[0]
         self.choices = loan_choices(db)
         self.loan_id: int | None = None
         # What the person asked the catalogue for (a period, how many): the form starts
         # there, so nothing said once is typed twice.
         self.wish = wish
-        self.period = LoanPeriod(self.defaults.due_at - self.defaults.starts_at)
+        self.period = LoanPeriod(self.together.due_at - self.together.starts_at)
         self._make_request_fields()
         if wish is not None:
             self._take_wish(wish)
         self._build()
+
+    @property
+    def several(self) -> bool:
+        """Whether the request asks for more than one item."""
+        return len(self.items) > 1
 
     # Building ----------------------------------------------------------------------------
 
@@ -299,11 +335,8 @@ class RequestDialog(LoanFormDialog):
         self.starts_edit = self.period.starts_edit
         self.due_edit = self.period.due_edit
         self.length_label = self.period.length_label
-        self.quantity_spin = named(QSpinBox(), "quantity")
-        # Never clamped to the stock: asked for more, the service says how many there are.
-        self.quantity_spin.setRange(1, QUANTITY_TYPED_MAX)
-        self.quantity_spin.setEnabled(self.item.is_pooled)
-        fit_spin(self.quantity_spin, str(QUANTITY_TYPED_MAX))
+        self.quantity_spins = {item.id: self._quantity_spin(item) for item in self.items}
+        self.quantity_spin = self.quantity_spins[self.item.id]
         self.emergency_check = named(QCheckBox("&Emergency (waive notice)"), "emergency")
         self.emergency_check.setToolTip(
             "For a live incident: the protocol's notice period does not apply."
@@ -319,9 +352,18 @@ class RequestDialog(LoanFormDialog):
             self.incident_edit,
             self.starts_edit,
             self.due_edit,
-            self.quantity_spin,
+            *self.quantity_spins.values(),
             self.emergency_check,
         )
+
+    def _quantity_spin(self, item: LoanItem) -> QSpinBox:
+        name = f"quantity_{item.asset_tag}" if self.several else "quantity"
+        spin = named(QSpinBox(), name)
+        # Never clamped to the stock: asked for more, the service says how many there are.
+        spin.setRange(1, QUANTITY_TYPED_MAX)
+        spin.setEnabled(item.is_pooled)
+        fit_spin(spin, str(QUANTITY_TYPED_MAX))
+        return spin
 
     def _request_form(self) -> QFormLayout:
         form = form_layout()
@@ -331,7 +373,8 @@ class RequestDialog(LoanFormDialog):
         self._add_start(form)
         self._add_due(form)
         self._add_quantity(form)
-        self.point_field("lines", self.item_heading)
+        if not self.several:
+            self.point_field("lines", self.item_heading)
         return form
 
     def _add_borrower(self, form: QFormLayout) -> None:
@@ -351,39 +394,84 @@ class RequestDialog(LoanFormDialog):
         self.add_field(form, "&Due back *", self.period.due_row(), "due_at", mark=self.due_edit)
 
     def _add_quantity(self, form: QFormLayout) -> None:
-        if not self.item.is_pooled:
-            return
-        quantity_row = QWidget()
-        quantity_layout = QHBoxLayout(quantity_row)
-        quantity_layout.setContentsMargins(0, 0, 0, 0)
-        quantity_layout.addWidget(self.quantity_spin)
-        quantity_layout.addWidget(
-            muted(f"of {self.item.quantity} ({self.defaults.free_now} free now)"), 1
+        if not self.item.is_pooled or self.several:
+            return  # several items: each one's box is on its line (``_items_part``)
+        row = quantity_row(self.quantity_spin, self.item, self.defaults.free_now)
+        self.add_field(form, "&Quantity *", row, "quantity", mark=self.quantity_spin)
+
+    def _items_part(self) -> list[QWidget]:
+        """For several items, every one a line with its quantity box; nothing for one,
+        which the heading names."""
+        if not self.several:
+            return []
+        self.items_asked = ItemsAsked(
+            [
+                (item, defaults.free_now, self.quantity_spins[item.id])
+                for item, defaults in zip(self.items, self.together.each, strict=True)
+            ]
         )
-        self.add_field(form, "&Quantity *", quantity_row, "quantity", mark=self.quantity_spin)
+        spins = self.items_asked.spins
+        caption = named(
+            list_caption("Ite&ms asked for" if spins else "Items asked for"), "itemsCaption"
+        )
+        if spins:
+            caption.setBuddy(spins[0])
+        # A refusal names its item but not its line, so it points at the list (the
+        # caption), or a quantity's at the quantity boxes. The caption is not also the
+        # quantity's: marking one field clears the marks of every other.
+        self.point_field("lines", caption=caption)
+        self.point_field("quantity", *spins)
+        return [captioned_list(caption, self.items_asked.scrolled())]
 
     def _header(self) -> list[QWidget]:
-        self.item_heading = named(heading(self.item.label), "itemHeading")
+        title = self.item.label
+        if self.several:
+            title += f" and {counted(len(self.items) - 1, 'more item')}"
+        self.item_heading = named(heading(title), "itemHeading")
         return [self.item_heading, named(muted(self._terms_text()), "itemTerms")]
 
     def _build(self) -> None:
         header = self._header()
+        items = self._items_part()
         form = self._request_form()
         form.addRow("", self.emergency_check)
-        self.finish(*header, form, ok_text=self.OK_TEXT)
+        if self.several:
+            self.setMinimumWidth(720)  # a line's name, its box and its stock side by side
+        self.finish(*header, *items, form, ok_text=self.OK_TEXT)
+        if self.several and (height := self.heightForWidth(720)) > 0:
+            # Sized by itself, the dialog would leave room for the heading and terms as
+            # they wrap at a narrower width: a gap above the message.
+            self.resize(720, height)
         self.purpose_edit.setFocus()
 
     def _terms_text(self) -> str:
-        d = self.defaults
+        """Who lends, under which protocol, and its notice and longest loan: for several
+        items, the strictest of their protocols' (``app.loans.support``)."""
+        together = self.together
         owner = f"Lent by {self.item.owner}"
-        if not d.protocol:
-            return f"{owner}. No sharing protocol lets another agency borrow it."
-        notice = f"{format_hours(d.notice_hours)}' notice" if d.notice_hours else "no notice"
-        longest = format_hours(d.max_loan_hours) or "no limit"
-        return f"{owner} under “{d.protocol}”: {notice}, loans of up to {longest}."
+        protocols = together.protocols
+        if not protocols:
+            them = "them" if self.several else "it"
+            return f"{owner}. No sharing protocol lets another agency borrow {them}."
+        notice = (
+            f"{format_hours(together.notice_hours)}' notice"
+            if together.notice_hours
+            else "no notice"
+        )
+        longest = format_hours(together.max_loan_hours) or "no limit"
+        under = (
+            f"under “{protocols[0]}”:"
+            if len(protocols) == 1
+            else f"under {len(protocols)} protocols, the strictest of their terms:"
+        )
+        text = f"{owner} {under} {notice}, loans of up to {longest}."
+        unlent = [item.asset_tag for item in self.items if item.id in together.unprotected]
+        if unlent:
+            text += f" No sharing protocol lets another agency borrow {and_listed(unlent)}."
+        return text
 
     def _covered_ids(self) -> tuple[int, ...]:
-        return self.defaults.borrower_ids
+        return self.together.borrower_ids
 
     def _borrower_agencies(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         """The agencies a protocol lets borrow the item (as the item panel lists them),
@@ -401,11 +489,14 @@ class RequestDialog(LoanFormDialog):
 
     def _default_start(self) -> datetime:
         # The service leaves time to fill the form in past the notice period.
-        return self.defaults.starts_at
+        return self.together.starts_at
 
     def _take_wish(self, wish: LoanWish) -> None:
-        if self.item.is_pooled:
-            self.quantity_spin.setValue(wish.quantity)
+        for item in self.items:
+            # The number was asked of one kind of kit: with several items, a pool it
+            # does not fit starts at one rather than at a number it cannot have.
+            if item.is_pooled and (not self.several or wish.quantity <= item.quantity):
+                self.quantity_spins[item.id].setValue(wish.quantity)
         self.period.take(wish.starts_at, wish.due_at)
 
     def _on_emergency_toggled(self, emergency: bool) -> None:
@@ -428,7 +519,10 @@ class RequestDialog(LoanFormDialog):
             purpose=self.purpose_edit.text(),
             starts_at=self.starts_edit.moment(),
             due_at=self.due_edit.moment(),
-            lines=(LineDraft(item_id=self.item.id, quantity=self.quantity_spin.value()),),
+            lines=tuple(
+                LineDraft(item_id=item.id, quantity=self.quantity_spins[item.id].value())
+                for item in self.items
+            ),
             incident_ref=self.incident_edit.text(),
             is_emergency=self.emergency_check.isChecked(),
         )
@@ -450,6 +544,9 @@ class EmergencyIssueDialog(RequestDialog):
     OK_TEXT = "Issue now"
 
     def _make_request_fields(self) -> None:
+        if self.several:
+            # The hand-over lists one item's condition and readings.
+            raise ValueError("An emergency issue form lends one item: give it no ``also``.")
         self.people = HandoverPeople(self.choices, self._db, (self.item.id,), emergency=True)
         self.people.offer_before_borrower(self._covered_ids())
         self.handover_fields = ItemHandoverFields(self.item, self.defaults.readings)
@@ -475,7 +572,7 @@ class EmergencyIssueDialog(RequestDialog):
             self.borrower_combo.choose(operator.agency_id)
 
     def _covered_ids(self) -> tuple[int, ...]:
-        return self.defaults.emergency_borrower_ids
+        return self.together.emergency_borrower_ids
 
     def _request_form(self) -> QFormLayout:
         """In the order of an emergency: what and how many, until when, who takes it and

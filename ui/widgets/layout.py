@@ -114,6 +114,26 @@ def heading(text: str) -> QLabel:
     return label
 
 
+def list_caption(text: str) -> QLabel:
+    """A bold caption over a list on a form (a kit's members, the items asked for): the
+    letter after "&" moves the keyboard to the buddy it is given."""
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def captioned_list(caption: QLabel, box: QWidget) -> QWidget:
+    """``box`` under its ``caption``, a little apart from the parts above and below."""
+    part = QWidget()
+    layout = QVBoxLayout(part)
+    layout.setContentsMargins(0, 4, 0, 4)
+    layout.addWidget(caption)
+    layout.addWidget(box)
+    return part
+
+
 def muted(text: str) -> QLabel:
     """Secondary text: grey from the palette, so it reads on light and dark alike."""
     label = QLabel(text)
