@@ -16,6 +16,7 @@ from app.loans.drafts import Handover
 from app.loans.service import emergency_issue
 from app.people.accounts import sign_in
 from app.planner.model import (
+    MOST_ROWS_ASKED,
     Bar,
     BarState,
     PlanRow,
@@ -25,6 +26,7 @@ from app.planner.model import (
     booked_in,
     bookings,
     most_urgent,
+    request_refusal,
     row_bookings,
     slots,
 )
@@ -202,3 +204,18 @@ def test_the_years_history_is_drawn_as_returned_for_the_time_each_loan_was_out(
     # None of it holds the pool in the weeks ahead.
     ahead = Slot(now + timedelta(days=1), now + timedelta(days=2), now.date())
     assert booked_in(history, ahead) == 0
+
+
+def test_a_kit_is_asked_for_alone_and_a_request_for_at_most_so_many_rows() -> None:
+    item = PlanRow(RowKind.ITEM, 1, "CAM-000130", "Pedestrian barrier", True, 40)
+    kit = PlanRow(RowKind.KIT, 2, "CFR", "Earith flood team kit")
+    assert request_refusal([item]) is None
+    assert request_refusal([kit]) is None
+    mixed = request_refusal([item, kit])
+    assert mixed is not None
+    assert "a kit is asked for on its own" in mixed
+    many = [PlanRow(RowKind.ITEM, n, f"T{n}", "Cone") for n in range(MOST_ROWS_ASKED + 1)]
+    assert request_refusal(many[:-1]) is None
+    too_many = request_refusal(many)
+    assert too_many is not None
+    assert f"at most {MOST_ROWS_ASKED}" in too_many

@@ -359,3 +359,23 @@ def row_bookings(
     for row in rows:
         found[row.key] = (kits if row.is_kit else items).get(row.id, ())
     return found
+
+
+# The most rows one request asks for: beyond, a kit is the way.
+MOST_ROWS_ASKED = 20
+
+
+def request_refusal(rows: Sequence[PlanRow]) -> str | None:
+    """Why the planner's rows chosen cannot be asked for in one request, and what to do;
+    None if they can. The loan's own rules (one lender, protocols, stock) are the form's."""
+    if len(rows) > 1 and any(row.is_kit for row in rows):
+        return (
+            f"{len(rows)} rows are chosen, a kit among them: a kit is asked for on its own. "
+            "Choose the kit's row alone (an arrow without Shift), or the items without it."
+        )
+    if len(rows) > MOST_ROWS_ASKED:
+        return (
+            f"{len(rows)} rows are chosen: one request asks for at most {MOST_ROWS_ASKED} "
+            "items. Choose fewer rows with Shift and the arrows, or define a kit of them."
+        )
+    return None

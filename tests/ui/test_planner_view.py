@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.catalogue.search import SearchPage, search_items
@@ -47,6 +47,17 @@ def _zoom(grid: PlannerGrid) -> Zoom:
     return grid.zoom
 
 
+def _planner_of(qtbot: QtBot, window: MainWindow, words: str) -> None:
+    """Search for ``words`` and open the planner on what is found, by keyboard."""
+    QTest.keyClicks(window.search_bar.search_box, words)
+    wait_for_results(qtbot, window)
+    QTest.keyClick(
+        window.table,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+
+
 def _row_of(window: MainWindow, tag: str) -> int:
     rows = window.planner.grid.rows
     assert rows is not None
@@ -60,13 +71,7 @@ def test_the_planner_opens_a_loan_zooms_and_asks_for_a_free_period_by_keyboard(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    QTest.keyClicks(window.search_bar.search_box, "barrier")
-    wait_for_results(qtbot, window)
-    QTest.keyClick(
-        window.table,
-        Qt.Key.Key_P,
-        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-    )
+    _planner_of(qtbot, window, "barrier")
     grid = window.planner.grid
     assert window.tabs.currentWidget() is window.planner
     assert grid.hasFocus()
@@ -181,3 +186,52 @@ def test_the_planners_rows_are_the_searchs_read_a_span_at_a_time_and_kept_within
         assert pages <= 3
         assert bookings <= 25
     assert walked == expected
+
+
+def test_rows_chosen_with_shift_are_asked_for_in_one_request(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Shift with the arrows chooses rows as well as a period; Ctrl+R asks for them all in
+    one form. Rows of two lenders, or a kit among items, are refused with what to do."""
+    said: list[str] = []
+
+    def say(_parent: QWidget | None, _title: str, text: str) -> None:
+        said.append(text)
+
+    for kind in ("critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, say)
+    _planner_of(qtbot, window, "barrier")
+    grid = window.planner.grid
+    first = _row_of(window, "CAM-000130")
+    assert _row_of(window, "CAM-000131") == first + 1  # the same lender's, side by side
+    _press(grid, Qt.Key.Key_Down, first)
+    _press(grid, Qt.Key.Key_Right, 2)
+    _press(grid, Qt.Key.Key_Down, shift=True)
+    _press(grid, Qt.Key.Key_Right, 2, shift=True)
+    assert "2 rows chosen" in window.planner.cursor_label.text()
+    choice = grid.choice()
+    assert choice is not None
+    assert [row.tag for row in choice.rows] == ["CAM-000130", "CAM-000131"]
+
+    shot(window, "planner-rows-chosen", tmp_path)
+
+    def look_and_close(dialog: RequestDialog) -> None:
+        shot(dialog, "planner-request-several", tmp_path)
+        dialog.reject()
+
+    asked = act_as(monkeypatch, qtbot, RequestDialog, look_and_close)
+    QTest.keyClick(grid, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    (form,) = asked
+    assert [line.item_id for line in form.draft().lines] == [row.id for row in choice.rows]
+    assert form.starts_edit.moment() == choice.start
+    assert form.due_edit.moment() == choice.end
+
+    # A third row, of another lender: the form says why it cannot be one loan.
+    third = grid.rows.row(first + 2) if grid.rows is not None else None
+    assert third is not None
+    assert not third.tag.startswith("CAM-")
+    _press(grid, Qt.Key.Key_Down, shift=True)
+    QTest.keyClick(grid, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 1
+    assert len(said) == 1
+    assert "one agency" in said[0]

@@ -79,12 +79,18 @@ BAR_COLOURS = {
 
 @dataclass(frozen=True)
 class Choice:
-    """The row and the period chosen: what Ctrl+R asks for."""
+    """The rows and the period chosen: what Ctrl+R asks for. ``row`` is the first of
+    them; ``also`` the rest, chosen with Shift and the arrows."""
 
     row: PlanRow
     start: datetime
     end: datetime
     quantity: int
+    also: tuple[PlanRow, ...] = ()
+
+    @property
+    def rows(self) -> tuple[PlanRow, ...]:
+        return (self.row, *self.also)
 
 
 class PlannerGrid(QAbstractScrollArea):
@@ -107,6 +113,8 @@ class PlannerGrid(QAbstractScrollArea):
         self.slots: list[Slot] = []
         self.cursor_row = 0
         self.cursor_column = 0
+        # Where Shift and the arrows began: the rows and columns between are chosen.
+        self.anchor_row = 0
         self.anchor_column = 0
         # What each pool's cell shows, by (item, column): worked out once per window.
         self._cells: dict[tuple[tuple[RowKind, int], int], tuple[int, BarState | None]] = {}
@@ -124,7 +132,7 @@ class PlannerGrid(QAbstractScrollArea):
     def show_rows(self, rows: PlannerRows) -> None:
         self.rows = rows
         self._cells = {}
-        self.cursor_row = min(self.cursor_row, max(rows.total - 1, 0))
+        self.cursor_row = self.anchor_row = min(self.cursor_row, max(rows.total - 1, 0))
         self._update_scrollbars()
         self.viewport().update()
 
@@ -274,7 +282,8 @@ class PlannerGrid(QAbstractScrollArea):
     ) -> None:
         metrics = painter.fontMetrics()
         y = self._row_y(index)
-        chosen = index == self.cursor_row
+        top, bottom = self.chosen_rows()
+        chosen = top <= index <= bottom
         if chosen:
             painter.fillRect(0, y, LABEL_WIDTH, ROW_HEIGHT, self.palette().highlight())
             painter.setPen(self.palette().highlightedText().color())
@@ -445,6 +454,7 @@ class PlannerGrid(QAbstractScrollArea):
         self.cursor_row = max(0, min(total - 1, self.cursor_row + rows))
         self.cursor_column = max(0, min(len(self.slots) - 1, self.cursor_column + columns))
         if not extend:
+            self.anchor_row = self.cursor_row
             self.anchor_column = self.cursor_column
         self._scroll_to_cursor()
         self.viewport().update()
@@ -506,13 +516,21 @@ class PlannerGrid(QAbstractScrollArea):
         found = self.rows.bars([row], slot.start, slot.end).get(row.key, ())
         return [bar for bar in found if bar.overlaps(slot.start, slot.end)]
 
+    def chosen_rows(self) -> tuple[int, int]:
+        """The first and last row chosen (the cursor's alone, without Shift)."""
+        first, last = sorted((self.anchor_row, self.cursor_row))
+        return first, last
+
     def choice(self) -> Choice | None:
-        row = self.current_row()
-        if row is None or not self.slots:
+        if self.rows is None or not self.slots:
+            return None
+        top, bottom = self.chosen_rows()
+        rows = [row for _, row in self.rows.rows(top, bottom)]
+        if not rows:
             return None
         first, last = sorted((self.anchor_column, self.cursor_column))
         start = max(self.slots[first].start, now_utc())
-        return Choice(row, start, self.slots[last].end, 1)
+        return Choice(rows[0], start, self.slots[last].end, 1, tuple(rows[1:]))
 
     def open_at_cursor(self) -> None:
         """Enter: the loan under the cursor; on a free slot, a request for it."""
@@ -536,6 +554,12 @@ class PlannerGrid(QAbstractScrollArea):
         period = (
             f"{format_datetime(self.slots[first].start)} to {format_datetime(self.slots[last].end)}"
         )
+        top, bottom = self.chosen_rows()
+        if bottom > top:
+            return (
+                f"{bottom - top + 1} rows chosen, {period}. Ctrl+R asks for them in one "
+                "request; Enter on the cursor's row opens its loan."
+            )
         bars = self.bars_at_cursor()
         if not bars:
             return f"{row.label}: free {period}. Ctrl+R asks for it."

@@ -34,8 +34,8 @@ from ui.widgets.layout import muted
 PRINT_ROWS = 300
 ZOOM_WORDS = {Zoom.HOURS: "&Hours", Zoom.DAYS: "&Days", Zoom.WEEKS: "&Weeks"}
 HINT = (
-    "Arrows move, Shift+arrows choose a period, + and − zoom (or Ctrl+wheel), Enter opens "
-    "the loan under the cursor, Ctrl+R asks for the row and period chosen."
+    "Arrows move, Shift+arrows choose a period and rows, + and − zoom (or Ctrl+wheel), Enter "
+    "opens the loan under the cursor, Ctrl+R asks for the rows and period chosen."
 )
 
 

@@ -41,6 +41,7 @@ from app.loans.drafts import LoanWish
 from app.loans.outbox import outbox_rows_or_none
 from app.loans.views import LoanSection
 from app.people.accounts import has_users
+from app.planner.model import request_refusal
 from app.storage.config import masked_url
 from app.storage.database import Database
 from app.storage.live import Changes
@@ -775,12 +776,16 @@ class MainWindow(StationWindow):
         self.tabs.setTabText(self.tabs.indexOf(self.loans_view), loans_tab_title(counts))
 
     def _request_from_planner(self, choice: Choice) -> None:
-        """Ctrl+R in the planner: the request form, filled in with the row and period."""
+        """Ctrl+R in the planner: the request form, filled in with the rows and period."""
         wish = LoanWish(choice.start, choice.end, choice.quantity)
-        if choice.row.is_kit:
+        refusal = request_refusal(choice.rows)
+        if refusal is not None:
+            QMessageBox.information(self, "Choose other rows", refusal)
+        elif choice.row.is_kit:
             self.kit_actions.request(choice.row.id, wish)
         else:
-            self.loan_actions.request_for_item(choice.row.id, wish)
+            also = [row.id for row in choice.also]
+            self.loan_actions.request_for_item(choice.row.id, wish, also=also)
 
     def _print_planner(self) -> None:
         self.output.preview(self.planner.printed, "the planner")
