@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedLayout,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,12 +22,12 @@ from app.loans.support import DayAvailability
 from app.storage.database import OFFLINE_REFUSAL
 from models import ItemStatus
 from ui.catalogue.availability_strip import AvailabilityStrip, held_back_words
+from ui.widgets.document_panel import DocumentPanel
 from ui.widgets.palette import (
     CLOSED,
     DUE,
     INFO,
     OK,
-    ON_COLOUR,
     REFUSED,
     REFUSED_BACKGROUND,
     REFUSED_TEXT,
@@ -63,20 +59,8 @@ LAPSE_BADGES = {
 ALERT_BACKGROUND = REFUSED_BACKGROUND
 ALERT_TEXT = REFUSED_TEXT
 
-STYLESHEET = """
-h1 { font-size: x-large; font-weight: 600; margin: 0; }
-h2 { font-size: medium; font-weight: 600; margin-top: 16px; margin-bottom: 4px; }
-p { margin-top: 2px; margin-bottom: 2px; }
-td { padding: 3px 12px 3px 0; vertical-align: top; }
-td.label { color: %(muted)s; }
-.muted { color: %(muted)s; }
-p.loan { margin-top: 4px; margin-bottom: 8px; }
-.badge { color: %(on_colour)s; font-weight: 600; }
-.warning { color: %(warning)s; font-weight: 600; }
-"""
 
-
-class ItemPanel(QWidget):
+class ItemPanel(DocumentPanel):
     """Shows one ``ItemDetail``, or a hint to pick an item when there is none.
 
     Below the details: the next weeks at a glance, and buttons to request, issue or
@@ -91,22 +75,7 @@ class ItemPanel(QWidget):
     """The person wants to take back this item from its loan."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._empty = QLabel(EMPTY_TEXT)
-        self._empty.setObjectName("emptyItemPanel")
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setWordWrap(True)
-        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-
-        self._browser = QTextBrowser()
-        self._browser.setObjectName("itemDetails")
-        self._browser.setOpenLinks(False)
-        self._browser.setFrameShape(QTextBrowser.Shape.NoFrame)
-        self._browser.document().setDocumentMargin(16)
-
-        # Opening an item from the table puts the keyboard here, to scroll its details.
-        self.setFocusProxy(self._browser)
-
+        super().__init__(EMPTY_TEXT, ("emptyItemPanel", "itemDetails"), WARNING_COLOUR, parent)
         self.timeline = AvailabilityStrip()
         self.timeline_caption = QLabel(TIMELINE_CAPTION)
         self.timeline_caption.setObjectName("timelineCaption")
@@ -129,15 +98,11 @@ class ItemPanel(QWidget):
         self.terms_button.setText("Sharing terms")
         self.terms_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self._open_loan_ids: tuple[int, ...] = ()
-
-        self._stack = QStackedLayout(self)
-        self._stack.addWidget(self._empty)
-        self._page = self._make_page()
-        self._stack.addWidget(self._page)
+        self.add_page(self._loan_bar())
         self._detail: ItemDetail | None = None
         self.clear()
 
-    def _make_page(self) -> QWidget:
+    def _loan_bar(self) -> QWidget:
         loans = QWidget()
         loans.setObjectName("itemLoanBar")
         column = QVBoxLayout(loans)
@@ -153,17 +118,7 @@ class ItemPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.terms_button)
         column.addLayout(buttons)
-        rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setFrameShadow(QFrame.Shadow.Sunken)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self._browser, 1)
-        layout.addWidget(rule)
-        layout.addWidget(loans)
-        return page
+        return loans
 
     @property
     def detail(self) -> ItemDetail | None:
@@ -189,26 +144,13 @@ class ItemPanel(QWidget):
         self.timeline.setVisible(bool(timeline))
         self.timeline_caption.setVisible(bool(timeline))
         self._enable_buttons(detail)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        self._browser.document().setDefaultStyleSheet(
-            STYLESHEET % {"muted": muted, "warning": WARNING_COLOUR, "on_colour": ON_COLOUR}
-        )
-        self._browser.setHtml(item_html(detail))
-        self._stack.setCurrentWidget(self._page)
+        self.show_page(item_html(detail))
 
     def clear(self, hint: str | None = None) -> None:
         """Show ``hint``, by default the one asking to pick an item."""
         self._detail = None
         self._open_loan_ids = ()
-        self._empty.setText(hint or EMPTY_TEXT)
-        self._browser.clear()
-        self._stack.setCurrentWidget(self._empty)
-
-    def plain_text(self) -> str:
-        """What a person can read in the panel now."""
-        if self._stack.currentWidget() is self._empty:
-            return self._empty.text()
-        return self._browser.toPlainText()
+        self.show_hint(hint)
 
     def _enable_buttons(self, detail: ItemDetail) -> None:
         # For comfort only: the loan dialogs ask the service, which refuses regardless.

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QStackedLayout,
-    QTextBrowser,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,9 +19,10 @@ from app.core.text import counted
 from app.kits.lending import KitAvailability, MemberAvailability, MemberState
 from app.kits.service import KitMemberView, KitView
 from app.storage.database import OFFLINE_REFUSAL
-from ui.catalogue.item_panel import STYLESHEET, alerts_html, badge, facts_table, paragraphs
+from ui.catalogue.item_panel import alerts_html, badge, facts_table, paragraphs
+from ui.widgets.document_panel import DocumentPanel
 from ui.widgets.layout import named
-from ui.widgets.palette import DUE, OK, ON_COLOUR, REFUSED
+from ui.widgets.palette import DUE, OK, REFUSED
 
 EMPTY_TEXT = "Select a kit to see its members"
 KIT_MARKER = "KIT"
@@ -43,7 +38,7 @@ STATE_COLOURS = {
 }
 
 
-class KitPanel(QWidget):
+class KitPanel(DocumentPanel):
     """Shows one kit and its members' standing now, or a hint when there is none."""
 
     request_requested = Signal(int)
@@ -52,18 +47,9 @@ class KitPanel(QWidget):
     """The person wants to hand this kit out now, as an emergency."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(EMPTY_TEXT, ("emptyKitPanel", "kitDetails"), REFUSED, parent)
         self.setObjectName("kitPanel")
         self._kit: KitView | None = None
-        self._empty = QLabel(EMPTY_TEXT)
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setWordWrap(True)
-        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self._browser = named(QTextBrowser(), "kitDetails")
-        self._browser.setOpenLinks(False)
-        self._browser.setFrameShape(QTextBrowser.Shape.NoFrame)
-        self._browser.document().setDocumentMargin(16)
-        self.setFocusProxy(self._browser)
         self.request_button = named(QPushButton("Request…"), "requestKit")
         self.request_button.setToolTip("Ask to borrow the whole kit, as one loan (Ctrl+R)")
         self.issue_now_button = named(QPushButton("Issue now…"), "issueKitNow")
@@ -75,30 +61,18 @@ class KitPanel(QWidget):
         self.terms_button.setToolTip("Print, preview or save the terms the kit is lent on")
         self.request_button.clicked.connect(self._on_request_clicked)
         self.issue_now_button.clicked.connect(self._on_issue_now_clicked)
-        self._stack = QStackedLayout(self)
-        self._stack.addWidget(self._empty)
-        self._page = self._make_page()
-        self._stack.addWidget(self._page)
+        self.add_page(self._button_bar())
         self.clear()
 
-    def _make_page(self) -> QWidget:
-        buttons = QHBoxLayout()
+    def _button_bar(self) -> QWidget:
+        bar = QWidget()
+        buttons = QHBoxLayout(bar)
         buttons.setContentsMargins(16, 8, 16, 12)
         buttons.addWidget(self.request_button)
         buttons.addWidget(self.issue_now_button)
         buttons.addStretch(1)
         buttons.addWidget(self.terms_button)
-        rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setFrameShadow(QFrame.Shadow.Sunken)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self._browser, 1)
-        layout.addWidget(rule)
-        layout.addLayout(buttons)
-        return page
+        return bar
 
     @property
     def kit(self) -> KitView | None:
@@ -109,11 +83,6 @@ class KitPanel(QWidget):
         """Show the kit and how each member stands now, scrolled to the top."""
         kit = standing.kit
         self._kit = kit
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        self._browser.document().setDefaultStyleSheet(
-            STYLESHEET % {"muted": muted, "warning": REFUSED, "on_colour": ON_COLOUR}
-        )
-        self._browser.setHtml(kit_html(standing))
         retired = f"Kit “{kit.name}” is retired and is no longer lent." if kit.is_retired else ""
         self.request_button.setEnabled(not retired and not offline)
         self.request_button.setToolTip(
@@ -121,19 +90,11 @@ class KitPanel(QWidget):
         )
         self.issue_now_button.setEnabled(not retired)
         self.terms_button.setEnabled(not retired)
-        self._stack.setCurrentWidget(self._page)
+        self.show_page(kit_html(standing))
 
     def clear(self, hint: str | None = None) -> None:
         self._kit = None
-        self._empty.setText(hint or EMPTY_TEXT)
-        self._browser.clear()
-        self._stack.setCurrentWidget(self._empty)
-
-    def plain_text(self) -> str:
-        """What a person can read in the panel now."""
-        if self._stack.currentWidget() is self._empty:
-            return self._empty.text()
-        return self._browser.toPlainText()
+        self.show_hint(hint)
 
     def _on_request_clicked(self) -> None:
         if self._kit is not None:
