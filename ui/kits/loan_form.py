@@ -242,12 +242,7 @@ class KitEmergencyDialog(KitRequestDialog):
         self.people.offer_before_borrower(self._covered_ids())
         super()._make_fields()
         self.emergency_check.hide()
-        # No borrower is assumed: the person names the agency, or the operator (whose
-        # agency it then is).
-        self.borrower_combo.choose(None)
-        self._show_people()
-        self.borrower_combo.agency_changed.connect(self._show_people)
-        self.people.operator.currentIndexChanged.connect(self._on_operator_chosen)
+        self.people.follow(self.borrower_combo, self.kit.owner_agency_id)
 
     def _covered_ids(self) -> tuple[int, ...]:
         return self.defaults.emergency_borrower_ids
@@ -267,14 +262,6 @@ class KitEmergencyDialog(KitRequestDialog):
 
     def _on_emergency_toggled(self, emergency: bool) -> None:
         """Always an emergency: the start stays where it is."""
-
-    def _on_operator_chosen(self) -> None:
-        operator = self.people.offered.get(self.people.operator.person_id() or 0)
-        if operator is not None and self.borrower_id() is None:
-            self.borrower_combo.choose(operator.agency_id)
-
-    def _show_people(self) -> None:
-        self.people.show_agencies(self.borrower_id(), self.kit.owner_agency_id)
 
     def _build(self) -> None:
         loan_form = form_layout()
@@ -300,7 +287,7 @@ class KitEmergencyDialog(KitRequestDialog):
         self.finish(
             *header, muted(EMERGENCY_NOTE), self._members_group(), columns, ok_text=self.OK_TEXT
         )
-        self._show_people()  # laid out now: the operator note can show
+        self.people.refresh()  # laid out now: the operator note can show
         self._order_tabs()
         self._focus_first_unsaid()
 
@@ -342,7 +329,7 @@ class KitEmergencyDialog(KitRequestDialog):
         # The operator must be fit for what goes out, stand-ins included.
         if tuple(lent) != self.people.item_ids:
             self.people.lend(lent)
-            self._show_people()
+            self.people.refresh()
         problems = check_emergency_issue(self._db, draft, self.handover())
         return operator_names_borrower(problems, self.borrower_id())
 

@@ -185,6 +185,30 @@ class HandoverPeople:
         self.operator_note.hide()
         self.handed_over_by = named(PersonCombo("Not recorded"), "handedOverBy")
         self.received_by = named(PersonCombo("The operator"), "receivedBy")
+        # The borrower field the operator follows (``follow``), and the lender's agency.
+        self._borrowers: AgencyCombo | None = None
+        self._lender_id: int | None = None
+
+    def follow(self, borrowers: AgencyCombo, lender_id: int) -> None:
+        """For an emergency: no borrower is assumed. The person names the agency, or the
+        operator, whose agency it then is; the operators offered follow the borrower."""
+        self._borrowers = borrowers
+        self._lender_id = lender_id
+        borrowers.choose(None)
+        self.refresh()
+        borrowers.agency_changed.connect(self.refresh)
+        self.operator.currentIndexChanged.connect(self._on_operator_chosen)
+
+    def refresh(self) -> None:
+        """Offer the operators again, for the borrower chosen now (or none yet)."""
+        if self._borrowers is not None:
+            self.show_agencies(self._borrowers.agency_id(), self._lender_id)
+
+    def _on_operator_chosen(self) -> None:
+        operator = self.offered.get(self.operator.person_id() or 0)
+        borrowers = self._borrowers
+        if operator is not None and borrowers is not None and borrowers.agency_id() is None:
+            borrowers.choose(operator.agency_id)
 
     def add_to(self, dialog: LoanFormDialog, form: QFormLayout) -> None:
         self.add_operator_to(dialog, form)
@@ -553,23 +577,13 @@ class EmergencyIssueDialog(RequestDialog):
         super()._make_request_fields()
         self.emergency_check.setChecked(True)
         self.emergency_check.hide()
-        # No borrower is assumed: the person names the agency, or the operator (whose
-        # agency it then is).
-        self.borrower_combo.choose(None)
-        self._show_people()
-        self.borrower_combo.agency_changed.connect(self._show_people)
-        self.people.operator.currentIndexChanged.connect(self._on_operator_chosen)
+        self.people.follow(self.borrower_combo, self.item.owner_agency_id)
 
     def _take_wish(self, wish: LoanWish) -> None:
         """An emergency starts now: the search's period gives only the due time."""
         if self.item.is_pooled:
             self.quantity_spin.setValue(wish.quantity)
         self.period.take(self.starts_edit.moment(), wish.due_at)
-
-    def _on_operator_chosen(self) -> None:
-        operator = self.people.offered.get(self.people.operator.person_id() or 0)
-        if operator is not None and self.borrower_id() is None:
-            self.borrower_combo.choose(operator.agency_id)
 
     def _covered_ids(self) -> tuple[int, ...]:
         return self.together.emergency_borrower_ids
@@ -610,7 +624,7 @@ class EmergencyIssueDialog(RequestDialog):
         )
         self.setMinimumWidth(980)
         self.finish(*header, note, columns, ok_text=self.OK_TEXT)
-        self._show_people()  # laid out now: the operator note can show
+        self.people.refresh()  # laid out now: the operator note can show
         self._order_tabs()
         self._focus_first_unsaid()
 
@@ -655,9 +669,6 @@ class EmergencyIssueDialog(RequestDialog):
 
     def _on_emergency_toggled(self, emergency: bool) -> None:
         """Always an emergency: the start stays where it is."""
-
-    def _show_people(self) -> None:
-        self.people.show_agencies(self.borrower_id(), self.item.owner_agency_id)
 
     def handover(self) -> Handover:
         return self.people.handover((self.handover_fields.line_handover(),))
