@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.catalogue.search import SearchPage, search_items
 from app.core.clock import now_utc
+from app.core.errors import DatabaseUnavailable
 from app.people.accounts import sign_in
 from app.planner.model import BarState, Zoom, row_bookings
 from app.storage.database import Database
@@ -235,3 +236,32 @@ def test_rows_chosen_with_shift_are_asked_for_in_one_request(
     assert len(asked) == 1
     assert len(said) == 1
     assert "one agency" in said[0]
+
+
+def test_a_planner_that_cannot_read_its_rows_says_why_and_keeps_going(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server gone mid-scroll: the grid draws its columns and the sentence instead of
+    raising out of a paint or a key, says it in the status line, and reads again after."""
+    _planner_of(qtbot, window, "")
+    grid = window.planner.grid
+    assert grid.rows is not None
+    gone = DatabaseUnavailable("Kit Share cannot reach the database server: check the network.")
+
+    def unreachable(*_args: object, **_kwargs: object) -> SearchPage:
+        raise gone
+
+    monkeypatch.setattr(planner_rows, "search_items", unreachable)
+    monkeypatch.setattr(planner_rows, "row_bookings", unreachable)
+    grid.verticalScrollBar().setValue(grid.verticalScrollBar().maximum())  # rows not yet read
+    grid.grab()
+    qtbot.waitUntil(lambda: window.planner.cursor_label.text() == gone.message)
+    assert grid.fault == gone.message
+    window.planner.cursor_label.clear()
+    grid.cursor_row = grid.anchor_row = grid.rows.total - 1  # a row not yet read
+    QTest.keyClick(grid, Qt.Key.Key_Return)  # its loan, or a request: neither can be read
+    assert window.planner.cursor_label.text() == gone.message
+
+    monkeypatch.undo()
+    grid.grab()
+    assert grid.fault == ""

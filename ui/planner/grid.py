@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from app.core.clock import UK, format_date, format_datetime, now_utc, today_uk
+from app.core.errors import KitShareError
 from app.planner.model import (
     BAR_WORDS,
     Bar,
@@ -57,6 +58,7 @@ from ui.widgets.palette import (
     PLAN_REQUESTED,
     PLAN_RETURNED,
     PLAN_WEEKEND,
+    REFUSED,
 )
 
 ROW_HEIGHT = 24
@@ -99,6 +101,8 @@ class PlannerGrid(QAbstractScrollArea):
     loan_open_requested = Signal(int)
     request_requested = Signal(object)  # a Choice
     cursor_moved = Signal()
+    read_failed = Signal(str)
+    """The rows or bookings could not be read: the sentence says why and what to do."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +117,8 @@ class PlannerGrid(QAbstractScrollArea):
         self.slots: list[Slot] = []
         self.cursor_row = 0
         self.cursor_column = 0
+        # The last fault met reading what to draw, said once; cleared by a good read.
+        self.fault = ""
         # Where Shift and the arrows began: the rows and columns between are chosen.
         self.anchor_row = 0
         self.anchor_column = 0
@@ -245,19 +251,26 @@ class PlannerGrid(QAbstractScrollArea):
             painter.end()
 
     def paint_on(self, painter: QPainter) -> None:
-        """Draw what is on screen: the columns, the rows and their bookings."""
+        """Draw what is on screen: the columns, the rows and their bookings; if they
+        cannot be read (the server gone, the file locked), the columns and why."""
         # The viewport clears its own background (the palette's base) before each paint.
         width, height = self.viewport().width(), self.viewport().height()
         shown = self.shown_slots()
-        rows = self.shown_rows()
         if not shown:
             return
         self._paint_columns(painter, shown, height)
-        bars = (
-            self.rows.bars([row for _, row in rows], shown[0][1].start, shown[-1][1].end)
-            if self.rows is not None
-            else {}
-        )
+        try:
+            rows = self.shown_rows()
+            bars = (
+                self.rows.bars([row for _, row in rows], shown[0][1].start, shown[-1][1].end)
+                if self.rows is not None
+                else {}
+            )
+        except KitShareError as error:
+            self._paint_header(painter, shown, width)
+            self._paint_fault(painter, error.message)
+            return
+        self.fault = ""
         for index, row in rows:
             self._paint_row(painter, index, row, bars.get(row.key, ()), shown)
         self._paint_now(painter, shown, height)
@@ -364,6 +377,15 @@ class PlannerGrid(QAbstractScrollArea):
             painter.setPen(QColor(ON_COLOUR if share > 0.5 else INK))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(booked))
 
+    def _paint_fault(self, painter: QPainter, message: str) -> None:
+        """Why nothing is listed, where the rows would be; said once in the status line."""
+        painter.setPen(QColor(REFUSED))
+        box = QRect(12, HEADER_HEIGHT + 12, self.viewport().width() - 24, ROW_HEIGHT * 4)
+        painter.drawText(box, Qt.TextFlag.TextWordWrap, message)
+        if message != self.fault:
+            self.fault = message
+            QTimer.singleShot(0, lambda: self.read_failed.emit(message))
+
     def _paint_choice(self, painter: QPainter, y: int) -> None:
         first, last = sorted((self.anchor_column, self.cursor_column))
         left = self._column_x(first)
@@ -420,6 +442,13 @@ class PlannerGrid(QAbstractScrollArea):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        try:
+            self._on_key(event)
+        except KitShareError as error:
+            event.accept()
+            self.read_failed.emit(error.message)
+
+    def _on_key(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
         extend = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         control = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
@@ -501,7 +530,10 @@ class PlannerGrid(QAbstractScrollArea):
             self.move_cursor(0, cell[1] - self.cursor_column, extend=True)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.open_at_cursor()
+        try:
+            self.open_at_cursor()
+        except KitShareError as error:
+            self.read_failed.emit(error.message)
 
     # -- acting ---------------------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ class PlannerView(QWidget):
         self.grid.loan_open_requested.connect(self.loan_open_requested)
         self.grid.request_requested.connect(self.request_requested)
         self.grid.cursor_moved.connect(self._say_cursor)
+        self.grid.read_failed.connect(self._say_fault)
         layout = QVBoxLayout(self)
         layout.addLayout(self._toolbar())
         layout.addWidget(self.grid, 1)
@@ -146,6 +147,9 @@ class PlannerView(QWidget):
     def refresh(self) -> None:
         self.grid.refresh()
         self._say_cursor()
+
+    def _say_fault(self, message: str) -> None:
+        self.cursor_label.setText(message)
 
     def _say_cursor(self) -> None:
         try:
