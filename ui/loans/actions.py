@@ -18,7 +18,7 @@ from app.core.errors import KitShareError
 from app.core.vocabulary import label
 from app.loans.drafts import LoanWish
 from app.loans.outbox import kept_offline_sentence
-from app.loans.support import why_not_lent, why_not_one_loan
+from app.loans.support import why_not_lent
 from app.loans.views import get_loan, loans_to_return, return_choice_text
 from app.storage.database import Database
 from ui.loans.forms import EmergencyIssueDialog, RequestDialog, ReturnDialog
@@ -29,7 +29,6 @@ D = TypeVar("D", bound=QDialog)
 
 CANNOT_OPEN_TITLE = "Kit Share cannot open this"
 CANNOT_LEND_TITLE = "This item cannot be lent"
-NOT_ONE_LOAN_TITLE = "These items cannot go in one loan"
 
 
 class LoanActions(QObject):
@@ -65,26 +64,12 @@ class LoanActions(QObject):
         QMessageBox.information(self._window, CANNOT_LEND_TITLE, refusal.message)
         return False
 
-    def _one_loan(self, item_ids: Sequence[int]) -> bool:
-        """Whether one loan can lend all the items; if not, say why and what to do."""
-        try:
-            refusal = why_not_one_loan(self._db, item_ids)
-        except KitShareError as error:
-            show_error(self._window, error, CANNOT_OPEN_TITLE)
-            return False
-        if refusal is None:
-            return True
-        QMessageBox.information(self._window, NOT_ONE_LOAN_TITLE, refusal.message)
-        return False
-
     def request_for_item(
         self, item_id: int, wish: LoanWish | None = None, *, also: Sequence[int] = ()
     ) -> int | None:
         """Ask to borrow the item (for the period and quantity ``wish`` says, if any), and
         the items ``also`` names in the same loan; the new loan's number, or None if
         nothing was saved."""
-        if also and not self._one_loan((item_id, *also)):
-            return None
         if not all(self._lendable(each) for each in (item_id, *also)):
             return None
         dialog = self._make(
